@@ -1,0 +1,26 @@
+"""People: agents (who sign in) and customers (who are written to)."""
+from datetime import datetime
+from enum import Enum
+
+from sqlalchemy import Column
+from sqlmodel import Field, SQLModel
+
+from models._types import UTCDateTime, utcnow
+
+
+class UserKind(str, Enum):
+    AGENT = 'agent'
+    CUSTOMER = 'customer'
+
+
+class User(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    kind: UserKind = Field(index=True)
+    name: str
+    # Stored lower-cased: addresses are compared case-insensitively.
+    email: str = Field(unique=True, index=True)
+    organization: str | None = None
+    password_hash: str | None = None
+    is_admin: bool = False
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

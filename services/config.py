@@ -1,0 +1,38 @@
+"""Settings: environment variables with the PARLEY_ prefix, mirrored by `python main.py --help`."""
+import secrets
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix='PARLEY_', extra='ignore')
+
+    database_url: str = Field('sqlite:///data/parley.db', description='SQLAlchemy database URL.')
+    host: str = Field('127.0.0.1', description='Address to listen on.')
+    port: int = Field(8080, description='Port to listen on.')
+    base_url: str | None = Field(None, description='Public address used in links; default http://HOST:PORT.')
+    data_dir: Path = Field(Path('data'), description='Folder for the storage secret and session files.')
+    storage_secret: str | None = Field(
+        None, description='Signs session cookies; generated once and kept in DATA_DIR when unset.')
+    demo: bool = Field(False, description='Seed a demo workspace when the database is empty.')
+    demo_password: str | None = Field(
+        None, description='Password of the demo accounts; random and printed at start when unset.')
+
+    @property
+    def public_url(self) -> str:
+        return (self.base_url or f'http://{self.host}:{self.port}').rstrip('/')
+
+    def resolved_storage_secret(self) -> str:
+        """The configured secret, else the one kept in the data folder (created on first use)."""
+        if self.storage_secret:
+            return self.storage_secret
+        path = self.data_dir / 'storage_secret'
+        if path.exists():
+            return path.read_text().strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(32)
+        path.write_text(secret)
+        path.chmod(0o600)
+        return secret

@@ -1,0 +1,21 @@
+"""Errors whose messages are safe to show to a user as they are."""
+
+
+class ParleyError(Exception):
+    """Base class; str(error) is a sentence for the user."""
+
+
+class NotFound(ParleyError):
+    """Does not exist, or is not yours: the same error for both, so existence never leaks."""
+
+
+class Forbidden(ParleyError):
+    """Exists and is visible, but this action is not allowed."""
+
+
+class InvalidInput(ParleyError):
+    """The input cannot be accepted; the message says why and what to do."""
+
+
+class Throttled(ParleyError):
+    """Too many attempts; the message says when to try again."""

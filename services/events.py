@@ -1,0 +1,81 @@
+"""Events (past tense, small, JSON-safe) and the in-process bus that routes them to recipients.
+
+The service that commits chooses the recipients; the bus calls each recipient's handlers.
+A failing handler is logged and never reaches the sender or the other handlers.
+"""
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Protocol
+import logging
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Event:
+    recipients: tuple[int, ...]
+
+    def to_json(self) -> dict:
+        return {'type': type(self).__name__, **asdict(self)}
+
+
+@dataclass(frozen=True)
+class ConversationCreated(Event):
+    conversation_id: int
+    created_by_id: int
+
+
+@dataclass(frozen=True)
+class MessageSent(Event):
+    conversation_id: int
+    message_id: int
+    author_id: int
+
+
+@dataclass(frozen=True)
+class ConversationRead(Event):
+    """The recipient read a conversation (in one tab): their other tabs clear its unread count."""
+    conversation_id: int
+
+
+Handler = Callable[[Event], None]
+
+
+class EventBus(Protocol):
+    """The interface pages and services use; a Redis-backed bus can implement it later."""
+
+    def subscribe(self, user_id: int, handler: Handler) -> Callable[[], None]:
+        """Call handler with every event addressed to user_id; returns the unsubscribe function."""
+
+    def publish(self, event: Event) -> None:
+        """Deliver event to the handlers of each of its recipients."""
+
+
+class LocalEventBus:
+    """In-process bus for a single Parley process."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[int, list[Handler]] = defaultdict(list)
+
+    def subscribe(self, user_id: int, handler: Handler) -> Callable[[], None]:
+        self._handlers[user_id].append(handler)
+
+        def unsubscribe() -> None:
+            handlers = self._handlers.get(user_id, [])
+            if handler in handlers:
+                handlers.remove(handler)
+            if not handlers:
+                self._handlers.pop(user_id, None)
+        return unsubscribe
+
+    def publish(self, event: Event) -> None:
+        for user_id in dict.fromkeys(event.recipients):
+            for handler in list(self._handlers.get(user_id, ())):
+                try:
+                    handler(event)
+                except Exception:
+                    log.exception('event handler failed for %s', type(event).__name__)
+
+    def subscriber_count(self) -> int:
+        return sum(len(handlers) for handlers in self._handlers.values())

@@ -1,0 +1,14 @@
+"""Password hashing with the passlib API (argon2id)."""
+from passlib.context import CryptContext
+
+# OWASP's argon2id floor (19 MiB, 2 passes): tens of milliseconds, not hundreds.
+_context = CryptContext(schemes=['argon2'], argon2__memory_cost=19456, argon2__rounds=2,
+                        argon2__parallelism=1)
+
+
+def hash_password(password: str) -> str:
+    return _context.hash(password)
+
+
+def verify_password(password: str, password_hash: str) -> bool:
+    return _context.verify(password, password_hash)

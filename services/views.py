@@ -1,0 +1,40 @@
+"""Frozen views handed to the UI; never live ORM objects."""
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class UserView:
+    id: int
+    name: str
+    email: str
+    kind: str
+    is_admin: bool = False
+    organization: str | None = None
+
+    @property
+    def initials(self) -> str:
+        parts = [p for p in self.name.split() if p]
+        letters = ''.join(p[0] for p in parts[:2]) if parts else self.email[:1]
+        return letters.upper()
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    id: int
+    kind: str
+    title: str
+    participants: tuple[UserView, ...]   # everyone, the viewer included
+    last_message_at: datetime
+    last_message_preview: str
+    unread_count: int
+
+
+@dataclass(frozen=True)
+class MessageView:
+    id: int
+    conversation_id: int
+    author: UserView
+    body: str
+    created_at: datetime
+    client_id: str
