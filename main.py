@@ -1,0 +1,66 @@
+"""Parley's composition root: settings -> database -> services -> pages -> ui.run."""
+import argparse
+import logging
+import os
+import sys
+
+from nicegui import app, ui
+from nicegui.storage import Storage
+
+import ui as pages
+from services.config import Settings
+from services.container import Parley, build_parley
+from services.demo import seed_demo
+
+log = logging.getLogger('parley')
+
+
+def parse_settings(argv: list[str]) -> Settings:
+    """Settings from PARLEY_* variables; command-line options (same names) override them."""
+    parser = argparse.ArgumentParser(
+        prog='python main.py', description='Parley, a helpdesk messenger for small teams.',
+        epilog='Every option can also be set as an environment variable: PARLEY_ and the option name in capitals '
+               '(PARLEY_DATABASE_URL, PARLEY_PORT, ...).')
+    for name, field in Settings.model_fields.items():
+        flag = '--' + name.replace('_', '-')
+        env = f'PARLEY_{name.upper()}'
+        default = '' if field.default is None else field.default
+        if field.annotation is bool:
+            parser.add_argument(flag, dest=name, action=argparse.BooleanOptionalAction, default=None,
+                                help=f'{field.description} [{env}, default: {"on" if default else "off"}]')
+        else:
+            parser.add_argument(flag, dest=name, metavar=name.upper(), default=None,
+                                help=f'{field.description} [{env}, default: {default or "unset"}]')
+    given = {k: v for k, v in vars(parser.parse_args(argv)).items() if v is not None}
+    return Settings(**given)
+
+
+def create(settings: Settings) -> Parley:
+    """Build the services and define the pages; nothing runs at import time."""
+    parley = build_parley(settings)
+    app.state.parley = parley  # for tests driving the same process
+    if settings.demo:
+        result = seed_demo(parley.directory, parley.conversations, password=settings.demo_password)
+        if result.created:
+            _demo_banner(settings, result.password)
+    pages.register(parley)
+    app.on_shutdown(parley.close)
+    return parley
+
+
+def _demo_banner(settings: Settings, password: str) -> None:
+    print(f'\nParley demo workspace created at {settings.public_url}\n'
+          f'  Sign in as alice@example.com (admin), susan@example.com, john@example.com or mike@example.com\n'
+          f'  Password: {password}\n', flush=True)
+
+
+if __name__ in {'__main__', '__mp_main__'}:
+    logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
+    simulated = os.environ.get('NICEGUI_USER_SIMULATION') == 'true'
+    settings = parse_settings([] if simulated else sys.argv[1:])
+    parley = create(settings)
+    if not simulated:
+        Storage.path = (settings.data_dir / 'sessions').resolve()  # server-side session data
+        print(f'Parley is running at {settings.public_url}  (sign in at {settings.public_url}/login)', flush=True)
+    ui.run(host=settings.host, port=settings.port, title='Parley', favicon='💬', reload=False, show=False,
+           storage_secret=settings.resolved_storage_secret(), show_welcome_message=False)

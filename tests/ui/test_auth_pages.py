@@ -1,0 +1,57 @@
+from nicegui import ui
+from nicegui.testing import User
+
+from services.auth import BAD_CREDENTIALS
+from tests.conftest import PASSWORD
+from tests.ui.conftest import SLOW, sign_in
+
+
+async def test_pages_ask_for_sign_in_and_return_to_the_page_asked_for(user: User, people, app_parley):
+    conversation = app_parley.conversations.create_conversation(
+        people['susan'], participant_ids=[people['alice'].id], body='Coffee at 3?', client_id='c1')
+    await user.open(f'/messenger/{conversation.id}')
+    await user.should_see('Sign in')
+    user.find('Email').type('alice@example.com')
+    user.find('Password').type(PASSWORD)
+    user.find(kind=ui.button, content='Sign in').click()
+    await user.should_see('Coffee at 3?', retries=SLOW)
+    assert user.back_history[-1] == f'/messenger/{conversation.id}'
+
+
+async def test_wrong_password_and_unknown_email_read_the_same(user: User, people):
+    for email in ('alice@example.com', 'nobody@example.com'):
+        await user.open('/login')
+        user.find('Email').type(email)
+        user.find('Password').type('wrong password')
+        user.find(kind=ui.button, content='Sign in').click()
+        await user.should_see(BAD_CREDENTIALS, retries=SLOW)
+        await user.should_not_see('Conversations')
+
+
+async def test_next_never_leaves_the_site(user: User, people):
+    await sign_in(user, 'alice@example.com', path='/login?next=//evil.example.com/x')
+    assert user.back_history[-1] == '/messenger'
+
+
+async def test_sign_out(user: User, people):
+    await sign_in(user, 'alice@example.com')
+    await user.open('/logout')
+    await user.should_see('Sign in')
+    await user.open('/messenger')
+    await user.should_see('Sign in')
+
+
+async def test_first_visit_to_an_empty_workspace_offers_setup_once(user: User):
+    await user.open('/')
+    await user.should_see('Create the first admin')
+    user.find('Name').type('Rita Root')
+    user.find('Email').type('rita@example.com')
+    user.find('Password').type('short')
+    user.find('Create admin').click()
+    await user.should_see('at least 8 characters', retries=SLOW)
+    user.find('Password').type(' but longer now')
+    user.find('Create admin').click()
+    await user.should_see('Conversations', retries=SLOW)
+    await user.open('/setup')
+    await user.should_see('Page not found')
+    await user.should_not_see('Create the first admin')

@@ -1,0 +1,110 @@
+"""Sign-in, first-run set-up, sign-out, and the front door."""
+from fastapi.responses import RedirectResponse
+from nicegui import run, ui
+
+from services.container import Parley
+from services.errors import ParleyError
+from ui.session import HOME, current_agent, safe_next, sign_in, sign_out
+from ui.theme import page_setup
+
+
+def register(parley: Parley) -> None:
+    @ui.page('/')
+    def index():
+        if parley.auth.needs_setup():
+            return RedirectResponse('/setup', status_code=303)
+        return RedirectResponse(HOME if current_agent(parley) else '/login', status_code=303)
+
+    @ui.page('/login')
+    def login(next: str | None = None):  # noqa: A002  (the query parameter's name)
+        if parley.auth.needs_setup():
+            return RedirectResponse('/setup', status_code=303)
+        target = safe_next(next)
+        if current_agent(parley):
+            return RedirectResponse(target, status_code=303)
+        page_setup('Sign in')
+        _login_form(parley, target)
+
+    @ui.page('/setup')
+    def setup():
+        page_setup('Set up')
+        if not parley.auth.needs_setup():
+            _gone()
+            return
+        _setup_form(parley)
+
+    @ui.page('/logout')
+    def logout():
+        sign_out()
+        return RedirectResponse('/login', status_code=303)
+
+
+def _card() -> ui.card:
+    with ui.column().classes('w-full min-h-[100dvh] items-center justify-center p-4'):
+        with ui.row().classes('items-center gap-2 mb-4'):
+            ui.icon('chat_bubble', color='primary', size='md')
+            ui.label('Parley').classes('text-2xl font-semibold tracking-tight')
+        return ui.card().classes('w-full max-w-sm p-6 gap-4 shadow-sm rounded-xl')
+
+
+def _login_form(parley: Parley, target: str) -> None:
+    with _card():
+        ui.label('Sign in').classes('text-xl font-semibold')
+        email = ui.input('Email').props('outlined type=email autocomplete=username autofocus').classes('w-full')
+        password = ui.input('Password', password=True, password_toggle_button=True) \
+            .props('outlined autocomplete=current-password').classes('w-full')
+        error = ui.label().classes('text-negative text-sm').props('role=alert')
+        error.visible = False
+
+        async def submit() -> None:
+            if not (email.value or '').strip() or not password.value:
+                error.text, error.visible = 'Enter your email and password.', True
+                return
+            button.props('loading')
+            try:
+                agent = await run.io_bound(parley.auth.authenticate, email.value, password.value)
+            except ParleyError as problem:
+                error.text, error.visible = str(problem), True
+                password.value = ''
+                return
+            finally:
+                button.props(remove='loading')
+            sign_in(agent)
+            ui.navigate.to(target)
+
+        button = ui.button('Sign in', on_click=submit).props('unelevated no-caps size=md').classes('w-full')
+        email.on('keydown.enter', submit)
+        password.on('keydown.enter', submit)
+
+
+def _setup_form(parley: Parley) -> None:
+    with _card():
+        ui.label('Create the first admin').classes('text-xl font-semibold')
+        ui.label('This workspace is empty. The account you create here manages it.') \
+            .classes('text-sm text-slate-500')
+        name = ui.input('Name').props('outlined autocomplete=name autofocus').classes('w-full')
+        email = ui.input('Email').props('outlined type=email autocomplete=username').classes('w-full')
+        password = ui.input('Password', password=True, password_toggle_button=True) \
+            .props('outlined autocomplete=new-password hint="At least 8 characters"').classes('w-full')
+        error = ui.label().classes('text-negative text-sm').props('role=alert')
+        error.visible = False
+
+        async def submit() -> None:
+            try:
+                agent = await run.io_bound(lambda: parley.auth.create_first_admin(
+                    name=name.value, email=email.value, password=password.value))
+            except ParleyError as problem:
+                error.text, error.visible = str(problem), True
+                return
+            sign_in(agent)
+            ui.navigate.to(HOME)
+
+        ui.button('Create admin', on_click=submit).props('unelevated no-caps').classes('w-full')
+        password.on('keydown.enter', submit)
+
+
+def _gone() -> None:
+    with _card():
+        ui.label('Page not found').classes('text-xl font-semibold')
+        ui.label('This workspace is already set up.').classes('text-slate-600')
+        ui.button('Go to sign in', on_click=lambda: ui.navigate.to('/login')).props('unelevated no-caps')

@@ -1,0 +1,50 @@
+"""Times in the viewer's own zone, as messengers show them."""
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+
+TZ_COOKIE = 'parley_tz'
+# Static script (no user data in it): tells the server the browser's time zone for later pages.
+TZ_SCRIPT = ('<script>document.cookie = "parley_tz=" + encodeURIComponent('
+             'Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC") + '
+             '"; path=/; max-age=31536000; SameSite=Lax";</script>')
+
+
+def viewer_zone(request: Request | None) -> ZoneInfo | timezone:
+    name = request.cookies.get(TZ_COOKIE, '') if request is not None else ''
+    try:
+        return ZoneInfo(name) if name else timezone.utc
+    except (ValueError, KeyError, OSError):
+        return timezone.utc
+
+
+def list_time(moment: datetime, zone, *, now: datetime | None = None) -> str:
+    """14:05 today, 'Yesterday', a weekday within a week, else 3 Nov (or 3 Nov 2025)."""
+    local, today = moment.astimezone(zone), (now or datetime.now(timezone.utc)).astimezone(zone)
+    days = (today.date() - local.date()).days
+    if days <= 0:
+        return local.strftime('%H:%M')
+    if days == 1:
+        return 'Yesterday'
+    if days < 7:
+        return local.strftime('%a')
+    return f'{local.day} {local:%b}' + ('' if local.year == today.year else f' {local.year}')
+
+
+def day_label(moment: datetime, zone, *, now: datetime | None = None) -> str:
+    local, today = moment.astimezone(zone), (now or datetime.now(timezone.utc)).astimezone(zone)
+    if local.date() == today.date():
+        return 'Today'
+    if local.date() == today.date() - timedelta(days=1):
+        return 'Yesterday'
+    return f'{local:%A}, {local.day} {local:%B}' + ('' if local.year == today.year else f' {local.year}')
+
+
+def clock(moment: datetime, zone) -> str:
+    return moment.astimezone(zone).strftime('%H:%M')
+
+
+def full_time(moment: datetime, zone) -> str:
+    local = moment.astimezone(zone)
+    return f'{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}'

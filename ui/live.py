@@ -1,0 +1,39 @@
+"""Bridge from the event bus to one open page.
+
+A page subscribes for its signed-in user; each event runs the page's handler inside that
+page's own client, on the event loop, in publish order. The subscription ends when the
+client is deleted (after NiceGUI's reconnect grace), not on every short disconnect.
+"""
+from collections.abc import Callable
+import asyncio
+import inspect
+import logging
+
+from nicegui import background_tasks, context
+
+from services.events import Event, EventBus
+
+log = logging.getLogger(__name__)
+
+
+def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -> None:
+    """Run handler(event) in the current page for every event addressed to user_id."""
+    client = context.client
+    loop = asyncio.get_running_loop()
+
+    def run(event: Event) -> None:
+        if client.id not in client.instances:
+            return
+        try:
+            with client:
+                result = handler(event)
+                if inspect.isawaitable(result):
+                    background_tasks.create(result, name=f'live-{type(event).__name__}', context=client)
+        except Exception:
+            log.exception('live update failed on %s', client.page.path if client.page else '?')
+
+    def deliver(event: Event) -> None:
+        # Publishers may be another page's handler or a worker thread: hop onto the loop.
+        loop.call_soon_threadsafe(run, event)
+
+    client.on_delete(bus.subscribe(user_id, deliver))

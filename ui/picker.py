@@ -1,0 +1,146 @@
+"""People as chips: type "@" and letters for suggestions from the server, or use the add button."""
+from collections.abc import Callable, Sequence
+
+from nicegui import ui
+
+from services.directory import SUGGESTION_LIMIT
+from services.views import UserView
+from ui.theme import avatar
+
+Search = Callable[[str, set[int], int], list[UserView]]
+NO_MATCH = 'No matching users'
+
+
+class PeoplePicker:
+    """A field of chips: suggestions on typing (keyboard or click), removable chips, a searchable dialog."""
+
+    def __init__(self, *, search: Search, on_change: Callable[[list[UserView]], None],
+                 selected: Sequence[UserView] = (), label: str = 'Participants',
+                 add_label: str = 'Add participant', placeholder: str = 'Type @ and a name') -> None:
+        self._search = search
+        self._on_change = on_change
+        self.selected: list[UserView] = list(selected)
+        self._matches: list[UserView] = []
+        self._highlight = 0
+        self._add_label = add_label
+        with ui.column().classes('w-full gap-1 relative'):
+            self._chips = ui.row().classes('gap-1 flex-wrap items-center')
+            self.input = ui.input(label, placeholder=placeholder, on_change=self._typed) \
+                .props('outlined dense autocomplete=off spellcheck=false').classes('w-full')
+            with self.input.add_slot('append'):
+                ui.button(icon='person_add', on_click=self.open_dialog) \
+                    .props(f'flat round dense aria-label="{add_label}"').tooltip(add_label).mark('picker-add')
+            self._menu = ui.card().classes('absolute left-0 right-0 top-full z-20 p-1 mt-1 shadow-lg rounded-lg '
+                                           'max-h-72 overflow-y-auto').props('role=listbox')
+            self._menu.visible = False
+        self.input.on('keydown.down.prevent', lambda: self._move(1))
+        self.input.on('keydown.up.prevent', lambda: self._move(-1))
+        self.input.on('keydown.enter.prevent', self._pick_highlighted)
+        self.input.on('keydown.esc', self._close)
+        self.input.on('keydown.backspace', self._backspace)
+        self._render_chips()
+
+    # ----- public -----------------------------------------------------------------------------
+
+    def add(self, person: UserView) -> None:
+        if any(p.id == person.id for p in self.selected):
+            return
+        self.selected.append(person)
+        self._render_chips()
+        self._on_change(list(self.selected))
+
+    def remove(self, person_id: int) -> None:
+        self.selected = [p for p in self.selected if p.id != person_id]
+        self._render_chips()
+        self._on_change(list(self.selected))
+
+    def open_dialog(self) -> None:
+        with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-4 gap-3'):
+            with ui.row().classes('w-full items-center'):
+                ui.label(self._add_label).classes('text-lg font-semibold')
+                ui.space()
+                ui.button(icon='close', on_click=dialog.close).props('flat round dense aria-label=Close')
+            query = ui.input('Search teammates').props('outlined dense autofocus clearable').classes('w-full')
+            results = ui.column().classes('w-full gap-0 max-h-80 overflow-y-auto')
+
+            def show() -> None:
+                results.clear()
+                people = self._search(query.value or '', {p.id for p in self.selected}, 50)
+                with results:
+                    if not people:
+                        ui.label(NO_MATCH).classes('text-slate-500 p-3')
+                    for person in people:
+                        person_item(person, lambda p=person: (self.add(p), dialog.close()))
+
+            query.on_value_change(show)
+            show()
+        dialog.on('hide', dialog.delete)
+        dialog.open()
+
+    # ----- typing and suggestions -------------------------------------------------------------
+
+    def _typed(self) -> None:
+        text = (self.input.value or '').strip()
+        if not text:
+            self._close()
+            return
+        self._matches = self._search(text, {p.id for p in self.selected}, SUGGESTION_LIMIT)
+        self._highlight = 0
+        self._render_menu()
+
+    def _render_menu(self) -> None:
+        self._menu.clear()
+        with self._menu:
+            if not self._matches:
+                ui.label(NO_MATCH).classes('text-slate-500 text-sm px-3 py-2')
+            for index, person in enumerate(self._matches):
+                person_item(person, lambda p=person: self._pick(p), highlighted=index == self._highlight)
+        self._menu.visible = True
+
+    def _move(self, step: int) -> None:
+        if self._menu.visible and self._matches:
+            self._highlight = (self._highlight + step) % len(self._matches)
+            self._render_menu()
+
+    def _pick_highlighted(self) -> None:
+        if self._menu.visible and self._matches:
+            self._pick(self._matches[self._highlight])
+
+    def _pick(self, person: UserView) -> None:
+        self.input.value = ''
+        self._close()
+        self.add(person)
+        self.input.run_method('focus')
+
+    def _close(self) -> None:
+        self._menu.visible = False
+        self._matches = []
+
+    def _backspace(self) -> None:
+        if not self.input.value and self.selected:
+            self.remove(self.selected[-1].id)
+
+    def _render_chips(self) -> None:
+        self._chips.clear()
+        with self._chips:
+            for person in self.selected:
+                ui.chip(person.name, removable=True, on_value_change=lambda _, p=person: self.remove(p.id)) \
+                    .props(f'dense color=indigo-1 text-color=indigo-10 '
+                           f'aria-label="{_attr(person.name)}" remove-aria-label="Remove {_attr(person.name)}"') \
+                    .tooltip(person.email)
+        self._chips.visible = bool(self.selected)
+
+
+def person_item(person: UserView, on_click: Callable[[], None], *, highlighted: bool = False) -> None:
+    with ui.item(on_click=on_click).classes('w-full rounded-md parley-item' + (' bg-indigo-50' if highlighted else '')) \
+            .props('role=option' + (' aria-selected=true' if highlighted else '')).mark(f'person-{person.email}'):
+        with ui.item_section().props('avatar'):
+            avatar(person, size='32px')
+        with ui.item_section():
+            ui.item_label(person.name)
+            ui.item_label(person.email).props('caption')
+
+
+def _attr(text: str) -> str:
+    """Text safe inside a double-quoted props value."""
+    return text.replace('"', "'")

@@ -1,0 +1,68 @@
+"""The frame every agent page shares: header with nav and account menu, colours, type."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from nicegui import ui
+
+from services.views import UserView
+from ui.formatting import TZ_SCRIPT
+
+BRAND = '#4f46e5'
+NAV = [('Messenger', '/messenger', 'forum')]
+
+_CSS = '''
+body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
+       font-family: Inter, ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
+.nicegui-content { padding: 0; }
+.q-avatar__content { font-weight: 600; letter-spacing: 0.02em; }
+.parley-bubble { white-space: pre-wrap; overflow-wrap: anywhere; }
+.parley-item:focus-visible, .parley-focus:focus-visible { outline: 2px solid #4f46e5; outline-offset: -2px; }
+.parley-thread { display: flex; flex-direction: column-reverse; overflow-y: auto; overscroll-behavior: contain; }
+'''
+
+
+def page_setup(title: str) -> None:
+    """Colours, fonts and the time-zone cookie, for every page (signed in or not)."""
+    ui.page_title(f'{title} · Parley')
+    ui.colors(primary=BRAND, secondary='#0ea5e9', accent='#f59e0b', positive='#16a34a', negative='#dc2626')
+    ui.add_css(_CSS)
+    ui.add_head_html(TZ_SCRIPT)
+
+
+@contextmanager
+def frame(agent: UserView, title: str, *, active: str = '/messenger') -> Iterator[ui.element]:
+    """Header with navigation and the account menu; yields the full-height content area."""
+    page_setup(title)
+    with ui.header().classes('bg-white text-slate-900 border-b border-slate-200 px-3 md:px-5 py-2 '
+                             'items-center gap-3').props('bordered=false elevated=false'):
+        with ui.link(target='/messenger').classes('flex items-center gap-2 no-underline text-slate-900') \
+                .props('aria-label="Parley home"'):
+            ui.icon('chat_bubble', color='primary', size='sm')
+            ui.label('Parley').classes('text-lg font-semibold tracking-tight')
+        with ui.row().classes('gap-1 ml-2 max-sm:hidden'):
+            for label, href, icon in NAV:
+                current = href == active
+                ui.button(label, icon=icon, on_click=lambda h=href: ui.navigate.to(h)) \
+                    .props(f'flat no-caps dense {"color=primary" if current else "color=grey-8"}') \
+                    .classes('px-2' + (' bg-indigo-50' if current else ''))
+        ui.space()
+        with ui.button().props('flat round dense aria-label="Account"').classes('parley-focus'):
+            avatar(agent, size='32px', color='primary', text_color='white')
+            with ui.menu().props('anchor="bottom right" self="top right"'):
+                with ui.column().classes('px-4 py-3 gap-0'):
+                    ui.label(agent.name).classes('font-medium')
+                    ui.label(agent.email).classes('text-sm text-slate-500')
+                ui.separator()
+                ui.menu_item('Sign out', on_click=lambda: ui.navigate.to('/logout'))
+    with ui.element('main').classes('w-full h-[calc(100dvh-57px)] flex') as main:
+        yield main
+
+
+def avatar(person: UserView | None, *, size: str, color: str = 'indigo-1', text_color: str = 'indigo-9') -> None:
+    """Initials in a circle (a group icon when person is None)."""
+    if person is None:
+        ui.avatar('group', color=color, text_color=text_color, size=size).classes('shrink-0')
+        return
+    with ui.avatar(color=color, text_color=text_color, size=size, font_size='0.4em') \
+            .classes('shrink-0').props('aria-hidden=true'):
+        ui.label(person.initials)
