@@ -1,6 +1,7 @@
 """Two agents in one process: what one does shows up for the other without reloading."""
 from collections.abc import Callable
 
+from nicegui import ui
 from nicegui.testing import User
 
 from tests.ui.conftest import sign_in, start_draft
