@@ -1,5 +1,6 @@
 """The messenger: conversations on the left, the selected thread (or the draft) on the right."""
 from datetime import timedelta
+import logging
 import re
 import uuid
 
@@ -17,6 +18,8 @@ from ui.formatting import clock, day_label, full_time, list_time, viewer_zone
 from ui.picker import NO_MATCH, PeoplePicker, person_item
 from ui.session import current_agent, login_redirect
 from ui.theme import avatar, frame
+
+log = logging.getLogger(__name__)
 
 DRAFT_KEY = 'draft'
 DRAFT_PATH = '/messenger/draft'
@@ -359,6 +362,10 @@ class Composer:
             self.on_send(text, self.client_id)
         except ParleyError as problem:
             self.error.text = str(problem)
+            return
+        except Exception:  # e.g. the database is busy: say so, keep the text, let them retry
+            log.warning('sending failed; the text stays in the composer for a retry', exc_info=True)
+            self.error.text = 'Could not send just now. Your text is kept; try again in a moment.'
             return
         self.client_id = uuid.uuid4().hex
         self.error.text = ''

@@ -193,3 +193,26 @@ async def test_opening_a_conversation_marks_it_read(user: User, people, app_parl
     user.find(marker=f'conversation-{conversation.id}').click()
     await user.should_see('2 participants')
     assert app_parley.conversations.unread_total(people['alice']) == 0
+
+
+async def test_a_failed_send_keeps_the_text_and_a_retry_stores_it_once(user: User, people, app_parley, monkeypatch):
+    conversation = await conversation_with_susan(user, people, app_parley)
+    real_send = app_parley.conversations.send_message
+    calls = []
+
+    def flaky_send(*args, **kwargs):
+        calls.append(kwargs['client_id'])
+        result = real_send(*args, **kwargs)  # stored, but the answer is lost on the way back
+        if len(calls) == 1:
+            raise OSError('connection dropped')
+        return result
+    monkeypatch.setattr(app_parley.conversations, 'send_message', flaky_send)
+    user.find(marker='composer').type('are you there?')
+    user.find(marker='send').click()
+    await user.should_see('Your text is kept')
+    assert user.find(marker='composer').elements.pop().value == 'are you there?'
+    user.find(marker='send').click()
+    await user.should_not_see('Your text is kept')
+    assert calls[0] == calls[1], 'the retry carries the same client id'
+    bodies = [m.body for m in real_send.__self__.list_messages(people['susan'], conversation.id)]
+    assert bodies == ['First!', 'are you there?']

@@ -1,0 +1,102 @@
+"""Browser tests: Parley runs as its own process (as `make run` starts it) and Debian's Chromium
+drives it through Playwright, one browser context per person."""
+from collections.abc import AsyncIterator
+from pathlib import Path
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import pytest
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+
+from services.config import Settings
+from services.container import build_parley
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get('PARLEY_CHROMIUM', '/usr/bin/chromium')
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync', '--no-first-run', '--disable-quic']
+DEMO_PASSWORD = 'e2e-demo-password'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope='session')
+def server_database(tmp_path_factory) -> tuple[str, Path]:
+    data = tmp_path_factory.mktemp('parley-e2e')
+    return f'sqlite:///{data / "parley.db"}', data
+
+
+@pytest.fixture
+def server_parley(server: str, server_database):
+    """Services on the server's database, to set up data a browser then looks at."""
+    parley = build_parley(Settings(database_url=server_database[0], data_dir=server_database[1]))
+    yield parley
+    parley.close()
+
+
+@pytest.fixture(scope='session')
+def server(server_database) -> str:
+    """A Parley process with the demo workspace, on a free port and its own database."""
+    url, data = server_database
+    port = free_port()
+    env = {**os.environ, 'PARLEY_DATABASE_URL': url, 'PARLEY_PORT': str(port),
+           'PARLEY_DATA_DIR': str(data), 'PARLEY_DEMO': 'true', 'PARLEY_DEMO_PASSWORD': DEMO_PASSWORD}
+    for name in [n for n in env if n.startswith(('PYTEST_', 'NICEGUI_'))]:
+        del env[name]  # otherwise NiceGUI believes it runs under pytest
+    log = open(data / 'server.log', 'w')
+    process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f'Parley exited early:\n{(data / "server.log").read_text()}')
+        try:
+            with socket.create_connection(('127.0.0.1', port), timeout=0.5):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError('Parley did not start within 60 s')
+            time.sleep(0.2)
+    yield f'http://127.0.0.1:{port}'
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+    server_log = (data / 'server.log').read_text()
+    assert 'Traceback' not in server_log, server_log
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f'{CHROMIUM} is missing: `make test` installs Debian\'s chromium (apt-get install chromium)')
+    async with async_playwright() as playwright:
+        instance = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield instance
+        await instance.close()
+
+
+@pytest.fixture
+def new_person(browser: Browser, server: str):
+    """Signs a demo agent in, in a browser context of their own; returns their page."""
+    async def open_as(email: str, *, viewport=None) -> Page:
+        context: BrowserContext = await browser.new_context(base_url=server,
+                                                            viewport=viewport or {'width': 1280, 'height': 800})
+        page = await context.new_page()
+        await page.goto('/login')
+        await page.get_by_label('Email').fill(email)
+        await page.get_by_label('Password').fill(DEMO_PASSWORD)
+        await page.get_by_role('button', name='Sign in').click()
+        await page.wait_for_url('**/messenger')
+        await page.get_by_text('Conversations', exact=True).wait_for()
+        return page
+    return open_as

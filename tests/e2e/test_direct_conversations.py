@@ -1,0 +1,113 @@
+"""The walkthrough in real browsers: Alice starts a conversation with Susan and John."""
+import re
+
+from playwright.async_api import expect
+
+from tests.e2e.conftest import DEMO_PASSWORD
+
+LIVE = 5_000  # ms: generous for a shared 2-core machine; live delivery is measured in `make bench`
+FIRST = 'Standup moves to 10:00 tomorrow <b>ok?</b>'
+
+
+def thread(page):
+    return page.get_by_role('log', name='Messages')
+
+
+def conversations(page):
+    return page.get_by_role('navigation', name='Conversations')
+
+
+async def test_alice_starts_a_conversation_susan_sees_it_live_mike_cannot(new_person):
+    susan = await new_person('susan@example.com')
+    mike = await new_person('mike@example.com')
+    alice = await new_person('alice@example.com')
+
+    await alice.get_by_role('button', name='Add conversation').click()
+    await alice.get_by_text('Conversation with user').click()
+    await alice.wait_for_url('**/messenger/draft')
+    await expect(alice.get_by_role('button', name='Discard draft')).to_be_visible()
+
+    participants = alice.get_by_label('Participants')
+    await participants.fill('@su')
+    await alice.get_by_role('option', name=re.compile('Susan Miller')).click()
+    await participants.fill('@jo')
+    await expect(alice.get_by_role('option', name=re.compile('John Smith'))).to_be_visible()
+    await participants.press('Enter')  # keyboard: the highlighted suggestion
+    await expect(alice.locator('.q-chip', has_text='John Smith')).to_be_visible()
+
+    composer = alice.get_by_role('textbox', name='Message')
+    await composer.fill(FIRST)
+    await alice.get_by_role('button', name='Create conversation').click()
+    await alice.wait_for_url(re.compile(r'/messenger/\d+$'))
+    url = alice.url
+    await expect(alice.get_by_role('heading', name='John Smith, Susan Miller')).to_be_visible()
+    await expect(thread(alice).get_by_text(FIRST)).to_be_visible()
+
+    # Susan was already on /messenger: the conversation and its message appear without a reload.
+    await expect(conversations(susan).get_by_text('Alice Admin, John Smith')).to_be_visible(timeout=LIVE)
+    await expect(conversations(susan).get_by_text(FIRST)).to_be_visible()
+    await conversations(susan).get_by_text('Alice Admin, John Smith').click()
+    await expect(thread(susan).get_by_text(FIRST)).to_be_visible()
+
+    # Susan answers with Enter; Alice sees it in her open thread.
+    await susan.get_by_role('textbox', name='Message').fill('Works for me')
+    await susan.get_by_role('textbox', name='Message').press('Enter')
+    await expect(thread(alice).get_by_text('Works for me')).to_be_visible(timeout=LIVE)
+    await expect(conversations(alice).get_by_text('Works for me')).to_be_visible()
+
+    # Mike is not a participant: nothing in his list, and the address says not found.
+    await expect(mike.get_by_text('Standup moves')).to_have_count(0)
+    await mike.goto(url)
+    await expect(mike.get_by_text('Conversation not found')).to_be_visible()
+    await expect(mike.get_by_text('Standup moves')).to_have_count(0)
+
+
+async def test_shift_enter_is_a_new_line_and_the_draft_survives_reload(new_person):
+    john = await new_person('john@example.com')
+    await john.get_by_role('button', name='Add conversation').click()
+    await john.get_by_text('Conversation with user').click()
+    await john.wait_for_url('**/messenger/draft')
+    await john.get_by_label('Participants').fill('mike')
+    await john.get_by_role('option', name=re.compile('Mike Brown')).click()
+    composer = john.get_by_role('textbox', name='Message')
+    await composer.type('line one')
+    await composer.press('Shift+Enter')
+    await composer.type('line two')
+    await expect(composer).to_have_value('line one\nline two')
+    await john.wait_for_timeout(300)
+    await john.reload()
+    await expect(john.get_by_role('textbox', name='Message')).to_have_value('line one\nline two')
+    await expect(john.locator('.q-chip', has_text='Mike Brown')).to_be_visible()
+    await john.get_by_role('button', name='Discard draft').click()
+    await john.wait_for_url(re.compile(r'/messenger$'))
+    await expect(john.get_by_text('New conversation')).to_have_count(0)
+
+
+async def test_phone_sized_screen_shows_list_then_thread(new_person):
+    alice = await new_person('alice@example.com', viewport={'width': 390, 'height': 760})
+    await expect(thread(alice)).to_have_count(0)
+    await conversations(alice).get_by_text('Weekend rota').click()
+    await expect(alice.get_by_role('button', name='Back to conversations')).to_be_visible()
+    await expect(thread(alice).get_by_text('Who can cover Saturday morning?')).to_be_visible()
+    await expect(conversations(alice)).to_be_hidden()
+    await alice.get_by_role('button', name='Back to conversations').click()
+    await expect(conversations(alice).get_by_text('Weekend rota')).to_be_visible()
+
+
+async def test_scrolling_up_loads_older_messages(new_person, server_parley):
+    alice_view = server_parley.auth.authenticate('alice@example.com', DEMO_PASSWORD)
+    mike_view = server_parley.auth.authenticate('mike@example.com', DEMO_PASSWORD)
+    conversation = server_parley.conversations.create_conversation(
+        mike_view, participant_ids=[alice_view.id], body='history 0', client_id='h0', subject='Long history')
+    for i in range(1, 120):
+        server_parley.conversations.send_message(mike_view, conversation.id, body=f'history {i}', client_id=f'h{i}')
+    alice = await new_person('alice@example.com')
+    await alice.goto(f'/messenger/{conversation.id}')
+    log = thread(alice)
+    await expect(log.get_by_text('history 119', exact=True)).to_be_visible()
+    await expect(log.get_by_text('history 69', exact=True)).to_have_count(0)
+    for _ in range(3):  # two older pages of 50
+        await log.evaluate('el => el.scrollTop = -el.scrollHeight')
+        await alice.wait_for_timeout(700)
+    await expect(log.get_by_text('history 0', exact=True)).to_be_attached(timeout=LIVE)
+    await expect(log.get_by_text('history 119', exact=True)).to_be_attached()
