@@ -10,12 +10,13 @@ from nicegui import app, ui
 
 from services.container import Parley
 from services.conversations import MAX_MESSAGE_LENGTH, NOT_FOUND, PAGE_SIZE, parse_conversation_id
+from services.directory import SUGGESTION_LIMIT
 from services.errors import NotFound, ParleyError
 from services.events import Event, MessageSent
 from services.views import ConversationView, MessageView, UserView
 from ui import live
 from ui.formatting import clock, day_label, full_time, list_time, viewer_zone
-from ui.picker import NO_MATCH, PeoplePicker, person_item
+from ui.picker import PeoplePicker, Suggestions
 from ui.session import current_agent, login_redirect
 from ui.theme import avatar, frame
 
@@ -330,12 +331,9 @@ class Composer:
                  mentions: DraftPane | None = None) -> None:
         self.page, self.on_send, self.on_text, self.mentions = page, on_send, on_text, mentions
         self.client_id = uuid.uuid4().hex  # kept until a send succeeds, so a retry is never stored twice
-        self.matches: list[UserView] = []
-        self.highlight = 0
         with ui.column().classes('w-full gap-1 px-3 md:px-6 pb-3 pt-2 bg-white border-t border-slate-200 relative'):
-            self.suggestions = ui.card().classes('absolute bottom-full left-3 md:left-6 z-20 p-1 mb-1 w-80 '
-                                                 'max-w-[90%] shadow-lg rounded-lg').props('role=listbox')
-            self.suggestions.visible = False
+            self.suggestions = Suggestions(self._pick, classes='absolute bottom-full left-3 md:left-6 mb-1 w-80 '
+                                                              'max-w-[90%]')
             with ui.row().classes('w-full items-end no-wrap gap-2'):
                 self.box = ui.textarea(placeholder='Write a message…', value=initial, on_change=self._changed) \
                     .props('outlined dense autogrow rows=1 aria-label=Message input-class="max-h-48"') \
@@ -351,9 +349,9 @@ class Composer:
                 ui.label('Enter to send · Shift+Enter for a new line').classes('text-xs text-slate-400 max-sm:hidden')
                 self.counter = ui.label().classes('text-xs text-slate-500')
         self.box.on('keydown.enter.exact.prevent', self._enter)
-        self.box.on('keydown.down', lambda: self._move(1))
-        self.box.on('keydown.up', lambda: self._move(-1))
-        self.box.on('keydown.esc', self._close_suggestions)
+        self.box.on('keydown.down', lambda: self.suggestions.move(1))
+        self.box.on('keydown.up', lambda: self.suggestions.move(-1))
+        self.box.on('keydown.esc', self.suggestions.close)
         self._update_counter()
 
     def submit(self) -> None:
@@ -373,9 +371,7 @@ class Composer:
         self.box.run_method('focus')
 
     def _enter(self) -> None:
-        if self.suggestions.visible and self.matches:
-            self._pick(self.matches[self.highlight])
-        else:
+        if not self.suggestions.pick_highlighted():
             self.submit()
 
     def _changed(self) -> None:
@@ -398,41 +394,20 @@ class Composer:
     def _suggest(self, text: str) -> None:
         match = _MENTION.search(text)
         if match is None:
-            self._close_suggestions()
+            self.suggestions.close()
             return
-        picker = self.mentions.picker
-        self.matches = self.mentions.search(match.group(1), {p.id for p in picker.selected}, 8)
-        self.highlight = 0
-        self._render_suggestions()
-
-    def _render_suggestions(self) -> None:
-        self.suggestions.clear()
-        with self.suggestions:
-            if not self.matches:
-                ui.label(NO_MATCH).classes('text-slate-500 text-sm px-3 py-2')
-            for index, person in enumerate(self.matches):
-                person_item(person, lambda p=person: self._pick(p), highlighted=index == self.highlight)
-        self.suggestions.visible = True
-
-    def _move(self, step: int) -> None:
-        if self.suggestions.visible and self.matches:
-            self.highlight = (self.highlight + step) % len(self.matches)
-            self._render_suggestions()
+        chosen = {p.id for p in self.mentions.picker.selected}
+        self.suggestions.show(self.mentions.search(match.group(1), chosen, SUGGESTION_LIMIT))
 
     def _pick(self, person: UserView) -> None:
         text = self.box.value or ''
         match = _MENTION.search(text)
         if match is not None:
             text = text[:match.start(1) - 1] + f'@{person.name} '
-        self._close_suggestions()
-        self.box.value = text
+        self.suggestions.close()
+        self.box.value = text  # re-runs _suggest, which finds no "@" at the end and stays closed
         self.mentions.picker.add(person)
-        self._close_suggestions()
         self.box.run_method('focus')
-
-    def _close_suggestions(self) -> None:
-        self.suggestions.visible = False
-        self.matches = []
 
 
 def _thread_header(conversation: ConversationView, agent: UserView) -> None:

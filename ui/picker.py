@@ -20,8 +20,6 @@ class PeoplePicker:
         self._search = search
         self._on_change = on_change
         self.selected: list[UserView] = list(selected)
-        self._matches: list[UserView] = []
-        self._highlight = 0
         self._add_label = add_label
         with ui.column().classes('w-full gap-1 relative'):
             self._chips = ui.row().classes('gap-1 flex-wrap items-center')
@@ -30,13 +28,11 @@ class PeoplePicker:
             with self.input.add_slot('append'):
                 ui.button(icon='person_add', on_click=self.open_dialog) \
                     .props(f'flat round dense aria-label="{add_label}"').tooltip(add_label).mark('picker-add')
-            self._menu = ui.card().classes('absolute left-0 right-0 top-full z-20 p-1 mt-1 shadow-lg rounded-lg '
-                                           'max-h-72 overflow-y-auto').props('role=listbox')
-            self._menu.visible = False
-        self.input.on('keydown.down.prevent', lambda: self._move(1))
-        self.input.on('keydown.up.prevent', lambda: self._move(-1))
-        self.input.on('keydown.enter.prevent', self._pick_highlighted)
-        self.input.on('keydown.esc', self._close)
+            self._suggestions = Suggestions(self._pick, classes='absolute left-0 right-0 top-full mt-1')
+        self.input.on('keydown.down.prevent', lambda: self._suggestions.move(1))
+        self.input.on('keydown.up.prevent', lambda: self._suggestions.move(-1))
+        self.input.on('keydown.enter.prevent', self._suggestions.pick_highlighted)
+        self.input.on('keydown.esc', self._suggestions.close)
         self.input.on('keydown.backspace', self._backspace)
         self._render_chips()
 
@@ -81,40 +77,16 @@ class PeoplePicker:
 
     def _typed(self) -> None:
         text = (self.input.value or '').strip()
-        if not text:
-            self._close()
-            return
-        self._matches = self._search(text, {p.id for p in self.selected}, SUGGESTION_LIMIT)
-        self._highlight = 0
-        self._render_menu()
-
-    def _render_menu(self) -> None:
-        self._menu.clear()
-        with self._menu:
-            if not self._matches:
-                ui.label(NO_MATCH).classes('text-slate-500 text-sm px-3 py-2')
-            for index, person in enumerate(self._matches):
-                person_item(person, lambda p=person: self._pick(p), highlighted=index == self._highlight)
-        self._menu.visible = True
-
-    def _move(self, step: int) -> None:
-        if self._menu.visible and self._matches:
-            self._highlight = (self._highlight + step) % len(self._matches)
-            self._render_menu()
-
-    def _pick_highlighted(self) -> None:
-        if self._menu.visible and self._matches:
-            self._pick(self._matches[self._highlight])
+        if text:
+            self._suggestions.show(self._search(text, {p.id for p in self.selected}, SUGGESTION_LIMIT))
+        else:
+            self._suggestions.close()
 
     def _pick(self, person: UserView) -> None:
         self.input.value = ''
-        self._close()
+        self._suggestions.close()
         self.add(person)
         self.input.run_method('focus')
-
-    def _close(self) -> None:
-        self._menu.visible = False
-        self._matches = []
 
     def _backspace(self) -> None:
         if not self.input.value and self.selected:
@@ -129,6 +101,51 @@ class PeoplePicker:
                            f'aria-label="{_attr(person.name)}" remove-aria-label="Remove {_attr(person.name)}"') \
                     .tooltip(person.email)
         self._chips.visible = bool(self.selected)
+
+
+class Suggestions:
+    """A list of people under (or above) a text field: arrow keys move, Enter or a click picks."""
+
+    def __init__(self, on_pick: Callable[[UserView], None], *, classes: str) -> None:
+        self._on_pick = on_pick
+        self.matches: list[UserView] = []
+        self._highlight = 0
+        self._card = ui.card().classes(f'z-20 p-1 shadow-lg rounded-lg max-h-72 overflow-y-auto {classes}') \
+            .props('role=listbox')
+        self._card.visible = False
+
+    @property
+    def is_open(self) -> bool:
+        return self._card.visible
+
+    def show(self, matches: list[UserView]) -> None:
+        self.matches, self._highlight = matches, 0
+        self._render()
+
+    def move(self, step: int) -> None:
+        if self.is_open and self.matches:
+            self._highlight = (self._highlight + step) % len(self.matches)
+            self._render()
+
+    def pick_highlighted(self) -> bool:
+        """Pick the highlighted person; False when there was nothing to pick."""
+        if not (self.is_open and self.matches):
+            return False
+        self._on_pick(self.matches[self._highlight])
+        return True
+
+    def close(self) -> None:
+        self._card.visible = False
+        self.matches = []
+
+    def _render(self) -> None:
+        self._card.clear()
+        with self._card:
+            if not self.matches:
+                ui.label(NO_MATCH).classes('text-slate-500 text-sm px-3 py-2')
+            for index, person in enumerate(self.matches):
+                person_item(person, lambda p=person: self._on_pick(p), highlighted=index == self._highlight)
+        self._card.visible = True
 
 
 def person_item(person: UserView, on_click: Callable[[], None], *, highlighted: bool = False) -> None:

@@ -62,7 +62,7 @@ def server(server_database) -> str:
         except OSError:
             if time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError('Parley did not start within 60 s')
+                raise RuntimeError('Parley did not start within 60 s') from None
             time.sleep(0.2)
     yield f'http://127.0.0.1:{port}'
     process.terminate()
