@@ -63,8 +63,7 @@ class MessengerPage:
         if raw_id not in (None, 'draft'):
             try:
                 conversation_id = parse_conversation_id(raw_id)
-                if self.conversations.access_conversation(agent, conversation_id).unread_count:
-                    self.conversations.mark_read(agent, conversation_id)
+                self.conversations.mark_read(agent, conversation_id)  # opening it reads it
                 self.selected = self.conversations.access_conversation(agent, conversation_id)
             except NotFound:
                 missing = True
@@ -245,8 +244,6 @@ class Thread:
     def _append(self, message: MessageView) -> None:
         if message.id in self.rendered:
             return
-        if self.newest is not None and message.id < self.newest.id:
-            return  # an older message arriving late is in the history already
         self._render(message, self.newest)
         self.newest = message
         if self.oldest is None:
