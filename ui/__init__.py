@@ -1,9 +1,14 @@
 """NiceGUI pages and components. They call services and subscribe to events; no database here."""
 import logging
 
-from nicegui import app, ui
+from fastapi import Request
+from fastapi.responses import Response
+from nicegui import Client, app, ui
+from nicegui.nicegui import _exception_handler_404 as nicegui_not_found
+from nicegui.page import page
 
 from services.container import Parley
+from ui.theme import page_setup
 
 log = logging.getLogger(__name__)
 
@@ -14,14 +19,30 @@ def register(parley: Parley) -> None:
     auth_pages.register(parley)
     messenger.register(parley)
     app.on_page_exception(_error_page)
+    app.add_exception_handler(404, _not_found)
+
+
+async def _not_found(request: Request, exception: Exception) -> Response:
+    """Unknown addresses get Parley's own page; NiceGUI's resources and APIs keep their answers."""
+    if request.url.path.startswith('/_nicegui') or request.scope.get('endpoint') is not None:
+        return await nicegui_not_found(request, exception)
+    with Client(page(''), request=request) as client:
+        _apology('search_off', 'Page not found', 'There is nothing at this address.')
+    return client.build_response(request, 404)
 
 
 def _error_page(exception: Exception) -> None:
     """What a user sees when building a page fails: an apology and a way on, never a traceback."""
     log.error('page failed: %r', exception, exc_info=exception)
+    _apology('error_outline', 'Something went wrong',
+             'The problem has been logged. Reload the page, or go back to your conversations.')
+
+
+def _apology(icon: str, title: str, detail: str) -> None:
+    page_setup(title)
     with ui.column().classes('w-full min-h-[100dvh] items-center justify-center text-center gap-2 p-6'):
-        ui.icon('error_outline', size='xl', color='grey-6')
-        ui.label('Something went wrong').classes('text-xl font-semibold')
-        ui.label('The problem has been logged. Reload the page, or go back to your conversations.') \
-            .classes('text-slate-600 max-w-md')
-        ui.button('Back to conversations', on_click=lambda: ui.navigate.to('/messenger')).props('unelevated no-caps')
+        ui.icon(icon, size='xl', color='grey-6')
+        ui.label(title).classes('text-xl font-semibold')
+        ui.label(detail).classes('text-slate-600 max-w-md')
+        ui.button('Go to your conversations', on_click=lambda: ui.navigate.to('/messenger')) \
+            .props('unelevated no-caps').classes('mt-2')

@@ -336,15 +336,14 @@ class Composer:
                     .props('outlined dense autogrow rows=1 aria-label=Message input-class="max-h-48"') \
                     .classes('flex-1').mark('composer')
                 if action == 'Send':
-                    self.button = ui.button(icon='send', on_click=self.submit) \
+                    ui.button(icon='send', on_click=self.submit) \
                         .props('unelevated round aria-label=Send').tooltip('Send (Enter)').mark('send')
-                else:
-                    self.button = ui.button(action, icon='send', on_click=self.submit) \
-                        .props('unelevated no-caps').mark('create')
             with ui.row().classes('w-full items-center no-wrap gap-2 min-h-[1.25rem]'):
                 self.error = ui.label().classes('text-negative text-sm flex-1').props('role=alert')
                 ui.label('Enter to send · Shift+Enter for a new line').classes('text-xs text-slate-400 max-sm:hidden')
                 self.counter = ui.label().classes('text-xs text-slate-500')
+                if action != 'Send':  # a labelled button gets its own line end, so phones keep a wide box
+                    ui.button(action, icon='send', on_click=self.submit).props('unelevated no-caps').mark('create')
         self.box.on('keydown.enter.exact.prevent', self._enter)
         self.box.on('keydown.down', lambda: self.suggestions.move(1))
         self.box.on('keydown.up', lambda: self.suggestions.move(-1))

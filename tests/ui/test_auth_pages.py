@@ -55,3 +55,9 @@ async def test_first_visit_to_an_empty_workspace_offers_setup_once(user: User):
     await user.open('/setup')
     await user.should_see('Page not found')
     await user.should_not_see('Create the first admin')
+
+
+async def test_unknown_addresses_get_a_page_not_found(user: User):
+    response = await user.http_client.get('/no/such/page')
+    assert response.status_code == 404
+    assert 'Page not found' in response.text and 'HTTPException' not in response.text
