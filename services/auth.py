@@ -13,10 +13,9 @@ from models import User, UserKind
 from services.db import Database
 from services.directory import DirectoryService, normalize_email, to_view
 from services.errors import Forbidden, InvalidInput, Throttled
-from services.passwords import hash_password, verify_password
+from services.passwords import hash_password, validate_password, verify_password
 from services.views import UserView
 
-MIN_PASSWORD_LENGTH = 8
 BAD_CREDENTIALS = 'That email and password do not match an active account.'
 
 
@@ -103,8 +102,3 @@ class AuthService:
             raise Forbidden('This workspace is already set up. Sign in instead.')
         validate_password(password)
         return self.directory.create_agent(name=name, email=email, password=password, is_admin=True)
-
-
-def validate_password(password: str) -> None:
-    if len(password or '') < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f'Choose a password of at least {MIN_PASSWORD_LENGTH} characters.')

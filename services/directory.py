@@ -7,8 +7,8 @@ from sqlmodel import col, select
 
 from models import User, UserKind
 from services.db import Database
-from services.errors import InvalidInput
-from services.passwords import hash_password
+from services.errors import Forbidden, InvalidInput, NotFound
+from services.passwords import hash_password, validate_password
 from services.views import UserView
 
 SUGGESTION_LIMIT = 8
@@ -29,7 +29,7 @@ def validate_email(email: str) -> str:
 
 def to_view(user: User) -> UserView:
     return UserView(id=user.id, name=user.name, email=user.email, kind=user.kind.value,
-                    is_admin=user.is_admin, organization=user.organization)
+                    is_admin=user.is_admin, organization=user.organization, is_active=user.is_active)
 
 
 class DirectoryService:
@@ -40,6 +40,8 @@ class DirectoryService:
         with self.db.session() as session:
             return session.exec(select(User.id).where(User.kind == UserKind.AGENT).limit(1)).first() is not None
 
+    # ----- bootstrap (first admin, demo, tests): no actor -------------------------------------
+
     def create_agent(self, *, name: str, email: str, password: str, is_admin: bool = False) -> UserView:
         """Create an agent who can sign in with this password."""
         return self._create(UserKind.AGENT, name=name, email=email, password_hash=hash_password(password),
@@ -49,6 +51,71 @@ class DirectoryService:
         """Create a customer (no password: customers never sign in to the agent side)."""
         return self._create(UserKind.CUSTOMER, name=name, email=email, organization=organization)
 
+    # ----- admin ------------------------------------------------------------------------------
+
+    def add_agent(self, actor: UserView, *, name: str, email: str, password: str,
+                  is_admin: bool = False) -> UserView:
+        """An admin adds a teammate who signs in with this (temporary) password."""
+        _require_admin(actor)
+        validate_password(password)
+        return self.create_agent(name=name, email=email, password=password, is_admin=is_admin)
+
+    def set_agent_active(self, actor: UserView, agent_id: int, *, active: bool) -> UserView:
+        """An admin deactivates (signs out and bars) or reactivates an agent; never themself."""
+        _require_admin(actor)
+        if agent_id == actor.id and not active:
+            raise InvalidInput('You cannot deactivate your own account.')
+        with self.db.transaction() as tx:
+            user = tx.session.get(User, agent_id)
+            if user is None or user.kind != UserKind.AGENT:
+                raise NotFound('Agent not found')
+            user.is_active = active
+            tx.session.add(user)
+            return to_view(user)
+
+    def add_customer(self, actor: UserView, *, name: str, email: str, organization: str | None = None) -> UserView:
+        """An admin adds a customer."""
+        _require_admin(actor)
+        return self.create_customer(name=name, email=email, organization=organization)
+
+    def update_customer(self, actor: UserView, customer_id: int, *, name: str, email: str,
+                        organization: str | None) -> UserView:
+        """An admin corrects a customer's name, email or organization (email stays unique)."""
+        _require_admin(actor)
+        name, email, organization = _clean_name(name), validate_email(email), _clean_organization(organization)
+        with self.db.transaction() as tx:
+            customer = tx.session.get(User, customer_id)
+            if customer is None or customer.kind != UserKind.CUSTOMER:
+                raise NotFound('Customer not found')
+            taken = tx.session.exec(select(User.id).where(User.email == email, User.id != customer_id)).first()
+            if taken is not None:
+                raise InvalidInput(f'{email} is already in use.')
+            customer.name, customer.email, customer.organization = name, email, organization
+            tx.session.add(customer)
+            return to_view(customer)
+
+    def list_agents(self, actor: UserView) -> list[UserView]:
+        """Every agent, active or not, by name (admins only)."""
+        _require_admin(actor)
+        with self.db.session() as session:
+            users = session.exec(select(User).where(User.kind == UserKind.AGENT).order_by(func.lower(User.name)))
+            return [to_view(u) for u in users]
+
+    def list_customers(self, actor: UserView, query: str = '', *, limit: int = 200) -> list[UserView]:
+        """Customers whose name, email or organization contains the query, by name."""
+        text = (query or '').strip().lower()
+        statement = select(User).where(User.kind == UserKind.CUSTOMER)
+        if text:
+            pattern = _like(text)
+            statement = statement.where(or_(func.lower(User.name).like(pattern, escape='\\'),
+                                            col(User.email).like(pattern, escape='\\'),
+                                            func.lower(User.organization).like(pattern, escape='\\')))
+        with self.db.session() as session:
+            users = session.exec(statement.order_by(func.lower(User.name)).limit(max(1, min(limit, 500))))
+            return [to_view(u) for u in users]
+
+    # ----- everyone -----------------------------------------------------------------------------
+
     def search_agents(self, actor: UserView, query: str, *, exclude_ids: Iterable[int] = (),
                       limit: int = SUGGESTION_LIMIT) -> list[UserView]:
         """Active agents other than the actor whose name or email contains the query (an "@" is ignored)."""
@@ -57,7 +124,7 @@ class DirectoryService:
         statement = select(User).where(User.kind == UserKind.AGENT, User.is_active,
                                        col(User.id).not_in(excluded))
         if text:
-            pattern = '%' + text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
+            pattern = _like(text)
             statement = statement.where(or_(func.lower(User.name).like(pattern, escape='\\'),
                                             col(User.email).like(pattern, escape='\\')))
         statement = statement.order_by(func.lower(User.name)).limit(max(1, min(limit, 50)))
@@ -72,17 +139,39 @@ class DirectoryService:
             users = {u.id: u for u in session.exec(select(User).where(col(User.id).in_(ids)))}
         return [to_view(users[i]) for i in ids if i in users]
 
-    def _create(self, kind: UserKind, *, name: str, email: str, **fields) -> UserView:
-        name = (name or '').strip()
-        if not name:
-            raise InvalidInput('Enter a name.')
-        if len(name) > MAX_NAME_LENGTH:
-            raise InvalidInput(f'Names are limited to {MAX_NAME_LENGTH} characters.')
-        email = validate_email(email)
+    def _create(self, kind: UserKind, *, name: str, email: str, organization: str | None = None,
+                **fields) -> UserView:
+        name, email, organization = _clean_name(name), validate_email(email), _clean_organization(organization)
         with self.db.transaction() as tx:
             if tx.session.exec(select(User.id).where(User.email == email)).first() is not None:
                 raise InvalidInput(f'{email} is already in use.')
-            user = User(kind=kind, name=name, email=email, **fields)
+            user = User(kind=kind, name=name, email=email, organization=organization, **fields)
             tx.session.add(user)
             tx.session.flush()
             return to_view(user)
+
+
+def _require_admin(actor: UserView) -> None:
+    if not actor.is_admin:
+        raise Forbidden('Only admins can do that.')
+
+
+def _clean_name(name: str) -> str:
+    name = ' '.join((name or '').split())
+    if not name:
+        raise InvalidInput('Enter a name.')
+    if len(name) > MAX_NAME_LENGTH:
+        raise InvalidInput(f'Names are limited to {MAX_NAME_LENGTH} characters.')
+    return name
+
+
+def _clean_organization(organization: str | None) -> str | None:
+    organization = ' '.join((organization or '').split())
+    if len(organization) > MAX_NAME_LENGTH:
+        raise InvalidInput(f'Organization names are limited to {MAX_NAME_LENGTH} characters.')
+    return organization or None
+
+
+def _like(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, with its wildcards taken literally."""
+    return '%' + text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'

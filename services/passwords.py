@@ -1,6 +1,10 @@
 """Password hashing with the passlib API (argon2id)."""
 from passlib.context import CryptContext
 
+from services.errors import InvalidInput
+
+MIN_PASSWORD_LENGTH = 8
+
 # OWASP's argon2id floor (19 MiB, 2 passes): tens of milliseconds, not hundreds.
 _context = CryptContext(schemes=['argon2'], argon2__memory_cost=19456, argon2__rounds=2,
                         argon2__parallelism=1)
@@ -12,3 +16,8 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str) -> bool:
     return _context.verify(password, password_hash)
+
+
+def validate_password(password: str) -> None:
+    if len(password or '') < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f'Choose a password of at least {MIN_PASSWORD_LENGTH} characters.')

@@ -11,6 +11,7 @@ class UserView:
     kind: str
     is_admin: bool = False
     organization: str | None = None
+    is_active: bool = True
 
     @property
     def initials(self) -> str:

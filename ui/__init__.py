@@ -15,7 +15,8 @@ log = logging.getLogger(__name__)
 
 def register(parley: Parley) -> None:
     """Define every page for this Parley (called by main.py, never at import time)."""
-    from ui import auth_pages, messenger
+    from ui import admin, auth_pages, messenger
+    admin.register(parley)
     auth_pages.register(parley)
     messenger.register(parley)
     app.on_page_exception(_error_page)

@@ -9,6 +9,7 @@ from ui.formatting import TZ_SCRIPT
 
 BRAND = '#4f46e5'
 NAV = [('Messenger', '/messenger', 'forum')]
+ADMIN_NAV = [('Customers', '/admin/customers', 'contacts'), ('Agents', '/admin/agents', 'badge')]
 
 _CSS = '''
 body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
@@ -40,7 +41,7 @@ def frame(agent: UserView, title: str, *, active: str = '/messenger') -> Iterato
             ui.icon('chat_bubble', color='primary', size='sm')
             ui.label('Parley').classes('text-lg font-semibold tracking-tight')
         with ui.row().classes('gap-1 ml-2 max-sm:hidden'):
-            for label, href, icon in NAV:
+            for label, href, icon in _nav(agent):
                 current = href == active
                 ui.button(label, icon=icon, on_click=lambda h=href: ui.navigate.to(h)) \
                     .props(f'flat no-caps dense {"color=primary" if current else "color=grey-8"}') \
@@ -53,6 +54,8 @@ def frame(agent: UserView, title: str, *, active: str = '/messenger') -> Iterato
                     ui.label(agent.name).classes('font-medium')
                     ui.label(agent.email).classes('text-sm text-slate-500')
                 ui.separator()
+                for label, href, _icon in _nav(agent):
+                    ui.menu_item(label, on_click=lambda h=href: ui.navigate.to(h)).classes('sm:hidden')
                 ui.menu_item('Sign out', on_click=lambda: ui.navigate.to('/logout'))
     with ui.element('main').classes('w-full h-[calc(100dvh-57px)] flex') as main:
         yield main
@@ -66,3 +69,7 @@ def avatar(person: UserView | None, *, size: str, color: str = 'indigo-1', text_
     with ui.avatar(color=color, text_color=text_color, size=size, font_size='0.4em') \
             .classes('shrink-0').props('aria-hidden=true'):
         ui.label(person.initials)
+
+
+def _nav(agent: UserView) -> list[tuple[str, str, str]]:
+    return NAV + (ADMIN_NAV if agent.is_admin else [])

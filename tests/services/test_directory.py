@@ -1,7 +1,7 @@
 import pytest
 
 from services.directory import SUGGESTION_LIMIT
-from services.errors import InvalidInput
+from services.errors import Forbidden, InvalidInput, NotFound
 
 
 def names(users):
@@ -47,3 +47,54 @@ def test_email_is_unique_whatever_its_case(parley, team):
 def test_names_are_required(parley):
     with pytest.raises(InvalidInput, match='Enter a name'):
         parley.directory.create_customer(name='  ', email='n@example.com')
+
+
+def test_only_admins_manage_people(parley, team):
+    susan = team['susan']
+    for call in (lambda: parley.directory.add_customer(susan, name='X', email='x@example.com'),
+                 lambda: parley.directory.update_customer(susan, team['customer'].id, name='X',
+                                                          email='x@example.com', organization=None),
+                 lambda: parley.directory.add_agent(susan, name='X', email='x@example.com', password='long enough'),
+                 lambda: parley.directory.set_agent_active(susan, team['mike'].id, active=False),
+                 lambda: parley.directory.list_agents(susan)):
+        with pytest.raises(Forbidden):
+            call()
+
+
+def test_admin_adds_and_edits_customers(parley, team):
+    alice = team['alice']
+    added = parley.directory.add_customer(alice, name='  Ana   Costa ', email='ANA@example.com', organization=' ACME ')
+    assert (added.name, added.email, added.organization) == ('Ana Costa', 'ana@example.com', 'ACME')
+    edited = parley.directory.update_customer(alice, added.id, name='Ana C.', email='ana.c@example.com',
+                                              organization='')
+    assert (edited.name, edited.email, edited.organization) == ('Ana C.', 'ana.c@example.com', None)
+    with pytest.raises(InvalidInput, match='already in use'):
+        parley.directory.update_customer(alice, added.id, name='Ana', email='customer@example.com', organization=None)
+    with pytest.raises(InvalidInput, match='valid email'):
+        parley.directory.update_customer(alice, added.id, name='Ana', email='not-an-email', organization=None)
+    with pytest.raises(NotFound):
+        parley.directory.update_customer(alice, team['susan'].id, name='S', email='s2@example.com', organization=None)
+    assert [c.name for c in parley.directory.list_customers(alice, 'acme')] == []
+    assert [c.name for c in parley.directory.list_customers(alice, 'ana.c@')] == ['Ana C.']
+    assert [c.name for c in parley.directory.list_customers(alice)] == ['Ana C.', 'Sample Customer']
+
+
+def test_deactivated_agents_cannot_sign_in_and_are_not_suggested(parley, team):
+    alice, mike = team['alice'], team['mike']
+    assert parley.directory.set_agent_active(alice, mike.id, active=False).is_active is False
+    assert parley.auth.get_agent(mike.id) is None
+    assert 'Mike Brown' not in [a.name for a in parley.directory.search_agents(alice, '')]
+    assert [a.is_active for a in parley.directory.list_agents(alice) if a.name == 'Mike Brown'] == [False]
+    parley.directory.set_agent_active(alice, mike.id, active=True)
+    assert parley.auth.get_agent(mike.id).name == 'Mike Brown'
+    with pytest.raises(InvalidInput, match='your own'):
+        parley.directory.set_agent_active(alice, alice.id, active=False)
+    with pytest.raises(NotFound):
+        parley.directory.set_agent_active(alice, team['customer'].id, active=False)
+
+
+def test_admin_adds_an_agent_who_can_sign_in(parley, team):
+    with pytest.raises(InvalidInput, match='at least 8'):
+        parley.directory.add_agent(team['alice'], name='Nina', email='nina@example.com', password='short')
+    nina = parley.directory.add_agent(team['alice'], name='Nina', email='nina@example.com', password='temporary1')
+    assert parley.auth.authenticate('nina@example.com', 'temporary1').id == nina.id

@@ -1,0 +1,66 @@
+from nicegui import ui
+from nicegui.testing import User
+
+from tests.ui.conftest import SLOW, sign_in
+
+
+async def test_admin_adds_and_edits_a_customer(user: User, people, app_parley):
+    await sign_in(user, 'alice@example.com')
+    await user.open('/admin/customers')
+    await user.should_see('No customers yet')
+    user.find(kind=ui.button, content='Add customer').click()
+    user.find('Name').type('Sample Customer')
+    user.find('Email').type('not an email')
+    user.find('Save').click()
+    await user.should_see('Enter a valid email address')
+    user.find('Email').clear()
+    user.find('Email').type('customer@example.com')
+    user.find('Organization').type('Sample Company')
+    user.find('Save').click()
+    await user.should_see('customer@example.com · Sample Company')
+
+    user.find(marker='edit-customer@example.com').click()
+    user.find('Organization').clear()
+    user.find('Organization').type('Sample Holdings')
+    user.find('Save').click()
+    await user.should_see('customer@example.com · Sample Holdings')
+    user.find('Search by name').type('holdings')
+    await user.should_see('Sample Customer')
+    [customer] = app_parley.directory.list_customers(people['alice'])
+    assert customer.organization == 'Sample Holdings'
+
+
+async def test_agents_and_customers_pages_are_for_admins(user: User, people):
+    await sign_in(user, 'susan@example.com')
+    for path in ('/admin/customers', '/admin/agents'):
+        await user.open(path)
+        await user.should_see('Only admins manage customers and agents.')
+        await user.should_not_see('Add customer')
+        await user.should_not_see('Add agent')
+    await user.should_not_see('Customers')
+
+
+async def test_a_deactivated_agent_cannot_sign_in(user: User, people):
+    await sign_in(user, 'alice@example.com')
+    await user.open('/admin/agents')
+    await user.should_see('Mike Brown')
+    user.find(marker='deactivate-mike@example.com').click()
+    await user.should_see('Deactivated')
+    await user.open('/logout')
+    await user.open('/login')
+    user.find('Email').type('mike@example.com')
+    user.find('Password').type('correct horse battery')
+    user.find(kind=ui.button, content='Sign in').click()
+    await user.should_see('do not match an active account', retries=SLOW)
+
+
+async def test_admin_adds_an_agent_with_a_temporary_password(user: User, people, app_parley):
+    await sign_in(user, 'alice@example.com')
+    await user.open('/admin/agents')
+    user.find(kind=ui.button, content='Add agent').click()
+    user.find('Name').type('Nina North')
+    user.find('Email').type('nina@example.com')
+    user.find('Save').click()
+    await user.should_see('Nina North')
+    nina = [a for a in app_parley.directory.list_agents(people['alice']) if a.email == 'nina@example.com']
+    assert nina and nina[0].is_active and not nina[0].is_admin

@@ -1,0 +1,183 @@
+"""Admin pages: the workspace's customers and agents."""
+from collections.abc import Callable
+import secrets
+
+from fastapi import Request
+from nicegui import ui
+
+from services.container import Parley
+from services.errors import ParleyError
+from services.views import UserView
+from ui.session import current_agent, login_redirect
+from ui.theme import avatar, frame
+
+PAGE = 'w-full max-w-4xl mx-auto p-4 md:p-6 gap-4'
+
+
+def register(parley: Parley) -> None:
+    @ui.page('/admin/customers')
+    def customers(request: Request):
+        admin = current_agent(parley)
+        if admin is None:
+            return login_redirect(request.url.path)
+        with frame(admin, 'Customers', active='/admin/customers'):
+            if _admins_only(admin):
+                CustomersPage(parley, admin)
+        return None
+
+    @ui.page('/admin/agents')
+    def agents(request: Request):
+        admin = current_agent(parley)
+        if admin is None:
+            return login_redirect(request.url.path)
+        with frame(admin, 'Agents', active='/admin/agents'):
+            if _admins_only(admin):
+                AgentsPage(parley, admin)
+        return None
+
+
+class CustomersPage:
+    def __init__(self, parley: Parley, admin: UserView) -> None:
+        self.parley, self.admin = parley, admin
+        with ui.column().classes(PAGE):
+            with ui.row().classes('w-full items-center gap-3'):
+                ui.label('Customers').classes('text-xl font-semibold').props('role=heading aria-level=1')
+                ui.space()
+                ui.button('Add customer', icon='person_add', on_click=lambda: self._edit(None)) \
+                    .props('unelevated no-caps')
+            self.search = ui.input('Search by name, email or organization', on_change=lambda: self._rows.refresh()) \
+                .props('outlined dense clearable debounce=250').classes('w-full')
+            self._rows()
+
+    @ui.refreshable_method
+    def _rows(self) -> None:
+        people = self.parley.directory.list_customers(self.admin, self.search.value or '')
+        if not people:
+            ui.label('No customers match.' if self.search.value else 'No customers yet. Add the first one.') \
+                .classes('text-slate-500 p-4')
+            return
+        with ui.list().props('bordered separator').classes('w-full bg-white rounded-lg'):
+            for person in people:
+                with ui.item().classes('py-3'):
+                    with ui.item_section().props('avatar'):
+                        avatar(person, size='36px')
+                    with ui.item_section().classes('min-w-0'):
+                        ui.item_label(person.name).classes('font-medium')
+                        ui.item_label(' · '.join(filter(None, [person.email, person.organization]))) \
+                            .props('caption').classes('truncate')
+                    with ui.item_section().props('side'):
+                        ui.button(icon='edit', on_click=lambda p=person: self._edit(p)) \
+                            .props(f'flat round dense aria-label="Edit {person.name.replace(chr(34), "")}"') \
+                            .mark(f'edit-{person.email}')
+
+    def _edit(self, customer: UserView | None) -> None:
+        def save(name: str, email: str, organization: str) -> None:
+            if customer is None:
+                self.parley.directory.add_customer(self.admin, name=name, email=email, organization=organization)
+            else:
+                self.parley.directory.update_customer(self.admin, customer.id, name=name, email=email,
+                                                      organization=organization)
+            self._rows.refresh()
+        _person_dialog('Add customer' if customer is None else 'Edit customer', save, customer,
+                       ask_organization=True)
+
+
+class AgentsPage:
+    def __init__(self, parley: Parley, admin: UserView) -> None:
+        self.parley, self.admin = parley, admin
+        with ui.column().classes(PAGE):
+            with ui.row().classes('w-full items-center gap-3'):
+                ui.label('Agents').classes('text-xl font-semibold').props('role=heading aria-level=1')
+                ui.space()
+                ui.button('Add agent', icon='person_add', on_click=self._add).props('unelevated no-caps')
+            ui.label('Deactivated agents are signed out, cannot sign in and are not offered as participants; '
+                     'their messages stay.').classes('text-sm text-slate-500')
+            self._rows()
+
+    @ui.refreshable_method
+    def _rows(self) -> None:
+        with ui.list().props('bordered separator').classes('w-full bg-white rounded-lg'):
+            for person in self.parley.directory.list_agents(self.admin):
+                with ui.item().classes('py-3' + ('' if person.is_active else ' opacity-60')):
+                    with ui.item_section().props('avatar'):
+                        avatar(person, size='36px')
+                    with ui.item_section().classes('min-w-0'):
+                        with ui.row().classes('items-center gap-2'):
+                            ui.label(person.name).classes('font-medium')
+                            if person.is_admin:
+                                ui.badge('Admin', color='indigo-1', text_color='indigo-9')
+                            if not person.is_active:
+                                ui.badge('Deactivated', color='grey-3', text_color='grey-9')
+                        ui.item_label(person.email).props('caption')
+                    if person.id != self.admin.id:
+                        with ui.item_section().props('side'):
+                            label = 'Reactivate' if not person.is_active else 'Deactivate'
+                            ui.button(label, on_click=lambda p=person: self._toggle(p)) \
+                                .props('flat no-caps dense' + ('' if person.is_active else ' color=positive')) \
+                                .mark(f'{label.lower()}-{person.email}')
+
+    def _toggle(self, person: UserView) -> None:
+        try:
+            self.parley.directory.set_agent_active(self.admin, person.id, active=not person.is_active)
+        except ParleyError as problem:
+            ui.notify(str(problem), type='negative')
+            return
+        ui.notify(f'{person.name} {"can sign in again" if not person.is_active else "is deactivated"}.')
+        self._rows.refresh()
+
+    def _add(self) -> None:
+        password = secrets.token_urlsafe(9)
+
+        def save(name: str, email: str, _organization: str, is_admin: bool = False) -> None:
+            self.parley.directory.add_agent(self.admin, name=name, email=email, password=password,
+                                            is_admin=is_admin)
+            self._rows.refresh()
+            ui.notify(f'{name} can sign in as {email.strip().lower()} with the temporary password {password}',
+                      multi_line=True, timeout=0, close_button='Done')
+        _person_dialog('Add agent', save, None, ask_admin=True,
+                       note=f'Temporary password: {password} (shown once more after saving; pass it on).')
+
+
+def _person_dialog(title: str, save: Callable[..., None], person: UserView | None, *,
+                   ask_organization: bool = False, ask_admin: bool = False, note: str = '') -> None:
+    with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-5 gap-3'):
+        ui.label(title).classes('text-lg font-semibold')
+        name = ui.input('Name', value=person.name if person else '').props('outlined autofocus').classes('w-full')
+        email = ui.input('Email', value=person.email if person else '').props('outlined type=email') \
+            .classes('w-full')
+        organization = ui.input('Organization', value=(person.organization or '') if person else '') \
+            .props('outlined').classes('w-full')
+        organization.visible = ask_organization
+        admin = ui.checkbox('Admin: can manage customers and agents')
+        admin.visible = ask_admin
+        if note:
+            ui.label(note).classes('text-sm text-slate-600')
+        error = ui.label().classes('text-negative text-sm').props('role=alert')
+
+        def submit() -> None:
+            try:
+                if ask_admin:
+                    save(name.value, email.value, organization.value, is_admin=admin.value)
+                else:
+                    save(name.value, email.value, organization.value)
+            except ParleyError as problem:
+                error.text = str(problem)
+                return
+            dialog.delete()
+
+        with ui.row().classes('w-full justify-end gap-2'):
+            ui.button('Cancel', on_click=dialog.delete).props('flat no-caps')
+            ui.button('Save', on_click=submit).props('unelevated no-caps')
+        email.on('keydown.enter', submit)
+    dialog.on('hide', dialog.delete)
+    dialog.open()
+
+
+def _admins_only(agent: UserView) -> bool:
+    if agent.is_admin:
+        return True
+    with ui.column().classes('w-full items-center text-center gap-2 p-10'):
+        ui.icon('lock', size='xl', color='grey-5')
+        ui.label('Page not found').classes('text-lg font-semibold')
+        ui.label('Only admins manage customers and agents.').classes('text-slate-500')
+    return False
