@@ -4,7 +4,7 @@ import logging
 import os
 import sys
 
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 from nicegui.storage import Storage
 
 import ui as pages
@@ -44,6 +44,7 @@ def create(settings: Settings) -> Parley:
         if result.created:
             _demo_banner(settings, result.password)
     pages.register(parley)
+    app.on_startup(lambda: background_tasks.create(parley.mail.run_worker(), name='mail-worker'))
     app.on_shutdown(parley.close)
     return parley
 

@@ -16,6 +16,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path('data'), description='Folder for the storage secret and session files.')
     storage_secret: str | None = Field(
         None, description='Signs session cookies; generated once and kept in DATA_DIR when unset.')
+    smtp_url: str | None = Field(
+        None, description='Outgoing mail server, smtp://user:pass@host:port (STARTTLS; add ?starttls=off for a '
+                          'local relay) or smtps://...; when unset, email is kept in the outbox for admins to read.')
+    mail_from: str = Field('support@parley.localhost', description='Address Parley sends email from.')
+    team_name: str = Field('Parley Support', description='Name shown as the sender of email.')
     demo: bool = Field(False, description='Seed a demo workspace when the database is empty.')
     demo_password: str | None = Field(
         None, description='Password of the demo accounts; random and printed at start when unset.')

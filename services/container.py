@@ -7,6 +7,7 @@ from services.conversations import ConversationService
 from services.db import Database
 from services.directory import DirectoryService
 from services.events import EventBus, LocalEventBus
+from services.mail import MailService
 from services.presence import Presence
 
 
@@ -19,6 +20,7 @@ class Parley:
     directory: DirectoryService
     auth: AuthService
     conversations: ConversationService
+    mail: MailService
 
     def close(self) -> None:
         self.db.dispose()
@@ -31,4 +33,6 @@ def build_parley(settings: Settings) -> Parley:
     bus = LocalEventBus()
     directory = DirectoryService(db)
     return Parley(settings=settings, db=db, bus=bus, presence=Presence(), directory=directory,
-                  auth=AuthService(db, directory), conversations=ConversationService(db, bus))
+                  auth=AuthService(db, directory), conversations=ConversationService(db, bus),
+                  mail=MailService(db, smtp_url=settings.smtp_url, mail_from=settings.mail_from,
+                                   team_name=settings.team_name))

@@ -9,6 +9,7 @@ from services.container import Parley
 from services.errors import ParleyError
 from services.views import UserView
 from ui.session import current_agent, login_redirect
+from ui.formatting import full_time, viewer_zone
 from ui.theme import avatar, frame
 
 PAGE = 'w-full max-w-4xl mx-auto p-4 md:p-6 gap-4'
@@ -34,6 +35,42 @@ def register(parley: Parley) -> None:
             if _admins_only(admin):
                 AgentsPage(parley, admin)
         return None
+
+    @ui.page('/admin/outbox')
+    def outbox(request: Request):
+        admin = current_agent(parley)
+        if admin is None:
+            return login_redirect(request.url.path)
+        with frame(admin, 'Outbox', active='/admin/outbox'):
+            if _admins_only(admin):
+                _outbox(parley, admin, viewer_zone(request))
+        return None
+
+
+def _outbox(parley: Parley, admin: UserView, zone) -> None:
+    """Every email Parley sent or keeps, newest first, readable as the customer gets it."""
+    with ui.column().classes(PAGE):
+        ui.label('Outbox').classes('text-xl font-semibold').props('role=heading aria-level=1')
+        hint = ('Email goes out through the configured SMTP server.' if parley.mail.smtp else
+                'No SMTP server is configured (PARLEY_SMTP_URL), so email is kept here instead of sent.')
+        ui.label(hint).classes('text-sm text-slate-500')
+        emails = parley.mail.list_outbox(admin)
+        if not emails:
+            ui.label('No email yet.').classes('text-slate-500 p-4')
+        for email in emails:
+            title = f'{email.subject} → {email.to_name or email.to_address}'
+            with ui.expansion(title, caption=f'{_STATUS[email.status]} · {full_time(email.created_at, zone)}') \
+                    .classes('w-full bg-white rounded-lg border border-slate-200'):
+                ui.label(f'To: {email.to_name} <{email.to_address}>').classes('text-sm')
+                if email.reply_to:
+                    ui.label(f'Reply-To: {email.reply_to}').classes('text-sm')
+                if email.last_error:
+                    ui.label(f'Last error: {email.last_error}').classes('text-sm text-negative')
+                ui.label(email.text_body).classes('parley-bubble text-sm mt-2 p-3 bg-slate-50 rounded-md w-full')
+
+
+_STATUS = {'queued': 'Queued', 'retrying': 'Retrying after an error', 'sent': 'Sent', 'failed': 'Failed',
+           'kept': 'Kept (no SMTP server)'}
 
 
 class CustomersPage:

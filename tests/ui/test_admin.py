@@ -64,3 +64,14 @@ async def test_admin_adds_an_agent_with_a_temporary_password(user: User, people,
     await user.should_see('Nina North')
     nina = [a for a in app_parley.directory.list_agents(people['alice']) if a.email == 'nina@example.com']
     assert nina and nina[0].is_active and not nina[0].is_admin
+
+
+async def test_the_outbox_shows_kept_email_to_admins(user: User, people, app_parley):
+    app_parley.mail.enqueue(to_address='customer@example.com', to_name='Sample Customer', subject='About your order',
+                            text='It ships <tomorrow>.', html='<p>It ships &lt;tomorrow&gt;.</p>')
+    await sign_in(user, 'alice@example.com')
+    await user.open('/admin/outbox')
+    await user.should_see('About your order → Sample Customer')
+    [email] = user.find(ui.expansion).elements
+    assert email.props['caption'].startswith('Kept (no SMTP server)')
+    await user.should_see('It ships <tomorrow>.')
