@@ -63,5 +63,8 @@ if __name__ in {'__main__', '__mp_main__'}:
     if not simulated:
         Storage.path = (settings.data_dir / 'sessions').resolve()  # server-side session data
         print(f'Parley is running at {settings.public_url}  (sign in at {settings.public_url}/login)', flush=True)
-    ui.run(host=settings.host, port=settings.port, title='Parley', favicon='💬', reload=False, show=False,
-           storage_secret=settings.resolved_storage_secret(), show_welcome_message=False)
+    try:
+        ui.run(host=settings.host, port=settings.port, title='Parley', favicon='💬', reload=False, show=False,
+               storage_secret=settings.resolved_storage_secret(), show_welcome_message=False)
+    except KeyboardInterrupt:  # Ctrl+C after uvicorn's graceful shutdown: nothing left to report
+        print('Parley stopped.', flush=True)
