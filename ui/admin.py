@@ -16,34 +16,22 @@ PAGE = 'w-full max-w-4xl mx-auto p-4 md:p-6 gap-4'
 
 
 def register(parley: Parley) -> None:
-    @ui.page('/admin/customers')
-    def customers(request: Request):
-        admin = current_agent(parley)
-        if admin is None:
-            return login_redirect(request.url.path)
-        with frame(admin, 'Customers', active='/admin/customers'):
-            if _admins_only(admin):
-                CustomersPage(parley, admin)
-        return None
+    _admin_page(parley, '/admin/customers', 'Customers', lambda admin, _request: CustomersPage(parley, admin))
+    _admin_page(parley, '/admin/agents', 'Agents', lambda admin, _request: AgentsPage(parley, admin))
+    _admin_page(parley, '/admin/outbox', 'Outbox',
+                lambda admin, request: _outbox(parley, admin, viewer_zone(request)))
 
-    @ui.page('/admin/agents')
-    def agents(request: Request):
-        admin = current_agent(parley)
-        if admin is None:
-            return login_redirect(request.url.path)
-        with frame(admin, 'Agents', active='/admin/agents'):
-            if _admins_only(admin):
-                AgentsPage(parley, admin)
-        return None
 
-    @ui.page('/admin/outbox')
-    def outbox(request: Request):
-        admin = current_agent(parley)
-        if admin is None:
+def _admin_page(parley: Parley, path: str, title: str, build: Callable[[UserView, Request], object]) -> None:
+    """A page for admins: others are asked to sign in, or told it is not for them."""
+    @ui.page(path)
+    def admin_page(request: Request):
+        agent = current_agent(parley)
+        if agent is None:
             return login_redirect(request.url.path)
-        with frame(admin, 'Outbox', active='/admin/outbox'):
-            if _admins_only(admin):
-                _outbox(parley, admin, viewer_zone(request))
+        with frame(agent, title, active=path):
+            if _admins_only(agent):
+                build(agent, request)
         return None
 
 
