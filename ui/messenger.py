@@ -26,6 +26,9 @@ DRAFT_KEY = 'draft'
 DRAFT_PATH = '/messenger/draft'
 COUNTER_FROM = MAX_MESSAGE_LENGTH - 1000
 GROUP_WITHIN = timedelta(minutes=5)
+# Static (no user data): tells the page whether its tab is on screen.
+_VISIBILITY_SCRIPT = ('<script>document.addEventListener("visibilitychange", () => '
+                      'emitEvent("parley_visibility", document.visibilityState));</script>')
 _MENTION = re.compile(r'(?:^|\s)@([^\s@]{0,40})$')
 
 
@@ -87,6 +90,9 @@ class MessengerPage:
                 else:
                     _nothing_selected()
 
+        self.visible = True  # the agent just opened this page
+        ui.add_head_html(_VISIBILITY_SCRIPT)
+        ui.on('parley_visibility', self._visibility_changed)
         live.subscribe(parley.bus, agent.id, self._on_event)
         client = ui.context.client
         client.on_connect(lambda: parley.presence.page_opened(agent.id, client.id))
@@ -173,10 +179,16 @@ class MessengerPage:
         selected_id = self.selected.id if self.selected else None
         if isinstance(event, MessageSent) and event.conversation_id == selected_id and self.thread:
             self.thread.receive(event.message_id)
-            if event.author_id != self.agent.id:
+            if event.author_id != self.agent.id and self.visible:
                 self.conversations.mark_read(self.agent, selected_id)
                 return  # the ConversationRead that follows refreshes the list
         self._conversation_list.refresh()
+
+    def _visibility_changed(self, event) -> None:
+        # Read means seen: a message that arrived in a background tab stays unread until the tab shows.
+        self.visible = event.args == 'visible'
+        if self.visible and self.selected is not None:
+            self.conversations.mark_read(self.agent, self.selected.id)
 
 
 class Thread:

@@ -111,3 +111,33 @@ async def test_scrolling_up_loads_older_messages(new_person, server_parley):
         await alice.wait_for_timeout(700)
     await expect(log.get_by_text('history 0', exact=True)).to_be_attached(timeout=LIVE)
     await expect(log.get_by_text('history 119', exact=True)).to_be_attached()
+
+
+async def test_a_message_in_a_background_tab_stays_unread_until_the_tab_shows(new_person, server_parley):
+    susan_view = server_parley.auth.authenticate('susan@example.com', DEMO_PASSWORD)
+    mike_view = server_parley.auth.authenticate('mike@example.com', DEMO_PASSWORD)
+    conversation = server_parley.conversations.create_conversation(
+        susan_view, participant_ids=[mike_view.id], body='Are you around?', client_id='bg0')
+    mike = await new_person('mike@example.com')
+    await mike.goto(f'/messenger/{conversation.id}')
+    await expect(thread(mike).get_by_text('Are you around?')).to_be_visible()
+    set_visibility = '''state => {
+        Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
+        document.dispatchEvent(new Event("visibilitychange"));
+    }'''
+    await mike.evaluate(set_visibility, 'hidden')
+    await mike.wait_for_timeout(300)
+    send = await new_person('susan@example.com')
+    await send.goto(f'/messenger/{conversation.id}')
+    await send.get_by_role('textbox', name='Message').fill('Ping while you are away')
+    await send.get_by_role('textbox', name='Message').press('Enter')
+    await expect(thread(mike).get_by_text('Ping while you are away')).to_be_attached(timeout=LIVE)
+    await mike.wait_for_timeout(500)  # time a visible tab would have taken to mark it read
+    unread = lambda: server_parley.conversations.access_conversation(mike_view, conversation.id).unread_count  # noqa: E731
+    assert unread() == 1
+    await mike.evaluate(set_visibility, 'visible')
+    for _ in range(50):
+        if unread() == 0:
+            break
+        await mike.wait_for_timeout(100)
+    assert unread() == 0
