@@ -267,6 +267,3 @@ def _preview(text: str) -> str:
     flat = ' '.join(text.split())
     return flat if len(flat) <= PREVIEW_LENGTH else flat[:PREVIEW_LENGTH - 1] + '…'
 
-
-__all__ = ['ConversationService', 'MAX_MESSAGE_LENGTH', 'NOT_FOUND', 'PAGE_SIZE', 'parse_conversation_id',
-           'validate_body']

@@ -76,6 +76,3 @@ class LocalEventBus:
                     handler(event)
                 except Exception:
                     log.exception('event handler failed for %s', type(event).__name__)
-
-    def subscriber_count(self) -> int:
-        return sum(len(handlers) for handlers in self._handlers.values())

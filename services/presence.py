@@ -31,7 +31,3 @@ class Presence:
     def online_ids(self) -> frozenset[int]:
         with self._lock:
             return frozenset(self._pages)
-
-    def page_count(self) -> int:
-        with self._lock:
-            return sum(len(p) for p in self._pages.values())
