@@ -44,7 +44,7 @@ def create(settings: Settings) -> Parley:
         if result.created:
             _demo_banner(settings, result.password)
     pages.register(parley)
-    app.on_startup(lambda: background_tasks.create(parley.mail.run_worker(), name='mail-worker'))
+    app.on_startup(lambda: background_tasks.create(parley.run_background(), name='parley-background'))
     app.on_shutdown(parley.close)
     return parley
 

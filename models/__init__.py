@@ -1,6 +1,8 @@
 """SQLModel tables only: no logic, no I/O. Importing this package registers every table."""
-from models.conversations import Conversation, Message, Participant
+from models.conversations import (Conversation, ConversationKind, CustomerThread, Delivery, DeliveryState, Message,
+                                  Participant)
 from models.directory import User, UserKind
 from models.mail import EmailStatus, OutboundEmail
 
-__all__ = ['Conversation', 'EmailStatus', 'Message', 'OutboundEmail', 'Participant', 'User', 'UserKind']
+__all__ = ['Conversation', 'ConversationKind', 'CustomerThread', 'Delivery', 'DeliveryState', 'EmailStatus',
+           'Message', 'OutboundEmail', 'Participant', 'User', 'UserKind']

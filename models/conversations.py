@@ -19,6 +19,8 @@ class ConversationStatus(str, Enum):
 
 
 class Conversation(SQLModel, table=True):
+    __table_args__ = (Index('ix_conversation_unassigned', 'unassigned', 'last_message_at'),)
+
     id: int | None = Field(default=None, primary_key=True)
     kind: ConversationKind = ConversationKind.INTERNAL
     status: ConversationStatus = ConversationStatus.OPEN
@@ -29,6 +31,10 @@ class Conversation(SQLModel, table=True):
     last_message_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     last_message_preview: str = ''
     last_message_author_id: int | None = None
+    # A customer started it from the live chat and no agent has answered yet: every agent sees it.
+    unassigned: bool = False
+    # What customers of the conversation last saw in it (agents see notes too: see last_message_*).
+    customer_preview: str = ''
 
 
 class Participant(SQLModel, table=True):
@@ -54,4 +60,42 @@ class Message(SQLModel, table=True):
     author_id: int = Field(foreign_key='user.id')
     body: str
     client_id: str
+    # Internal notes are for agents only: never shown, sent live or emailed to a customer.
+    is_note: bool = False
+    via: str = 'app'   # 'app' (messenger or live chat) or 'email'
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class DeliveryState(str, Enum):
+    QUEUED = 'queued'              # stored; the customer has not had it yet
+    LIVE = 'live'                  # pushed to the customer's open live chat
+    SEEN = 'seen'                  # shown in a visible live-chat tab
+    EMAILED = 'emailed'            # part of an email handed to the outbox
+    EMAIL_FAILED = 'email_failed'  # that email failed; the outbox retries it
+    REPLIED = 'replied'            # the customer answered after it
+
+
+class Delivery(SQLModel, table=True):
+    """How one agent message reached one customer. Routing decisions read and write these rows only."""
+    __table_args__ = (
+        UniqueConstraint('message_id', 'customer_id', name='uq_delivery_message_customer'),
+        Index('ix_delivery_due', 'state', 'email_due_at'),
+        Index('ix_delivery_conversation_customer', 'conversation_id', 'customer_id', 'state'),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key='message.id')
+    conversation_id: int = Field(foreign_key='conversation.id')
+    customer_id: int = Field(foreign_key='user.id')
+    state: DeliveryState = DeliveryState.QUEUED
+    # When an email goes out unless the customer has seen the message by then.
+    email_due_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    email_id: int | None = Field(default=None, foreign_key='outboundemail.id', index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class CustomerThread(SQLModel, table=True):
+    """One customer in one conversation: the secret reply address token of their emails."""
+    conversation_id: int = Field(foreign_key='conversation.id', primary_key=True)
+    customer_id: int = Field(foreign_key='user.id', primary_key=True)
+    reply_token: str = Field(unique=True)   # 128+ random bits: reply+{token}@PARLEY_REPLY_DOMAIN

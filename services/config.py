@@ -21,9 +21,25 @@ class Settings(BaseSettings):
                           'local relay) or smtps://...; when unset, email is kept in the outbox for admins to read.')
     mail_from: str = Field('support@parley.localhost', description='Address Parley sends email from.')
     team_name: str = Field('Parley Support', description='Name shown as the sender of email.')
+    email_fallback_seconds: int = Field(
+        60, ge=0, description='Email a customer the messages they have not seen on the live chat within this '
+                              'many seconds (messages in the same window go out as one email).')
+    reply_domain: str | None = Field(
+        None, description='Domain of the reply+TOKEN@ addresses customers reply to; default: the MAIL_FROM domain.')
+    chat_link_days: int = Field(30, ge=1, description='How long the "Continue in live chat" link in an email works.')
+    widget_secret: str | None = Field(
+        None, description='Shared secret for identity verification: the host site passes email and '
+                          'HMAC-SHA256(email, secret) to the widget. Unset: only the pre-chat form and email links.')
+    embed_origins: str = Field(
+        '', description='Sites allowed to show the live chat in an iframe, space-separated '
+                        '(https://www.example.com). Parley itself is always allowed.')
     demo: bool = Field(False, description='Seed a demo workspace when the database is empty.')
     demo_password: str | None = Field(
         None, description='Password of the demo accounts; random and printed at start when unset.')
+
+    @property
+    def resolved_reply_domain(self) -> str:
+        return self.reply_domain or self.mail_from.rsplit('@', 1)[-1]
 
     @property
     def public_url(self) -> str:

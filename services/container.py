@@ -1,14 +1,18 @@
 """Wires the services together. main.py builds one Parley per process; tests build their own."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 from services.auth import AuthService
 from services.config import Settings
 from services.conversations import ConversationService
 from services.db import Database
+from services.delivery import EmailFallback
 from services.directory import DirectoryService
 from services.events import EventBus, LocalEventBus
+from services.livechat import ChatTokens, LiveChatService
 from services.mail import MailService
 from services.presence import Presence
+from services.worker import run_periodically
 
 
 @dataclass
@@ -21,6 +25,12 @@ class Parley:
     auth: AuthService
     conversations: ConversationService
     mail: MailService
+    chat: LiveChatService
+    email_fallback: EmailFallback
+
+    async def run_background(self) -> None:
+        """Email fallback then outbox, every second, until cancelled."""
+        await run_periodically([self.email_fallback.send_due, self.mail.send_due], interval=1.0)
 
     def close(self) -> None:
         self.db.dispose()
@@ -31,8 +41,16 @@ def build_parley(settings: Settings) -> Parley:
     db = Database(settings.database_url)
     db.create_all()
     bus = LocalEventBus()
+    presence = Presence()
     directory = DirectoryService(db)
-    return Parley(settings=settings, db=db, bus=bus, presence=Presence(), directory=directory,
-                  auth=AuthService(db, directory), conversations=ConversationService(db, bus),
-                  mail=MailService(db, smtp_url=settings.smtp_url, mail_from=settings.mail_from,
-                                   team_name=settings.team_name))
+    conversations = ConversationService(db, bus, presence,
+                                        email_fallback=timedelta(seconds=settings.email_fallback_seconds))
+    mail = MailService(db, smtp_url=settings.smtp_url, mail_from=settings.mail_from, team_name=settings.team_name,
+                       bus=bus)
+    chat = LiveChatService(conversations, directory, presence, ChatTokens(settings.resolved_storage_secret()),
+                           public_url=settings.public_url, link_lifetime=timedelta(days=settings.chat_link_days),
+                           widget_secret=settings.widget_secret)
+    return Parley(settings=settings, db=db, bus=bus, presence=presence, directory=directory,
+                  auth=AuthService(db, directory), conversations=conversations, mail=mail, chat=chat,
+                  email_fallback=EmailFallback(db, bus, mail, chat, team_name=settings.team_name,
+                                               reply_domain=settings.resolved_reply_domain))

@@ -1,24 +1,36 @@
 """Conversations: create, send, list, read. Every access goes through access_conversation."""
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
+import secrets
 
-from sqlalchemy import update
+from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from models import Conversation, Message, Participant, User, UserKind
+from models import (Conversation, ConversationKind, CustomerThread, Delivery, DeliveryState, EmailStatus, Message,
+                    OutboundEmail, Participant, User, UserKind)
 from models._types import utcnow
-from models.conversations import ConversationKind, ConversationStatus
-from services.db import Database
+from models.conversations import ConversationStatus
+from services.db import Database, Transaction
 from services.directory import to_view
 from services.errors import InvalidInput, NotFound
-from services.events import ConversationCreated, ConversationRead, EventBus, MessageSent
-from services.views import ConversationView, MessageView, UserView
+from services.events import ConversationCreated, ConversationRead, DeliveryChanged, EventBus, MessageSent
+from services.presence import Presence
+from services.views import ConversationView, DeliveryView, MessageView, UserView
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_CLIENT_ID_LENGTH = 64
 PAGE_SIZE = 50
 PREVIEW_LENGTH = 140
 NOT_FOUND = 'Conversation not found'
+# Delivery rows still waiting for the customer: seen, emailed or replied ends the wait.
+PENDING = (DeliveryState.QUEUED, DeliveryState.LIVE)
+NOT_YET_SEEN = (DeliveryState.QUEUED, DeliveryState.LIVE, DeliveryState.EMAILED, DeliveryState.EMAIL_FAILED)
+STATE_LABELS = {
+    DeliveryState.QUEUED: 'Queued', DeliveryState.LIVE: 'Delivered live', DeliveryState.SEEN: 'Seen',
+    DeliveryState.EMAILED: 'Emailed', DeliveryState.EMAIL_FAILED: 'Email failed, retrying',
+    DeliveryState.REPLIED: 'Replied',
+}
 
 
 def validate_body(body: str) -> str:
@@ -41,18 +53,29 @@ def parse_conversation_id(raw: object) -> int:
 
 
 class ConversationService:
-    def __init__(self, db: Database, bus: EventBus) -> None:
+    """Agents see conversations they take part in, plus unassigned customer conversations.
+
+    Customers see only conversations they take part in, and never internal notes or agents' emails.
+    """
+
+    def __init__(self, db: Database, bus: EventBus, presence: Presence | None = None, *,
+                 email_fallback: timedelta = timedelta(seconds=60), clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         self.bus = bus
+        self.presence = presence or Presence()
+        self.email_fallback = email_fallback
+        self.clock = clock
 
     # ----- writes -----------------------------------------------------------------------------
 
     def create_conversation(self, actor: UserView, *, participant_ids: Iterable[int], body: str,
                             client_id: str, subject: str | None = None) -> ConversationView:
-        """Store a conversation between the actor and teammates with its first message, all or nothing.
+        """An agent starts a conversation with teammates and/or customers and its first message, all or nothing.
 
-        Retrying with the same client_id returns the conversation created the first time.
+        With a customer among the participants it is a customer conversation: the first message goes to
+        them (live or by email). Retrying with the same client_id returns the conversation created the first time.
         """
+        _require_agent(actor)
         text = validate_body(body)
         client_id = _validate_client_id(client_id)
         others = [i for i in dict.fromkeys(participant_ids) if i != actor.id]
@@ -65,37 +88,45 @@ class ConversationService:
             if existing is not None:
                 conversation_id = existing.conversation_id
             else:
-                agents = session.exec(select(User.id).where(
-                    col(User.id).in_(others), User.kind == UserKind.AGENT, User.is_active)).all()
-                if len(agents) != len(others):
-                    raise InvalidInput('Some participants are not active teammates any more. '
-                                       'Remove them and try again.')
-                now = utcnow()
-                conversation = Conversation(kind=ConversationKind.INTERNAL, subject=subject,
-                                            created_by_id=actor.id, created_at=now, last_message_at=now,
-                                            last_message_preview=_preview(text),
-                                            last_message_author_id=actor.id)
-                session.add(conversation)
-                session.flush()
+                people = session.exec(select(User).where(col(User.id).in_(others), User.is_active)).all()
+                if len(people) != len(others):
+                    raise InvalidInput('Some participants are not active any more. Remove them and try again.')
+                has_customer = any(p.kind == UserKind.CUSTOMER for p in people)
+                conversation = self._new_conversation(
+                    tx, ConversationKind.CUSTOMER if has_customer else ConversationKind.INTERNAL, actor, subject,
+                    [actor.id, *others])
                 conversation_id = conversation.id
-                message = Message(conversation_id=conversation_id, author_id=actor.id, body=text,
-                                  client_id=client_id, created_at=now)
-                session.add(message)
-                session.flush()
-                session.add(Participant(conversation_id=conversation_id, user_id=actor.id, joined_at=now,
-                                        last_read_message_id=message.id))
-                for user_id in others:
-                    session.add(Participant(conversation_id=conversation_id, user_id=user_id, joined_at=now,
-                                            unread_count=1))
-                recipients = (actor.id, *others)
-                tx.on_commit(lambda: self.bus.publish(ConversationCreated(
-                    recipients=recipients, conversation_id=conversation_id, created_by_id=actor.id)))
+                self._append(tx, conversation, actor, text, client_id, event=ConversationCreated(
+                    recipients=(actor.id, *others), conversation_id=conversation_id, created_by_id=actor.id))
         return self.access_conversation(actor, conversation_id)
 
-    def send_message(self, actor: UserView, conversation_id: int, *, body: str, client_id: str) -> MessageView:
-        """Append a message; participants' unread counts go up and they are told after the commit.
+    def start_customer_conversation(self, customer: UserView, *, body: str, client_id: str,
+                                    agent_ids: Iterable[int] = ()) -> ConversationView:
+        """A customer writes from the live chat: a new conversation in the Unassigned inbox every agent sees."""
+        if customer.kind != 'customer':
+            raise InvalidInput('Only customers start live-chat conversations.')
+        text = validate_body(body)
+        client_id = _validate_client_id(client_id)
+        with self.db.transaction() as tx:
+            session = tx.session
+            existing = _message_by_client_id(session, customer.id, client_id)
+            if existing is not None:
+                conversation_id = existing.conversation_id
+            else:
+                conversation = self._new_conversation(tx, ConversationKind.CUSTOMER, customer, None, [customer.id],
+                                                      unassigned=True)
+                conversation_id = conversation.id
+                self._append(tx, conversation, customer, text, client_id, event=ConversationCreated(
+                    recipients=(customer.id, *_active_agent_ids(session)), conversation_id=conversation_id,
+                    created_by_id=customer.id))
+        return self.access_conversation(customer, conversation_id)
 
-        Retrying with the same client_id returns the message stored the first time.
+    def send_message(self, actor: UserView, conversation_id: int, *, body: str, client_id: str,
+                     note: bool = False) -> MessageView:
+        """Append a message (or, for agents in a customer conversation, an internal note).
+
+        Participants' unread counts go up and they are told after the commit. An agent answering an
+        unassigned conversation joins it. Retrying with the same client_id returns the first message.
         """
         text = validate_body(body)
         client_id = _validate_client_id(client_id)
@@ -103,27 +134,36 @@ class ConversationService:
             with self.db.transaction() as tx:
                 session = tx.session
                 conversation = self._access(session, actor, conversation_id)
+                if note and (actor.kind != 'agent' or conversation.kind != ConversationKind.CUSTOMER):
+                    raise InvalidInput('Internal notes are for customer conversations: '
+                                       'everything here is internal already.')
                 existing = _message_by_client_id(session, actor.id, client_id)
                 if existing is not None:
                     if existing.conversation_id != conversation.id:
                         raise InvalidInput('This message was already sent to another conversation.')
                     message = existing
                 else:
-                    message = self._append(tx, conversation, actor, text, client_id)
+                    message = self._append(tx, conversation, actor, text, client_id, note=note)
         except IntegrityError:  # the same client id raced in from another request: return the winner
             with self.db.session() as session:
                 message = _message_by_client_id(session, actor.id, client_id)
                 if message is None:
                     raise
-        return MessageView(id=message.id, conversation_id=message.conversation_id, author=actor,
-                           body=message.body, created_at=message.created_at, client_id=message.client_id)
+        return self.get_message(actor, message.id)
 
     def mark_read(self, actor: UserView, conversation_id: int) -> None:
-        """Everything in the conversation up to now counts as read by the actor."""
+        """Everything in the conversation up to now counts as read by the actor.
+
+        For a customer it also means seen: their pending deliveries become "Seen" and are never emailed.
+        """
         with self.db.transaction() as tx:
             session = tx.session
             conversation = self._access(session, actor, conversation_id)
             participant = session.get(Participant, (conversation.id, actor.id))
+            if participant is None:  # an agent looking at an unassigned conversation
+                return
+            if actor.kind == 'customer':
+                self._customer_saw(tx, conversation.id, actor.id)
             if participant.unread_count == 0:
                 return
             last_id = session.exec(select(func.max(Message.id)).where(
@@ -137,12 +177,13 @@ class ConversationService:
     # ----- reads ------------------------------------------------------------------------------
 
     def access_conversation(self, actor: UserView, conversation_id: int) -> ConversationView:
-        """The conversation if the actor takes part in it; NotFound otherwise (also for unknown ids)."""
+        """The conversation if the actor may open it; NotFound otherwise (also for unknown ids)."""
         with self.db.session() as session:
             conversation = self._access(session, actor, conversation_id)
             participant = session.get(Participant, (conversation.id, actor.id))
             people = _participants_by_conversation(session, [conversation.id])
-        return _conversation_view(conversation, participant.unread_count, people[conversation.id], actor)
+        return _conversation_view(conversation, participant.unread_count if participant else 0,
+                                  people[conversation.id], actor)
 
     def list_conversations(self, actor: UserView, *, limit: int = 100) -> list[ConversationView]:
         """The actor's open conversations, newest activity first."""
@@ -156,6 +197,27 @@ class ConversationService:
             people = _participants_by_conversation(session, [c.id for c, _ in rows])
         return [_conversation_view(c, unread, people[c.id], actor) for c, unread in rows]
 
+    def list_unassigned(self, actor: UserView, *, limit: int = 100) -> list[ConversationView]:
+        """Customer conversations no agent has answered yet, oldest wait first (agents only)."""
+        if actor.kind != 'agent':
+            return []
+        with self.db.session() as session:
+            rows = session.exec(select(Conversation).where(
+                col(Conversation.unassigned).is_(True), Conversation.status == ConversationStatus.OPEN)
+                .order_by(col(Conversation.last_message_at), col(Conversation.id)).limit(limit)).all()
+            people = _participants_by_conversation(session, [c.id for c in rows])
+        return [_conversation_view(c, 1, people[c.id], actor) for c in rows]
+
+    def latest_customer_conversation(self, customer: UserView) -> ConversationView | None:
+        """The customer's most recently active open conversation, for the live chat to reopen."""
+        with self.db.session() as session:
+            row = session.exec(
+                select(Conversation.id).join(Participant, col(Participant.conversation_id) == Conversation.id)
+                .where(Participant.user_id == customer.id, Conversation.status == ConversationStatus.OPEN,
+                       Conversation.kind == ConversationKind.CUSTOMER)
+                .order_by(col(Conversation.last_message_at).desc()).limit(1)).first()
+        return self.access_conversation(customer, row) if row is not None else None
+
     def list_messages(self, actor: UserView, conversation_id: int, *, before_id: int | None = None,
                       limit: int = PAGE_SIZE) -> list[MessageView]:
         """Up to `limit` messages, oldest first: the latest ones, or those before `before_id`."""
@@ -163,20 +225,33 @@ class ConversationService:
             conversation = self._access(session, actor, conversation_id)
             statement = select(Message, User).join(User, col(User.id) == Message.author_id).where(
                 Message.conversation_id == conversation.id)
+            if actor.kind != 'agent':
+                statement = statement.where(col(Message.is_note).is_(False))
             if before_id is not None:
                 statement = statement.where(col(Message.id) < before_id)
             rows = session.exec(statement.order_by(col(Message.id).desc()).limit(max(1, min(limit, 200)))).all()
-        return [_message_view(m, u) for m, u in reversed(rows)]
+            deliveries = self._deliveries(session, actor, [m.id for m, _ in rows])
+        return [_message_view(m, u, actor, deliveries.get(m.id, ())) for m, u in reversed(rows)]
 
     def get_message(self, actor: UserView, message_id: int) -> MessageView:
-        """One message of a conversation the actor takes part in; NotFound otherwise."""
+        """One message of a conversation the actor may open (notes for agents only); NotFound otherwise."""
         with self.db.session() as session:
             row = session.exec(select(Message, User).join(User, col(User.id) == Message.author_id)
                                .where(Message.id == message_id)).first()
-            if row is None:
+            if row is None or (row[0].is_note and actor.kind != 'agent'):
                 raise NotFound('Message not found')
             self._access(session, actor, row[0].conversation_id)
-        return _message_view(*row)
+            deliveries = self._deliveries(session, actor, [message_id])
+        return _message_view(*row, actor, deliveries.get(message_id, ()))
+
+    def deliveries(self, actor: UserView, conversation_id: int,
+                   message_ids: Iterable[int]) -> dict[int, tuple[DeliveryView, ...]]:
+        """Delivery states of these messages of one conversation (agents only; empty for others)."""
+        with self.db.session() as session:
+            conversation = self._access(session, actor, conversation_id)
+            ids = session.exec(select(Message.id).where(col(Message.id).in_(list(message_ids)),
+                                                        Message.conversation_id == conversation.id)).all()
+            return self._deliveries(session, actor, ids)
 
     def unread_total(self, actor: UserView) -> int:
         """Unread messages over all the actor's open conversations."""
@@ -191,38 +266,144 @@ class ConversationService:
     def _access(self, session: Session, actor: UserView, conversation_id: int) -> Conversation:
         if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
             raise NotFound(NOT_FOUND)
-        row = session.exec(select(Conversation).join(
-            Participant, col(Participant.conversation_id) == Conversation.id).where(
-            Conversation.id == conversation_id, Participant.user_id == actor.id)).first()
+        joined = select(Participant.user_id).where(Participant.conversation_id == conversation_id,
+                                                   Participant.user_id == actor.id).exists()
+        allowed = or_(joined, col(Conversation.unassigned).is_(True)) if actor.kind == 'agent' else joined
+        row = session.exec(select(Conversation).where(Conversation.id == conversation_id, allowed)).first()
         if row is None:
             raise NotFound(NOT_FOUND)
         return row
 
-    def _append(self, tx, conversation: Conversation, author: UserView, text: str, client_id: str) -> Message:
+    def _new_conversation(self, tx: Transaction, kind: ConversationKind, creator: UserView, subject: str | None,
+                          member_ids: list[int], *, unassigned: bool = False) -> Conversation:
+        now = self.clock()
+        conversation = Conversation(kind=kind, subject=subject, created_by_id=creator.id, created_at=now,
+                                    last_message_at=now, unassigned=unassigned)
+        tx.session.add(conversation)
+        tx.session.flush()
+        for user_id in member_ids:
+            tx.session.add(Participant(conversation_id=conversation.id, user_id=user_id, joined_at=now))
+        tx.session.flush()
+        return conversation
+
+    def _append(self, tx: Transaction, conversation: Conversation, author: UserView, text: str, client_id: str,
+                *, note: bool = False, event: ConversationCreated | None = None) -> Message:
+        """Store a message and everything that follows from it, in the caller's transaction."""
         session = tx.session
-        now = utcnow()
-        message = Message(conversation_id=conversation.id, author_id=author.id, body=text,
-                          client_id=client_id, created_at=now)
+        now = self.clock()
+        was_unassigned = conversation.unassigned
+        if author.kind == 'agent' and session.get(Participant, (conversation.id, author.id)) is None:
+            session.add(Participant(conversation_id=conversation.id, user_id=author.id, joined_at=now))
+            conversation.unassigned = False  # answering takes it out of the Unassigned inbox
+        message = Message(conversation_id=conversation.id, author_id=author.id, body=text, client_id=client_id,
+                          is_note=note, created_at=now)
         session.add(message)
         session.flush()
         conversation.last_message_at = now
-        conversation.last_message_preview = _preview(text)
+        conversation.last_message_preview = ('Note: ' if note else '') + _preview(text)
         conversation.last_message_author_id = author.id
+        if not note:
+            conversation.customer_preview = _preview(text)
         session.add(conversation)
-        session.exec(update(Participant)
-                     .where(col(Participant.conversation_id) == conversation.id,
-                            col(Participant.user_id) != author.id)
-                     .values(unread_count=Participant.unread_count + 1))
+        members = session.exec(select(Participant.user_id, User.kind).join(
+            User, col(User.id) == Participant.user_id).where(Participant.conversation_id == conversation.id)).all()
+        customers = [user_id for user_id, kind in members if kind == UserKind.CUSTOMER]
+        readers = [user_id for user_id, kind in members
+                   if user_id != author.id and not (note and kind == UserKind.CUSTOMER)]
+        if readers:
+            session.exec(update(Participant)
+                         .where(col(Participant.conversation_id) == conversation.id,
+                                col(Participant.user_id).in_(readers))
+                         .values(unread_count=Participant.unread_count + 1))
         session.exec(update(Participant)
                      .where(col(Participant.conversation_id) == conversation.id,
                             col(Participant.user_id) == author.id)
                      .values(unread_count=0, last_read_message_id=message.id))  # replying reads the thread
-        recipients = tuple(session.exec(select(Participant.user_id).where(
-            Participant.conversation_id == conversation.id)).all())
-        event = MessageSent(recipients=recipients, conversation_id=conversation.id, message_id=message.id,
-                            author_id=author.id)
-        tx.on_commit(lambda: self.bus.publish(event))
+        if author.kind == 'agent' and not note:
+            for customer_id in customers:
+                self._deliver(session, conversation.id, message.id, customer_id, now)
+        elif author.kind == 'customer':
+            self._customer_replied(tx, conversation.id, author.id)
+        recipients = [user_id for user_id, kind in members if not (note and kind == UserKind.CUSTOMER)]
+        if was_unassigned or conversation.unassigned:  # every agent's Unassigned inbox changes
+            recipients += _active_agent_ids(session)
+        published = event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
+                                         conversation_id=conversation.id, message_id=message.id,
+                                         author_id=author.id)
+        tx.on_commit(lambda: self.bus.publish(published))
         return message
+
+    def _deliver(self, session: Session, conversation_id: int, message_id: int, customer_id: int,
+                 now: datetime) -> None:
+        """A delivery row for one customer: live when their chat is open, emailed later unless seen."""
+        if session.get(CustomerThread, (conversation_id, customer_id)) is None:
+            session.add(CustomerThread(conversation_id=conversation_id, customer_id=customer_id,
+                                       reply_token=secrets.token_urlsafe(24)))  # 192 bits
+        live = self.presence.customer_view(customer_id, conversation_id) is not None
+        session.add(Delivery(message_id=message_id, conversation_id=conversation_id, customer_id=customer_id,
+                             state=DeliveryState.LIVE if live else DeliveryState.QUEUED,
+                             email_due_at=now + self.email_fallback, updated_at=now))
+
+    def _customer_saw(self, tx: Transaction, conversation_id: int, customer_id: int) -> None:
+        self._set_states(tx, conversation_id, customer_id, NOT_YET_SEEN, DeliveryState.SEEN)
+
+    def _customer_replied(self, tx: Transaction, conversation_id: int, customer_id: int) -> None:
+        states = (*NOT_YET_SEEN, DeliveryState.SEEN)
+        self._set_states(tx, conversation_id, customer_id, states, DeliveryState.REPLIED)
+
+    def _set_states(self, tx: Transaction, conversation_id: int, customer_id: int,
+                    from_states: Sequence[DeliveryState], to_state: DeliveryState) -> None:
+        session = tx.session
+        changed = session.exec(select(Delivery.message_id).where(
+            Delivery.conversation_id == conversation_id, Delivery.customer_id == customer_id,
+            col(Delivery.state).in_(from_states))).all()
+        if not changed:
+            return
+        session.exec(update(Delivery).where(
+            col(Delivery.conversation_id) == conversation_id, col(Delivery.customer_id) == customer_id,
+            col(Delivery.state).in_(from_states)).values(state=to_state, updated_at=self.clock()))
+        event = DeliveryChanged(recipients=tuple(agent_ids(session, conversation_id)),
+                                conversation_id=conversation_id, message_ids=tuple(changed))
+        tx.on_commit(lambda: self.bus.publish(event))
+
+    def _deliveries(self, session: Session, viewer: UserView,
+                    message_ids: Sequence[int]) -> dict[int, tuple[DeliveryView, ...]]:
+        if viewer.kind != 'agent' or not message_ids:
+            return {}
+        rows = session.exec(
+            select(Delivery, User.name, OutboundEmail.status)
+            .join(User, col(User.id) == Delivery.customer_id)
+            .outerjoin(OutboundEmail, col(OutboundEmail.id) == Delivery.email_id)
+            .where(col(Delivery.message_id).in_(list(message_ids))).order_by(col(Delivery.id))).all()
+        found: dict[int, list[DeliveryView]] = {}
+        for delivery, name, email_status in rows:
+            found.setdefault(delivery.message_id, []).append(DeliveryView(
+                customer_id=delivery.customer_id, customer_name=name, state=delivery.state.value,
+                label=_state_label(delivery.state, email_status)))
+        return {message_id: tuple(views) for message_id, views in found.items()}
+
+
+def agent_ids(session: Session, conversation_id: int) -> list[int]:
+    """The agents taking part in a conversation (who are told about delivery changes)."""
+    return list(session.exec(select(Participant.user_id).join(User, col(User.id) == Participant.user_id).where(
+        Participant.conversation_id == conversation_id, User.kind == UserKind.AGENT)).all())
+
+
+def _active_agent_ids(session: Session) -> list[int]:
+    return list(session.exec(select(User.id).where(User.kind == UserKind.AGENT, User.is_active)).all())
+
+
+def _require_agent(actor: UserView) -> None:
+    if actor.kind != 'agent':
+        raise InvalidInput('Only agents start conversations here.')
+
+
+def _state_label(state: DeliveryState, email_status: EmailStatus | None) -> str:
+    if state == DeliveryState.EMAILED and email_status == EmailStatus.QUEUED:
+        return 'Sending email'
+    if state == DeliveryState.EMAIL_FAILED and email_status == EmailStatus.FAILED:
+        return 'Email failed'
+    return STATE_LABELS[state]
 
 
 def _validate_client_id(client_id: str) -> str:
@@ -253,14 +434,24 @@ def _conversation_view(conversation: Conversation, unread: int, people: list[Use
                        viewer: UserView) -> ConversationView:
     others = [p.name for p in people if p.id != viewer.id]
     title = conversation.subject or ', '.join(others) or 'Only you'
+    if viewer.kind != 'agent':  # a customer sees their conversation with the team, nothing agent-only
+        return ConversationView(id=conversation.id, kind=conversation.kind.value, title=title,
+                                participants=(viewer,), last_message_at=conversation.last_message_at,
+                                last_message_preview=conversation.customer_preview, unread_count=unread)
     return ConversationView(id=conversation.id, kind=conversation.kind.value, title=title,
                             participants=tuple(people), last_message_at=conversation.last_message_at,
-                            last_message_preview=conversation.last_message_preview, unread_count=unread)
+                            last_message_preview=conversation.last_message_preview, unread_count=unread,
+                            unassigned=conversation.unassigned)
 
 
-def _message_view(message: Message, author: User) -> MessageView:
-    return MessageView(id=message.id, conversation_id=message.conversation_id, author=to_view(author),
-                       body=message.body, created_at=message.created_at, client_id=message.client_id)
+def _message_view(message: Message, author: User, viewer: UserView,
+                  deliveries: tuple[DeliveryView, ...] = ()) -> MessageView:
+    person = to_view(author)
+    if viewer.kind != 'agent' and author.id != viewer.id:  # customers never learn agents' addresses
+        person = UserView(id=person.id, name=person.name, email='', kind=person.kind)
+    return MessageView(id=message.id, conversation_id=message.conversation_id, author=person, body=message.body,
+                       created_at=message.created_at, client_id=message.client_id, is_note=message.is_note,
+                       via=message.via, deliveries=deliveries)
 
 
 def _preview(text: str) -> str:

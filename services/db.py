@@ -4,7 +4,7 @@ from contextlib import contextmanager
 from pathlib import Path
 import logging
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -38,7 +38,16 @@ class Database:
             event.listen(self.engine, 'connect', _sqlite_pragmas)
 
     def create_all(self) -> None:
+        """Create missing tables; refuse a database written by an older Parley with other columns."""
         SQLModel.metadata.create_all(self.engine)
+        existing = inspect(self.engine)
+        for table in SQLModel.metadata.sorted_tables:
+            have = {c['name'] for c in existing.get_columns(table.name)}
+            missing = sorted(set(table.columns.keys()) - have)
+            if missing:
+                raise RuntimeError(f'The database {self.engine.url} was created by an older Parley (table '
+                                   f'{table.name} lacks {", ".join(missing)}). Move it away (or delete it for a demo '
+                                   'workspace) and start again.')
 
     def session(self) -> Session:
         """A read session; objects stay readable after it closes."""

@@ -119,14 +119,41 @@ class DirectoryService:
     def search_agents(self, actor: UserView, query: str, *, exclude_ids: Iterable[int] = (),
                       limit: int = SUGGESTION_LIMIT) -> list[UserView]:
         """Active agents other than the actor whose name or email contains the query (an "@" is ignored)."""
+        return self._search(UserKind.AGENT, query, {actor.id, *exclude_ids}, limit)
+
+    def search_customers(self, actor: UserView, query: str, *, exclude_ids: Iterable[int] = (),
+                         limit: int = SUGGESTION_LIMIT) -> list[UserView]:
+        """Customers whose name, email or organization contains the query (agents only)."""
+        if actor.kind != 'agent':
+            raise Forbidden('Only agents can look up customers.')
+        return self._search(UserKind.CUSTOMER, query, set(exclude_ids), limit)
+
+    def customer_for_chat(self, *, name: str, email: str) -> UserView:
+        """The customer with this email, created with this name if new (live-chat visitors).
+
+        An existing customer's details are never changed or revealed by someone typing their email.
+        """
+        email = validate_email(email)
+        name = _clean_name(name)
+        with self.db.transaction() as tx:
+            user = tx.session.exec(select(User).where(User.email == email)).first()
+            if user is None:
+                user = User(kind=UserKind.CUSTOMER, name=name, email=email)
+                tx.session.add(user)
+                tx.session.flush()
+            elif user.kind != UserKind.CUSTOMER or not user.is_active:
+                raise InvalidInput('This email address cannot be used for the live chat.')
+            return to_view(user)
+
+    def _search(self, kind: UserKind, query: str, excluded: set[int], limit: int) -> list[UserView]:
         text = (query or '').strip().lstrip('@').strip().lower()
-        excluded = {actor.id, *exclude_ids}
-        statement = select(User).where(User.kind == UserKind.AGENT, User.is_active,
-                                       col(User.id).not_in(excluded))
+        statement = select(User).where(User.kind == kind, User.is_active, col(User.id).not_in(excluded))
         if text:
             pattern = _like(text)
-            statement = statement.where(or_(func.lower(User.name).like(pattern, escape='\\'),
-                                            col(User.email).like(pattern, escape='\\')))
+            matches = [func.lower(User.name).like(pattern, escape='\\'), col(User.email).like(pattern, escape='\\')]
+            if kind == UserKind.CUSTOMER:
+                matches.append(func.lower(User.organization).like(pattern, escape='\\'))
+            statement = statement.where(or_(*matches))
         statement = statement.order_by(func.lower(User.name)).limit(max(1, min(limit, 50)))
         with self.db.session() as session:
             return [to_view(user) for user in session.exec(statement)]

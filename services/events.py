@@ -39,6 +39,13 @@ class ConversationRead(Event):
     conversation_id: int
 
 
+@dataclass(frozen=True)
+class DeliveryChanged(Event):
+    """Delivery states of these messages changed (seen, emailed, replied...): agents redraw them."""
+    conversation_id: int
+    message_ids: tuple[int, ...]
+
+
 Handler = Callable[[Event], None]
 
 

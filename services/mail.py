@@ -8,16 +8,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from urllib.parse import parse_qs, unquote, urlsplit
-import asyncio
 import logging
 import secrets
 
 import emails
-from sqlmodel import col, select
+from sqlalchemy import update
+from sqlmodel import Session, col, select
 
-from models import EmailStatus, OutboundEmail
+from models import Delivery, DeliveryState, EmailStatus, OutboundEmail
 from models._types import utcnow
-from services.db import Database
+from services.conversations import agent_ids
+from services.db import Database, Transaction
+from services.events import DeliveryChanged, EventBus
 from services.directory import validate_email
 from services.errors import Forbidden, InvalidInput
 from services.views import UserView
@@ -64,31 +66,36 @@ def smtp_options(url: str) -> dict:
 
 class MailService:
     def __init__(self, db: Database, *, smtp_url: str | None, mail_from: str, team_name: str,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, bus: EventBus | None = None) -> None:
         self.db = db
+        self.bus = bus
         self.smtp = smtp_options(smtp_url) if smtp_url else None
         self.mail_from = (_one_line(team_name), validate_email(mail_from))
         self.domain = self.mail_from[1].split('@', 1)[1]
         self.clock = clock
 
-    def enqueue(self, *, to_address: str, to_name: str, subject: str, text: str, html: str,
-                reply_to: str | None = None, in_reply_to: str | None = None, references: Iterable[str] = (),
-                conversation_id: int | None = None) -> EmailView:
+    def enqueue(self, **fields) -> EmailView:
         """Store an email for the worker (kept in the outbox when no SMTP server is configured)."""
+        with self.db.transaction() as tx:
+            return _view(self.add(tx.session, **fields))
+
+    def add(self, session: Session, *, to_address: str, to_name: str, subject: str, text: str, html: str,
+            reply_to: str | None = None, in_reply_to: str | None = None, references: Iterable[str] = (),
+            conversation_id: int | None = None) -> OutboundEmail:
+        """Add an email to the caller's transaction: it is queued if and only if that transaction commits."""
         to_address = validate_email(to_address)
         if not _one_line(subject):
             raise InvalidInput('An email needs a subject.')
         now = self.clock()
         row = OutboundEmail(to_address=to_address, to_name=_one_line(to_name), subject=_one_line(subject),
-                            text_body=text, html_body=html, reply_to=reply_to,
+                            text_body=text, html_body=html, reply_to=_one_line(reply_to) or None,
                             message_id=f'<{secrets.token_hex(16)}@{self.domain}>', in_reply_to=in_reply_to,
                             references=' '.join(references), conversation_id=conversation_id,
                             status=EmailStatus.QUEUED if self.smtp else EmailStatus.KEPT,
                             created_at=now, next_attempt_at=now)
-        with self.db.transaction() as tx:
-            tx.session.add(row)
-            tx.session.flush()
-            return _view(row)
+        session.add(row)
+        session.flush()
+        return row
 
     def send_due(self, *, limit: int = 20) -> int:
         """Try every email that is due now; returns how many were sent. Blocking: run it off the event loop."""
@@ -104,17 +111,6 @@ class MailService:
             self._record(row.id, error)
             sent += error is None
         return sent
-
-    async def run_worker(self, *, interval: float = 2.0) -> None:
-        """Send due email until cancelled; each round runs in a worker thread."""
-        while True:
-            try:
-                await asyncio.to_thread(self.send_due)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception('mail worker round failed; trying again shortly')
-            await asyncio.sleep(interval)
 
     def list_outbox(self, actor: UserView, *, limit: int = 100) -> list[EmailView]:
         """The newest emails, whatever their state (admins only)."""
@@ -150,6 +146,7 @@ class MailService:
         with self.db.transaction() as tx:
             row = tx.session.get(OutboundEmail, email_id)
             row.attempts += 1
+            self._update_deliveries(tx, row, failed=error is not None)
             if error is None:
                 row.status, row.sent_at, row.last_error = EmailStatus.SENT, now, None
             else:
@@ -161,6 +158,22 @@ class MailService:
                     row.status = EmailStatus.RETRYING
                     row.next_attempt_at = now + min(FIRST_RETRY * 2 ** (row.attempts - 1), LONGEST_WAIT)
             tx.session.add(row)
+
+
+    def _update_deliveries(self, tx: Transaction, row: OutboundEmail, *, failed: bool) -> None:
+        """Messages carried by this email show "Email failed, retrying" until an attempt succeeds."""
+        before, after = ((DeliveryState.EMAILED, DeliveryState.EMAIL_FAILED) if failed
+                         else (DeliveryState.EMAIL_FAILED, DeliveryState.EMAILED))
+        message_ids = tuple(tx.session.exec(select(Delivery.message_id).where(
+            Delivery.email_id == row.id, Delivery.state == before)).all())
+        if not message_ids or row.conversation_id is None:
+            return
+        tx.session.exec(update(Delivery).where(col(Delivery.email_id) == row.id, col(Delivery.state) == before)
+                        .values(state=after, updated_at=self.clock()))
+        if self.bus is not None:
+            event = DeliveryChanged(recipients=tuple(agent_ids(tx.session, row.conversation_id)),
+                                    conversation_id=row.conversation_id, message_ids=message_ids)
+            tx.on_commit(lambda: self.bus.publish(event))
 
 
 def _one_line(text: str | None) -> str:

@@ -29,6 +29,24 @@ class ConversationView:
     last_message_at: datetime
     last_message_preview: str
     unread_count: int
+    unassigned: bool = False   # a customer is waiting and no agent has answered yet
+
+    @property
+    def is_customer(self) -> bool:
+        return self.kind == 'customer'
+
+    @property
+    def customers(self) -> tuple[UserView, ...]:
+        return tuple(p for p in self.participants if p.kind == 'customer')
+
+
+@dataclass(frozen=True)
+class DeliveryView:
+    """How an agent message reached one customer, in words for the thread."""
+    customer_id: int
+    customer_name: str
+    state: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -39,3 +57,6 @@ class MessageView:
     body: str
     created_at: datetime
     client_id: str
+    is_note: bool = False
+    via: str = 'app'
+    deliveries: tuple[DeliveryView, ...] = ()   # agent messages to customers, for agent viewers only

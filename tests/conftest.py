@@ -1,7 +1,11 @@
 """Shared fixtures: a Parley wired to a temporary SQLite file, and a few agents in it."""
+from datetime import datetime, timezone
+from email import message_from_bytes, policy
+import socket
 import uuid
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from services.config import Settings
 from services.container import Parley, build_parley
@@ -33,3 +37,35 @@ def team(parley) -> dict[str, UserView]:
 
 def cid() -> str:
     return uuid.uuid4().hex
+
+
+class Sink:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return '250 OK'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def sink():
+    handler = Sink()
+    controller = Controller(handler, hostname='127.0.0.1', port=free_port())
+    controller.start()
+    yield handler, controller.port
+    controller.stop()
+
+
+class Clock:
+    def __init__(self):
+        self.now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+
+    def __call__(self):
+        return self.now

@@ -45,12 +45,22 @@ def test_create_needs_a_participant_and_a_message(parley, team):
     assert count(parley, Conversation) == 0
 
 
-def test_customers_and_unknown_ids_cannot_join_an_internal_conversation(parley, team):
-    for bad in (team['customer'].id, 9999):
-        with pytest.raises(InvalidInput, match='not active teammates'):
+def test_unknown_or_deactivated_people_cannot_be_added(parley, team):
+    parley.directory.set_agent_active(team['alice'], team['mike'].id, active=False)
+    for bad in (team['mike'].id, 9999):
+        with pytest.raises(InvalidInput, match='not active any more'):
             parley.conversations.create_conversation(team['alice'], participant_ids=[team['susan'].id, bad],
                                                      body='hi', client_id=cid())
     assert count(parley, Conversation) == 0 and count(parley, Message) == 0 and count(parley, Participant) == 0
+
+
+def test_a_customer_among_the_participants_makes_a_customer_conversation(parley, team):
+    conversation = parley.conversations.create_conversation(
+        team['alice'], participant_ids=[team['customer'].id, team['susan'].id], body='hi', client_id=cid())
+    assert conversation.kind == 'customer' and conversation.customers == (team['customer'],)
+    with pytest.raises(InvalidInput, match='Only agents'):
+        parley.conversations.create_conversation(team['customer'], participant_ids=[team['susan'].id], body='hi',
+                                                 client_id=cid())
 
 
 def test_create_is_atomic_when_the_transaction_fails(parley, team):

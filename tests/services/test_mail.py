@@ -1,46 +1,12 @@
 """The outbox: stored first, sent by the worker, retried with backoff, resumed after a restart."""
-from datetime import datetime, timedelta, timezone
-from email import message_from_bytes, policy
-import socket
+from datetime import timedelta
 
 import pytest
-from aiosmtpd.controller import Controller
 
 from services.errors import Forbidden, InvalidInput
 from services.mail import FIRST_RETRY, MAX_ATTEMPTS, MailService, smtp_options
 from services.views import UserView
-
-
-class Sink:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return '250 OK'
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def sink():
-    handler = Sink()
-    controller = Controller(handler, hostname='127.0.0.1', port=free_port())
-    controller.start()
-    yield handler, controller.port
-    controller.stop()
-
-
-class Clock:
-    def __init__(self):
-        self.now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
-
-    def __call__(self):
-        return self.now
+from tests.conftest import Clock, free_port
 
 
 def mailer(parley, port: int | None, clock=None) -> MailService:

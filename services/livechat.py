@@ -1,0 +1,146 @@
+"""The customer side: who is on the live chat, and which conversation they may see.
+
+Three ways in, all ending in a ChatIdentity (one customer, at most one conversation):
+1. a signed, expiring link from an email ("Continue in live chat");
+2. the pre-chat form: an anonymous visitor gives a name and email and starts a NEW conversation
+   (typing someone's email never opens their earlier conversations);
+3. identity verification: the host site passes email + HMAC-SHA256(email, PARLEY_WIDGET_SECRET).
+The page keeps a short-lived session token (signed the same way) so a reload stays signed in.
+"""
+from base64 import urlsafe_b64decode, urlsafe_b64encode
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import hashlib
+import hmac
+
+from models._types import utcnow
+from services.conversations import ConversationService
+from services.directory import DirectoryService
+from services.errors import InvalidInput, NotFound
+from services.presence import Presence
+from services.views import ConversationView, UserView
+
+LINK_PURPOSE = 'link'
+SESSION_PURPOSE = 'session'
+SESSION_LIFETIME = timedelta(days=1)
+EXPIRED = 'This chat link has expired or is not valid. Use the link in our latest email, or start a new chat.'
+
+
+@dataclass(frozen=True)
+class ChatIdentity:
+    customer: UserView
+    conversation_id: int | None   # None: a verified customer who has not written yet
+
+
+def widget_signature(email: str, secret: str) -> str:
+    """What a host site computes on its server: hex HMAC-SHA256 of the lower-cased email."""
+    return hmac.new(secret.encode(), email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+class ChatTokens:
+    """Signed, expiring tokens naming a customer and a conversation (no database row needed)."""
+
+    def __init__(self, secret: str, clock: Callable[[], datetime] = utcnow) -> None:
+        self._key = hmac.new(secret.encode(), b'parley live-chat tokens', hashlib.sha256).digest()
+        self.clock = clock
+
+    def issue(self, purpose: str, customer_id: int, conversation_id: int | None, lifetime: timedelta) -> str:
+        expires = int((self.clock() + lifetime).timestamp())
+        payload = f'{purpose}:{customer_id}:{conversation_id or 0}:{expires}'.encode()
+        return f'{_b64(payload)}.{_b64(self._sign(payload))}'
+
+    def read(self, token: str, purpose: str) -> tuple[int, int | None]:
+        """(customer_id, conversation_id) of a genuine, unexpired token of this purpose; NotFound otherwise."""
+        try:
+            body, signature = (token or '').strip().split('.')
+            payload = _unb64(body)
+            if not hmac.compare_digest(_unb64(signature), self._sign(payload)):
+                raise ValueError('bad signature')
+            kind, customer, conversation, expires = payload.decode().split(':')
+            if kind != purpose or int(expires) < self.clock().timestamp():
+                raise ValueError('wrong purpose or expired')
+            return int(customer), int(conversation) or None
+        except (ValueError, UnicodeDecodeError):
+            raise NotFound(EXPIRED) from None
+
+    def _sign(self, payload: bytes) -> bytes:
+        return hmac.new(self._key, payload, hashlib.sha256).digest()
+
+
+class LiveChatService:
+    def __init__(self, conversations: ConversationService, directory: DirectoryService, presence: Presence,
+                 tokens: ChatTokens, *, public_url: str, link_lifetime: timedelta,
+                 widget_secret: str | None = None) -> None:
+        self.conversations = conversations
+        self.directory = directory
+        self.presence = presence
+        self.tokens = tokens
+        self.public_url = public_url
+        self.link_lifetime = link_lifetime
+        self.widget_secret = widget_secret
+
+    # ----- ways in ----------------------------------------------------------------------------
+
+    def link(self, customer_id: int, conversation_id: int) -> str:
+        """The "Continue in live chat" address for an email; the token rides in the fragment, never in logs."""
+        token = self.tokens.issue(LINK_PURPOSE, customer_id, conversation_id, self.link_lifetime)
+        return f'{self.public_url}/chat#t={token}'
+
+    def open_link(self, token: str) -> ChatIdentity:
+        return self._identity(*self.tokens.read(token, LINK_PURPOSE))
+
+    def resume(self, session_token: str) -> ChatIdentity:
+        return self._identity(*self.tokens.read(session_token, SESSION_PURPOSE))
+
+    def session_token(self, identity: ChatIdentity) -> str:
+        return self.tokens.issue(SESSION_PURPOSE, identity.customer.id, identity.conversation_id, SESSION_LIFETIME)
+
+    def verify(self, *, email: str, signature: str, name: str | None = None) -> ChatIdentity:
+        """A customer vouched for by the host site; reopens their latest conversation."""
+        if not self.widget_secret:
+            raise NotFound('Identity verification is not set up on this Parley.')
+        expected = widget_signature(email or '', self.widget_secret)
+        if not hmac.compare_digest(expected, (signature or '').strip().lower()):
+            raise NotFound('We could not confirm who you are. Reload the page, or start a chat with your email.')
+        customer = self.directory.customer_for_chat(name=name or (email or '').split('@')[0], email=email)
+        latest = self.conversations.latest_customer_conversation(customer)
+        return ChatIdentity(customer, latest.id if latest else None)
+
+    # ----- writing ----------------------------------------------------------------------------
+
+    def start_as_visitor(self, *, name: str, email: str, body: str, client_id: str) -> ChatIdentity:
+        """The pre-chat form: a new conversation in the Unassigned inbox, and only that one."""
+        if not (name or '').strip():
+            raise InvalidInput('Tell us your name.')
+        customer = self.directory.customer_for_chat(name=name, email=email)
+        return self.start(customer, body=body, client_id=client_id)
+
+    def start(self, customer: UserView, *, body: str, client_id: str) -> ChatIdentity:
+        conversation = self.conversations.start_customer_conversation(customer, body=body, client_id=client_id)
+        return ChatIdentity(customer, conversation.id)
+
+    def conversation(self, identity: ChatIdentity) -> ConversationView:
+        return self.conversations.access_conversation(identity.customer, identity.conversation_id)
+
+    def agents_online(self) -> bool:
+        return self.presence.agents_online() > 0
+
+    def _identity(self, customer_id: int, conversation_id: int | None) -> ChatIdentity:
+        people = [u for u in self.directory.get_users([customer_id]) if u.kind == 'customer' and u.is_active]
+        if not people:
+            raise NotFound(EXPIRED)
+        if conversation_id is not None:
+            try:
+                self.conversations.access_conversation(people[0], conversation_id)  # still theirs?
+            except NotFound:
+                raise NotFound(EXPIRED) from None
+        return ChatIdentity(people[0], conversation_id)
+
+
+def _b64(data: bytes) -> str:
+    return urlsafe_b64encode(data).rstrip(b'=').decode()
+
+
+def _unb64(text: str) -> bytes:
+    return urlsafe_b64decode(text + '=' * (-len(text) % 4))
