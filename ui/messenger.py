@@ -1,22 +1,20 @@
 """The messenger: conversations on the left, the selected thread (or the draft) on the right."""
 from datetime import timedelta
 import logging
-import re
-import uuid
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from services.container import Parley
-from services.conversations import MAX_MESSAGE_LENGTH, NOT_FOUND, PAGE_SIZE, parse_conversation_id
-from services.directory import SUGGESTION_LIMIT
-from services.errors import NotFound, ParleyError
-from services.events import Event, MessageSent
-from services.views import ConversationView, MessageView, UserView
+from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id
+from services.errors import InvalidInput, NotFound
+from services.events import ConversationCreated, DeliveryChanged, Event, MessageSent
+from services.views import ConversationView, DeliveryView, MessageView, UserView
 from ui import live
+from ui.composer import Composer
 from ui.formatting import clock, day_label, full_time, list_time, viewer_zone
-from ui.picker import PeoplePicker, Suggestions
+from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
 from ui.theme import avatar, frame
 
@@ -24,12 +22,10 @@ log = logging.getLogger(__name__)
 
 DRAFT_KEY = 'draft'
 DRAFT_PATH = '/messenger/draft'
-COUNTER_FROM = MAX_MESSAGE_LENGTH - 1000
 GROUP_WITHIN = timedelta(minutes=5)
 # Static (no user data): tells the page whether its tab is on screen.
 _VISIBILITY_SCRIPT = ('<script>document.addEventListener("visibilitychange", () => '
                       'emitEvent("parley_visibility", document.visibilityState));</script>')
-_MENTION = re.compile(r'(?:^|\s)@([^\s@]{0,40})$')
 
 
 def register(parley: Parley) -> None:
@@ -96,7 +92,7 @@ class MessengerPage:
         live.subscribe(parley.bus, agent.id, self._on_event)
         client = ui.context.client
         client.on_connect(lambda: parley.presence.page_opened(agent.id, client.id))
-        client.on_delete(lambda: parley.presence.page_closed(agent.id, client.id))
+        client.on_delete(lambda: parley.presence.page_closed(client.id))
 
     # ----- the list ---------------------------------------------------------------------------
 
@@ -106,21 +102,28 @@ class MessengerPage:
             ui.space()
             with ui.button('Add conversation', icon='add').props('unelevated no-caps dense').classes('px-3'):
                 with ui.menu().props('anchor="bottom right" self="top right"'):
-                    ui.menu_item('Conversation with user', on_click=self.start_draft).mark('new-user-conversation')
-                    with ui.menu_item(auto_close=False).props('disable'):
-                        with ui.column().classes('gap-0'):
-                            ui.label('Conversation with customer')
-                            ui.label('Coming with customer live chat').classes('text-xs text-slate-500')
+                    ui.menu_item('Conversation with user', on_click=lambda: self.start_draft('user')) \
+                        .mark('new-user-conversation')
+                    ui.menu_item('Conversation with customer', on_click=lambda: self.start_draft('customer')) \
+                        .mark('new-customer-conversation')
 
     @ui.refreshable_method
     def _conversation_list(self) -> None:
+        waiting = self.conversations.list_unassigned(self.agent)
         conversations = self.conversations.list_conversations(self.agent)
+        if waiting:
+            with ui.list().classes('w-full bg-amber-50/60 border-b border-amber-100').props('separator=false') \
+                    .mark('unassigned'):
+                ui.item_label(f'Unassigned · {len(waiting)} waiting').props('header') \
+                    .classes('text-xs font-semibold uppercase tracking-wide text-amber-800 px-4 pt-3 pb-1')
+                for conversation in waiting:
+                    self._conversation_item(conversation)
         with ui.list().classes('w-full').props('separator=false'):
             if self.storage.get(DRAFT_KEY):
                 self._draft_item()
             for conversation in conversations:
                 self._conversation_item(conversation)
-        if not conversations and not self.storage.get(DRAFT_KEY):
+        if not conversations and not waiting and not self.storage.get(DRAFT_KEY):
             with ui.column().classes('items-center text-center p-8 gap-2 text-slate-500'):
                 ui.icon('forum', size='lg', color='grey-5')
                 ui.label('No conversations yet').classes('font-medium text-slate-700')
@@ -132,13 +135,16 @@ class MessengerPage:
             with ui.item_section().props('avatar'):
                 ui.avatar(icon='edit', color='grey-3', text_color='grey-8', size='40px')
             with ui.item_section():
-                ui.item_label('New conversation').classes('font-medium')
+                ui.item_label('New conversation with customer' if self.storage[DRAFT_KEY].get('kind') == 'customer'
+                              else 'New conversation').classes('font-medium')
                 ui.item_label('Draft').props('caption').classes('text-amber-700')
 
     def _conversation_item(self, conversation: ConversationView) -> None:
         selected = self.selected is not None and conversation.id == self.selected.id
         unread = conversation.unread_count
         others = [p for p in conversation.participants if p.id != self.agent.id]
+        if conversation.is_customer:  # the customer is who the conversation is about
+            others = list(conversation.customers) or others
         with ui.item(on_click=lambda c=conversation: ui.navigate.to(f'/messenger/{c.id}')) \
                 .classes('parley-item px-4 py-3' + (' bg-indigo-50' if selected else '')) \
                 .props('aria-current=true' if selected else '').mark(f'conversation-{conversation.id}'):
@@ -153,15 +159,23 @@ class MessengerPage:
                 with ui.row().classes('w-full min-w-0 items-center no-wrap gap-2'):
                     ui.label(conversation.last_message_preview).classes(
                         'truncate flex-1 min-w-0 text-sm ' + ('text-slate-900' if unread else 'text-slate-500'))
-                    if unread:
+                    if conversation.unassigned:
+                        ui.badge('Waiting', color='amber-8').props('rounded').classes('shrink-0')
+                    elif unread:
                         ui.badge(str(unread) if unread < 100 else '99+', color='primary') \
                             .props(f'rounded aria-label="{unread} unread"').classes('shrink-0')
+                    if conversation.is_customer and not conversation.unassigned:
+                        ui.icon('support_agent', size='xs', color='grey-6').classes('shrink-0') \
+                            .tooltip('Conversation with a customer')
 
     # ----- actions ----------------------------------------------------------------------------
 
-    def start_draft(self) -> None:
-        if not self.storage.get(DRAFT_KEY):
-            self.storage[DRAFT_KEY] = {'participants': [], 'body': ''}
+    def start_draft(self, kind: str) -> None:
+        """Open the draft of this kind (a draft of the other kind keeps its text, not its people)."""
+        draft = self.storage.get(DRAFT_KEY)
+        if not draft or draft.get('kind', 'user') != kind:
+            self.storage[DRAFT_KEY] = {'kind': kind, 'participants': [], 'customers': [],
+                                       'body': (draft or {}).get('body', '')}
         ui.navigate.to(DRAFT_PATH)
 
     def save_draft(self, **changes) -> None:
@@ -177,12 +191,27 @@ class MessengerPage:
 
     def _on_event(self, event: Event) -> None:
         selected_id = self.selected.id if self.selected else None
+        if isinstance(event, DeliveryChanged):
+            if event.conversation_id == selected_id and self.thread:
+                self.thread.update_deliveries(event.message_ids)
+            return
+        if isinstance(event, ConversationCreated) and event.created_by_id != self.agent.id:
+            self._announce(event.conversation_id)
         if isinstance(event, MessageSent) and event.conversation_id == selected_id and self.thread:
             self.thread.receive(event.message_id)
             if event.author_id != self.agent.id and self.visible:
                 self.conversations.mark_read(self.agent, selected_id)
                 return  # the ConversationRead that follows refreshes the list
         self._conversation_list.refresh()
+
+    def _announce(self, conversation_id: int) -> None:
+        try:
+            conversation = self.conversations.access_conversation(self.agent, conversation_id)
+        except NotFound:
+            return
+        text = (f'New live chat from {conversation.title}' if conversation.unassigned
+                else f'New conversation: {conversation.title}')
+        ui.notify(text, position='top-right', color='primary', icon='forum', timeout=6000, close_button='Dismiss')
 
     def _visibility_changed(self, event) -> None:
         # Read means seen: a message that arrived in a background tab stays unread until the tab shows.
@@ -198,9 +227,15 @@ class Thread:
         self.page, self.conversation = page, conversation
         self.agent, self.zone = page.agent, page.zone
         self.rendered: dict[int, tuple[MessageView, ui.element]] = {}
+        self.delivery_labels: dict[int, ui.label] = {}
         self.oldest: MessageView | None = None
         self.newest: MessageView | None = None
         _thread_header(conversation, page.agent)
+        if conversation.unassigned:
+            with ui.row().classes('w-full items-center gap-2 px-4 py-2 bg-amber-50 border-b border-amber-100 '
+                                  'text-sm text-amber-900 no-wrap'):
+                ui.icon('hourglass_top', size='xs')
+                ui.label('This customer is waiting for an answer. Replying assigns the conversation to you.')
         with ui.element('div').classes('parley-thread flex-1 w-full px-3 md:px-6 py-4') \
                 .props('role=log aria-live=polite aria-label="Messages"') as self.scroller:
             with ui.column().classes('w-full gap-0') as self.inner:
@@ -215,11 +250,14 @@ class Thread:
         self.load_more.visible = self.has_more
         for message in messages:
             self._append(message)
-        Composer(page, on_send=self.send, action='Send')
+        placeholder = (f'Write to {", ".join(c.name for c in conversation.customers)}…' if conversation.is_customer
+                       else 'Write a message…')
+        self.composer = Composer(on_send=self.send, action='Send', allow_notes=conversation.is_customer,
+                                 placeholder=placeholder)
 
     def send(self, text: str, client_id: str) -> None:
         message = self.page.conversations.send_message(self.agent, self.conversation.id, body=text,
-                                                       client_id=client_id)
+                                                       client_id=client_id, note=self.composer.is_note)
         self._append(message)
 
     def receive(self, message_id: int) -> None:
@@ -229,6 +267,14 @@ class Thread:
             self._append(self.page.conversations.get_message(self.agent, message_id))
         except NotFound:
             pass  # removed from the conversation meanwhile
+
+    def update_deliveries(self, message_ids) -> None:
+        shown = [i for i in message_ids if i in self.delivery_labels]
+        if not shown:
+            return
+        found = self.page.conversations.deliveries(self.agent, self.conversation.id, shown)
+        for message_id in shown:
+            _set_delivery_label(self.delivery_labels[message_id], found.get(message_id, ()))
 
     def load_older(self) -> None:
         if not self.has_more or self.oldest is None:
@@ -264,9 +310,19 @@ class Thread:
     def _render(self, message: MessageView, previous: MessageView | None) -> ui.element:
         new_day = previous is None or day_label(previous.created_at, self.zone) != day_label(message.created_at,
                                                                                              self.zone)
-        grouped = (not new_day and previous.author.id == message.author.id
+        grouped = (not new_day and previous.author.id == message.author.id and previous.is_note == message.is_note
                    and message.created_at - previous.created_at <= GROUP_WITHIN)
         own = message.author.id == self.agent.id
+        customer = message.author.kind == 'customer'
+        if message.is_note:
+            bubble = 'bg-amber-50 border border-amber-300 text-amber-950 ' + ('rounded-br-md' if own else
+                                                                               'rounded-bl-md')
+        elif own:
+            bubble = 'bg-primary text-white rounded-br-md'
+        elif customer:
+            bubble = 'bg-sky-50 border border-sky-200 text-slate-900 rounded-bl-md'
+        else:
+            bubble = 'bg-white border border-slate-200 text-slate-900 rounded-bl-md'
         with self.inner:
             with ui.column().classes('w-full gap-0') as wrapper:
                 if new_day:
@@ -279,20 +335,38 @@ class Thread:
                     if grouped:
                         ui.element('div').classes('w-8 shrink-0')
                     else:
-                        avatar(message.author, size='32px')
+                        avatar(message.author, size='32px', **({'color': 'sky-1', 'text_color': 'sky-9'}
+                                                               if customer else {}))
                     with ui.column().classes('gap-0 max-w-[80%] md:max-w-[70%] ' + ('items-end' if own else '')):
                         if not grouped:
                             with ui.row().classes('gap-2 items-baseline px-1 ' + ('flex-row-reverse' if own else '')):
                                 ui.label('You' if own else message.author.name).classes('text-xs font-semibold '
                                                                                         'text-slate-700')
+                                if message.is_note:
+                                    with ui.row().classes('gap-1 items-center text-xs font-semibold text-amber-800'):
+                                        ui.icon('lock', size='14px')
+                                        ui.label('Internal note')
                                 ui.label(clock(message.created_at, self.zone)).classes('text-xs text-slate-400') \
                                     .tooltip(full_time(message.created_at, self.zone))
                         ui.label(message.body).classes(
-                            'parley-bubble text-[15px] leading-snug px-3 py-2 rounded-2xl ' +
-                            ('bg-primary text-white rounded-br-md' if own else
-                             'bg-white border border-slate-200 text-slate-900 rounded-bl-md'))
+                            f'parley-bubble text-[15px] leading-snug px-3 py-2 rounded-2xl {bubble}')
+                        if message.deliveries:
+                            label = ui.label().classes('text-xs text-slate-500 px-1 mt-0.5') \
+                                .mark(f'delivery-{message.id}')
+                            _set_delivery_label(label, message.deliveries)
+                            self.delivery_labels[message.id] = label
         self.rendered[message.id] = (message, wrapper)
         return wrapper
+
+
+def _set_delivery_label(label: ui.label, deliveries: tuple[DeliveryView, ...]) -> None:
+    """"Seen", or per customer when there are several: "Ana Costa: Seen · Carlos Pereira: Emailed"."""
+    if len(deliveries) == 1:
+        label.text = deliveries[0].label
+    else:
+        label.text = ' · '.join(f'{d.customer_name}: {d.label}' for d in deliveries)
+    failed = any(d.state == 'email_failed' for d in deliveries)
+    label.classes(replace='text-xs px-1 mt-0.5 ' + ('text-negative font-medium' if failed else 'text-slate-500'))
 
 
 class DraftPane:
@@ -301,133 +375,88 @@ class DraftPane:
     def __init__(self, page: MessengerPage) -> None:
         self.page = page
         draft = page.storage.get(DRAFT_KEY) or {}
-        chosen = [u for u in page.parley.directory.get_users(draft.get('participants') or [])
+        self.with_customer = draft.get('kind') == 'customer'
+        directory = page.parley.directory
+        chosen = [u for u in directory.get_users(draft.get('participants') or [])
                   if u.kind == 'agent' and u.id != page.agent.id]
+        customers = [u for u in directory.get_users(draft.get('customers') or []) if u.kind == 'customer']
+        title = 'New conversation with customer' if self.with_customer else 'New conversation'
         with ui.row().classes('w-full items-center px-4 py-3 bg-white border-b border-slate-200 no-wrap gap-2'):
             ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/messenger')) \
                 .props('flat round dense aria-label="Back to conversations"').classes('md:hidden')
-            ui.label('New conversation').classes('text-base font-semibold flex-1').props('role=heading aria-level=2')
+            ui.label(title).classes('text-base font-semibold flex-1').props('role=heading aria-level=2')
             ui.button(icon='close', on_click=page.discard_draft) \
                 .props('flat round dense aria-label="Discard draft"').tooltip('Discard draft').mark('discard-draft')
-        with ui.column().classes('w-full px-4 pt-4 gap-2'):
-            self.picker = PeoplePicker(search=self.search, on_change=self._participants_changed, selected=chosen)
+        self.customers: PeoplePicker | None = None
+        with ui.column().classes('w-full px-4 pt-4 gap-3'):
+            if self.with_customer:
+                self.customers = PeoplePicker(
+                    search=self.search_customers, on_change=self._customers_changed, selected=customers,
+                    label='Customer', add_label='Add customer', placeholder='Type a name, email or organization',
+                    search_label='Search customers', no_match=NO_CUSTOMER, marker='customer-add')
+            self.picker = PeoplePicker(search=self.search, on_change=self._participants_changed, selected=chosen,
+                                       label='Teammates (optional)' if self.with_customer else 'Participants')
         with ui.column().classes('flex-1 w-full items-center justify-center text-center p-6 gap-1 text-slate-500'):
-            ui.icon('group_add', size='lg', color='grey-5')
-            ui.label('Add one or more teammates, write the first message, then Create conversation.') \
-                .classes('text-sm max-w-sm')
-            ui.label('Only the people you add can see it.').classes('text-xs')
-        self.composer = Composer(page, on_send=self._create, action='Create conversation',
+            if self.with_customer:
+                ui.icon('support_agent', size='lg', color='grey-5')
+                ui.label('Pick the customer, write the first message, then Create conversation.') \
+                    .classes('text-sm max-w-sm')
+                ui.label('They get it on the live chat if they are there, by email if not. '
+                         'Teammates you add can follow along.').classes('text-xs max-w-sm')
+            else:
+                ui.icon('group_add', size='lg', color='grey-5')
+                ui.label('Add one or more teammates, write the first message, then Create conversation.') \
+                    .classes('text-sm max-w-sm')
+                ui.label('Only the people you add can see it.').classes('text-xs')
+        self.composer = Composer(on_send=self._create, action='Create conversation',
                                  initial=draft.get('body') or '', on_text=lambda text: page.save_draft(body=text),
                                  mentions=self)
 
     def search(self, text: str, exclude: set[int], limit: int) -> list[UserView]:
         return self.page.parley.directory.search_agents(self.page.agent, text, exclude_ids=exclude, limit=limit)
 
+    def search_customers(self, text: str, exclude: set[int], limit: int) -> list[UserView]:
+        return self.page.parley.directory.search_customers(self.page.agent, text, exclude_ids=exclude, limit=limit)
+
     def _participants_changed(self, people: list[UserView]) -> None:
         self.page.save_draft(participants=[p.id for p in people])
 
+    def _customers_changed(self, people: list[UserView]) -> None:
+        self.page.save_draft(customers=[p.id for p in people])
+
     def _create(self, text: str, client_id: str) -> None:
+        customer_ids = [p.id for p in self.customers.selected] if self.customers else []
+        if self.customers is not None and not customer_ids:
+            raise InvalidInput('Pick the customer this conversation is with.')
         conversation = self.page.conversations.create_conversation(
-            self.page.agent, participant_ids=[p.id for p in self.picker.selected], body=text, client_id=client_id)
+            self.page.agent, participant_ids=[*customer_ids, *(p.id for p in self.picker.selected)], body=text,
+            client_id=client_id)
         self.page.storage.pop(DRAFT_KEY, None)
         ui.navigate.to(f'/messenger/{conversation.id}')
 
 
-class Composer:
-    """Message box: Enter sends, Shift+Enter breaks the line; errors show inline and keep the text."""
-
-    def __init__(self, page: MessengerPage, *, on_send, action: str, initial: str = '', on_text=None,
-                 mentions: DraftPane | None = None) -> None:
-        self.page, self.on_send, self.on_text, self.mentions = page, on_send, on_text, mentions
-        self.client_id = uuid.uuid4().hex  # kept until a send succeeds, so a retry is never stored twice
-        with ui.column().classes('w-full gap-1 px-3 md:px-6 pb-3 pt-2 bg-white border-t border-slate-200 relative'):
-            self.suggestions = Suggestions(self._pick, classes='absolute bottom-full left-3 md:left-6 mb-1 w-80 '
-                                                              'max-w-[90%]')
-            with ui.row().classes('w-full items-end no-wrap gap-2'):
-                self.box = ui.textarea(placeholder='Write a message…', value=initial, on_change=self._changed) \
-                    .props('outlined dense autogrow rows=1 aria-label=Message input-class="max-h-48"') \
-                    .classes('flex-1').mark('composer')
-                if action == 'Send':
-                    ui.button(icon='send', on_click=self.submit) \
-                        .props('unelevated round aria-label=Send').tooltip('Send (Enter)').mark('send')
-            with ui.row().classes('w-full items-center no-wrap gap-2 min-h-[1.25rem]'):
-                self.error = ui.label().classes('text-negative text-sm flex-1').props('role=alert')
-                ui.label('Enter to send · Shift+Enter for a new line').classes('text-xs text-slate-400 max-sm:hidden')
-                self.counter = ui.label().classes('text-xs text-slate-500')
-                if action != 'Send':  # a labelled button gets its own line end, so phones keep a wide box
-                    ui.button(action, icon='send', on_click=self.submit).props('unelevated no-caps').mark('create')
-        self.box.on('keydown.enter.exact.prevent', self._enter)
-        self.box.on('keydown.down', lambda: self.suggestions.move(1))
-        self.box.on('keydown.up', lambda: self.suggestions.move(-1))
-        self.box.on('keydown.esc', self.suggestions.close)
-        self._update_counter()
-
-    def submit(self) -> None:
-        text = self.box.value or ''
-        try:
-            self.on_send(text, self.client_id)
-        except ParleyError as problem:
-            self.error.text = str(problem)
-            return
-        except Exception:  # e.g. the database is busy: say so, keep the text, let them retry
-            log.warning('sending failed; the text stays in the composer for a retry', exc_info=True)
-            self.error.text = 'Could not send just now. Your text is kept; try again in a moment.'
-            return
-        self.client_id = uuid.uuid4().hex
-        self.error.text = ''
-        self.box.value = ''
-        self.box.run_method('focus')
-
-    def _enter(self) -> None:
-        if not self.suggestions.pick_highlighted():
-            self.submit()
-
-    def _changed(self) -> None:
-        text = self.box.value or ''
-        if self.error.text and text.strip():
-            self.error.text = ''
-        self._update_counter()
-        if self.on_text:
-            self.on_text(text)
-        if self.mentions is not None:
-            self._suggest(text)
-
-    def _update_counter(self) -> None:
-        length = len((self.box.value or '').strip())
-        self.counter.text = f'{length:,} / {MAX_MESSAGE_LENGTH:,}' if length >= COUNTER_FROM else ''
-        self.counter.classes(replace='text-xs ' + ('text-negative font-semibold' if length > MAX_MESSAGE_LENGTH
-                                                   else 'text-slate-500'))
-
-    # "@name" in the first message offers teammates and adds the chosen one as a participant.
-    def _suggest(self, text: str) -> None:
-        match = _MENTION.search(text)
-        if match is None:
-            self.suggestions.close()
-            return
-        chosen = {p.id for p in self.mentions.picker.selected}
-        self.suggestions.show(self.mentions.search(match.group(1), chosen, SUGGESTION_LIMIT))
-
-    def _pick(self, person: UserView) -> None:
-        text = self.box.value or ''
-        match = _MENTION.search(text)
-        if match is not None:
-            text = text[:match.start(1) - 1] + f'@{person.name} '
-        self.suggestions.close()
-        self.box.value = text  # re-runs _suggest, which finds no "@" at the end and stays closed
-        self.mentions.picker.add(person)
-        self.box.run_method('focus')
-
-
 def _thread_header(conversation: ConversationView, agent: UserView) -> None:
     others = [p for p in conversation.participants if p.id != agent.id]
+    customers = list(conversation.customers)
     with ui.row().classes('w-full items-center px-4 py-3 bg-white border-b border-slate-200 no-wrap gap-3'):
         ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/messenger')) \
             .props('flat round dense aria-label="Back to conversations"').classes('md:hidden')
-        avatar(None if len(others) > 1 else (others or [agent])[0], size='36px')
+        if customers:
+            avatar(customers[0] if len(customers) == 1 else None, size='36px', color='sky-1', text_color='sky-9')
+        else:
+            avatar(None if len(others) > 1 else (others or [agent])[0], size='36px')
         with ui.column().classes('gap-0 min-w-0 flex-1'):
             ui.label(conversation.title).classes('text-base font-semibold truncate').props('role=heading aria-level=2')
-            names = ', '.join(['You', *[p.name for p in others]])
-            ui.label(f'{len(conversation.participants)} participants: {names}').classes('text-xs text-slate-500 truncate')
+            if customers:
+                details = ' · '.join(filter(None, [customers[0].email, customers[0].organization])) \
+                    if len(customers) == 1 else f'{len(customers)} customers'
+                team = [p.name for p in others if p.kind == 'agent']
+                ui.label(details + (' · with ' + ', '.join(['you', *team]) if team else '')) \
+                    .classes('text-xs text-slate-500 truncate')
+            else:
+                names = ', '.join(['You', *[p.name for p in others]])
+                ui.label(f'{len(conversation.participants)} participants: {names}') \
+                    .classes('text-xs text-slate-500 truncate')
 
 
 def _nothing_selected() -> None:

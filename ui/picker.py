@@ -9,6 +9,7 @@ from ui.theme import avatar
 
 Search = Callable[[str, set[int], int], list[UserView]]
 NO_MATCH = 'No matching users'
+NO_CUSTOMER = 'No matching customers'
 
 
 class PeoplePicker:
@@ -16,19 +17,20 @@ class PeoplePicker:
 
     def __init__(self, *, search: Search, on_change: Callable[[list[UserView]], None],
                  selected: Sequence[UserView] = (), label: str = 'Participants',
-                 add_label: str = 'Add participant', placeholder: str = 'Type @ and a name') -> None:
+                 add_label: str = 'Add participant', placeholder: str = 'Type @ and a name',
+                 search_label: str = 'Search teammates', no_match: str = NO_MATCH, marker: str = 'picker-add') -> None:
         self._search = search
         self._on_change = on_change
         self.selected: list[UserView] = list(selected)
-        self._add_label = add_label
+        self._add_label, self._search_label, self._no_match = add_label, search_label, no_match
         with ui.column().classes('w-full gap-1 relative'):
             self._chips = ui.row().classes('gap-1 flex-wrap items-center')
             self.input = ui.input(label, placeholder=placeholder, on_change=self._typed) \
                 .props('outlined dense autocomplete=off spellcheck=false').classes('w-full')
             with self.input.add_slot('append'):
                 ui.button(icon='person_add', on_click=self.open_dialog) \
-                    .props(f'flat round dense aria-label="{add_label}"').tooltip(add_label).mark('picker-add')
-            self._suggestions = Suggestions(self._pick, classes='absolute left-0 right-0 top-full mt-1')
+                    .props(f'flat round dense aria-label="{add_label}"').tooltip(add_label).mark(marker)
+            self._suggestions = Suggestions(self._pick, classes='absolute left-0 right-0 top-full mt-1', no_match=no_match)
         self.input.on('keydown.down.prevent', lambda: self._suggestions.move(1))
         self.input.on('keydown.up.prevent', lambda: self._suggestions.move(-1))
         self.input.on('keydown.enter.prevent', self._suggestions.pick_highlighted)
@@ -56,7 +58,7 @@ class PeoplePicker:
                 ui.label(self._add_label).classes('text-lg font-semibold')
                 ui.space()
                 ui.button(icon='close', on_click=dialog.close).props('flat round dense aria-label=Close')
-            query = ui.input('Search teammates').props('outlined dense autofocus clearable').classes('w-full')
+            query = ui.input(self._search_label).props('outlined dense autofocus clearable').classes('w-full')
             results = ui.column().classes('w-full gap-0 max-h-80 overflow-y-auto')
 
             def show() -> None:
@@ -64,7 +66,7 @@ class PeoplePicker:
                 people = self._search(query.value or '', {p.id for p in self.selected}, 50)
                 with results:
                     if not people:
-                        ui.label(NO_MATCH).classes('text-slate-500 p-3')
+                        ui.label(self._no_match).classes('text-slate-500 p-3')
                     for person in people:
                         person_item(person, lambda p=person: (self.add(p), dialog.close()))
 
@@ -106,8 +108,9 @@ class PeoplePicker:
 class Suggestions:
     """A list of people under (or above) a text field: arrow keys move, Enter or a click picks."""
 
-    def __init__(self, on_pick: Callable[[UserView], None], *, classes: str) -> None:
+    def __init__(self, on_pick: Callable[[UserView], None], *, classes: str, no_match: str = NO_MATCH) -> None:
         self._on_pick = on_pick
+        self._no_match = no_match
         self.matches: list[UserView] = []
         self._highlight = 0
         self._card = ui.card().classes(f'z-20 p-1 shadow-lg rounded-lg max-h-72 overflow-y-auto {classes}') \
@@ -142,7 +145,7 @@ class Suggestions:
         self._card.clear()
         with self._card:
             if not self.matches:
-                ui.label(NO_MATCH).classes('text-slate-500 text-sm px-3 py-2')
+                ui.label(self._no_match).classes('text-slate-500 text-sm px-3 py-2')
             for index, person in enumerate(self.matches):
                 person_item(person, lambda p=person: self._on_pick(p), highlighted=index == self._highlight)
         self._card.visible = True
@@ -155,7 +158,7 @@ def person_item(person: UserView, on_click: Callable[[], None], *, highlighted: 
             avatar(person, size='32px')
         with ui.item_section():
             ui.item_label(person.name)
-            ui.item_label(person.email).props('caption')
+            ui.item_label(' · '.join(filter(None, [person.email, person.organization]))).props('caption')
 
 
 def _attr(text: str) -> str:

@@ -18,6 +18,8 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
 .nicegui-content { padding: 0; }
 .q-avatar__content { font-weight: 600; letter-spacing: 0.02em; }
 .parley-bubble { white-space: pre-wrap; overflow-wrap: anywhere; }
+.parley-note-box .q-field__control { background: #fffbeb; }
+.parley-note-box .q-field__control:before { border-color: #fcd34d; }
 .parley-item:focus-visible, .parley-focus:focus-visible { outline: 2px solid #4f46e5; outline-offset: -2px; }
 .parley-thread { display: flex; flex-direction: column-reverse; overflow-y: auto; overscroll-behavior: contain; }
 '''

@@ -1,0 +1,134 @@
+"""The message box shared by the messenger and the live chat.
+
+Enter sends, Shift+Enter breaks the line; errors show inline and keep the text. Each send carries
+a client id kept until it succeeds, so a retry after a lost answer is never stored twice.
+"""
+from collections.abc import Callable
+import logging
+import re
+import uuid
+
+from nicegui import ui
+
+from services.conversations import MAX_MESSAGE_LENGTH
+from services.directory import SUGGESTION_LIMIT
+from services.errors import ParleyError
+from services.views import UserView
+from ui.picker import Suggestions
+
+log = logging.getLogger(__name__)
+
+COUNTER_FROM = MAX_MESSAGE_LENGTH - 1000
+_MENTION = re.compile(r'(?:^|\s)@([^\s@]{0,40})$')
+NOTE_PLACEHOLDER = 'Write an internal note: only teammates see it…'
+
+
+class Composer:
+    def __init__(self, *, on_send: Callable[[str, str], None], action: str, initial: str = '',
+                 on_text: Callable[[str], None] | None = None, mentions=None, allow_notes: bool = False,
+                 placeholder: str = 'Write a message…', hint: bool = True) -> None:
+        """on_send(text, client_id) raises ParleyError with a message for the user when it cannot send.
+
+        mentions: an object with `picker` (PeoplePicker) and `search(text, exclude, limit)`; "@name" then
+        suggests people and adds the chosen one to the picker.
+        """
+        self.on_send, self.on_text, self.mentions = on_send, on_text, mentions
+        self.placeholder = placeholder
+        self.client_id = uuid.uuid4().hex
+        self.mode = None
+        with ui.column().classes('w-full gap-1 px-3 md:px-6 pb-3 pt-2 bg-white border-t border-slate-200 relative') \
+                as self.container:
+            self.suggestions = Suggestions(self._pick, classes='absolute bottom-full left-3 md:left-6 mb-1 w-80 '
+                                                              'max-w-[90%]')
+            if allow_notes:
+                self.mode = ui.toggle({'reply': 'Reply', 'note': 'Internal note'}, value='reply',
+                                      on_change=self._mode_changed) \
+                    .props('dense no-caps unelevated toggle-color=primary size=sm').classes('mb-1').mark('mode')
+            with ui.row().classes('w-full items-end no-wrap gap-2'):
+                self.box = ui.textarea(placeholder=placeholder, value=initial, on_change=self._changed) \
+                    .props('outlined dense autogrow rows=1 aria-label=Message input-class="max-h-48"') \
+                    .classes('flex-1').mark('composer')
+                if action == 'Send':
+                    self.send_button = ui.button(icon='send', on_click=self.submit) \
+                        .props('unelevated round aria-label=Send').tooltip('Send (Enter)').mark('send')
+            with ui.row().classes('w-full items-center no-wrap gap-2 min-h-[1.25rem]'):
+                self.error = ui.label().classes('text-negative text-sm flex-1').props('role=alert')
+                if hint:
+                    ui.label('Enter to send · Shift+Enter for a new line').classes('text-xs text-slate-400 '
+                                                                                    'max-sm:hidden')
+                self.counter = ui.label().classes('text-xs text-slate-500')
+                if action != 'Send':  # a labelled button gets its own line end, so phones keep a wide box
+                    ui.button(action, icon='send', on_click=self.submit).props('unelevated no-caps').mark('create')
+        self.box.on('keydown.enter.exact.prevent', self._enter)
+        self.box.on('keydown.down', lambda: self.suggestions.move(1))
+        self.box.on('keydown.up', lambda: self.suggestions.move(-1))
+        self.box.on('keydown.esc', self.suggestions.close)
+        self._update_counter()
+
+    @property
+    def is_note(self) -> bool:
+        return self.mode is not None and self.mode.value == 'note'
+
+    def submit(self) -> None:
+        text = self.box.value or ''
+        try:
+            self.on_send(text, self.client_id)
+        except ParleyError as problem:
+            self.error.text = str(problem)
+            return
+        except Exception:  # e.g. the database is busy: say so, keep the text, let them retry
+            log.warning('sending failed; the text stays in the composer for a retry', exc_info=True)
+            self.error.text = 'Could not send just now. Your text is kept; try again in a moment.'
+            return
+        self.client_id = uuid.uuid4().hex
+        self.error.text = ''
+        self.box.value = ''
+        self.box.run_method('focus')
+
+    def _mode_changed(self) -> None:
+        note = self.is_note
+        self.box.props(f'placeholder="{NOTE_PLACEHOLDER if note else self.placeholder}"')
+        if note:
+            self.box.classes(add='parley-note-box')
+        else:
+            self.box.classes(remove='parley-note-box')
+        self.box.run_method('focus')
+
+    def _enter(self) -> None:
+        if not self.suggestions.pick_highlighted():
+            self.submit()
+
+    def _changed(self) -> None:
+        text = self.box.value or ''
+        if self.error.text and text.strip():
+            self.error.text = ''
+        self._update_counter()
+        if self.on_text:
+            self.on_text(text)
+        if self.mentions is not None:
+            self._suggest(text)
+
+    def _update_counter(self) -> None:
+        length = len((self.box.value or '').strip())
+        self.counter.text = f'{length:,} / {MAX_MESSAGE_LENGTH:,}' if length >= COUNTER_FROM else ''
+        self.counter.classes(replace='text-xs ' + ('text-negative font-semibold' if length > MAX_MESSAGE_LENGTH
+                                                   else 'text-slate-500'))
+
+    # "@name" in the first message offers people and adds the chosen one as a participant.
+    def _suggest(self, text: str) -> None:
+        match = _MENTION.search(text)
+        if match is None:
+            self.suggestions.close()
+            return
+        chosen = {p.id for p in self.mentions.picker.selected}
+        self.suggestions.show(self.mentions.search(match.group(1), chosen, SUGGESTION_LIMIT))
+
+    def _pick(self, person: UserView) -> None:
+        text = self.box.value or ''
+        match = _MENTION.search(text)
+        if match is not None:
+            text = text[:match.start(1) - 1] + f'@{person.name} '
+        self.suggestions.close()
+        self.box.value = text  # re-runs _suggest, which finds no "@" at the end and stays closed
+        self.mentions.picker.add(person)
+        self.box.run_method('focus')
