@@ -15,10 +15,12 @@ log = logging.getLogger(__name__)
 
 def register(parley: Parley) -> None:
     """Define every page for this Parley (called by main.py, never at import time)."""
-    from ui import admin, auth_pages, messenger
+    from ui import admin, auth_pages, chat, embed, messenger
+    embed.register(parley)
     admin.register(parley)
     auth_pages.register(parley)
     messenger.register(parley)
+    chat.register(parley)
     app.on_page_exception(_error_page)
     app.add_exception_handler(404, _not_found)
 

@@ -1,4 +1,4 @@
-"""Admin pages: the workspace's customers and agents."""
+"""Admin pages: customers, agents, the live chat set-up, the outbox."""
 from collections.abc import Callable
 import secrets
 
@@ -8,6 +8,7 @@ from nicegui import ui
 from services.container import Parley
 from services.errors import ParleyError
 from services.views import UserView
+from ui.embed import embed_origins, snippet
 from ui.session import current_agent, login_redirect
 from ui.formatting import full_time, viewer_zone
 from ui.theme import avatar, frame
@@ -20,6 +21,7 @@ def register(parley: Parley) -> None:
     _admin_page(parley, '/admin/agents', 'Agents', lambda admin, _request: AgentsPage(parley, admin))
     _admin_page(parley, '/admin/outbox', 'Outbox',
                 lambda admin, request: _outbox(parley, admin, viewer_zone(request)))
+    _admin_page(parley, '/admin/live-chat', 'Live chat', lambda admin, _request: _live_chat(parley))
 
 
 def _admin_page(parley: Parley, path: str, title: str, build: Callable[[UserView, Request], object]) -> None:
@@ -33,6 +35,47 @@ def _admin_page(parley: Parley, path: str, title: str, build: Callable[[UserView
             if _admins_only(agent):
                 build(agent, request)
         return None
+
+
+def _live_chat(parley: Parley) -> None:
+    """How to put the chat on the team's web site, and how it is set up."""
+    settings = parley.settings
+    with ui.column().classes(PAGE):
+        ui.label('Live chat').classes('text-xl font-semibold').props('role=heading aria-level=1')
+        ui.label('Customers chat with you from a button on your web site. Add this line to every page, just '
+                 'before </body>:').classes('text-sm text-slate-600')
+        code = snippet(parley)
+        with ui.row().classes('w-full no-wrap items-start gap-2'):
+            ui.code(code, language='html').classes('flex-1 min-w-0').mark('widget-snippet')
+        origins = embed_origins(settings.embed_origins)
+        with ui.card().classes('w-full gap-2'):
+            ui.label('Where the chat may appear').classes('font-semibold')
+            if origins:
+                ui.label('Browsers show the chat only on: ' + ', '.join(origins) + ' (PARLEY_EMBED_ORIGINS).') \
+                    .classes('text-sm')
+            else:
+                ui.label('PARLEY_EMBED_ORIGINS is not set, so browsers show the chat only on Parley itself. Set it '
+                         'to your site, e.g. PARLEY_EMBED_ORIGINS="https://www.example.com".') \
+                    .classes('text-sm text-amber-800')
+        with ui.card().classes('w-full gap-2'):
+            ui.label('Signed-in customers (identity verification)').classes('font-semibold')
+            if settings.widget_secret:
+                ui.label('On. When your site knows who is signed in, pass their email and its signature, computed '
+                         'on your server, before the widget line:').classes('text-sm')
+                ui.code('<script>window.ParleySettings = {email: "ana@example.com", name: "Ana Costa",\n'
+                        '  signature: "HEX HMAC-SHA256 of the lower-cased email with PARLEY_WIDGET_SECRET"};'
+                        '</script>', language='html').classes('w-full')
+                ui.code('import hmac, hashlib\nsignature = hmac.new(SECRET.encode(), email.lower().encode(), '
+                        'hashlib.sha256).hexdigest()', language='python').classes('w-full')
+            else:
+                ui.label('Off. Set PARLEY_WIDGET_SECRET to let your site vouch for signed-in customers; until then '
+                         'visitors give their name and email in a short form.').classes('text-sm')
+        with ui.row().classes('gap-2'):
+            ui.button('Open the live chat', icon='open_in_new',
+                      on_click=lambda: ui.navigate.to('/chat', new_tab=True)).props('outline no-caps')
+            if settings.demo:
+                ui.button('Try it on the demo site', icon='storefront',
+                          on_click=lambda: ui.navigate.to('/demo/site', new_tab=True)).props('unelevated no-caps')
 
 
 def _outbox(parley: Parley, admin: UserView, zone) -> None:

@@ -10,7 +10,7 @@ from ui.formatting import TZ_SCRIPT
 BRAND = '#4f46e5'
 NAV = [('Messenger', '/messenger', 'forum')]
 ADMIN_NAV = [('Customers', '/admin/customers', 'contacts'), ('Agents', '/admin/agents', 'badge'),
-             ('Outbox', '/admin/outbox', 'outbox')]
+             ('Live chat', '/admin/live-chat', 'chat'), ('Outbox', '/admin/outbox', 'outbox')]
 
 _CSS = '''
 body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;

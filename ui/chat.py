@@ -1,0 +1,265 @@
+"""/chat: the customer's live chat, light and phone-sized, made to run inside an iframe.
+
+Who the visitor is comes from the address fragment (never sent to the server in a request,
+so never in an access log) and is removed from the address bar at once: `#t=` a signed email
+link, or `#email=&sig=` from a site that verified its user. A reload in the same tab resumes
+from a short-lived session token kept in sessionStorage. Anyone else gets the pre-chat form.
+Only customer-safe views reach this page: no internal notes, no other customers, no agent emails.
+"""
+from datetime import timedelta
+from urllib.parse import parse_qs
+import logging
+import uuid
+
+from fastapi import Request
+from nicegui import ui
+
+from services.container import Parley
+from services.errors import NotFound, ParleyError
+from services.events import Event, MessageSent
+from services.livechat import ChatIdentity
+from services.views import MessageView
+from ui import live
+from ui.composer import Composer
+from ui.formatting import clock, day_label, full_time, viewer_zone
+from ui.theme import avatar, page_setup
+
+log = logging.getLogger(__name__)
+
+SESSION_KEY = 'parley_chat'
+# Reads (then hides) the fragment and the tab's saved session. Static: no user data in it.
+BOOT_SCRIPT = '''/*parley-chat-boot*/(() => {
+  const hash = location.hash.slice(1);
+  if (hash) history.replaceState(null, '', location.pathname);
+  let saved = null;
+  try { saved = sessionStorage.getItem('parley_chat'); } catch (e) {}
+  return {hash: hash, saved: saved};
+})()'''
+_VISIBILITY_SCRIPT = ('<script>document.addEventListener("visibilitychange", () => '
+                      'emitEvent("parley_chat_visibility", document.visibilityState));</script>')
+_CLOSE_SCRIPT = 'window.parent && window.parent !== window && window.parent.postMessage("parley:close", "*")'
+ONLINE = 'We are online and usually answer within minutes.'
+AWAY = 'No one is online right now. Leave a message and we will answer by email.'
+GROUP_WITHIN = timedelta(minutes=5)
+
+
+def register(parley: Parley) -> None:
+    @ui.page('/chat', title='Live chat')
+    async def chat(request: Request):
+        page = ChatPage(parley, viewer_zone(request))
+        await page.start()
+
+
+class ChatPage:
+    def __init__(self, parley: Parley, zone) -> None:
+        self.parley, self.zone = parley, zone
+        self.chat = parley.chat
+        self.identity: ChatIdentity | None = None
+        self.visible = True
+        self.client = ui.context.client
+        self.rendered: set[int] = set()
+        self.newest: MessageView | None = None
+        self.empty: ui.element | None = None
+        page_setup('Live chat')
+        ui.add_css('body { background: #fff; } .parley-chat { height: 100dvh; }')
+        ui.add_head_html(_VISIBILITY_SCRIPT)
+        with ui.column().classes('parley-chat w-full max-w-2xl mx-auto gap-0 no-wrap'):
+            with ui.row().classes('w-full items-center gap-3 px-4 py-3 bg-primary text-white no-wrap shrink-0'):
+                ui.icon('support_agent', size='md')
+                with ui.column().classes('gap-0 flex-1 min-w-0'):
+                    ui.label(parley.settings.team_name).classes('text-base font-semibold truncate') \
+                        .props('role=heading aria-level=1')
+                    self.status = ui.label().classes('text-xs text-indigo-100')
+                ui.button(icon='close', on_click=lambda: ui.run_javascript(_CLOSE_SCRIPT)) \
+                    .props('flat round dense color=white aria-label="Close chat"').tooltip('Close')
+            self.body = ui.column().classes('w-full flex-1 min-h-0 gap-0 no-wrap')
+            with self.body:
+                with ui.column().classes('w-full flex-1 items-center justify-center text-slate-500 gap-2'):
+                    ui.spinner(size='lg')
+                    ui.label('Connecting…')
+        self._show_status()
+        ui.timer(20, self._show_status)   # agents come and go
+
+    async def start(self) -> None:
+        await self.client.connected(timeout=15)
+        try:
+            boot = await ui.run_javascript(BOOT_SCRIPT, timeout=5) or {}
+        except TimeoutError:
+            boot = {}
+        problem = None
+        try:
+            self.identity = self._identify(boot.get('hash') or '', boot.get('saved'))
+        except ParleyError as error:
+            problem = str(error)
+        if self.identity is None:
+            self._prechat(problem)
+        else:
+            self._enter(self.identity)
+        ui.on('parley_chat_visibility', self._visibility_changed)
+        self.client.on_connect(self._present)
+        self.client.on_delete(lambda: self.parley.presence.page_closed(self.client.id))
+
+    # ----- identity ---------------------------------------------------------------------------
+
+    def _identify(self, fragment: str, saved: str | None) -> ChatIdentity | None:
+        fields = {k: v[0] for k, v in parse_qs(fragment[:4000]).items()}
+        if fields.get('t'):
+            return self.chat.open_link(fields['t'])
+        if fields.get('email') and fields.get('sig'):
+            return self.chat.verify(email=fields['email'], signature=fields['sig'], name=fields.get('name'))
+        if saved:
+            try:
+                return self.chat.resume(saved)
+            except NotFound:
+                return None  # an old session: just start over
+        return None
+
+    def _enter(self, identity: ChatIdentity) -> None:
+        """Signed in: remember it in this tab, show the conversation (or an empty one) and go live."""
+        self.identity = identity
+        self.body.clear()   # may hold the button that called us: work inside the body from here on
+        with self.body:
+            self._remember(identity)
+            self._thread()
+            self._present()
+            live.subscribe(self.parley.bus, identity.customer.id, self._on_event)
+        self._mark_seen()
+
+    def _remember(self, identity: ChatIdentity) -> None:
+        """Keep a short-lived session in this tab (sessionStorage), so a reload stays in the conversation."""
+        token = self.chat.session_token(identity)
+        ui.run_javascript(f'try {{ sessionStorage.setItem("{SESSION_KEY}", "{token}") }} catch (e) {{}}')
+
+    def _present(self) -> None:
+        if self.identity is not None:
+            self.parley.presence.page_opened(self.identity.customer.id, self.client.id, is_agent=False,
+                                             conversation_id=self.identity.conversation_id, visible=self.visible)
+
+    # ----- the pre-chat form ------------------------------------------------------------------
+
+    def _prechat(self, problem: str | None) -> None:
+        self.body.clear()
+        with self.body, ui.column().classes('w-full flex-1 overflow-y-auto p-5 gap-3'):
+            if problem:
+                with ui.row().classes('w-full no-wrap gap-2 items-start p-3 rounded-lg bg-amber-50 '
+                                      'text-amber-900 text-sm'):
+                    ui.icon('link_off', size='sm')
+                    ui.label(problem).props('role=alert')
+            ui.label('Hi there 👋').classes('text-xl font-semibold')
+            ui.label('Ask us anything. Tell us who you are so we can answer by email if you leave.') \
+                .classes('text-sm text-slate-600')
+            name = ui.input('Your name').props('outlined dense autocomplete=name maxlength=120').classes('w-full')
+            email = ui.input('Your email').props('outlined dense type=email autocomplete=email maxlength=254') \
+                .classes('w-full')
+            body = ui.textarea('How can we help?').props('outlined autogrow rows=3 input-class="max-h-48"') \
+                .classes('w-full').mark('prechat-message')
+            error = ui.label().classes('text-negative text-sm').props('role=alert')
+            client_id = uuid.uuid4().hex
+
+            def start() -> None:
+                try:
+                    identity = self.chat.start_as_visitor(name=name.value or '', email=email.value or '',
+                                                          body=body.value or '', client_id=client_id)
+                except ParleyError as failure:
+                    error.text = str(failure)
+                    return
+                self._enter(identity)
+
+            ui.button('Start chat', icon='send', on_click=start).props('unelevated no-caps').classes('w-full')
+            ui.label('We use your email only to answer you.').classes('text-xs text-slate-400 self-center')
+
+    # ----- the conversation -------------------------------------------------------------------
+
+    def _thread(self) -> None:
+        identity = self.identity
+        with ui.element('div').classes('parley-thread flex-1 w-full px-3 py-4') \
+                .props('role=log aria-live=polite aria-label="Messages"'):
+            with ui.column().classes('w-full gap-0') as self.inner:
+                pass
+        messages = []
+        if identity.conversation_id is not None:
+            messages = self.parley.conversations.list_messages(identity.customer, identity.conversation_id, limit=100)
+        if not messages:
+            with self.inner, ui.column().classes('w-full items-center text-center text-slate-500 gap-1 py-8') \
+                    as self.empty:
+                ui.icon('waving_hand', size='md', color='grey-5')
+                ui.label(f'Hi {identity.customer.name.split()[0]}, how can we help?')
+        for message in messages:
+            self._append(message)
+        Composer(on_send=self._send, action='Send', hint=False, placeholder='Write a message…')
+
+    def _send(self, text: str, client_id: str) -> None:
+        identity = self.identity
+        if identity.conversation_id is None:   # a verified customer writing for the first time
+            self.identity = self.chat.start(identity.customer, body=text, client_id=client_id)
+            self._present()
+            self._remember(self.identity)
+            messages = self.parley.conversations.list_messages(self.identity.customer, self.identity.conversation_id)
+            for message in messages:
+                self._append(message)
+            return
+        self._append(self.parley.conversations.send_message(identity.customer, identity.conversation_id, body=text,
+                                                            client_id=client_id))
+
+    def _append(self, message: MessageView) -> None:
+        if message.id in self.rendered:
+            return
+        if self.empty is not None:
+            self.empty.delete()
+            self.empty = None
+        previous = self.newest
+        own = message.author.id == self.identity.customer.id
+        new_day = previous is None or day_label(previous.created_at, self.zone) != day_label(message.created_at,
+                                                                                             self.zone)
+        grouped = (not new_day and previous.author.id == message.author.id
+                   and message.created_at - previous.created_at <= GROUP_WITHIN)
+        with self.inner:
+            if new_day:
+                ui.label(day_label(message.created_at, self.zone)) \
+                    .classes('self-center text-xs font-medium text-slate-500 my-3')
+            with ui.row().classes('w-full no-wrap items-end gap-2 ' + ('flex-row-reverse ' if own else '') +
+                                  ('mt-0.5' if grouped else 'mt-3')).mark(f'chat-message-{message.id}'):
+                if not own:
+                    if grouped:
+                        ui.element('div').classes('w-7 shrink-0')
+                    else:
+                        avatar(message.author, size='28px')
+                with ui.column().classes('gap-0 max-w-[85%] ' + ('items-end' if own else '')):
+                    if not grouped:
+                        with ui.row().classes('gap-2 items-baseline px-1'):
+                            if not own:
+                                ui.label(message.author.name).classes('text-xs font-semibold text-slate-700')
+                            ui.label(clock(message.created_at, self.zone)).classes('text-xs text-slate-400') \
+                                .tooltip(full_time(message.created_at, self.zone))
+                    ui.label(message.body).classes(
+                        'parley-bubble text-[15px] leading-snug px-3 py-2 rounded-2xl ' +
+                        ('bg-primary text-white rounded-br-md' if own else
+                         'bg-slate-100 text-slate-900 rounded-bl-md'))
+        self.rendered.add(message.id)
+        self.newest = message
+
+    # ----- live -------------------------------------------------------------------------------
+
+    def _on_event(self, event: Event) -> None:
+        identity = self.identity
+        if not isinstance(event, MessageSent) or event.conversation_id != identity.conversation_id:
+            return
+        try:
+            self._append(self.parley.conversations.get_message(identity.customer, event.message_id))
+        except NotFound:
+            return
+        self._mark_seen()
+
+    def _visibility_changed(self, event) -> None:
+        self.visible = event.args == 'visible'
+        self.parley.presence.page_changed(self.client.id, visible=self.visible)
+        self._mark_seen()
+
+    def _mark_seen(self) -> None:
+        """Read means seen: only a tab on screen marks the team's messages seen (and cancels their email)."""
+        identity = self.identity
+        if self.visible and identity is not None and identity.conversation_id is not None:
+            self.parley.conversations.mark_read(identity.customer, identity.conversation_id)
+
+    def _show_status(self) -> None:
+        self.status.text = ONLINE if self.chat.agents_online() else AWAY

@@ -1,0 +1,152 @@
+"""Putting the live chat on other sites: /widget.js, the demo site, and who may frame what.
+
+Every response says who may show it in a frame: the live chat (/chat) only Parley itself and
+PARLEY_EMBED_ORIGINS; everything else, agent pages first, nobody.
+"""
+from html import escape
+import json
+import logging
+import re
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, Response
+from nicegui import app
+
+from services.container import Parley
+from services.livechat import widget_signature
+
+log = logging.getLogger(__name__)
+
+CHAT_PATH = '/chat'
+_ORIGIN = re.compile(r'^https?://(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$')
+
+# The launcher. It never throws into the host page: if Parley is down the script simply does not load,
+# and anything unexpected is swallowed. window.ParleySettings = {email, signature, name} for verified users.
+WIDGET_JS = r'''(function () {
+  try {
+    if (window.__parleyWidget) return;
+    window.__parleyWidget = true;
+    var script = document.currentScript;
+    var origin = new URL(script && script.src ? script.src : '/', location.href).origin;
+    var settings = window.ParleySettings || {};
+    var frame = null, open = false;
+    var button = document.createElement('button');
+    button.type = 'button';
+    button.id = 'parley-launcher';
+    button.setAttribute('aria-label', 'Chat with us');
+    button.setAttribute('aria-expanded', 'false');
+    button.textContent = '\uD83D\uDCAC';
+    button.style.cssText = 'position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:28px;' +
+      'border:none;background:#4f46e5;color:#fff;font-size:24px;line-height:56px;cursor:pointer;' +
+      'box-shadow:0 6px 20px rgba(15,23,42,.25);z-index:2147483000';
+    function place() {
+      if (!frame) return;
+      var small = window.innerWidth < 520;
+      frame.style.cssText = 'position:fixed;border:none;background:#fff;z-index:2147483001;' +
+        (small ? 'inset:0;width:100%;height:100%;border-radius:0;'
+               : 'right:20px;bottom:88px;width:380px;height:min(620px,calc(100vh - 110px));border-radius:16px;' +
+                 'box-shadow:0 12px 40px rgba(15,23,42,.28);') + (open ? '' : 'display:none;');
+    }
+    function toggle(show) {
+      open = show;
+      if (open && !frame) {
+        frame = document.createElement('iframe');
+        var hash = '';
+        if (settings.email && settings.signature) {
+          hash = '#email=' + encodeURIComponent(settings.email) + '&sig=' + encodeURIComponent(settings.signature) +
+            (settings.name ? '&name=' + encodeURIComponent(settings.name) : '');
+        }
+        frame.src = origin + '/chat' + hash;
+        frame.title = 'Live chat';
+        frame.id = 'parley-chat';
+        frame.allow = 'clipboard-write';
+        document.body.appendChild(frame);
+      }
+      place();
+      button.textContent = open ? '\u2715' : '\uD83D\uDCAC';
+      button.setAttribute('aria-expanded', open ? 'true' : 'false');
+    }
+    button.addEventListener('click', function () { toggle(!open); });
+    window.addEventListener('resize', place);
+    window.addEventListener('message', function (e) {
+      if (e.origin === origin && e.data === 'parley:close') toggle(false);
+    });
+    document.body.appendChild(button);
+  } catch (e) { /* never break the host page */ }
+})();
+'''
+
+
+def embed_origins(text: str) -> list[str]:
+    """The valid origins of PARLEY_EMBED_ORIGINS (space- or comma-separated); others are logged and ignored."""
+    origins = []
+    for item in re.split(r'[\s,]+', text or ''):
+        if not item:
+            continue
+        if _ORIGIN.match(item.rstrip('/')):
+            origins.append(item.rstrip('/'))
+        else:
+            log.warning('ignoring PARLEY_EMBED_ORIGINS entry %r: expected something like https://www.example.com', item)
+    return origins
+
+
+def snippet(parley: Parley) -> str:
+    return f'<script src="{parley.settings.public_url}/widget.js" async></script>'
+
+
+def register(parley: Parley) -> None:
+    chat_ancestors = ' '.join(["'self'", *embed_origins(parley.settings.embed_origins)])
+
+    @app.middleware('http')
+    async def security_headers(request: Request, call_next):
+        response = await call_next(request)
+        if request.url.path == CHAT_PATH:
+            response.headers['Content-Security-Policy'] = f'frame-ancestors {chat_ancestors}'
+        else:
+            response.headers['Content-Security-Policy'] = "frame-ancestors 'none'"
+            response.headers['X-Frame-Options'] = 'DENY'
+        response.headers['X-Content-Type-Options'] = 'nosniff'
+        response.headers['Referrer-Policy'] = 'same-origin'
+        return response
+
+    @app.get('/widget.js', include_in_schema=False)
+    def widget_js() -> Response:
+        return Response(WIDGET_JS, media_type='application/javascript',
+                        headers={'Cache-Control': 'public, max-age=300'})
+
+    if parley.settings.demo:
+        @app.get('/demo/site', include_in_schema=False)
+        def demo_site(request: Request) -> HTMLResponse:
+            return HTMLResponse(_demo_site(parley, signed_in='signed-in' in request.query_params))
+
+
+def _demo_site(parley: Parley, *, signed_in: bool) -> str:
+    identity = ''
+    note = ('You are browsing anonymously: the chat asks for your name and email. '
+            'Open the chat with the button at the bottom right.')
+    secret = parley.settings.widget_secret
+    if signed_in and secret:
+        email = 'customer@example.com'
+        settings = {'email': email, 'name': 'Sample Customer', 'signature': widget_signature(email, secret)}
+        identity = f'<script>window.ParleySettings = {json.dumps(settings)};</script>'
+        note = 'You are signed in as Sample Customer: the site vouches for you with an HMAC signature.'
+    elif signed_in:
+        note = 'Set PARLEY_WIDGET_SECRET to try identity verification; until then the chat asks who you are.'
+    return f'''<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Northwind Printers (demo site)</title>
+<style>
+ body {{ margin:0; font-family: system-ui, -apple-system, Segoe UI, Roboto, sans-serif; color:#0f172a; }}
+ header {{ background:#0f766e; color:#fff; padding:18px 28px; font-size:20px; font-weight:600; }}
+ main {{ max-width:720px; margin:0 auto; padding:28px; line-height:1.6; }}
+ .note {{ background:#f1f5f9; border-radius:10px; padding:12px 16px; font-size:14px; }}
+ a {{ color:#0f766e; }}
+</style>{identity}</head>
+<body><header>Northwind Printers</header>
+<main><h1>Printers that just work</h1>
+<p>This is a sample customer web site from Parley's demo mode, with the live-chat widget added by one line:</p>
+<pre class="note">{escape(snippet(parley))}</pre>
+<p class="note">{escape(note)} <a href="/demo/site">Anonymous</a> · <a href="/demo/site?signed-in">Signed in</a></p>
+</main>
+<script src="/widget.js" async></script>
+</body></html>'''
