@@ -165,12 +165,12 @@ class MailService:
         before, after = ((DeliveryState.EMAILED, DeliveryState.EMAIL_FAILED) if failed
                          else (DeliveryState.EMAIL_FAILED, DeliveryState.EMAILED))
         message_ids = tuple(tx.session.exec(select(Delivery.message_id).where(
-            Delivery.email_id == row.id, Delivery.state == before)).all())
+            Delivery.email_id == row.id, col(Delivery.state).in_([before, after]))).all())
         if not message_ids or row.conversation_id is None:
             return
         tx.session.exec(update(Delivery).where(col(Delivery.email_id) == row.id, col(Delivery.state) == before)
                         .values(state=after, updated_at=self.clock()))
-        if self.bus is not None:
+        if self.bus is not None:  # agents redraw "Sending email" -> "Emailed" or "Email failed, retrying"
             event = DeliveryChanged(recipients=tuple(agent_ids(tx.session, row.conversation_id)),
                                     conversation_id=row.conversation_id, message_ids=message_ids)
             tx.on_commit(lambda: self.bus.publish(event))

@@ -9,22 +9,31 @@ import sys
 import time
 
 import pytest
+from aiosmtpd.controller import Controller
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from services.config import Settings
 from services.container import build_parley
+from tests.conftest import Sink, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get('PARLEY_CHROMIUM', '/usr/bin/chromium')
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
                  '--disable-sync', '--no-first-run', '--disable-quic']
 DEMO_PASSWORD = 'e2e-demo-password'
+EMAIL_FALLBACK_SECONDS = 3
+WIDGET_SECRET = 'e2e widget secret'
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
+@pytest.fixture(scope='session')
+def mail_sink() -> Sink:
+    """An SMTP server on a free port that keeps what the Parley process sends."""
+    handler = Sink()
+    controller = Controller(handler, hostname='127.0.0.1', port=free_port())
+    controller.start()
+    handler.port = controller.port
+    yield handler
+    controller.stop()
 
 
 @pytest.fixture(scope='session')
@@ -42,12 +51,14 @@ def server_parley(server: str, server_database):
 
 
 @pytest.fixture(scope='session')
-def server(server_database) -> str:
-    """A Parley process with the demo workspace, on a free port and its own database."""
+def server(server_database, mail_sink) -> str:
+    """A Parley process with the demo workspace, on a free port and its own database, mailing the sink."""
     url, data = server_database
     port = free_port()
     env = {**os.environ, 'PARLEY_DATABASE_URL': url, 'PARLEY_PORT': str(port),
-           'PARLEY_DATA_DIR': str(data), 'PARLEY_DEMO': 'true', 'PARLEY_DEMO_PASSWORD': DEMO_PASSWORD}
+           'PARLEY_DATA_DIR': str(data), 'PARLEY_DEMO': 'true', 'PARLEY_DEMO_PASSWORD': DEMO_PASSWORD,
+           'PARLEY_SMTP_URL': f'smtp://127.0.0.1:{mail_sink.port}?starttls=off',
+           'PARLEY_EMAIL_FALLBACK_SECONDS': str(EMAIL_FALLBACK_SECONDS), 'PARLEY_WIDGET_SECRET': WIDGET_SECRET}
     for name in [n for n in env if n.startswith(('PYTEST_', 'NICEGUI_'))]:
         del env[name]  # otherwise NiceGUI believes it runs under pytest
     log = open(data / 'server.log', 'w')
