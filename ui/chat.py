@@ -81,7 +81,10 @@ class ChatPage:
         ui.timer(20, self._show_status)   # agents come and go
 
     async def start(self) -> None:
-        await self.client.connected(timeout=15)
+        try:
+            await self.client.connected(timeout=30)
+        except TimeoutError:  # a prefetch, a bot, or a browser that went away: nobody to chat with
+            return
         try:
             boot = await ui.run_javascript(BOOT_SCRIPT, timeout=5) or {}
         except TimeoutError:

@@ -43,7 +43,8 @@ class Composer:
             if allow_notes:
                 self.mode = ui.toggle({'reply': 'Reply', 'note': 'Internal note'}, value='reply',
                                       on_change=self._mode_changed) \
-                    .props('dense no-caps unelevated rounded toggle-color=primary text-color=grey-8 color=grey-2 padding="2px 12px"') \
+                    .props('dense no-caps unelevated rounded toggle-color=primary text-color=grey-8 color=grey-2 '
+                           'padding="2px 12px"') \
                     .classes('mb-1 self-start text-sm').mark('mode')
             with ui.row().classes('w-full items-end no-wrap gap-2'):
                 self.box = ui.textarea(placeholder=placeholder, value=initial, on_change=self._changed) \

@@ -18,7 +18,8 @@ class PeoplePicker:
     def __init__(self, *, search: Search, on_change: Callable[[list[UserView]], None],
                  selected: Sequence[UserView] = (), label: str = 'Participants',
                  add_label: str = 'Add participant', placeholder: str = 'Type @ and a name',
-                 search_label: str = 'Search teammates', no_match: str = NO_MATCH, marker: str = 'picker-add') -> None:
+                 search_label: str = 'Search teammates', no_match: str = NO_MATCH,
+                 marker: str = 'picker-add') -> None:
         self._search = search
         self._on_change = on_change
         self.selected: list[UserView] = list(selected)
@@ -30,7 +31,8 @@ class PeoplePicker:
             with self.input.add_slot('append'):
                 ui.button(icon='person_add', on_click=self.open_dialog) \
                     .props(f'flat round dense aria-label="{add_label}"').tooltip(add_label).mark(marker)
-            self._suggestions = Suggestions(self._pick, classes='absolute left-0 right-0 top-full mt-1', no_match=no_match)
+            self._suggestions = Suggestions(self._pick, classes='absolute left-0 right-0 top-full mt-1',
+                                            no_match=no_match)
         self.input.on('keydown.down.prevent', lambda: self._suggestions.move(1))
         self.input.on('keydown.up.prevent', lambda: self._suggestions.move(-1))
         self.input.on('keydown.enter.prevent', self._suggestions.pick_highlighted)
@@ -152,7 +154,8 @@ class Suggestions:
 
 
 def person_item(person: UserView, on_click: Callable[[], None], *, highlighted: bool = False) -> None:
-    with ui.item(on_click=on_click).classes('w-full rounded-md parley-item' + (' bg-indigo-50' if highlighted else '')) \
+    highlight = ' bg-indigo-50' if highlighted else ''
+    with ui.item(on_click=on_click).classes('w-full rounded-md parley-item' + highlight) \
             .props('role=option' + (' aria-selected=true' if highlighted else '')).mark(f'person-{person.email}'):
         with ui.item_section().props('avatar'):
             avatar(person, size='32px')
