@@ -59,7 +59,10 @@ if __name__ in {'__main__', '__mp_main__'}:
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     simulated = os.environ.get('NICEGUI_USER_SIMULATION') == 'true'
     settings = parse_settings([] if simulated else sys.argv[1:])
-    parley = create(settings)
+    try:
+        parley = create(settings)
+    except RuntimeError as problem:  # e.g. a database from an older Parley: say what to do, no traceback
+        sys.exit(f'Parley cannot start: {problem}')
     if not simulated:
         Storage.path = (settings.data_dir / 'sessions').resolve()  # server-side session data
         print(f'Parley is running at {settings.public_url}  (sign in at {settings.public_url}/login)', flush=True)

@@ -148,7 +148,7 @@ class ChatPage:
                                       'text-amber-900 text-sm'):
                     ui.icon('link_off', size='sm')
                     ui.label(problem).props('role=alert')
-            ui.label('Hi there 👋').classes('text-xl font-semibold')
+            ui.label('Hi there!').classes('text-xl font-semibold')
             ui.label('Ask us anything. Tell us who you are so we can answer by email if you leave.') \
                 .classes('text-sm text-slate-600')
             name = ui.input('Your name').props('outlined dense autocomplete=name maxlength=120').classes('w-full')

@@ -231,9 +231,10 @@ class Thread:
         self.oldest: MessageView | None = None
         self.newest: MessageView | None = None
         _thread_header(conversation, page.agent)
+        self.waiting_banner: ui.element | None = None
         if conversation.unassigned:
             with ui.row().classes('w-full items-center gap-2 px-4 py-2 bg-amber-50 border-b border-amber-100 '
-                                  'text-sm text-amber-900 no-wrap'):
+                                  'text-sm text-amber-900 no-wrap') as self.waiting_banner:
                 ui.icon('hourglass_top', size='xs')
                 ui.label('This customer is waiting for an answer. Replying assigns the conversation to you.')
         with ui.element('div').classes('parley-thread flex-1 w-full px-3 md:px-6 py-4') \
@@ -259,6 +260,9 @@ class Thread:
         message = self.page.conversations.send_message(self.agent, self.conversation.id, body=text,
                                                        client_id=client_id, note=self.composer.is_note)
         self._append(message)
+        if self.waiting_banner is not None:  # answered: it is this agent's conversation now
+            self.waiting_banner.delete()
+            self.waiting_banner = None
 
     def receive(self, message_id: int) -> None:
         if message_id in self.rendered:

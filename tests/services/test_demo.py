@@ -18,3 +18,18 @@ def test_demo_password_is_random_when_not_given(parley):
     result = seed_demo(parley.directory, parley.conversations)
     assert len(result.password) >= 12
     assert parley.auth.authenticate('susan@example.com', result.password).name == 'Susan Miller'
+
+
+def test_a_database_from_an_older_parley_is_refused_with_a_clear_message(tmp_path):
+    import sqlite3
+
+    import pytest
+
+    from services.db import Database
+    path = tmp_path / 'old.db'
+    with sqlite3.connect(path) as old:
+        old.execute('CREATE TABLE message (id INTEGER PRIMARY KEY, body TEXT)')
+    database = Database(f'sqlite:///{path}')
+    with pytest.raises(RuntimeError, match='created by an older Parley.*table message lacks'):
+        database.create_all()
+    database.dispose()
