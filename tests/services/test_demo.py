@@ -1,3 +1,8 @@
+import sqlite3
+
+import pytest
+
+from services.db import Database
 from services.demo import seed_demo
 
 
@@ -21,11 +26,6 @@ def test_demo_password_is_random_when_not_given(parley):
 
 
 def test_a_database_from_an_older_parley_is_refused_with_a_clear_message(tmp_path):
-    import sqlite3
-
-    import pytest
-
-    from services.db import Database
     path = tmp_path / 'old.db'
     with sqlite3.connect(path) as old:
         old.execute('CREATE TABLE message (id INTEGER PRIMARY KEY, body TEXT)')
