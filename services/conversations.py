@@ -82,44 +82,35 @@ class ConversationService:
         if not others:
             raise InvalidInput('Add at least one participant.')
         subject = (subject or '').strip()[:200] or None
-        with self.db.transaction() as tx:
-            session = tx.session
-            existing = _message_by_client_id(session, actor.id, client_id)
-            if existing is not None:
-                conversation_id = existing.conversation_id
-            else:
-                people = session.exec(select(User).where(col(User.id).in_(others), User.is_active)).all()
-                if len(people) != len(others):
-                    raise InvalidInput('Some participants are not active any more. Remove them and try again.')
-                has_customer = any(p.kind == UserKind.CUSTOMER for p in people)
-                conversation = self._new_conversation(
-                    tx, ConversationKind.CUSTOMER if has_customer else ConversationKind.INTERNAL, actor, subject,
-                    [actor.id, *others])
-                conversation_id = conversation.id
-                self._append(tx, conversation, actor, text, client_id, event=ConversationCreated(
-                    recipients=(actor.id, *others), conversation_id=conversation_id, created_by_id=actor.id))
-        return self.access_conversation(actor, conversation_id)
 
-    def start_customer_conversation(self, customer: UserView, *, body: str, client_id: str,
-                                    agent_ids: Iterable[int] = ()) -> ConversationView:
+        def create(tx: Transaction) -> int:
+            people = tx.session.exec(select(User).where(col(User.id).in_(others), User.is_active)).all()
+            if len(people) != len(others):
+                raise InvalidInput('Some participants are not active any more. Remove them and try again.')
+            has_customer = any(p.kind == UserKind.CUSTOMER for p in people)
+            conversation = self._new_conversation(
+                tx, ConversationKind.CUSTOMER if has_customer else ConversationKind.INTERNAL, actor, subject,
+                [actor.id, *others])
+            self._append(tx, conversation, actor, text, client_id, event=ConversationCreated(
+                recipients=(actor.id, *others), conversation_id=conversation.id, created_by_id=actor.id))
+            return conversation.id
+        return self.access_conversation(actor, self._create_once(actor, client_id, create))
+
+    def start_customer_conversation(self, customer: UserView, *, body: str, client_id: str) -> ConversationView:
         """A customer writes from the live chat: a new conversation in the Unassigned inbox every agent sees."""
         if customer.kind != 'customer':
             raise InvalidInput('Only customers start live-chat conversations.')
         text = validate_body(body)
         client_id = _validate_client_id(client_id)
-        with self.db.transaction() as tx:
-            session = tx.session
-            existing = _message_by_client_id(session, customer.id, client_id)
-            if existing is not None:
-                conversation_id = existing.conversation_id
-            else:
-                conversation = self._new_conversation(tx, ConversationKind.CUSTOMER, customer, None, [customer.id],
-                                                      unassigned=True)
-                conversation_id = conversation.id
-                self._append(tx, conversation, customer, text, client_id, event=ConversationCreated(
-                    recipients=(customer.id, *_active_agent_ids(session)), conversation_id=conversation_id,
-                    created_by_id=customer.id))
-        return self.access_conversation(customer, conversation_id)
+
+        def create(tx: Transaction) -> int:
+            conversation = self._new_conversation(tx, ConversationKind.CUSTOMER, customer, None, [customer.id],
+                                                  unassigned=True)
+            self._append(tx, conversation, customer, text, client_id, event=ConversationCreated(
+                recipients=(customer.id, *_active_agent_ids(tx.session)), conversation_id=conversation.id,
+                created_by_id=customer.id))
+            return conversation.id
+        return self.access_conversation(customer, self._create_once(customer, client_id, create))
 
     def send_message(self, actor: UserView, conversation_id: int, *, body: str, client_id: str,
                      note: bool = False) -> MessageView:
@@ -273,6 +264,12 @@ class ConversationService:
         if row is None:
             raise NotFound(NOT_FOUND)
         return row
+
+    def _create_once(self, author: UserView, client_id: str, create: Callable[[Transaction], int]) -> int:
+        """The conversation a first message with this client id started, creating it only the first time."""
+        with self.db.transaction() as tx:
+            existing = _message_by_client_id(tx.session, author.id, client_id)
+            return existing.conversation_id if existing is not None else create(tx)
 
     def _new_conversation(self, tx: Transaction, kind: ConversationKind, creator: UserView, subject: str | None,
                           member_ids: list[int], *, unassigned: bool = False) -> Conversation:

@@ -286,3 +286,10 @@ def test_deliveries_are_one_row_per_message_and_customer(parley, team, clock):
                                                                         ('Grace Hopper', 'Seen')]
     with parley.db.session() as session:
         assert len(session.exec(select(Delivery)).all()) == 2
+
+
+def test_a_retried_prechat_start_makes_one_conversation(parley, team):
+    client_id = cid()
+    first = parley.chat.start_as_visitor(name='Dana', email='dana@example.org', body='hello', client_id=client_id)
+    again = parley.chat.start_as_visitor(name='Dana', email='dana@example.org', body='hello', client_id=client_id)
+    assert first == again and len(parley.conversations.list_unassigned(team['alice'])) == 1
