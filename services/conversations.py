@@ -23,6 +23,7 @@ MAX_CLIENT_ID_LENGTH = 64
 PAGE_SIZE = 50
 PREVIEW_LENGTH = 140
 NOT_FOUND = 'Conversation not found'
+NO_CUSTOMER = 'Pick the customer this conversation is with.'
 # Delivery rows still waiting for the customer: seen, emailed or replied ends the wait.
 PENDING = (DeliveryState.QUEUED, DeliveryState.LIVE)
 NOT_YET_SEEN = (DeliveryState.QUEUED, DeliveryState.LIVE, DeliveryState.EMAILED, DeliveryState.EMAIL_FAILED)
@@ -69,7 +70,8 @@ class ConversationService:
     # ----- writes -----------------------------------------------------------------------------
 
     def create_conversation(self, actor: UserView, *, participant_ids: Iterable[int], body: str,
-                            client_id: str, subject: str | None = None) -> ConversationView:
+                            client_id: str, subject: str | None = None,
+                            with_customer: bool = False) -> ConversationView:
         """An agent starts a conversation with teammates and/or customers and its first message, all or nothing.
 
         With a customer among the participants it is a customer conversation: the first message goes to
@@ -80,7 +82,7 @@ class ConversationService:
         client_id = _validate_client_id(client_id)
         others = [i for i in dict.fromkeys(participant_ids) if i != actor.id]
         if not others:
-            raise InvalidInput('Add at least one participant.')
+            raise InvalidInput(NO_CUSTOMER if with_customer else 'Add at least one participant.')
         subject = (subject or '').strip()[:200] or None
 
         def create(tx: Transaction) -> int:
@@ -88,6 +90,8 @@ class ConversationService:
             if len(people) != len(others):
                 raise InvalidInput('Some participants are not active any more. Remove them and try again.')
             has_customer = any(p.kind == UserKind.CUSTOMER for p in people)
+            if with_customer and not has_customer:  # "Conversation with customer" needs its customer
+                raise InvalidInput(NO_CUSTOMER)
             conversation = self._new_conversation(
                 tx, ConversationKind.CUSTOMER if has_customer else ConversationKind.INTERNAL, actor, subject,
                 [actor.id, *others])

@@ -19,7 +19,7 @@ from services.conversations import ConversationService
 from services.directory import DirectoryService
 from services.errors import InvalidInput, NotFound
 from services.presence import Presence
-from services.views import ConversationView, UserView
+from services.views import UserView
 
 LINK_PURPOSE = 'link'
 SESSION_PURPOSE = 'session'
@@ -119,9 +119,6 @@ class LiveChatService:
     def start(self, customer: UserView, *, body: str, client_id: str) -> ChatIdentity:
         conversation = self.conversations.start_customer_conversation(customer, body=body, client_id=client_id)
         return ChatIdentity(customer, conversation.id)
-
-    def conversation(self, identity: ChatIdentity) -> ConversationView:
-        return self.conversations.access_conversation(identity.customer, identity.conversation_id)
 
     def agents_online(self) -> bool:
         return self.presence.agents_online() > 0

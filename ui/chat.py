@@ -6,7 +6,6 @@ link, or `#email=&sig=` from a site that verified its user. A reload in the same
 from a short-lived session token kept in sessionStorage. Anyone else gets the pre-chat form.
 Only customer-safe views reach this page: no internal notes, no other customers, no agent emails.
 """
-from datetime import timedelta
 from urllib.parse import parse_qs
 import logging
 import uuid
@@ -21,7 +20,7 @@ from services.livechat import ChatIdentity
 from services.views import MessageView
 from ui import live
 from ui.composer import Composer
-from ui.formatting import clock, day_label, full_time, viewer_zone
+from ui.formatting import clock, day_label, full_time, placement, viewer_zone, visibility_script
 from ui.theme import avatar, page_setup
 
 log = logging.getLogger(__name__)
@@ -35,12 +34,9 @@ BOOT_SCRIPT = '''/*parley-chat-boot*/(() => {
   try { saved = sessionStorage.getItem('parley_chat'); } catch (e) {}
   return {hash: hash, saved: saved};
 })()'''
-_VISIBILITY_SCRIPT = ('<script>document.addEventListener("visibilitychange", () => '
-                      'emitEvent("parley_chat_visibility", document.visibilityState));</script>')
 _CLOSE_SCRIPT = 'window.parent && window.parent !== window && window.parent.postMessage("parley:close", "*")'
 ONLINE = 'We are online and usually answer within minutes.'
 AWAY = 'No one is online right now. Leave a message and we will answer by email.'
-GROUP_WITHIN = timedelta(minutes=5)
 
 
 def register(parley: Parley) -> None:
@@ -62,7 +58,7 @@ class ChatPage:
         self.empty: ui.element | None = None
         page_setup('Live chat')
         ui.add_css('body { background: #fff; } .parley-chat { height: 100dvh; }')
-        ui.add_head_html(_VISIBILITY_SCRIPT)
+        ui.add_head_html(visibility_script('parley_chat_visibility'))
         with ui.column().classes('parley-chat w-full max-w-2xl mx-auto gap-0 no-wrap'):
             with ui.row().classes('w-full items-center gap-3 px-4 py-3 bg-primary text-white no-wrap shrink-0'):
                 ui.icon('support_agent', size='md')
@@ -212,10 +208,7 @@ class ChatPage:
             self.empty = None
         previous = self.newest
         own = message.author.id == self.identity.customer.id
-        new_day = previous is None or day_label(previous.created_at, self.zone) != day_label(message.created_at,
-                                                                                             self.zone)
-        grouped = (not new_day and previous.author.id == message.author.id
-                   and message.created_at - previous.created_at <= GROUP_WITHIN)
+        new_day, grouped = placement(previous, message, self.zone)
         with self.inner:
             if new_day:
                 ui.label(day_label(message.created_at, self.zone)) \

@@ -11,6 +11,23 @@ TZ_SCRIPT = ('<script>document.cookie = "parley_tz=" + encodeURIComponent('
              '"; path=/; max-age=31536000; SameSite=Lax";</script>')
 
 
+GROUP_WITHIN = timedelta(minutes=5)
+
+
+def visibility_script(event: str) -> str:
+    """Head HTML that emits `event` with "visible"/"hidden" when the tab is shown or hidden (static text)."""
+    return ('<script>document.addEventListener("visibilitychange", () => '
+            f'emitEvent("{event}", document.visibilityState));</script>')
+
+
+def placement(previous, message, zone) -> tuple[bool, bool]:
+    """(starts a new day, continues the previous message's group) for a message shown after `previous`."""
+    new_day = previous is None or day_label(previous.created_at, zone) != day_label(message.created_at, zone)
+    grouped = (not new_day and previous.author.id == message.author.id and previous.is_note == message.is_note
+               and message.created_at - previous.created_at <= GROUP_WITHIN)
+    return new_day, grouped
+
+
 def viewer_zone(request: Request | None) -> ZoneInfo | timezone:
     name = request.cookies.get(TZ_COOKIE, '') if request is not None else ''
     try:

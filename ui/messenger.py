@@ -1,5 +1,4 @@
 """The messenger: conversations on the left, the selected thread (or the draft) on the right."""
-from datetime import timedelta
 import logging
 
 from fastapi import Request
@@ -8,12 +7,12 @@ from nicegui import app, ui
 
 from services.container import Parley
 from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id
-from services.errors import InvalidInput, NotFound
+from services.errors import NotFound
 from services.events import ConversationCreated, DeliveryChanged, Event, MessageSent
 from services.views import ConversationView, DeliveryView, MessageView, UserView
 from ui import live
 from ui.composer import Composer
-from ui.formatting import clock, day_label, full_time, list_time, viewer_zone
+from ui.formatting import clock, day_label, full_time, list_time, placement, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
 from ui.theme import avatar, frame
@@ -22,10 +21,6 @@ log = logging.getLogger(__name__)
 
 DRAFT_KEY = 'draft'
 DRAFT_PATH = '/messenger/draft'
-GROUP_WITHIN = timedelta(minutes=5)
-# Static (no user data): tells the page whether its tab is on screen.
-_VISIBILITY_SCRIPT = ('<script>document.addEventListener("visibilitychange", () => '
-                      'emitEvent("parley_visibility", document.visibilityState));</script>')
 
 
 def register(parley: Parley) -> None:
@@ -87,7 +82,7 @@ class MessengerPage:
                     _nothing_selected()
 
         self.visible = True  # the agent just opened this page
-        ui.add_head_html(_VISIBILITY_SCRIPT)
+        ui.add_head_html(visibility_script('parley_visibility'))
         ui.on('parley_visibility', self._visibility_changed)
         live.subscribe(parley.bus, agent.id, self._on_event)
         client = ui.context.client
@@ -312,10 +307,7 @@ class Thread:
             self.oldest = message
 
     def _render(self, message: MessageView, previous: MessageView | None) -> ui.element:
-        new_day = previous is None or day_label(previous.created_at, self.zone) != day_label(message.created_at,
-                                                                                             self.zone)
-        grouped = (not new_day and previous.author.id == message.author.id and previous.is_note == message.is_note
-                   and message.created_at - previous.created_at <= GROUP_WITHIN)
+        new_day, grouped = placement(previous, message, self.zone)
         own = message.author.id == self.agent.id
         customer = message.author.kind == 'customer'
         if message.is_note:
@@ -430,11 +422,9 @@ class DraftPane:
 
     def _create(self, text: str, client_id: str) -> None:
         customer_ids = [p.id for p in self.customers.selected] if self.customers else []
-        if self.customers is not None and not customer_ids:
-            raise InvalidInput('Pick the customer this conversation is with.')
         conversation = self.page.conversations.create_conversation(
             self.page.agent, participant_ids=[*customer_ids, *(p.id for p in self.picker.selected)], body=text,
-            client_id=client_id)
+            client_id=client_id, with_customer=self.with_customer)
         self.page.storage.pop(DRAFT_KEY, None)
         ui.navigate.to(f'/messenger/{conversation.id}')
 

@@ -58,6 +58,9 @@ def test_a_customer_among_the_participants_makes_a_customer_conversation(parley,
     conversation = parley.conversations.create_conversation(
         team['alice'], participant_ids=[team['customer'].id, team['susan'].id], body='hi', client_id=cid())
     assert conversation.kind == 'customer' and conversation.customers == (team['customer'],)
+    with pytest.raises(InvalidInput, match='Pick the customer'):
+        parley.conversations.create_conversation(team['alice'], participant_ids=[team['susan'].id], body='hi',
+                                                 client_id=cid(), with_customer=True)
     with pytest.raises(InvalidInput, match='Only agents'):
         parley.conversations.create_conversation(team['customer'], participant_ids=[team['susan'].id], body='hi',
                                                  client_id=cid())
