@@ -9,7 +9,7 @@ SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: run test install install-test chromium bench clean
 
 run: $(VENV)/.installed
-	PARLEY_DEMO=$${PARLEY_DEMO:-true} $(PY) main.py
+	PARLEY_DEMO=$${PARLEY_DEMO:-true} PARLEY_INBOUND_SMTP=$${PARLEY_INBOUND_SMTP:-127.0.0.1:2525} $(PY) main.py
 
 test: $(VENV)/.installed-test chromium
 	$(PY) -m pytest

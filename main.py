@@ -58,14 +58,19 @@ def _demo_banner(settings: Settings, password: str) -> None:
 if __name__ in {'__main__', '__mp_main__'}:
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     simulated = os.environ.get('NICEGUI_USER_SIMULATION') == 'true'
-    settings = parse_settings([] if simulated else sys.argv[1:])
     try:
+        settings = parse_settings([] if simulated else sys.argv[1:])
         parley = create(settings)
-    except RuntimeError as problem:  # e.g. a database from an older Parley: say what to do, no traceback
+        if not simulated:
+            parley.start_listener()
+    except (RuntimeError, ValueError, OSError) as problem:  # e.g. an older database, a bad setting, a taken port
         sys.exit(f'Parley cannot start: {problem}')
     if not simulated:
         Storage.path = (settings.data_dir / 'sessions').resolve()  # server-side session data
         print(f'Parley is running at {settings.public_url}  (sign in at {settings.public_url}/login)', flush=True)
+        if parley.listener is not None:
+            print(f'Customer replies by email are received by SMTP on {parley.listener.host}:{parley.listener.port}',
+                  flush=True)
     try:
         ui.run(host=settings.host, port=settings.port, title='Parley', favicon='💬', reload=False, show=False,
                storage_secret=settings.resolved_storage_secret(), show_welcome_message=False)

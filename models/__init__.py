@@ -2,7 +2,7 @@
 from models.conversations import (Conversation, ConversationKind, CustomerThread, Delivery, DeliveryState, Message,
                                   Participant)
 from models.directory import User, UserKind
-from models.mail import EmailStatus, OutboundEmail
+from models.mail import EmailStatus, InboundEmail, InboundOutcome, OutboundEmail
 
 __all__ = ['Conversation', 'ConversationKind', 'CustomerThread', 'Delivery', 'DeliveryState', 'EmailStatus',
-           'Message', 'OutboundEmail', 'Participant', 'User', 'UserKind']
+           'InboundEmail', 'InboundOutcome', 'Message', 'OutboundEmail', 'Participant', 'User', 'UserKind']

@@ -63,6 +63,7 @@ class Message(SQLModel, table=True):
     # Internal notes are for agents only: never shown, sent live or emailed to a customer.
     is_note: bool = False
     via: str = 'app'   # 'app' (messenger or live chat) or 'email'
+    attachments: str = '[]'   # JSON [[name, size], ...]: files an emailed reply carried (listed, not kept)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 

@@ -33,6 +33,13 @@ class Settings(BaseSettings):
     embed_origins: str = Field(
         '', description='Sites allowed to show the live chat in an iframe, space-separated '
                         '(https://www.example.com). Parley itself is always allowed.')
+    inbound_smtp: str = Field(
+        'off', description='Receive customer replies by SMTP on host:port (make run uses 127.0.0.1:2525); "off" '
+                           'disables the listener. Point the MX of REPLY_DOMAIN (or a forward) at it.')
+    inbound_secret: str | None = Field(
+        None, description='Bearer secret for POST /api/inbound-email (raw message/rfc822 from a mail provider\'s '
+                          'inbound webhook); unset: the endpoint is off.')
+    inbound_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, description='Largest inbound email accepted, in bytes.')
     demo: bool = Field(False, description='Seed a demo workspace when the database is empty.')
     demo_password: str | None = Field(
         None, description='Password of the demo accounts; random and printed at start when unset.')

@@ -9,6 +9,8 @@ from services.db import Database
 from services.delivery import EmailFallback
 from services.directory import DirectoryService
 from services.events import EventBus, LocalEventBus
+from services.inbound import InboundService
+from services.inbound_smtp import InboundListener, parse_address
 from services.livechat import ChatTokens, LiveChatService
 from services.mail import MailService
 from services.presence import Presence
@@ -27,12 +29,24 @@ class Parley:
     mail: MailService
     chat: LiveChatService
     email_fallback: EmailFallback
+    inbound: InboundService
+    listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
         """Email fallback then outbox, every second, until cancelled."""
         await run_periodically([self.email_fallback.send_due, self.mail.send_due], interval=1.0)
 
+    def start_listener(self) -> None:
+        """Start receiving email by SMTP, if configured (raises OSError when the port is taken)."""
+        address = parse_address(self.settings.inbound_smtp)
+        if address is not None and self.listener is None:
+            self.listener = InboundListener(self.inbound, *address)
+            self.listener.start()
+
     def close(self) -> None:
+        if self.listener is not None:
+            self.listener.stop()
+            self.listener = None
         self.db.dispose()
 
 
@@ -50,7 +64,9 @@ def build_parley(settings: Settings) -> Parley:
     chat = LiveChatService(conversations, directory, presence, ChatTokens(settings.resolved_storage_secret()),
                            public_url=settings.public_url, link_lifetime=timedelta(days=settings.chat_link_days),
                            widget_secret=settings.widget_secret)
+    parse_address(settings.inbound_smtp)  # a malformed address stops the start with its message
     return Parley(settings=settings, db=db, bus=bus, presence=presence, directory=directory,
                   auth=AuthService(db, directory), conversations=conversations, mail=mail, chat=chat,
                   email_fallback=EmailFallback(db, bus, mail, chat, team_name=settings.team_name,
-                                               reply_domain=settings.resolved_reply_domain))
+                                               reply_domain=settings.resolved_reply_domain),
+                  inbound=InboundService(db, conversations, directory, mail, max_bytes=settings.inbound_max_bytes))

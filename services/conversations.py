@@ -1,5 +1,6 @@
 """Conversations: create, send, list, read. Every access goes through access_conversation."""
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 import secrets
 
@@ -13,10 +14,10 @@ from models._types import utcnow
 from models.conversations import ConversationStatus
 from services.db import Database, Transaction
 from services.directory import to_view
-from services.errors import InvalidInput, NotFound
+from services.errors import Forbidden, InvalidInput, NotFound
 from services.events import ConversationCreated, ConversationRead, DeliveryChanged, EventBus, MessageSent
 from services.presence import Presence
-from services.views import ConversationView, DeliveryView, MessageView, UserView
+from services.views import AttachmentView, ConversationView, DeliveryView, MessageView, UserView
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_CLIENT_ID_LENGTH = 64
@@ -123,11 +124,29 @@ class ConversationService:
         Participants' unread counts go up and they are told after the commit. An agent answering an
         unassigned conversation joins it. Retrying with the same client_id returns the first message.
         """
-        text = validate_body(body)
+        return self._send(actor, conversation_id, validate_body(body), client_id, note=note)
+
+    def receive_email(self, customer: UserView, conversation_id: int, *, body: str, client_id: str,
+                      attachments: Sequence[AttachmentView] = (), join: bool = False) -> MessageView:
+        """A customer's reply by email, posted like a live-chat reply and marked "by email".
+
+        The customer must take part in the conversation, unless join=True (an admin attaching an
+        email from the triage list), which adds them to a customer conversation first. The same
+        client_id (derived from the email's Message-ID) never posts twice.
+        """
+        if customer.kind != 'customer':
+            raise InvalidInput('Only customers reply by email.')
+        return self._send(customer, conversation_id, validate_body(body), client_id, via='email',
+                          attachments=attachments, join=join)
+
+    def _send(self, actor: UserView, conversation_id: int, text: str, client_id: str, *, note: bool = False,
+              via: str = 'app', attachments: Sequence[AttachmentView] = (), join: bool = False) -> MessageView:
         client_id = _validate_client_id(client_id)
         try:
             with self.db.transaction() as tx:
                 session = tx.session
+                if join:
+                    self._join_customer(session, actor, conversation_id)
                 conversation = self._access(session, actor, conversation_id)
                 if note and (actor.kind != 'agent' or conversation.kind != ConversationKind.CUSTOMER):
                     raise InvalidInput('Internal notes are for customer conversations: '
@@ -138,7 +157,8 @@ class ConversationService:
                         raise InvalidInput('This message was already sent to another conversation.')
                     message = existing
                 else:
-                    message = self._append(tx, conversation, actor, text, client_id, note=note)
+                    message = self._append(tx, conversation, actor, text, client_id, note=note, via=via,
+                                           attachments=attachments)
         except IntegrityError:  # the same client id raced in from another request: return the winner
             with self.db.session() as session:
                 message = _message_by_client_id(session, actor.id, client_id)
@@ -202,6 +222,17 @@ class ConversationService:
                 .order_by(col(Conversation.last_message_at), col(Conversation.id)).limit(limit)).all()
             people = _participants_by_conversation(session, [c.id for c in rows])
         return [_conversation_view(c, 1, people[c.id], actor) for c in rows]
+
+    def list_customer_conversations(self, admin: UserView, *, limit: int = 200) -> list[ConversationView]:
+        """Open customer conversations, newest first, without their content: where an admin may attach an email."""
+        if not admin.is_admin:
+            raise Forbidden('Only admins attach emails to conversations.')
+        with self.db.session() as session:
+            rows = session.exec(select(Conversation).where(
+                Conversation.kind == ConversationKind.CUSTOMER, Conversation.status == ConversationStatus.OPEN)
+                .order_by(col(Conversation.last_message_at).desc()).limit(limit)).all()
+            people = _participants_by_conversation(session, [c.id for c in rows])
+        return [replace(_conversation_view(c, 0, people[c.id], admin), last_message_preview='') for c in rows]
 
     def latest_customer_conversation(self, customer: UserView) -> ConversationView | None:
         """The customer's most recently active open conversation, for the live chat to reopen."""
@@ -269,6 +300,14 @@ class ConversationService:
             raise NotFound(NOT_FOUND)
         return row
 
+    def _join_customer(self, session: Session, customer: UserView, conversation_id: int) -> None:
+        conversation = session.get(Conversation, conversation_id) if isinstance(conversation_id, int) else None
+        if conversation is None or conversation.kind != ConversationKind.CUSTOMER:
+            raise NotFound('Customer conversation not found')
+        if session.get(Participant, (conversation.id, customer.id)) is None:
+            session.add(Participant(conversation_id=conversation.id, user_id=customer.id, joined_at=self.clock()))
+            session.flush()
+
     def _create_once(self, author: UserView, client_id: str, create: Callable[[Transaction], int]) -> int:
         """The conversation a first message with this client id started, creating it only the first time."""
         with self.db.transaction() as tx:
@@ -288,7 +327,8 @@ class ConversationService:
         return conversation
 
     def _append(self, tx: Transaction, conversation: Conversation, author: UserView, text: str, client_id: str,
-                *, note: bool = False, event: ConversationCreated | None = None) -> Message:
+                *, note: bool = False, via: str = 'app', attachments: Sequence[AttachmentView] = (),
+                event: ConversationCreated | None = None) -> Message:
         """Store a message and everything that follows from it, in the caller's transaction."""
         session = tx.session
         now = self.clock()
@@ -297,7 +337,8 @@ class ConversationService:
             session.add(Participant(conversation_id=conversation.id, user_id=author.id, joined_at=now))
             conversation.unassigned = False  # answering takes it out of the Unassigned inbox
         message = Message(conversation_id=conversation.id, author_id=author.id, body=text, client_id=client_id,
-                          is_note=note, created_at=now)
+                          is_note=note, via=via, created_at=now,
+                          attachments=AttachmentView.dump(attachments))
         session.add(message)
         session.flush()
         conversation.last_message_at = now
@@ -452,7 +493,8 @@ def _message_view(message: Message, author: User, viewer: UserView,
         person = UserView(id=person.id, name=person.name, email='', kind=person.kind)
     return MessageView(id=message.id, conversation_id=message.conversation_id, author=person, body=message.body,
                        created_at=message.created_at, client_id=message.client_id, is_note=message.is_note,
-                       via=message.via, deliveries=deliveries)
+                       via=message.via, attachments=AttachmentView.load(message.attachments), deliveries=deliveries)
+
 
 
 def _preview(text: str) -> str:

@@ -1,10 +1,11 @@
 """Engine, SQLite pragmas, and transaction() whose on_commit hooks run only after a commit."""
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from enum import Enum
 from pathlib import Path
 import logging
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Column, event, inspect, literal, text
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -38,16 +39,20 @@ class Database:
             event.listen(self.engine, 'connect', _sqlite_pragmas)
 
     def create_all(self) -> None:
-        """Create missing tables; refuse a database written by an older Parley with other columns."""
+        """Create missing tables and add columns a newer Parley added; refuse what cannot be upgraded in place."""
         SQLModel.metadata.create_all(self.engine)
         existing = inspect(self.engine)
         for table in SQLModel.metadata.sorted_tables:
             have = {c['name'] for c in existing.get_columns(table.name)}
-            missing = sorted(set(table.columns.keys()) - have)
-            if missing:
-                raise RuntimeError(f'The database {self.engine.url} was created by an older Parley (table '
-                                   f'{table.name} lacks {", ".join(missing)}). Move it away (or delete it for a demo '
-                                   'workspace) and start again.')
+            missing = [table.columns[name] for name in table.columns.keys() if name not in have]
+            if not missing:
+                continue
+            with self.engine.begin() as connection:
+                for column in missing:
+                    connection.execute(text(_add_column_sql(table.name, column, self.engine)))
+                for index in table.indexes:
+                    index.create(connection, checkfirst=True)
+            log.info('upgraded table %s: added %s', table.name, ', '.join(c.name for c in missing))
 
     def session(self) -> Session:
         """A read session; objects stay readable after it closes."""
@@ -72,6 +77,23 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _add_column_sql(table: str, column: Column, engine: Engine) -> str:
+    """ALTER TABLE for a column added in a later version: it needs a constant default (or NULL) to fill old rows."""
+    default = column.default.arg if column.default is not None and column.default.is_scalar else None
+    if column.primary_key or column.foreign_keys and default is not None or \
+            (not column.nullable and default is None):
+        raise RuntimeError(f'The database {engine.url} was created by an older Parley and its table {table} cannot '
+                           f'be upgraded in place (column {column.name}). Move it away (or delete it for a demo '
+                           'workspace) and start again.')
+    if isinstance(default, Enum):
+        default = default.name   # SQLAlchemy stores enum members by name
+    sql = f'ALTER TABLE "{table}" ADD COLUMN "{column.name}" {column.type.compile(dialect=engine.dialect)}'
+    if default is not None:
+        value = literal(default).compile(dialect=engine.dialect, compile_kwargs={'literal_binds': True})
+        sql += f' NOT NULL DEFAULT {value}' if not column.nullable else f' DEFAULT {value}'
+    return sql
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

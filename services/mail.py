@@ -159,6 +159,9 @@ class MailService:
                     row.next_attempt_at = now + min(FIRST_RETRY * 2 ** (row.attempts - 1), LONGEST_WAIT)
             tx.session.add(row)
 
+    def mark_failed(self, tx: Transaction, row: OutboundEmail) -> None:
+        """A bounce came back for this email: its messages show "Email failed" (in the caller's transaction)."""
+        self._update_deliveries(tx, row, failed=True)
 
     def _update_deliveries(self, tx: Transaction, row: OutboundEmail, *, failed: bool) -> None:
         """Messages carried by this email show "Email failed, retrying" until an attempt succeeds."""

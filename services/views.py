@@ -1,6 +1,8 @@
 """Frozen views handed to the UI; never live ORM objects."""
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+import json
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,34 @@ class DeliveryView:
 
 
 @dataclass(frozen=True)
+class AttachmentView:
+    """A file an emailed reply carried: listed by name and size (Parley does not keep the file)."""
+    name: str
+    size: int
+
+    @staticmethod
+    def dump(attachments: Iterable['AttachmentView']) -> str:
+        """As stored in a column: JSON [[name, size], ...]."""
+        return json.dumps([[a.name, a.size] for a in attachments])
+
+    @staticmethod
+    def load(stored: str | None) -> tuple['AttachmentView', ...]:
+        try:
+            return tuple(AttachmentView(name=str(name), size=int(size)) for name, size in json.loads(stored or '[]'))
+        except (ValueError, TypeError):
+            return ()
+
+    @property
+    def label(self) -> str:
+        size = float(self.size)
+        for unit in ('bytes', 'KB', 'MB', 'GB'):
+            if size < 1024 or unit == 'GB':
+                return f'{self.name} · {size:.0f} {unit}' if unit == 'bytes' else f'{self.name} · {size:.1f} {unit}'
+            size /= 1024
+        return self.name
+
+
+@dataclass(frozen=True)
 class MessageView:
     id: int
     conversation_id: int
@@ -58,5 +88,6 @@ class MessageView:
     created_at: datetime
     client_id: str
     is_note: bool = False
-    via: str = 'app'
+    via: str = 'app'   # 'app' or 'email'
+    attachments: tuple[AttachmentView, ...] = ()
     deliveries: tuple[DeliveryView, ...] = ()   # agent messages to customers, for agent viewers only

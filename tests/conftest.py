@@ -15,10 +15,21 @@ PASSWORD = 'correct horse battery'
 
 
 @pytest.fixture
-def parley(tmp_path) -> Parley:
-    instance = build_parley(Settings(database_url=f'sqlite:///{tmp_path / "parley.db"}', data_dir=tmp_path))
-    yield instance
-    instance.close()
+def parley_at(tmp_path):
+    """Build a Parley on a given SQLite file (closed at the end of the test)."""
+    built = []
+
+    def build(path) -> Parley:
+        built.append(build_parley(Settings(database_url=f'sqlite:///{path}', data_dir=tmp_path)))
+        return built[-1]
+    yield build
+    for instance in built:
+        instance.close()
+
+
+@pytest.fixture
+def parley(parley_at, tmp_path) -> Parley:
+    return parley_at(tmp_path / 'parley.db')
 
 
 @pytest.fixture

@@ -30,6 +30,23 @@ def test_a_database_from_an_older_parley_is_refused_with_a_clear_message(tmp_pat
     with sqlite3.connect(path) as old:
         old.execute('CREATE TABLE message (id INTEGER PRIMARY KEY, body TEXT)')
     database = Database(f'sqlite:///{path}')
-    with pytest.raises(RuntimeError, match='created by an older Parley.*table message lacks'):
+    with pytest.raises(RuntimeError, match='created by an older Parley.*table message cannot be upgraded'):
         database.create_all()
     database.dispose()
+
+
+def test_a_database_from_the_previous_version_is_upgraded_in_place_and_keeps_its_data(tmp_path, parley_at):
+    path = tmp_path / 'previous.db'
+    parley = parley_at(path)
+    result = seed_demo(parley.directory, parley.conversations, password='demo-pass')
+    assert result.created
+    parley.close()
+    with sqlite3.connect(path) as old:  # what the previous version wrote: no attachments, no inbound email
+        old.execute('ALTER TABLE message DROP COLUMN attachments')
+        old.execute('DROP TABLE inboundemail')
+    upgraded = parley_at(path)
+    alice = upgraded.auth.authenticate('alice@example.com', 'demo-pass')
+    conversations = upgraded.conversations.list_conversations(alice)
+    assert len(conversations) == 2
+    messages = upgraded.conversations.list_messages(alice, conversations[0].id)
+    assert messages and all(m.attachments == () for m in messages)

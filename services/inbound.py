@@ -1,0 +1,335 @@
+"""Email coming back: customer replies join their conversation; everything else is explained.
+
+One entry point, receive(raw), behind both the SMTP listener and POST /api/inbound-email:
+
+1. too big -> refused (SMTP 552 / HTTP 413); same sender too often -> try later (451 / 429)
+2. unreadable (malformed MIME, no sender) -> quarantined for an admin
+3. seen before (same Message-ID from the same sender) -> duplicate, ignored
+4. a delivery failure report -> the email it names is marked failed ("Email failed")
+5. auto-reply or bulk mail -> ignored
+6. match: a reply+TOKEN recipient, else In-Reply-To/References against every Message-ID
+   Parley sent (and customer emails it posted); else unmatched -> triage
+7. the sender must be a customer taking part in that conversation, else triage; a token
+   alone never lets anyone read or post anything
+8. posted as the customer's reply, marked "by email": live for agents, unread counts, and the
+   agent messages it answers become "Replied"
+
+Every email gets an InboundEmail row (its outcome and why) and a log line.
+"""
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+import hashlib
+import logging
+import threading
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from models import (Conversation, CustomerThread, EmailStatus, InboundEmail, InboundOutcome, OutboundEmail,
+                    Participant, User, UserKind)
+from models._types import utcnow
+from models.mail import TRIAGE
+from services.conversations import MAX_MESSAGE_LENGTH, ConversationService
+from services.db import Database
+from services.directory import DirectoryService, to_view
+from services.errors import Forbidden, InvalidInput, NotFound
+from services.mail import MailService
+from services.mailparse import ParsedEmail, Unreadable, parse_email
+from services.views import AttachmentView, UserView
+
+log = logging.getLogger(__name__)
+
+TOO_LARGE = 'too_large'
+RATE_LIMITED = 'rate_limited'
+NO_TEXT = '(No text, only attachments)'
+SHORTENED = '\n\n[Shortened: the email is {length:,} characters long. The full text is kept in Parley.]'
+RAW_PREVIEW = 20_000
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What happened to one received email (outcome is an InboundOutcome value, too_large or rate_limited)."""
+    outcome: str
+    reason: str
+    inbound_id: int | None = None
+    conversation_id: int | None = None
+
+    @property
+    def smtp_reply(self) -> str:
+        if self.outcome == TOO_LARGE:
+            return '552 5.3.4 Message too big for this system'
+        if self.outcome == RATE_LIMITED:
+            return '451 4.7.1 Too many emails from this sender; try again in a minute'
+        return '250 2.0.0 OK: ' + self.outcome
+
+
+@dataclass(frozen=True)
+class InboundView:
+    id: int
+    received_at: datetime
+    source: str
+    from_address: str
+    from_name: str
+    subject: str
+    outcome: str
+    reason: str
+    conversation_id: int | None
+    body: str
+    attachments: tuple[AttachmentView, ...]
+    size: int
+
+    @property
+    def can_attach(self) -> bool:
+        return self.outcome in {o.value for o in TRIAGE} and bool(self.from_address) and \
+            bool(self.body or self.attachments)
+
+
+class RateLimit:
+    """At most `limit` events per key within `window` (a sliding window, in memory, thread-safe)."""
+
+    def __init__(self, limit: int, window: timedelta, clock: Callable[[], datetime]) -> None:
+        self.limit, self.window, self.clock = limit, window, clock
+        self._seen: dict[str, deque[datetime]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        now = self.clock()
+        with self._lock:
+            times = self._seen[key]
+            while times and times[0] <= now - self.window:
+                times.popleft()
+            if len(times) >= self.limit:
+                return False
+            times.append(now)
+            if len(self._seen) > 10_000:  # forget idle senders
+                for stale in [k for k, v in self._seen.items() if not v or v[-1] <= now - self.window]:
+                    del self._seen[stale]
+            return True
+
+
+class InboundService:
+    def __init__(self, db: Database, conversations: ConversationService, directory: DirectoryService,
+                 mail: MailService, *, max_bytes: int = 10 * 1024 * 1024, per_minute: int = 50,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db, self.conversations, self.directory, self.mail = db, conversations, directory, mail
+        self.max_bytes = max_bytes
+        self.clock = clock
+        self.rate_limit = RateLimit(per_minute, timedelta(minutes=1), clock)
+
+    # ----- receiving --------------------------------------------------------------------------
+
+    def receive(self, raw: bytes, *, source: str = 'smtp', envelope_to: Iterable[str] = ()) -> Receipt:
+        """Decide what one raw email is and act on it. Never raises for anything about the email itself."""
+        if len(raw) > self.max_bytes:
+            return self._log(Receipt(TOO_LARGE, f'{len(raw):,} bytes; the limit is {self.max_bytes:,}'), source)
+        try:
+            email = parse_email(raw, tuple(envelope_to))
+        except Unreadable as problem:
+            return self._record(raw, source, None, InboundOutcome.QUARANTINED, str(problem), keep_raw=True)
+        except Exception as problem:  # a parser bug must not lose the email: keep it for an admin
+            log.warning('inbound email could not be parsed', exc_info=True)
+            return self._record(raw, source, None, InboundOutcome.QUARANTINED,
+                                f'Parley could not read this email ({type(problem).__name__}).', keep_raw=True)
+        if not self.rate_limit.allow(email.from_address):
+            return self._log(Receipt(RATE_LIMITED, f'more than {self.rate_limit.limit} emails a minute from '
+                                                   f'{email.from_address}'), source)
+        if self._seen_before(email):
+            return self._record(raw, source, email, InboundOutcome.DUPLICATE,
+                                f'Already received ({email.message_id}).')
+        if email.bounce is not None:
+            return self._record(raw, source, email, InboundOutcome.BOUNCE, self._bounced(email))
+        if email.automatic:
+            return self._record(raw, source, email, InboundOutcome.AUTO_REPLY, f'Not posted: {email.automatic}.')
+        conversation_id, matched_by = self._match(email)
+        if conversation_id is None:
+            return self._record(raw, source, email, InboundOutcome.UNMATCHED,
+                                'No reply address or thread header of ours: it answers nothing Parley sent.',
+                                keep_raw=True)
+        customer = self._customer_in(conversation_id, email.from_address)
+        if customer is None:
+            return self._record(raw, source, email, InboundOutcome.NOT_PARTICIPANT,
+                                f'Matched conversation #{conversation_id} by {matched_by}, but {email.from_address} '
+                                'is not a customer in it.', conversation_id=conversation_id, keep_raw=True)
+        body = _message_body(email)
+        if not body:
+            return self._record(raw, source, email, InboundOutcome.EMPTY,
+                                'Nothing to post: no text outside the quoted history and signature.',
+                                conversation_id=conversation_id)
+        message = self.conversations.receive_email(customer, conversation_id, body=body,
+                                                   client_id=_client_id(email, raw),
+                                                   attachments=email.attachments)
+        return self._record(raw, source, email, InboundOutcome.POSTED, f'Posted: matched by {matched_by}.',
+                            conversation_id=conversation_id, message_id=message.id)
+
+    # ----- triage (admins) --------------------------------------------------------------------
+
+    def list_emails(self, admin: UserView, *, triage: bool = True, limit: int = 100) -> list[InboundView]:
+        """Emails waiting for an admin (triage) or every recent one with its outcome, newest first."""
+        _require_admin(admin)
+        statement = select(InboundEmail)
+        if triage:
+            statement = statement.where(col(InboundEmail.outcome).in_(TRIAGE))
+        with self.db.session() as session:
+            rows = session.exec(statement.order_by(col(InboundEmail.id).desc()).limit(limit)).all()
+        return [_view(r) for r in rows]
+
+    def triage_count(self, admin: UserView) -> int:
+        if not admin.is_admin:
+            return 0
+        with self.db.session() as session:
+            return session.exec(select(func.count()).select_from(InboundEmail)
+                                .where(col(InboundEmail.outcome).in_(TRIAGE))).one()
+
+    def source(self, admin: UserView, inbound_id: int) -> str:
+        """The start of the raw email as text, for an admin deciding on it."""
+        _require_admin(admin)
+        row = self._triaged(inbound_id)
+        return (row.raw or b'')[:RAW_PREVIEW].decode('utf-8', errors='replace')
+
+    def attach(self, admin: UserView, inbound_id: int, conversation_id: int) -> int:
+        """Post a triaged email into a customer conversation as its sender's reply (adding them if needed)."""
+        _require_admin(admin)
+        row = self._triaged(inbound_id)
+        view = _view(row)
+        if not view.can_attach:
+            raise InvalidInput('This email has no sender or no text to post. Discard it instead.')
+        try:
+            customer = self.directory.customer_for_chat(name=row.from_name or row.from_address.split('@')[0],
+                                                        email=row.from_address)
+        except InvalidInput:
+            raise InvalidInput(f'{row.from_address} belongs to an agent or a deactivated customer, so it cannot '
+                               'be posted as a customer reply.') from None
+        body = _limit(row.body) or NO_TEXT
+        message = self.conversations.receive_email(customer, conversation_id, body=body, join=True,
+                                                   client_id=f'inbound:{row.id}', attachments=view.attachments)
+        self._resolve(row.id, admin, InboundOutcome.ATTACHED,
+                      f'Attached to conversation #{conversation_id} by {admin.name}.', conversation_id, message.id)
+        return message.id
+
+    def discard(self, admin: UserView, inbound_id: int) -> None:
+        _require_admin(admin)
+        self._triaged(inbound_id)
+        self._resolve(inbound_id, admin, InboundOutcome.DISCARDED, f'Discarded by {admin.name}.', None, None)
+
+    # ----- internals --------------------------------------------------------------------------
+
+    def _seen_before(self, email: ParsedEmail) -> bool:
+        if not email.message_id:
+            return False
+        with self.db.session() as session:
+            return session.exec(select(InboundEmail.id).where(
+                InboundEmail.email_message_id == email.message_id,
+                InboundEmail.from_address == email.from_address).limit(1)).first() is not None
+
+    def _match(self, email: ParsedEmail) -> tuple[int | None, str]:
+        with self.db.session() as session:
+            for token in email.reply_tokens:
+                thread = session.exec(select(CustomerThread).where(CustomerThread.reply_token == token)).first() \
+                    or session.exec(select(CustomerThread).where(  # some mail systems lower-case addresses
+                        func.lower(CustomerThread.reply_token) == token.lower())).first()
+                if thread is not None:
+                    return thread.conversation_id, 'reply address'
+            for message_id in email.thread_ids:
+                found = session.exec(select(OutboundEmail.conversation_id).where(
+                    OutboundEmail.message_id == message_id, col(OutboundEmail.conversation_id).is_not(None))).first()
+                if found is None:  # the customer answered their own earlier email to us
+                    found = session.exec(select(InboundEmail.conversation_id).where(
+                        InboundEmail.email_message_id == message_id,
+                        col(InboundEmail.outcome).in_([InboundOutcome.POSTED, InboundOutcome.ATTACHED]))).first()
+                if found is not None:
+                    return found, 'thread headers'
+        return None, ''
+
+    def _customer_in(self, conversation_id: int, address: str) -> UserView | None:
+        with self.db.session() as session:
+            user = session.exec(select(User).join(Participant, col(Participant.user_id) == User.id).where(
+                Participant.conversation_id == conversation_id, User.email == address,
+                User.kind == UserKind.CUSTOMER, User.is_active)).first()
+        return to_view(user) if user is not None else None
+
+    def _bounced(self, email: ParsedEmail) -> str:
+        """Mark the email a bounce names as failed; its messages show "Email failed"."""
+        with self.db.transaction() as tx:
+            row = tx.session.exec(select(OutboundEmail).where(
+                col(OutboundEmail.message_id).in_(list(email.bounce.original_ids) or ['-']))
+                .order_by(col(OutboundEmail.id).desc())).first()
+            if row is None:
+                return f'Delivery failure report for an email Parley did not send: {email.bounce.reason}'
+            row.status = EmailStatus.FAILED
+            row.last_error = f'Bounced: {email.bounce.reason}'[:500]
+            tx.session.add(row)
+            self.mail.mark_failed(tx, row)
+            return f'Email #{row.id} to {row.to_address} bounced: {email.bounce.reason}'
+
+    def _record(self, raw: bytes, source: str, email: ParsedEmail | None, outcome: InboundOutcome, reason: str,
+                *, conversation_id: int | None = None, message_id: int | None = None,
+                keep_raw: bool = False) -> Receipt:
+        row = InboundEmail(received_at=self.clock(), source=source, size=len(raw), outcome=outcome,
+                           reason=reason[:1000], conversation_id=conversation_id, message_id=message_id,
+                           raw=raw if keep_raw else None)
+        if email is not None:
+            row.from_address, row.from_name, row.subject = email.from_address, email.from_name, email.subject
+            row.email_message_id = email.message_id
+            row.body = email.reply
+            row.attachments = AttachmentView.dump(email.attachments)
+        with self.db.transaction() as tx:
+            tx.session.add(row)
+            tx.session.flush()
+            inbound_id = row.id
+        return self._log(Receipt(outcome.value, reason, inbound_id, conversation_id), source,
+                         email.from_address if email else '')
+
+    def _log(self, receipt: Receipt, source: str, sender: str = '') -> Receipt:
+        log.info('inbound email%s via %s from %s: %s (%s)', f' #{receipt.inbound_id}' if receipt.inbound_id else '',
+                 source, sender or 'unknown sender', receipt.outcome, receipt.reason)
+        return receipt
+
+    def _triaged(self, inbound_id: int) -> InboundEmail:
+        with self.db.session() as session:
+            row = session.get(InboundEmail, inbound_id) if isinstance(inbound_id, int) else None
+        if row is None or row.outcome not in TRIAGE:
+            raise NotFound('This email is not waiting for a decision (any more).')
+        return row
+
+    def _resolve(self, inbound_id: int, admin: UserView, outcome: InboundOutcome, reason: str,
+                 conversation_id: int | None, message_id: int | None) -> None:
+        with self.db.transaction() as tx:
+            row = tx.session.get(InboundEmail, inbound_id)
+            row.outcome, row.reason, row.raw, row.resolved_by_id = outcome, reason, None, admin.id
+            if conversation_id is not None:
+                row.conversation_id, row.message_id = conversation_id, message_id
+            tx.session.add(row)
+        log.info('inbound email #%s: %s', inbound_id, reason)
+
+
+def _require_admin(actor: UserView) -> None:
+    if not actor.is_admin:
+        raise Forbidden('Only admins handle unmatched email.')
+
+
+def _message_body(email: ParsedEmail) -> str:
+    if email.reply:
+        return _limit(email.reply)
+    return NO_TEXT if email.attachments else ''
+
+
+def _limit(text: str) -> str:
+    if len(text) <= MAX_MESSAGE_LENGTH:
+        return text
+    note = SHORTENED.format(length=len(text))
+    return text[:MAX_MESSAGE_LENGTH - len(note)].rstrip() + note
+
+
+def _client_id(email: ParsedEmail, raw: bytes) -> str:
+    """The same email (by Message-ID, else by content) always maps to the same message."""
+    key = email.message_id.encode() if email.message_id else raw
+    return 'email:' + hashlib.sha256(key).hexdigest()[:40]
+
+
+def _view(row: InboundEmail) -> InboundView:
+    attachments = AttachmentView.load(row.attachments)
+    return InboundView(id=row.id, received_at=row.received_at, source=row.source, from_address=row.from_address,
+                       from_name=row.from_name, subject=row.subject, outcome=row.outcome.value, reason=row.reason,
+                       conversation_id=row.conversation_id, body=row.body, attachments=attachments, size=row.size)

@@ -1,0 +1,292 @@
+"""Inbound email: matching, posting, protection and triage, over a corpus of realistic emails."""
+from datetime import timedelta
+from email.utils import parseaddr
+
+import pytest
+from sqlmodel import select
+
+from models import Delivery, InboundEmail, OutboundEmail
+from services.errors import Forbidden, InvalidInput, NotFound
+from services.events import MessageSent
+from tests import mailcorpus as corpus
+from tests.conftest import Clock, cid
+
+
+@pytest.fixture
+def clock(parley) -> Clock:
+    fake = Clock()
+    parley.conversations.clock = parley.email_fallback.clock = parley.mail.clock = fake
+    parley.chat.tokens.clock = parley.inbound.clock = parley.inbound.rate_limit.clock = fake
+    return fake
+
+
+class Emailed:
+    """A customer conversation whose first message went out by email."""
+
+    def __init__(self, parley, team, clock):
+        self.parley, self.team = parley, team
+        self.id = parley.conversations.create_conversation(
+            team['alice'], participant_ids=[team['customer'].id], body='Please restart the printer.',
+            client_id=cid(), subject='Your printer').id
+        clock.now += timedelta(minutes=2)
+        assert parley.email_fallback.send_due() == 1
+        with parley.db.session() as session:
+            email = session.exec(select(OutboundEmail).order_by(OutboundEmail.id.desc())).first()
+        self.reply_to = parseaddr(email.reply_to)[1]
+        self.message_id = email.message_id
+
+    def messages(self):
+        return self.parley.conversations.list_messages(self.team['alice'], self.id)
+
+    def last(self):
+        return self.messages()[-1]
+
+
+@pytest.fixture
+def emailed(parley, team, clock) -> Emailed:
+    return Emailed(parley, team, clock)
+
+
+def receive(parley, raw, **kwargs):
+    return parley.inbound.receive(raw, **kwargs)
+
+
+# ----- the corpus: each client's reply lands in the right conversation, quotes and signature gone -----
+
+@pytest.mark.parametrize('build, expected', [
+    (corpus.gmail, 'Thanks, that fixed it!'),
+    (corpus.outlook, 'Great, thank you.'),
+    (corpus.apple_mail, 'Works now.'),
+    (corpus.html_only, 'The new cartridge works.'),
+    (corpus.latin1, 'Merci beaucoup, ça marche très bien.'),
+    (corpus.utf8_words, 'Danke! Alles gut 👍 — e\u0301 café'),
+    (corpus.without_message_id, 'No Message-ID here.'),
+], ids=['gmail', 'outlook', 'apple-mail', 'html-only', 'iso-8859-1', 'utf-8-encoded-words', 'no-message-id'])
+def test_a_reply_from_each_mail_client_is_posted_without_quotes_or_signature(parley, emailed, build, expected):
+    receipt = receive(parley, build(emailed.reply_to))
+    assert (receipt.outcome, receipt.conversation_id) == ('posted', emailed.id), receipt.reason
+    message = emailed.last()
+    assert message.body == expected
+    assert message.via == 'email' and message.author.email == 'customer@example.com'
+
+
+def test_the_reply_marks_the_message_it_answers_replied_and_tells_the_agents(parley, team, emailed):
+    events = []
+    parley.bus.subscribe(team['alice'].id, events.append)
+    receive(parley, corpus.gmail(emailed.reply_to))
+    first, reply = emailed.messages()
+    assert [d.label for d in first.deliveries] == ['Replied']
+    assert any(isinstance(e, MessageSent) and e.message_id == reply.id for e in events)
+    [conversation] = parley.conversations.list_conversations(team['alice'])
+    assert conversation.unread_count == 1 and conversation.last_message_preview == 'Thanks, that fixed it!'
+
+
+def test_thread_headers_match_when_the_reply_address_was_changed(parley, emailed):
+    receipt = receive(parley, corpus.gmail('support@parley.localhost', in_reply_to=emailed.message_id))
+    assert (receipt.outcome, receipt.conversation_id) == ('posted', emailed.id)
+    assert 'thread headers' in receipt.reason
+
+
+def test_a_lower_cased_reply_address_still_matches(parley, emailed):
+    receipt = receive(parley, corpus.gmail(emailed.reply_to.lower()))
+    assert receipt.conversation_id == emailed.id and receipt.outcome == 'posted'
+
+
+def test_the_envelope_recipient_counts_when_the_headers_lost_it(parley, emailed):
+    receipt = receive(parley, corpus.fresh('Reply via a list alias'), envelope_to=[emailed.reply_to])
+    assert (receipt.outcome, receipt.conversation_id) == ('posted', emailed.id)
+
+
+def test_a_customer_answering_their_own_earlier_email_stays_in_the_thread(parley, emailed):
+    first_id = corpus.new_id()
+    receive(parley, corpus.gmail(emailed.reply_to, body='First answer', message_id=first_id))
+    receipt = receive(parley, corpus.gmail('support@parley.localhost', body='One more thing', in_reply_to=first_id))
+    assert (receipt.outcome, receipt.conversation_id) == ('posted', emailed.id)
+    assert [m.body for m in emailed.messages()[-2:]] == ['First answer', 'One more thing']
+
+
+def test_attachments_are_listed_by_name_and_size(parley, emailed):
+    receive(parley, corpus.with_attachment(emailed.reply_to))
+    message = emailed.last()
+    assert message.body == 'Here is the photo of the error.'
+    assert [(a.name, a.size) for a in message.attachments] == [('error 42.png', 2048), ('invoice.pdf', 9000)]
+    assert [a.label for a in message.attachments] == ['error 42.png · 2.0 KB', 'invoice.pdf · 8.8 KB']
+
+
+def test_a_forwarded_email_keeps_what_was_forwarded(parley, emailed):
+    receive(parley, corpus.forwarded(emailed.reply_to))
+    body = emailed.last().body
+    assert body.startswith('FYI, this is what the printer sent me.') and 'Paper jam in tray 2' in body
+
+
+def test_the_same_email_twice_is_posted_once(parley, emailed):
+    raw = corpus.gmail(emailed.reply_to)
+    assert receive(parley, raw).outcome == 'posted'
+    assert receive(parley, raw, source='api').outcome == 'duplicate'
+    assert len(emailed.messages()) == 2
+
+
+def test_a_very_long_reply_is_shortened_with_a_note_and_kept_whole_in_the_log(parley, emailed):
+    receive(parley, corpus.without_message_id(emailed.reply_to, body='word ' * 4000))
+    body = emailed.last().body
+    assert len(body) <= 10_000 and body.endswith('The full text is kept in Parley.]')
+    with parley.db.session() as session:
+        row = session.exec(select(InboundEmail).order_by(InboundEmail.id.desc())).first()
+    assert len(row.body) == len(('word ' * 4000).strip())
+
+
+def test_html_and_header_tricks_are_stored_as_plain_one_line_text(parley, team, emailed):
+    receipt = receive(parley, corpus.injection(emailed.reply_to))
+    assert receipt.outcome == 'posted'
+    assert emailed.last().body == '<script>alert(1)</script> is just text.'
+    with parley.db.session() as session:
+        row = session.get(InboundEmail, receipt.inbound_id)
+    assert '\n' not in row.subject and '\r' not in row.subject and '\n' not in row.from_name
+    assert row.subject.startswith('Hi Bcc: victim@example.org')
+
+
+# ----- who may post ------------------------------------------------------------------------------
+
+def test_a_stranger_with_the_reply_address_goes_to_triage_and_posts_nothing(parley, team, emailed):
+    receipt = receive(parley, corpus.gmail(emailed.reply_to, sender='Eve <eve@attacker.test>'))
+    assert receipt.outcome == 'not_participant' and f'#{emailed.id}' in receipt.reason
+    assert len(emailed.messages()) == 1
+    [waiting] = parley.inbound.list_emails(team['alice'])
+    assert waiting.from_address == 'eve@attacker.test' and waiting.conversation_id == emailed.id
+
+
+def test_an_agent_address_is_not_a_customer_reply(parley, team, emailed):
+    receipt = receive(parley, corpus.gmail(emailed.reply_to, sender='Susan <susan@example.com>'))
+    assert receipt.outcome == 'not_participant'
+
+
+def test_a_mail_answering_nothing_of_ours_is_unmatched(parley, team, emailed):
+    receipt = receive(parley, corpus.fresh())
+    assert receipt.outcome == 'unmatched'
+    assert parley.inbound.triage_count(team['alice']) == 1
+
+
+def test_a_token_of_another_conversation_does_not_let_its_customer_in(parley, team, clock, emailed):
+    other = parley.directory.create_customer(name='Other Customer', email='other@example.com')
+    parley.conversations.create_conversation(team['susan'], participant_ids=[other.id], body='Hi Other',
+                                             client_id=cid())
+    clock.now += timedelta(minutes=2)
+    parley.email_fallback.send_due()
+    receipt = receive(parley, corpus.gmail(emailed.reply_to, sender='Other <other@example.com>'))
+    assert receipt.outcome == 'not_participant'
+    assert len(emailed.messages()) == 1
+
+
+# ----- protection --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize('header', [('Auto-Submitted', 'auto-replied'), ('Precedence', 'bulk'),
+                                    ('Precedence', 'auto_reply'), ('X-Autoreply', 'yes'),
+                                    ('List-Id', '<news.example.com>')])
+def test_auto_replies_and_bulk_mail_are_not_posted(parley, emailed, header):
+    receipt = receive(parley, corpus.auto_reply(emailed.reply_to, header=header))
+    assert receipt.outcome == 'auto_reply' and header[0] in receipt.reason
+    assert len(emailed.messages()) == 1
+
+
+def test_auto_submitted_no_is_a_person_writing(parley, emailed):
+    receipt = receive(parley, corpus.auto_reply(emailed.reply_to, header=('Auto-Submitted', 'no')))
+    assert receipt.outcome == 'posted'
+
+
+def test_a_bounce_marks_the_email_and_its_messages_failed(parley, team, emailed):
+    receipt = receive(parley, corpus.bounce(emailed.message_id))
+    assert receipt.outcome == 'bounce' and '550 5.1.1 User unknown' in receipt.reason
+    [message] = emailed.messages()
+    assert [d.label for d in message.deliveries] == ['Email failed']
+    with parley.db.session() as session:
+        email = session.exec(select(OutboundEmail)).one()
+        assert email.status == 'failed' and email.last_error.startswith('Bounced:')
+        assert session.exec(select(Delivery)).one().state == 'email_failed'
+
+
+def test_a_bounce_for_mail_we_never_sent_changes_nothing(parley, emailed):
+    receipt = receive(parley, corpus.bounce('<unknown@elsewhere.test>'))
+    assert receipt.outcome == 'bounce' and 'did not send' in receipt.reason
+    assert [d.label for d in emailed.last().deliveries] == ['Emailed']
+
+
+def test_a_sender_over_the_rate_limit_is_asked_to_retry_later(parley, clock, emailed):
+    parley.inbound.rate_limit.limit = 3
+    receipts = [receive(parley, corpus.gmail(emailed.reply_to, body=f'Reply {i}')) for i in range(4)]
+    assert [r.outcome for r in receipts] == ['posted'] * 3 + ['rate_limited']
+    assert receipts[-1].smtp_reply.startswith('451 ')
+    clock.now += timedelta(minutes=1)
+    assert receive(parley, corpus.gmail(emailed.reply_to, body='Later')).outcome == 'posted'
+
+
+def test_an_oversized_email_is_refused_with_552(parley, emailed):
+    parley.inbound.max_bytes = 2048
+    receipt = receive(parley, corpus.with_attachment(emailed.reply_to))
+    assert receipt.outcome == 'too_large' and receipt.smtp_reply.startswith('552 ')
+    assert len(emailed.messages()) == 1
+
+
+@pytest.mark.parametrize('raw', [b'', b'\x00\xff garbage', b'Subject: no sender\r\n\r\nhi',
+                                 b'From: not an address\r\n\r\nhi',
+                                 b'From: a@b.test\r\nContent-Type: multipart/mixed; boundary="x"\r\n\r\n--x\r\n'
+                                 b'Content-Type: text/plain; charset=klingon\r\nContent-Transfer-Encoding: base64'
+                                 b'\r\n\r\n!!!notbase64\r\n'],
+                         ids=['empty', 'binary', 'no-sender', 'bad-sender', 'broken-mime'])
+def test_malformed_mail_is_quarantined_or_read_leniently_never_raises(parley, team, raw):
+    receipt = receive(parley, raw)
+    assert receipt.outcome in ('quarantined', 'unmatched')
+    assert parley.inbound.list_emails(team['alice'])[0].id == receipt.inbound_id
+
+
+# ----- triage ------------------------------------------------------------------------------------
+
+def test_an_admin_attaches_an_unmatched_email_to_a_conversation(parley, team, emailed):
+    receipt = receive(parley, corpus.fresh('New question: can I get an invoice copy?'))
+    alice = team['alice']
+    targets = parley.conversations.list_customer_conversations(alice)
+    assert [t.id for t in targets] == [emailed.id] and targets[0].last_message_preview == ''
+    parley.inbound.attach(alice, receipt.inbound_id, emailed.id)
+    reply = emailed.last()
+    assert (reply.body, reply.via, reply.author.email) == ('New question: can I get an invoice copy?', 'email',
+                                                           'customer@example.com')
+    assert parley.inbound.list_emails(alice) == []
+    [logged] = [e for e in parley.inbound.list_emails(alice, triage=False) if e.id == receipt.inbound_id]
+    assert logged.outcome == 'attached' and 'Alice Admin' in logged.reason
+    with pytest.raises(NotFound):
+        parley.inbound.attach(alice, receipt.inbound_id, emailed.id)   # only once
+
+
+def test_attaching_a_stranger_adds_them_to_the_conversation_as_a_customer(parley, team, emailed):
+    receipt = receive(parley, corpus.gmail(emailed.reply_to, sender='Pat Colleague <pat@example.com>'))
+    parley.inbound.attach(team['alice'], receipt.inbound_id, emailed.id)
+    conversation = parley.conversations.access_conversation(team['alice'], emailed.id)
+    assert [c.email for c in conversation.customers] == ['customer@example.com', 'pat@example.com']
+
+
+def test_only_admins_triage_and_only_customer_conversations_take_email(parley, team, emailed):
+    receipt = receive(parley, corpus.fresh())
+    with pytest.raises(Forbidden):
+        parley.inbound.list_emails(team['susan'])
+    with pytest.raises(Forbidden):
+        parley.inbound.attach(team['susan'], receipt.inbound_id, emailed.id)
+    internal = parley.conversations.create_conversation(team['alice'], participant_ids=[team['susan'].id],
+                                                        body='Internal', client_id=cid())
+    with pytest.raises(NotFound):
+        parley.inbound.attach(team['alice'], receipt.inbound_id, internal.id)
+    assert parley.inbound.triage_count(team['susan']) == 0
+
+
+def test_discarding_forgets_the_raw_email(parley, team):
+    receipt = receive(parley, corpus.fresh())
+    assert 'A new question' in parley.inbound.source(team['alice'], receipt.inbound_id)
+    parley.inbound.discard(team['alice'], receipt.inbound_id)
+    assert parley.inbound.list_emails(team['alice']) == []
+    with parley.db.session() as session:
+        row = session.get(InboundEmail, receipt.inbound_id)
+    assert row.outcome == 'discarded' and row.raw is None
+
+
+def test_a_quarantined_email_without_text_cannot_be_attached(parley, team, emailed):
+    receipt = receive(parley, b'Subject: no sender\r\n\r\nhi')
+    with pytest.raises(InvalidInput):
+        parley.inbound.attach(team['alice'], receipt.inbound_id, emailed.id)
