@@ -27,7 +27,7 @@ import threading
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from models import (Conversation, CustomerThread, EmailStatus, InboundEmail, InboundOutcome, OutboundEmail,
+from models import (CustomerThread, EmailStatus, InboundEmail, InboundOutcome, OutboundEmail,
                     Participant, User, UserKind)
 from models._types import utcnow
 from models.mail import TRIAGE
