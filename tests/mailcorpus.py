@@ -1,5 +1,6 @@
 """Realistic inbound emails, built the way common mail clients write them (bytes, ready to receive)."""
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime
 from datetime import datetime, timezone
 import uuid
@@ -98,7 +99,7 @@ def utf8_words(to: str, *, in_reply_to: str | None = None) -> bytes:
         message['In-Reply-To'] = in_reply_to
     message.set_content('Danke! Alles gut 👍 — e\u0301 café\n\nAm 24.11.2026 um 10:02 schrieb Parley Support:\n'
                         '> Hallo', charset='utf-8', cte='base64')
-    return message.as_bytes()
+    return message.as_bytes(policy=SMTP)
 
 
 def with_attachment(to: str, *, in_reply_to: str | None = None, text: str = 'Here is the photo of the error.') -> bytes:
@@ -112,7 +113,7 @@ def with_attachment(to: str, *, in_reply_to: str | None = None, text: str = 'Her
     message.set_content(text)
     message.add_attachment(b'\x89PNG' + b'\0' * 2044, maintype='image', subtype='png', filename='error 42.png')
     message.add_attachment(b'%PDF-1.4 ' * 1000, maintype='application', subtype='pdf', filename='invoice.pdf')
-    return message.as_bytes()
+    return message.as_bytes(policy=SMTP)
 
 
 def without_message_id(to: str, body: str = 'No Message-ID here.', *, in_reply_to: str | None = None) -> bytes:

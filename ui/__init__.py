@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 
 def register(parley: Parley) -> None:
     """Define every page for this Parley (called by main.py, never at import time)."""
-    from ui import admin, auth_pages, chat, embed, messenger
+    from ui import admin, auth_pages, chat, embed, inbound_api, messenger
     embed.register(parley)
+    inbound_api.register(parley)
     admin.register(parley)
     auth_pages.register(parley)
     messenger.register(parley)

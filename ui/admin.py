@@ -1,4 +1,4 @@
-"""Admin pages: customers, agents, the live chat set-up, the outbox."""
+"""Admin pages: customers, agents, the live chat set-up, the outbox, unmatched email."""
 from collections.abc import Callable
 import secrets
 
@@ -11,6 +11,7 @@ from services.views import UserView
 from ui.embed import embed_origins, snippet
 from ui.session import current_agent, login_redirect
 from ui.formatting import full_time, viewer_zone
+from ui.inbound_admin import UnmatchedEmailPage
 from ui.theme import avatar, frame
 
 PAGE = 'w-full max-w-4xl mx-auto p-4 md:p-6 gap-4'
@@ -22,6 +23,8 @@ def register(parley: Parley) -> None:
     _admin_page(parley, '/admin/outbox', 'Outbox',
                 lambda admin, request: _outbox(parley, admin, viewer_zone(request)))
     _admin_page(parley, '/admin/live-chat', 'Live chat', lambda admin, _request: _live_chat(parley))
+    _admin_page(parley, '/admin/email', 'Unmatched email',
+                lambda admin, request: UnmatchedEmailPage(parley, admin, viewer_zone(request)))
 
 
 def _admin_page(parley: Parley, path: str, title: str, build: Callable[[UserView, Request], object]) -> None:

@@ -21,7 +21,7 @@ from services.views import MessageView
 from ui import live
 from ui.composer import Composer
 from ui.formatting import clock, day_label, full_time, placement, viewer_zone, visibility_script
-from ui.theme import avatar, page_setup
+from ui.theme import attachment_list, avatar, email_marker, page_setup
 
 log = logging.getLogger(__name__)
 
@@ -227,10 +227,14 @@ class ChatPage:
                                 ui.label(message.author.name).classes('text-xs font-semibold text-slate-700')
                             ui.label(clock(message.created_at, self.zone)).classes('text-xs text-slate-400') \
                                 .tooltip(full_time(message.created_at, self.zone))
+                            if message.via == 'email':
+                                email_marker()
                     ui.label(message.body).classes(
                         'parley-bubble text-[15px] leading-snug px-3 py-2 rounded-2xl ' +
                         ('bg-primary text-white rounded-br-md' if own else
                          'bg-slate-100 text-slate-900 rounded-bl-md'))
+                    if message.attachments:
+                        attachment_list(message.attachments)
         self.rendered.add(message.id)
         self.newest = message
 

@@ -15,7 +15,7 @@ from ui.composer import Composer
 from ui.formatting import clock, day_label, full_time, list_time, placement, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
-from ui.theme import avatar, frame
+from ui.theme import attachment_list, avatar, email_marker, frame
 
 log = logging.getLogger(__name__)
 
@@ -344,8 +344,12 @@ class Thread:
                                         ui.label('Internal note')
                                 ui.label(clock(message.created_at, self.zone)).classes('text-xs text-slate-400') \
                                     .tooltip(full_time(message.created_at, self.zone))
+                                if message.via == 'email':
+                                    email_marker()
                         ui.label(message.body).classes(
                             f'parley-bubble text-[15px] leading-snug px-3 py-2 rounded-2xl {bubble}')
+                        if message.attachments:
+                            attachment_list(message.attachments)
                         if message.deliveries:
                             label = ui.label().classes('text-xs text-slate-500 px-1 mt-0.5') \
                                 .mark(f'delivery-{message.id}')

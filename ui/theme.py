@@ -10,7 +10,8 @@ from ui.formatting import TZ_SCRIPT
 BRAND = '#4f46e5'
 NAV = [('Messenger', '/messenger', 'forum')]
 ADMIN_NAV = [('Customers', '/admin/customers', 'contacts'), ('Agents', '/admin/agents', 'badge'),
-             ('Live chat', '/admin/live-chat', 'chat'), ('Outbox', '/admin/outbox', 'outbox')]
+             ('Live chat', '/admin/live-chat', 'chat'), ('Outbox', '/admin/outbox', 'outbox'),
+             ('Unmatched email', '/admin/email', 'move_to_inbox')]
 
 _CSS = '''
 body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
@@ -76,3 +77,20 @@ def avatar(person: UserView | None, *, size: str, color: str = 'indigo-1', text_
 
 def _nav(agent: UserView) -> list[tuple[str, str, str]]:
     return NAV + (ADMIN_NAV if agent.is_admin else [])
+
+
+def email_marker() -> None:
+    """"by email" next to a message that arrived as an email reply."""
+    with ui.row().classes('gap-1 items-center text-xs text-slate-500').mark('via-email') \
+            .tooltip('Received by email: quoted history and signature removed'):
+        ui.icon('mail_outline', size='14px')
+        ui.label('by email')
+
+
+def attachment_list(attachments) -> None:
+    """Files an emailed reply carried, by name and size (the files themselves are not kept)."""
+    with ui.row().classes('gap-1 mt-1 px-1 flex-wrap').mark('attachments'):
+        for attachment in attachments:
+            ui.chip(attachment.label, icon='attach_file').props('dense outline color=grey-8') \
+                .classes('text-xs max-w-full') \
+                .tooltip('Listed from the email: Parley does not keep attached files.')

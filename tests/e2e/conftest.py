@@ -23,6 +23,7 @@ CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networki
 DEMO_PASSWORD = 'e2e-demo-password'
 EMAIL_FALLBACK_SECONDS = 3
 WIDGET_SECRET = 'e2e widget secret'
+INBOUND_SECRET = 'e2e inbound secret'
 
 
 @pytest.fixture(scope='session')
@@ -51,14 +52,21 @@ def server_parley(server: str, server_database):
 
 
 @pytest.fixture(scope='session')
-def server(server_database, mail_sink) -> str:
+def inbound_port() -> int:
+    """The port of the server's inbound SMTP listener."""
+    return free_port()
+
+
+@pytest.fixture(scope='session')
+def server(server_database, mail_sink, inbound_port) -> str:
     """A Parley process with the demo workspace, on a free port and its own database, mailing the sink."""
     url, data = server_database
     port = free_port()
     env = {**os.environ, 'PARLEY_DATABASE_URL': url, 'PARLEY_PORT': str(port),
            'PARLEY_DATA_DIR': str(data), 'PARLEY_DEMO': 'true', 'PARLEY_DEMO_PASSWORD': DEMO_PASSWORD,
            'PARLEY_SMTP_URL': f'smtp://127.0.0.1:{mail_sink.port}?starttls=off',
-           'PARLEY_EMAIL_FALLBACK_SECONDS': str(EMAIL_FALLBACK_SECONDS), 'PARLEY_WIDGET_SECRET': WIDGET_SECRET}
+           'PARLEY_EMAIL_FALLBACK_SECONDS': str(EMAIL_FALLBACK_SECONDS), 'PARLEY_WIDGET_SECRET': WIDGET_SECRET,
+           'PARLEY_INBOUND_SMTP': f'127.0.0.1:{inbound_port}', 'PARLEY_INBOUND_SECRET': INBOUND_SECRET}
     for name in [n for n in env if n.startswith(('PYTEST_', 'NICEGUI_'))]:
         del env[name]  # otherwise NiceGUI believes it runs under pytest
     log = open(data / 'server.log', 'w')

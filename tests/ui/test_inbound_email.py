@@ -1,0 +1,110 @@
+"""Customer replies by email, as agents see them: live in the thread, and the admin's "Unmatched email" page."""
+import asyncio
+from datetime import timedelta
+from email.utils import parseaddr
+import smtplib
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+from sqlmodel import select
+
+from models import OutboundEmail
+from services.inbound_smtp import InboundListener
+from tests import mailcorpus as corpus
+from tests.conftest import cid, free_port
+from tests.ui.conftest import sign_in
+
+
+@pytest.fixture
+def listener(app_parley):
+    """The inbound SMTP listener on a free port, delivering into this test's Parley."""
+    server = InboundListener(app_parley.inbound, '127.0.0.1', free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def emailed(app_parley, people):
+    """Alice wrote to Sample Customer, who was offline: the message went out by email. Returns (id, reply address)."""
+    parley = app_parley
+    customer = parley.directory.create_customer(name='Sample Customer', email='customer@example.com')
+    parley.conversations.email_fallback = timedelta(0)
+    conversation = parley.conversations.create_conversation(
+        people['alice'], participant_ids=[customer.id], body='Please restart the printer.', client_id=cid(),
+        subject='Printer offline')
+    parley.email_fallback.send_due()
+    with parley.db.session() as session:
+        reply_to = session.exec(select(OutboundEmail.reply_to)).one()
+    return conversation.id, parseaddr(reply_to)[1]
+
+
+async def smtp_send(listener: InboundListener, raw: bytes, to: str) -> None:
+    def send() -> None:
+        with smtplib.SMTP(listener.host, listener.port, timeout=10) as client:
+            client.sendmail('customer@example.com', [to], raw)
+    await asyncio.to_thread(send)   # the page keeps running while the mail travels
+
+
+async def test_an_emailed_reply_appears_live_in_the_open_thread(user: User, people, emailed, listener):
+    conversation_id, reply_to = emailed
+    await sign_in(user, 'alice@example.com', path=f'/messenger/{conversation_id}')
+    await user.should_see('Please restart the printer.')
+    await user.should_see('Emailed')
+    await smtp_send(listener, corpus.with_attachment(reply_to), reply_to)
+    await user.should_see('Here is the photo of the error.')
+    await user.should_see(marker='via-email')
+    await user.should_see('invoice.pdf · 8.8 KB')
+    await user.should_see('Replied')            # the state of the message it answers
+    await user.should_not_see('Please restart the printer and tell us')   # the quoted history is gone
+
+
+async def test_an_emailed_reply_raises_the_unread_count_in_the_list(user: User, people, emailed, listener):
+    conversation_id, reply_to = emailed
+    await sign_in(user, 'alice@example.com')
+    await user.should_see('Printer offline')
+    await smtp_send(listener, corpus.gmail(reply_to), reply_to)
+    await user.should_see('Thanks, that fixed it!')   # the preview in the list
+    [badge] = user.find(kind=ui.badge).elements   # the only badge: this conversation's unread count
+    assert badge.text == '1' and badge.props['aria-label'] == '1 unread'
+
+
+async def test_an_admin_attaches_an_unmatched_email(user: User, people, emailed, app_parley):
+    conversation_id, _reply_to = emailed
+    receipt = app_parley.inbound.receive(corpus.fresh('Can I also get a copy of the invoice?'))
+    assert receipt.outcome == 'unmatched'
+    await sign_in(user, 'alice@example.com')
+    await user.open('/admin/email')
+    await user.should_see('Needs a decision (1)')
+    await user.should_see('No reply address or thread header of ours')
+    await user.should_see('Can I also get a copy of the invoice?')
+    user.find(kind=ui.button, content='Attach').click()
+    await user.should_see('Pick the conversation to attach this email to.')
+    target = user.find(marker='attach-target').elements.pop()
+    target.value = conversation_id
+    user.find(kind=ui.button, content='Attach').click()
+    await user.should_see('Nothing waiting')
+    messages = app_parley.conversations.list_messages(people['alice'], conversation_id)
+    assert (messages[-1].body, messages[-1].via) == ('Can I also get a copy of the invoice?', 'email')
+
+
+async def test_an_admin_discards_a_quarantined_email_and_agents_cannot_see_the_page(user: User, people,
+                                                                                      app_parley):
+    app_parley.inbound.receive(b'Subject: no sender at all\r\n\r\nhello')
+    await sign_in(user, 'alice@example.com')
+    await user.open('/admin/email')
+    await user.should_see('The email has no valid sender address (From).')
+    user.find(kind=ui.button, content='Show source').click()
+    await user.should_see('Subject: no sender at all')
+    user.find(kind=ui.button, content='Close').click()
+    user.find(kind=ui.button, content='Discard').click()
+    await user.should_see('Nothing waiting')
+    user.find('All received email').click()
+    await user.should_see('Discarded')
+
+
+async def test_the_unmatched_email_page_is_for_admins_only(user: User, people):
+    await sign_in(user, 'susan@example.com')
+    await user.open('/admin/email')
+    await user.should_see('Only admins manage customers and agents.')

@@ -1,0 +1,144 @@
+"""Admin page "Unmatched email": inbound email waiting for a decision, and the log of every email received."""
+from nicegui import ui
+
+from services.container import Parley
+from services.errors import ParleyError
+from services.inbound import InboundView
+from services.views import UserView
+from ui.formatting import full_time, list_time
+from ui.theme import attachment_list
+
+PAGE = 'w-full max-w-4xl mx-auto p-4 md:p-6 gap-4'
+OUTCOMES = {
+    'posted': ('Posted', 'positive'), 'duplicate': ('Duplicate, ignored', 'grey-7'),
+    'bounce': ('Bounce', 'negative'), 'auto_reply': ('Auto-reply, ignored', 'grey-7'),
+    'empty': ('Empty, ignored', 'grey-7'), 'unmatched': ('Unmatched', 'warning'),
+    'not_participant': ('Sender not in conversation', 'warning'), 'quarantined': ('Quarantined', 'negative'),
+    'attached': ('Attached by an admin', 'positive'), 'discarded': ('Discarded', 'grey-7'),
+}
+PREVIEW = 600
+
+
+class UnmatchedEmailPage:
+    def __init__(self, parley: Parley, admin: UserView, zone) -> None:
+        self.parley, self.admin, self.zone = parley, admin, zone
+        with ui.column().classes(PAGE):
+            ui.label('Unmatched email').classes('text-xl font-semibold').props('role=heading aria-level=1')
+            ui.label('Customer replies by email join their conversation by themselves. Email that Parley could not '
+                     'place lands here with the reason: attach it to a customer conversation (its text is posted '
+                     "as the sender's reply, and the sender joins the conversation), or discard it.") \
+                .classes('text-sm text-slate-600')
+            with ui.tabs().classes('w-full').props('align=left no-caps active-color=primary indicator-color=primary') \
+                    as tabs:
+                self.waiting_tab = ui.tab('waiting', label='Needs a decision')
+                ui.tab('log', label='All received email')
+            with ui.tab_panels(tabs, value='waiting').classes('w-full bg-transparent'):
+                with ui.tab_panel('waiting').classes('p-0 gap-3'):
+                    self._waiting()
+                with ui.tab_panel('log').classes('p-0'):
+                    self._log()
+
+    @ui.refreshable_method
+    def _waiting(self) -> None:
+        emails = self.parley.inbound.list_emails(self.admin)
+        self.waiting_tab.props(f'label="Needs a decision ({len(emails)})"' if emails else 'label="Needs a decision"')
+        if not emails:
+            with ui.column().classes('w-full items-center text-center gap-1 p-10 text-slate-500'):
+                ui.icon('mark_email_read', size='lg', color='grey-5')
+                ui.label('Nothing waiting. Every email so far found its conversation.')
+            return
+        targets = {c.id: f'#{c.id} · {", ".join(p.name for p in c.customers) or "No customer"}'
+                   + (f' · {c.title}' if c.title else '')
+                   for c in self.parley.conversations.list_customer_conversations(self.admin)}
+        for email in emails:
+            self._card(email, targets)
+
+    def _card(self, email: InboundView, targets: dict[int, str]) -> None:
+        label, color = OUTCOMES.get(email.outcome, (email.outcome, 'grey-7'))
+        with ui.card().classes('w-full gap-2').mark(f'inbound-{email.id}'):
+            with ui.row().classes('w-full items-start gap-2 no-wrap'):
+                with ui.column().classes('gap-0 min-w-0 flex-1'):
+                    sender = f'{email.from_name} <{email.from_address}>' if email.from_name else email.from_address
+                    ui.label(sender or 'Unknown sender').classes('font-semibold truncate')
+                    ui.label(email.subject or '(no subject)').classes('text-sm text-slate-700 truncate')
+                ui.badge(label, color=color).props('outline')
+                ui.label(list_time(email.received_at, self.zone)).classes('text-xs text-slate-500 shrink-0') \
+                    .tooltip(full_time(email.received_at, self.zone))
+            ui.label(email.reason).classes('text-sm text-amber-900 bg-amber-50 rounded-md px-3 py-2 w-full')
+            if email.body:
+                shown = email.body if len(email.body) <= PREVIEW else email.body[:PREVIEW] + '…'
+                ui.label(shown).classes('parley-bubble text-sm p-3 bg-slate-50 rounded-md w-full')
+            if email.attachments:
+                attachment_list(email.attachments)
+            with ui.row().classes('w-full items-center gap-2'):
+                if email.can_attach and targets:
+                    suggested = email.conversation_id if email.conversation_id in targets else None
+                    target = ui.select(targets, value=suggested, label='Customer conversation', with_input=True) \
+                        .props('outlined dense options-dense').classes('flex-1 min-w-[14rem]').mark('attach-target')
+                    ui.button('Attach', icon='move_to_inbox', on_click=lambda e=email, t=target: self._attach(e, t)) \
+                        .props('unelevated no-caps').mark('attach')
+                elif email.can_attach:
+                    ui.label('No open customer conversation to attach it to.').classes('text-sm text-slate-500')
+                ui.space()
+                ui.button('Show source', on_click=lambda e=email: self._source(e)).props('flat no-caps')
+                ui.button('Discard', icon='delete_outline', on_click=lambda e=email: self._discard(e)) \
+                    .props('flat no-caps color=negative').mark('discard')
+
+    def _attach(self, email: InboundView, target: ui.select) -> None:
+        if target.value is None:
+            ui.notify('Pick the conversation to attach this email to.', type='warning')
+            return
+        try:
+            self.parley.inbound.attach(self.admin, email.id, int(target.value))
+        except ParleyError as problem:
+            ui.notify(str(problem), type='negative')
+            return
+        ui.notify(f'Posted into conversation #{target.value} as {email.from_name or email.from_address}.',
+                  type='positive')
+        self._refresh()
+
+    def _discard(self, email: InboundView) -> None:
+        try:
+            self.parley.inbound.discard(self.admin, email.id)
+        except ParleyError as problem:
+            ui.notify(str(problem), type='negative')
+        else:
+            ui.notify('Email discarded.')
+        self._refresh()
+
+    def _source(self, email: InboundView) -> None:
+        try:
+            source = self.parley.inbound.source(self.admin, email.id)
+        except ParleyError as problem:
+            ui.notify(str(problem), type='negative')
+            return
+        with ui.dialog() as dialog, ui.card().classes('w-full max-w-3xl gap-2'):
+            ui.label('Email source').classes('text-lg font-semibold')
+            ui.label('The first 20,000 characters as received.').classes('text-sm text-slate-500')
+            ui.code(source, language='text').classes('w-full max-h-[60vh] overflow-auto text-xs')
+            ui.button('Close', on_click=dialog.delete).props('flat no-caps').classes('self-end')
+        dialog.on('hide', dialog.delete)
+        dialog.open()
+
+    def _refresh(self) -> None:
+        self._waiting.refresh()
+        self._log.refresh()
+
+    @ui.refreshable_method
+    def _log(self) -> None:
+        emails = self.parley.inbound.list_emails(self.admin, triage=False)
+        if not emails:
+            ui.label('No email received yet.').classes('text-slate-500 p-4')
+            return
+        with ui.list().props('bordered separator').classes('w-full bg-white rounded-lg'):
+            for email in emails:
+                label, color = OUTCOMES.get(email.outcome, (email.outcome, 'grey-7'))
+                with ui.item().classes('py-2'):
+                    with ui.item_section().classes('min-w-0'):
+                        ui.item_label(f'{email.from_address or "Unknown sender"} · {email.subject or "(no subject)"}') \
+                            .classes('truncate font-medium')
+                        ui.item_label(email.reason).props('caption')
+                    with ui.item_section().props('side').classes('items-end gap-1'):
+                        ui.badge(label, color=color).props('outline')
+                        ui.label(f'{list_time(email.received_at, self.zone)} · {email.source.upper()}') \
+                            .classes('text-xs text-slate-500')
