@@ -11,6 +11,7 @@ from aiosmtpd.controller import Controller
 from services.inbound import InboundService
 
 log = logging.getLogger(__name__)
+logging.getLogger('mail.log').setLevel(logging.WARNING)   # aiosmtpd logs every connection at INFO
 
 
 def parse_address(value: str) -> tuple[str, int] | None:

@@ -88,6 +88,10 @@ def _outbox(parley: Parley, admin: UserView, zone) -> None:
         hint = ('Email goes out through the configured SMTP server.' if parley.mail.smtp else
                 'No SMTP server is configured (PARLEY_SMTP_URL), so email is kept here instead of sent.')
         ui.label(hint).classes('text-sm text-slate-500')
+        if parley.listener is not None:
+            ui.label(f'Customers answer through the Reply-To address. Replies reach Parley by SMTP on '
+                     f'{parley.listener.host}:{parley.listener.port}; to try one, send an email there to that '
+                     'address from the customer\'s address.').classes('text-sm text-slate-500')
         emails = parley.mail.list_outbox(admin)
         if not emails:
             ui.label('No email yet.').classes('text-slate-500 p-4')

@@ -21,10 +21,13 @@ def visibility_script(event: str) -> str:
 
 
 def placement(previous, message, zone) -> tuple[bool, bool]:
-    """(starts a new day, continues the previous message's group) for a message shown after `previous`."""
+    """(starts a new day, continues the previous message's group) for a message shown after `previous`.
+
+    Each emailed reply starts its own group, so every one shows its name, time and "by email".
+    """
     new_day = previous is None or day_label(previous.created_at, zone) != day_label(message.created_at, zone)
     grouped = (not new_day and previous.author.id == message.author.id and previous.is_note == message.is_note
-               and message.created_at - previous.created_at <= GROUP_WITHIN)
+               and previous.via == message.via != 'email' and message.created_at - previous.created_at <= GROUP_WITHIN)
     return new_day, grouped
 
 

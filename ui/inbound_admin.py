@@ -47,8 +47,7 @@ class UnmatchedEmailPage:
                 ui.icon('mark_email_read', size='lg', color='grey-5')
                 ui.label('Nothing waiting. Every email so far found its conversation.')
             return
-        targets = {c.id: f'#{c.id} · {", ".join(p.name for p in c.customers) or "No customer"}'
-                   + (f' · {c.title}' if c.title else '')
+        targets = {c.id: f'#{c.id} · {c.title} · {list_time(c.last_message_at, self.zone)}'
                    for c in self.parley.conversations.list_customer_conversations(self.admin)}
         for email in emails:
             self._card(email, targets)
@@ -59,12 +58,13 @@ class UnmatchedEmailPage:
             with ui.row().classes('w-full items-start gap-2 no-wrap'):
                 with ui.column().classes('gap-0 min-w-0 flex-1'):
                     sender = f'{email.from_name} <{email.from_address}>' if email.from_name else email.from_address
-                    ui.label(sender or 'Unknown sender').classes('font-semibold truncate')
-                    ui.label(email.subject or '(no subject)').classes('text-sm text-slate-700 truncate')
-                ui.badge(label, color=color).props('outline')
+                    ui.label(sender or 'Unknown sender').classes('w-full font-semibold truncate')
+                    ui.label(email.subject or '(no subject)').classes('w-full text-sm text-slate-700 truncate')
                 ui.label(list_time(email.received_at, self.zone)).classes('text-xs text-slate-500 shrink-0') \
                     .tooltip(full_time(email.received_at, self.zone))
-            ui.label(email.reason).classes('text-sm text-amber-900 bg-amber-50 rounded-md px-3 py-2 w-full')
+            with ui.column().classes('w-full gap-1 bg-amber-50 rounded-md px-3 py-2'):
+                ui.badge(label, color=color).props('outline')
+                ui.label(email.reason).classes('text-sm text-amber-900')
             if email.body:
                 shown = email.body if len(email.body) <= PREVIEW else email.body[:PREVIEW] + '…'
                 ui.label(shown).classes('parley-bubble text-sm p-3 bg-slate-50 rounded-md w-full')
@@ -85,17 +85,33 @@ class UnmatchedEmailPage:
                     .props('flat no-caps color=negative').mark('discard')
 
     def _attach(self, email: InboundView, target: ui.select) -> None:
+        """Ask first: attaching makes the sender a participant who gets the team's replies."""
         if target.value is None:
             ui.notify('Pick the conversation to attach this email to.', type='warning')
             return
-        try:
-            self.parley.inbound.attach(self.admin, email.id, int(target.value))
-        except ParleyError as problem:
-            ui.notify(str(problem), type='negative')
-            return
-        ui.notify(f'Posted into conversation #{target.value} as {email.from_name or email.from_address}.',
-                  type='positive')
-        self._refresh()
+        conversation_id = int(target.value)
+        with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-5 gap-3'):
+            ui.label('Attach this email?').classes('text-lg font-semibold')
+            ui.label(f'It is posted into {target.options[conversation_id]} as the reply of {email.from_address}, '
+                     'who joins the conversation if not in it yet and from then on gets the team\'s replies '
+                     'there.').classes('text-sm text-slate-700')
+
+            def confirm() -> None:
+                dialog.delete()
+                try:
+                    self.parley.inbound.attach(self.admin, email.id, conversation_id)
+                except ParleyError as problem:
+                    ui.notify(str(problem), type='negative')
+                    return
+                ui.notify(f'Posted into conversation #{conversation_id} as {email.from_name or email.from_address}.',
+                          type='positive')
+                self._refresh()
+            with ui.row().classes('w-full justify-end gap-2'):
+                ui.button('Cancel', on_click=dialog.delete).props('flat no-caps')
+                ui.button('Attach and add the sender', on_click=confirm).props('unelevated no-caps') \
+                    .mark('confirm-attach')
+        dialog.on('hide', dialog.delete)
+        dialog.open()
 
     def _discard(self, email: InboundView) -> None:
         try:

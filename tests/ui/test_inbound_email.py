@@ -84,6 +84,9 @@ async def test_an_admin_attaches_an_unmatched_email(user: User, people, emailed,
     target = user.find(marker='attach-target').elements.pop()
     target.value = conversation_id
     user.find(kind=ui.button, content='Attach').click()
+    await user.should_see('Attach this email?')
+    await user.should_see('who joins the conversation')
+    user.find(marker='confirm-attach').click()
     await user.should_see('Nothing waiting')
     messages = app_parley.conversations.list_messages(people['alice'], conversation_id)
     assert (messages[-1].body, messages[-1].via) == ('Can I also get a copy of the invoice?', 'email')
