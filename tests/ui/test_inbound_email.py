@@ -111,3 +111,26 @@ async def test_the_unmatched_email_page_is_for_admins_only(user: User, people):
     await sign_in(user, 'susan@example.com')
     await user.open('/admin/email')
     await user.should_see('Only admins manage customers and agents.')
+
+
+async def test_the_inbound_api_takes_raw_email_with_the_secret_only(user: User, people, emailed, app_parley):
+    conversation_id, reply_to = emailed
+    client = user.http_client
+    raw = corpus.gmail(reply_to, body='Posted by a webhook')
+    headers = {'Content-Type': 'message/rfc822', 'Authorization': 'Bearer s3cret'}
+    answer = await client.post('/api/inbound-email', content=raw, headers=headers)
+    assert answer.status_code == 404 and 'PARLEY_INBOUND_SECRET' in answer.json()['reason']   # off until set
+    app_parley.settings.inbound_secret = 's3cret'
+    answer = await client.post('/api/inbound-email', content=raw, headers={**headers, 'Authorization': 'Bearer no'})
+    assert answer.status_code == 401 and answer.headers['www-authenticate'] == 'Bearer'
+    answer = await client.post('/api/inbound-email', content=raw, headers={**headers, 'Content-Type': 'text/html'})
+    assert answer.status_code == 415
+    answer = await client.post('/api/inbound-email', content=raw, headers=headers)
+    assert answer.status_code == 200 and answer.json()['outcome'] == 'posted'
+    answer = await client.post('/api/inbound-email', content=raw, headers=headers)
+    assert answer.json()['outcome'] == 'duplicate'
+    app_parley.inbound.max_bytes = 1024
+    answer = await client.post('/api/inbound-email', content=raw + b' ' * 2048, headers=headers)
+    assert answer.status_code == 413
+    messages = app_parley.conversations.list_messages(people['alice'], conversation_id)
+    assert [m.body for m in messages].count('Posted by a webhook') == 1
