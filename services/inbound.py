@@ -34,7 +34,7 @@ from models.mail import TRIAGE
 from services.conversations import MAX_MESSAGE_LENGTH, ConversationService
 from services.db import Database
 from services.directory import DirectoryService, to_view
-from services.errors import Forbidden, InvalidInput, NotFound
+from services.errors import Forbidden, InvalidInput, NotFound, ParleyError
 from services.mail import MailService
 from services.mailparse import ParsedEmail, Unreadable, parse_email
 from services.views import AttachmentView, UserView
@@ -157,9 +157,14 @@ class InboundService:
             return self._record(raw, source, email, InboundOutcome.EMPTY,
                                 'Nothing to post: no text outside the quoted history and signature.',
                                 conversation_id=conversation_id)
-        message = self.conversations.receive_email(customer, conversation_id, body=body,
-                                                   client_id=_client_id(email, raw),
-                                                   attachments=email.attachments)
+        try:
+            message = self.conversations.receive_email(customer, conversation_id, body=body,
+                                                       client_id=_client_id(email, raw),
+                                                       attachments=email.attachments)
+        except ParleyError as problem:  # e.g. removed from the conversation a moment ago: an admin decides
+            return self._record(raw, source, email, InboundOutcome.NOT_PARTICIPANT,
+                                f'Matched conversation #{conversation_id} by {matched_by}, but it could not be '
+                                f'posted: {problem}', conversation_id=conversation_id, keep_raw=True)
         return self._record(raw, source, email, InboundOutcome.POSTED, f'Posted: matched by {matched_by}.',
                             conversation_id=conversation_id, message_id=message.id)
 

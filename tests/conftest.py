@@ -1,4 +1,5 @@
 """Shared fixtures: a Parley wired to a temporary SQLite file, and a few agents in it."""
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from email import message_from_bytes, policy
 import socket
@@ -9,6 +10,7 @@ from aiosmtpd.controller import Controller
 
 from services.config import Settings
 from services.container import Parley, build_parley
+from services.inbound_smtp import InboundListener
 from services.views import UserView
 
 PASSWORD = 'correct horse battery'
@@ -72,6 +74,17 @@ def sink():
     controller.start()
     yield handler, controller.port
     controller.stop()
+
+
+@contextmanager
+def smtp_listener(inbound):
+    """Parley's inbound SMTP listener on a free port, for as long as the with-block runs."""
+    server = InboundListener(inbound, '127.0.0.1', free_port())
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 class Clock:

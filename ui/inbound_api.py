@@ -3,9 +3,11 @@
 Body: the raw RFC 5322 message, Content-Type message/rfc822; header Authorization: Bearer
 PARLEY_INBOUND_SECRET. The answer is JSON {outcome, reason}: 200 when Parley took the email
 (posted, queued for an admin, or ignored with a reason), 401 without the secret, 413 too big,
-415 wrong type, 429 when the sender is over its rate limit (retry later), 404 when unset.
+415 wrong type, 429 when the sender is over its rate limit and 503 when Parley cannot store it
+just now (retry later), 404 when the secret is unset.
 """
 import hmac
+import logging
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
@@ -13,6 +15,8 @@ from nicegui import app, run
 
 from services.container import Parley
 from services.inbound import RATE_LIMITED, TOO_LARGE
+
+log = logging.getLogger(__name__)
 
 PATH = '/api/inbound-email'
 TYPES = ('message/rfc822', 'application/octet-stream', 'text/plain')
@@ -40,7 +44,12 @@ def register(parley: Parley) -> None:
             raw += chunk
             if len(raw) > limit:
                 return _answer(413, TOO_LARGE, f'The email is larger than {limit:,} bytes.')
-        receipt = await run.io_bound(parley.inbound.receive, bytes(raw), source='api')
+        try:
+            receipt = await run.io_bound(parley.inbound.receive, bytes(raw), source='api')
+        except Exception:  # e.g. the database is busy: the provider keeps the email and retries
+            log.warning('inbound email over HTTP could not be stored; asked the sender to retry', exc_info=True)
+            return _answer(503, 'retry', 'Parley could not store the email just now; try again shortly.',
+                           {'Retry-After': '30'})
         if receipt.outcome == RATE_LIMITED:
             return _answer(429, receipt.outcome, receipt.reason, {'Retry-After': '60'})
         if receipt.outcome == TOO_LARGE:

@@ -30,6 +30,8 @@ async def test_alice_starts_a_conversation_susan_sees_it_live_mike_cannot(new_pe
     participants = alice.get_by_label('Participants')
     await participants.fill('@su')
     await alice.get_by_role('option', name=re.compile('Susan Miller')).click()
+    await expect(alice.locator('.q-chip', has_text='Susan Miller')).to_be_visible()
+    await expect(participants).to_have_value('')   # the pick has landed: typing on cannot be overwritten
     await participants.fill('@jo')
     await expect(alice.get_by_role('option', name=re.compile('John Smith'))).to_be_visible()
     await participants.press('Enter')  # keyboard: the highlighted suggestion
@@ -69,6 +71,7 @@ async def test_shift_enter_is_a_new_line_and_the_draft_survives_reload(new_perso
     await john.wait_for_url('**/messenger/draft')
     await john.get_by_label('Participants').fill('mike')
     await john.get_by_role('option', name=re.compile('Mike Brown')).click()
+    await expect(john.get_by_label('Participants')).to_have_value('')   # the pick (and its focus) has landed
     composer = john.get_by_role('textbox', name='Message')
     await composer.type('line one')
     await composer.press('Shift+Enter')

@@ -290,3 +290,12 @@ def test_a_quarantined_email_without_text_cannot_be_attached(parley, team, email
     receipt = receive(parley, b'Subject: no sender\r\n\r\nhi')
     with pytest.raises(InvalidInput):
         parley.inbound.attach(team['alice'], receipt.inbound_id, emailed.id)
+
+
+def test_a_reply_that_cannot_be_posted_waits_for_an_admin(parley, team, emailed, monkeypatch):
+    def removed_meanwhile(*args, **kwargs):
+        raise NotFound('Conversation not found')
+    monkeypatch.setattr(parley.conversations, 'receive_email', removed_meanwhile)
+    receipt = receive(parley, corpus.gmail(emailed.reply_to))
+    assert receipt.outcome == 'not_participant' and 'could not be posted: Conversation not found' in receipt.reason
+    assert parley.inbound.triage_count(team['alice']) == 1

@@ -3,17 +3,15 @@ import smtplib
 
 import pytest
 
-from services.inbound_smtp import InboundListener, parse_address
+from services.inbound_smtp import parse_address
 from tests import mailcorpus as corpus
-from tests.conftest import cid, free_port
+from tests.conftest import cid, smtp_listener
 
 
 @pytest.fixture
 def listener(parley):
-    server = InboundListener(parley.inbound, '127.0.0.1', free_port())
-    server.start()
-    yield server
-    server.stop()
+    with smtp_listener(parley.inbound) as server:
+        yield server
 
 
 def send(listener, raw: bytes, to: str = 'support@parley.localhost') -> None:
@@ -31,14 +29,10 @@ def test_garbage_is_quarantined_and_the_listener_keeps_serving(parley, team, lis
 
 def test_an_oversized_email_is_refused_with_552(parley, team):
     parley.inbound.max_bytes = 4096
-    server = InboundListener(parley.inbound, '127.0.0.1', free_port())
-    server.start()
-    try:
-        with pytest.raises((smtplib.SMTPDataError, smtplib.SMTPSenderRefused)) as refused:
-            send(server, corpus.with_attachment('support@parley.localhost'))
-        assert refused.value.smtp_code == 552
-    finally:
-        server.stop()
+    with smtp_listener(parley.inbound) as server, \
+            pytest.raises((smtplib.SMTPDataError, smtplib.SMTPSenderRefused)) as refused:
+        send(server, corpus.with_attachment('support@parley.localhost'))
+    assert refused.value.smtp_code == 552
     assert parley.inbound.list_emails(team['alice'], triage=False) == []
 
 

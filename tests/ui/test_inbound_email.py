@@ -7,22 +7,21 @@ import smtplib
 import pytest
 from nicegui import ui
 from nicegui.testing import User
+from sqlalchemy.exc import OperationalError
 from sqlmodel import select
 
 from models import OutboundEmail
 from services.inbound_smtp import InboundListener
 from tests import mailcorpus as corpus
-from tests.conftest import cid, free_port
+from tests.conftest import cid, smtp_listener
 from tests.ui.conftest import sign_in
 
 
 @pytest.fixture
 def listener(app_parley):
     """The inbound SMTP listener on a free port, delivering into this test's Parley."""
-    server = InboundListener(app_parley.inbound, '127.0.0.1', free_port())
-    server.start()
-    yield server
-    server.stop()
+    with smtp_listener(app_parley.inbound) as server:
+        yield server
 
 
 @pytest.fixture
@@ -134,3 +133,14 @@ async def test_the_inbound_api_takes_raw_email_with_the_secret_only(user: User, 
     assert answer.status_code == 413
     messages = app_parley.conversations.list_messages(people['alice'], conversation_id)
     assert [m.body for m in messages].count('Posted by a webhook') == 1
+
+
+async def test_the_inbound_api_asks_to_retry_when_it_cannot_store(user: User, people, app_parley, monkeypatch):
+    app_parley.settings.inbound_secret = 's3cret'
+
+    def database_busy(*args, **kwargs):
+        raise OperationalError('INSERT', {}, Exception('database is locked'))
+    monkeypatch.setattr(app_parley.inbound, 'receive', database_busy)
+    answer = await user.http_client.post('/api/inbound-email', content=corpus.fresh(), headers={
+        'Content-Type': 'message/rfc822', 'Authorization': 'Bearer s3cret'})
+    assert answer.status_code == 503 and answer.headers['retry-after'] == '30'
