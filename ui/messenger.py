@@ -65,7 +65,7 @@ class MessengerPage:
         detail = raw_id is not None
 
         with ui.row().classes('w-full h-full no-wrap gap-0'):
-            with ui.column().classes('h-full gap-0 bg-white border-r border-slate-200 w-full md:w-80 lg:w-96 '
+            with ui.column().classes('h-full gap-0 bg-white border-r border-slate-200 w-full md:w-[23.5rem] lg:w-96 '
                                      'shrink-0' + (' max-md:hidden' if detail else '')):
                 self._list_header()
                 with ui.element('nav').classes('flex-1 w-full overflow-y-auto overflow-x-hidden') \
@@ -95,7 +95,7 @@ class MessengerPage:
         with ui.row().classes('w-full items-center px-4 py-3 border-b border-slate-100 no-wrap'):
             ui.label('Conversations').classes('text-base font-semibold').props('role=heading aria-level=1')
             ui.space()
-            with ui.button('Add conversation', icon='add').props('unelevated no-caps dense').classes('px-3'):
+            with ui.button('Add conversation', icon='add').props('unelevated no-caps dense no-wrap').classes('px-3'):
                 with ui.menu().props('anchor="bottom right" self="top right"'):
                     ui.menu_item('Conversation with user', on_click=lambda: self.start_draft('user')) \
                         .mark('new-user-conversation')

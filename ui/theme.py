@@ -38,18 +38,22 @@ def page_setup(title: str) -> None:
 def frame(agent: UserView, title: str, *, active: str = '/messenger') -> Iterator[ui.element]:
     """Header with navigation and the account menu; yields the full-height content area."""
     page_setup(title)
-    with ui.header().classes('bg-white text-slate-900 border-b border-slate-200 px-3 md:px-5 py-2 '
+    with ui.header().classes('bg-white text-slate-900 border-b border-slate-200 px-3 md:px-5 py-2 no-wrap '
                              'items-center gap-3').props('bordered=false elevated=false'):
         with ui.link(target='/messenger').classes('flex items-center gap-2 no-underline text-slate-900') \
                 .props('aria-label="Parley home"'):
             ui.icon('chat_bubble', color='primary', size='sm')
             ui.label('Parley').classes('text-lg font-semibold tracking-tight')
-        with ui.row().classes('gap-1 ml-2 max-sm:hidden'):
+        with ui.row().classes('gap-1 ml-2 max-sm:hidden no-wrap'):
             for label, href, icon in _nav(agent):
                 current = href == active
-                ui.button(label, icon=icon, on_click=lambda h=href: ui.navigate.to(h)) \
-                    .props(f'flat no-caps dense {"color=primary" if current else "color=grey-8"}') \
-                    .classes('px-2' + (' bg-indigo-50' if current else ''))
+                # Icons with words on wide screens; icons alone (named by aria-label and tooltip) in between.
+                with ui.button(icon=icon, on_click=lambda h=href: ui.navigate.to(h)) \
+                        .props(f'flat no-caps dense no-wrap aria-label="{label}" '
+                               f'{"color=primary" if current else "color=grey-8"}') \
+                        .classes('px-2' + (' bg-indigo-50' if current else '')):
+                    ui.label(label).classes('ml-2 max-lg:hidden')
+                    ui.tooltip(label).classes('lg:hidden')
         ui.space()
         with ui.button().props('flat round dense aria-label="Account"').classes('parley-focus'):
             avatar(agent, size='32px', color='primary', text_color='white')
