@@ -496,7 +496,6 @@ def _message_view(message: Message, author: User, viewer: UserView,
                        via=message.via, attachments=AttachmentView.load(message.attachments), deliveries=deliveries)
 
 
-
 def _preview(text: str) -> str:
     flat = ' '.join(text.split())
     return flat if len(flat) <= PREVIEW_LENGTH else flat[:PREVIEW_LENGTH - 1] + '…'

@@ -82,7 +82,7 @@ class Database:
 def _add_column_sql(table: str, column: Column, engine: Engine) -> str:
     """ALTER TABLE for a column added in a later version: it needs a constant default (or NULL) to fill old rows."""
     default = column.default.arg if column.default is not None and column.default.is_scalar else None
-    if column.primary_key or column.foreign_keys and default is not None or \
+    if column.primary_key or (column.foreign_keys and default is not None) or \
             (not column.nullable and default is None):
         raise RuntimeError(f'The database {engine.url} was created by an older Parley and its table {table} cannot '
                            f'be upgraded in place (column {column.name}). Move it away (or delete it for a demo '
@@ -93,6 +93,8 @@ def _add_column_sql(table: str, column: Column, engine: Engine) -> str:
     if default is not None:
         value = literal(default).compile(dialect=engine.dialect, compile_kwargs={'literal_binds': True})
         sql += f' NOT NULL DEFAULT {value}' if not column.nullable else f' DEFAULT {value}'
+    for key in column.foreign_keys:   # a new nullable reference keeps its constraint
+        sql += f' REFERENCES "{key.column.table.name}" ("{key.column.name}")'
     return sql
 
 
