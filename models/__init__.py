@@ -3,6 +3,8 @@ from models.conversations import (Conversation, ConversationKind, CustomerThread
                                   Participant)
 from models.directory import User, UserKind
 from models.mail import EmailStatus, InboundEmail, InboundOutcome, OutboundEmail
+from models.notifications import Notification, NotificationSettings
 
 __all__ = ['Conversation', 'ConversationKind', 'CustomerThread', 'Delivery', 'DeliveryState', 'EmailStatus',
-           'InboundEmail', 'InboundOutcome', 'Message', 'OutboundEmail', 'Participant', 'User', 'UserKind']
+           'InboundEmail', 'InboundOutcome', 'Message', 'Notification', 'NotificationSettings', 'OutboundEmail',
+           'Participant', 'User', 'UserKind']

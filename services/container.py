@@ -13,6 +13,7 @@ from services.inbound import InboundService
 from services.inbound_smtp import InboundListener, parse_address
 from services.livechat import ChatTokens, LiveChatService
 from services.mail import MailService
+from services.notifications import NotificationService
 from services.presence import Presence
 from services.worker import run_periodically
 
@@ -30,11 +31,13 @@ class Parley:
     chat: LiveChatService
     email_fallback: EmailFallback
     inbound: InboundService
+    notifications: NotificationService
     listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
-        """Email fallback then outbox, every second, until cancelled."""
-        await run_periodically([self.email_fallback.send_due, self.mail.send_due], interval=1.0)
+        """Email fallback, agents' digests, then the outbox, every second, until cancelled."""
+        await run_periodically([self.email_fallback.send_due, self.notifications.send_due_digests,
+                                self.mail.send_due], interval=1.0)
 
     def start_listener(self) -> None:
         """Start receiving email by SMTP, if configured (raises OSError when the port is taken)."""
@@ -57,10 +60,11 @@ def build_parley(settings: Settings) -> Parley:
     bus = LocalEventBus()
     presence = Presence()
     directory = DirectoryService(db)
-    conversations = ConversationService(db, bus, presence,
-                                        email_fallback=timedelta(seconds=settings.email_fallback_seconds))
     mail = MailService(db, smtp_url=settings.smtp_url, mail_from=settings.mail_from, team_name=settings.team_name,
                        bus=bus)
+    notifications = NotificationService(db, bus, mail, public_url=settings.public_url)
+    conversations = ConversationService(db, bus, presence, notifications=notifications,
+                                        email_fallback=timedelta(seconds=settings.email_fallback_seconds))
     chat = LiveChatService(conversations, directory, presence, ChatTokens(settings.resolved_storage_secret()),
                            public_url=settings.public_url, link_lifetime=timedelta(days=settings.chat_link_days),
                            widget_secret=settings.widget_secret)
@@ -69,4 +73,5 @@ def build_parley(settings: Settings) -> Parley:
                   auth=AuthService(db, directory), conversations=conversations, mail=mail, chat=chat,
                   email_fallback=EmailFallback(db, bus, mail, chat, team_name=settings.team_name,
                                                reply_domain=settings.resolved_reply_domain),
-                  inbound=InboundService(db, conversations, directory, mail, max_bytes=settings.inbound_max_bytes))
+                  inbound=InboundService(db, conversations, directory, mail, max_bytes=settings.inbound_max_bytes),
+                  notifications=notifications)

@@ -3,6 +3,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 import secrets
+from typing import TYPE_CHECKING
 
 from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,9 @@ from services.errors import Forbidden, InvalidInput, NotFound
 from services.events import ConversationCreated, ConversationRead, DeliveryChanged, EventBus, MessageSent
 from services.presence import Presence
 from services.views import AttachmentView, ConversationView, DeliveryView, MessageView, UserView
+
+if TYPE_CHECKING:  # notifications need mail, which needs this module
+    from services.notifications import NotificationService
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_CLIENT_ID_LENGTH = 64
@@ -61,10 +65,12 @@ class ConversationService:
     """
 
     def __init__(self, db: Database, bus: EventBus, presence: Presence | None = None, *,
+                 notifications: 'NotificationService | None' = None,
                  email_fallback: timedelta = timedelta(seconds=60), clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         self.bus = bus
         self.presence = presence or Presence()
+        self.notifications = notifications
         self.email_fallback = email_fallback
         self.clock = clock
 
@@ -174,6 +180,8 @@ class ConversationService:
         with self.db.transaction() as tx:
             session = tx.session
             conversation = self._access(session, actor, conversation_id)
+            if actor.kind == 'agent' and self.notifications is not None:
+                self.notifications.conversation_read(tx, actor.id, conversation.id)
             participant = session.get(Participant, (conversation.id, actor.id))
             if participant is None:  # an agent looking at an unassigned conversation
                 return
@@ -367,12 +375,21 @@ class ConversationService:
         elif author.kind == 'customer':
             self._customer_replied(tx, conversation.id, author.id)
         recipients = [user_id for user_id, kind in members if not (note and kind == UserKind.CUSTOMER)]
-        if was_unassigned or conversation.unassigned:  # every agent's Unassigned inbox changes
-            recipients += _active_agent_ids(session)
+        everyone = _active_agent_ids(session) if was_unassigned or conversation.unassigned else []
+        recipients += everyone  # every agent's Unassigned inbox changes
         published = event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
                                          conversation_id=conversation.id, message_id=message.id,
                                          author_id=author.id)
         tx.on_commit(lambda: self.bus.publish(published))
+        if self.notifications is not None:
+            started = event is not None
+            told = everyone if started and conversation.unassigned else \
+                [user_id for user_id, kind in members if kind == UserKind.AGENT]
+            self.notifications.message_posted(tx, conversation, message, author, told, started=started)
+            if author.kind == 'agent':  # writing in a conversation means having seen it
+                self.notifications.conversation_read(tx, author.id, conversation.id)
+            if was_unassigned and not conversation.unassigned:
+                self.notifications.conversation_taken(tx, conversation.id)
         return message
 
     def _deliver(self, session: Session, conversation_id: int, message_id: int, customer_id: int,

@@ -46,6 +46,20 @@ class DeliveryChanged(Event):
     message_ids: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class NotificationCreated(Event):
+    """A notification for the recipient; channels are the ones they chose for its kind."""
+    notification_id: int
+    kind: str
+    conversation_id: int | None
+    channels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class NotificationsRead(Event):
+    """Some of the recipient's notifications were read (in any tab): bells recount."""
+
+
 Handler = Callable[[Event], None]
 
 

@@ -5,13 +5,15 @@ from sqlmodel import Session, func, select
 from models import Conversation, Message, Participant
 from services.conversations import MAX_MESSAGE_LENGTH, parse_conversation_id
 from services.errors import InvalidInput, NotFound
-from services.events import ConversationCreated, ConversationRead, MessageSent
+from services.events import ConversationCreated, ConversationRead, MessageSent, NotificationCreated, NotificationsRead
 from tests.conftest import cid
 
 
 def received(parley, user):
+    """The conversation events addressed to user (notifications have their own tests)."""
     inbox = []
-    parley.bus.subscribe(user.id, inbox.append)
+    parley.bus.subscribe(user.id, lambda e: None if isinstance(e, (NotificationCreated, NotificationsRead))
+                         else inbox.append(e))
     return inbox
 
 
@@ -212,6 +214,8 @@ def test_events_go_to_participants_only_and_after_commit(parley, team):
     seen_in_database = []
 
     def check_committed(event):
+        if isinstance(event, NotificationCreated):
+            return
         with parley.db.session() as session:  # a new session sees only committed rows
             seen_in_database.append(session.get(Conversation, event.conversation_id) is not None)
     parley.bus.subscribe(susan.id, check_committed)

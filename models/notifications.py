@@ -1,0 +1,42 @@
+"""What agents are told about, and how each agent wants to be told."""
+from datetime import datetime
+
+from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models._types import UTCDateTime, utcnow
+
+
+class Notification(SQLModel, table=True):
+    """One event for one agent: in the bell (when in_app), and due for the email digest (when email_due_at)."""
+    __table_args__ = (
+        # One notification per event and agent, however many tabs or retries: the idempotency key.
+        UniqueConstraint('user_id', 'key', name='uq_notification_user_key'),
+        Index('ix_notification_user_unread', 'user_id', 'read_at', 'id'),
+        Index('ix_notification_user_conversation', 'user_id', 'conversation_id', 'read_at'),
+        Index('ix_notification_email_due', 'emailed_at', 'read_at', 'email_due_at'),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key='user.id')
+    key: str                          # e.g. "message:42": the event it stands for
+    kind: str                         # added, message, customer_reply, mention, unassigned
+    conversation_id: int | None = Field(default=None, foreign_key='conversation.id')
+    message_id: int | None = Field(default=None, foreign_key='message.id')
+    actor_id: int | None = Field(default=None, foreign_key='user.id')
+    title: str
+    preview: str = ''
+    # The channels chosen for it when it was created, comma-separated: in_app,popup,sound,desktop,email.
+    channels: str = ''
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # Email channel: when the digest may include it unless read first; set once emailed.
+    email_due_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    emailed_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class NotificationSettings(SQLModel, table=True):
+    """An agent's choices; absent means the defaults."""
+    user_id: int = Field(foreign_key='user.id', primary_key=True)
+    grid: str = Field(default='{}', sa_column=Column(Text, nullable=False))   # JSON {kind: [channel, ...]}
+    email_delay_minutes: int = 5

@@ -1,0 +1,312 @@
+"""Notifications: each agent is told about what concerns them once, on the channels they chose.
+
+ConversationService calls `message_posted` inside the transaction that stores a message, so a
+notification exists exactly when its message does (one per message and agent: a unique key).
+After the commit each recipient gets a `NotificationCreated` event; their open pages update the
+bell, and only the tab they focused last plays the pop-up, sound and desktop notice. Reading a
+conversation reads its notifications. Email is a digest: notifications still unread when their
+delay has passed go out together in one email per agent, decided from the rows (like the
+customer email fallback), so a restart neither loses nor repeats one.
+"""
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from html import escape
+import json
+import re
+
+from sqlalchemy import true, update
+from sqlmodel import col, func, select
+
+from models import Conversation, Message, Notification, NotificationSettings, User, UserKind
+from models._types import utcnow
+from services.db import Database, Transaction
+from services.errors import InvalidInput
+from services.events import EventBus, NotificationCreated, NotificationsRead
+from services.mail import MailService
+from services.views import UserView
+
+KINDS = ('added', 'message', 'customer_reply', 'mention', 'unassigned')
+CHANNELS = ('in_app', 'popup', 'sound', 'desktop', 'email')
+# What each event and channel means, in the words the settings page uses.
+KIND_TEXT = {
+    'added': ('Added to a conversation', 'Someone starts a conversation with you.'),
+    'message': ('New message', 'A teammate writes in a conversation you take part in.'),
+    'customer_reply': ('Customer reply', 'A customer answers, from the live chat or by email.'),
+    'mention': ('Mention of you', 'Someone writes @ and your name. Always shown in the bell.'),
+    'unassigned': ('New live chat', 'A visitor starts a chat that no agent has answered yet.'),
+}
+CHANNEL_TEXT = {
+    'in_app': ('In-app', 'The bell in the header counts it and lists it.'),
+    'popup': ('Pop-up', 'A short message in the corner while Parley is open.'),
+    'sound': ('Sound', 'A short chime while Parley is open.'),
+    'desktop': ('Desktop', 'A notice from your browser, even when Parley is in the background.'),
+    'email': ('Email', 'An email digest, only for what you have not seen by then.'),
+}
+DEFAULTS = {
+    'added': {'in_app', 'popup', 'email'},
+    'message': {'in_app'},
+    'customer_reply': {'in_app', 'popup', 'sound', 'email'},
+    'mention': {'in_app', 'popup', 'sound', 'email'},
+    'unassigned': {'in_app', 'popup', 'sound'},
+}
+ALWAYS = {'mention': {'in_app'}}   # a mention always reaches the bell
+# The most specific event wins when one message is several things to an agent.
+PRECEDENCE = ('mention', 'customer_reply', 'unassigned', 'added', 'message')
+EMAIL_DELAYS = (1, 5, 15, 30, 60)
+DEFAULT_DELAY = 5
+PREVIEW = 140
+BELL_SIZE = 30
+
+
+@dataclass(frozen=True)
+class NotificationView:
+    id: int
+    kind: str
+    conversation_id: int | None
+    title: str
+    preview: str
+    created_at: datetime
+    read: bool
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    grid: dict[str, frozenset[str]]       # kind -> channels that are on
+    email_delay_minutes: int
+
+    def is_on(self, kind: str, channel: str) -> bool:
+        return channel in self.grid[kind]
+
+
+class NotificationService:
+    def __init__(self, db: Database, bus: EventBus, mail: MailService, *, public_url: str,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self.db, self.bus, self.mail = db, bus, mail
+        self.public_url = public_url.rstrip('/')
+        self.clock = clock
+
+    # ----- settings ---------------------------------------------------------------------------
+
+    def settings(self, actor: UserView) -> SettingsView:
+        with self.db.session() as session:
+            return _settings(session.get(NotificationSettings, actor.id))
+
+    def set_channel(self, actor: UserView, kind: str, channel: str, on: bool) -> SettingsView:
+        """Turn one event's channel on or off; saved at once."""
+        _require_agent(actor)
+        if kind not in KINDS or channel not in CHANNELS:
+            raise InvalidInput('Unknown notification setting.')
+        if not on and channel in ALWAYS.get(kind, ()):
+            raise InvalidInput('Mentions always show in the bell, so nothing that needs you gets lost.')
+        with self.db.transaction() as tx:
+            row = tx.session.get(NotificationSettings, actor.id) or NotificationSettings(user_id=actor.id)
+            grid = {k: set(v) for k, v in _settings(row).grid.items()}
+            (grid[kind].add if on else grid[kind].discard)(channel)
+            row.grid = json.dumps({k: sorted(v) for k, v in grid.items()})
+            tx.session.add(row)
+            return _settings(row)
+
+    def set_email_delay(self, actor: UserView, minutes: int) -> SettingsView:
+        _require_agent(actor)
+        if minutes not in EMAIL_DELAYS:
+            raise InvalidInput('Pick one of the offered delays.')
+        with self.db.transaction() as tx:
+            row = tx.session.get(NotificationSettings, actor.id) or NotificationSettings(user_id=actor.id)
+            row.email_delay_minutes = minutes
+            tx.session.add(row)
+            return _settings(row)
+
+    # ----- creating (inside the message's transaction) ----------------------------------------
+
+    def message_posted(self, tx: Transaction, conversation: Conversation, message: Message, author: UserView,
+                       agent_ids: Sequence[int], *, started: bool) -> None:
+        """Notify these agents (never the author) about one stored message, each once, as they chose."""
+        recipients = [i for i in dict.fromkeys(agent_ids) if i != author.id]
+        if not recipients:
+            return
+        session = tx.session
+        now = self.clock()
+        rows = session.exec(select(User.id, User.name, NotificationSettings).outerjoin(
+            NotificationSettings, col(NotificationSettings.user_id) == User.id).where(
+            col(User.id).in_(recipients), User.kind == UserKind.AGENT, User.is_active)).all()
+        created = []
+        for user_id, name, stored in rows:
+            kind = _kind(conversation, message, author, name, started=started)
+            settings = _settings(stored)
+            channels = settings.grid[kind] | ALWAYS.get(kind, set())
+            if not channels:
+                continue
+            notification = Notification(
+                user_id=user_id, key=f'message:{message.id}', kind=kind, conversation_id=conversation.id,
+                message_id=message.id, actor_id=author.id, title=_title(kind, author, conversation, message),
+                preview=('Note: ' if message.is_note else '') + _preview(message.body),
+                channels=','.join(c for c in CHANNELS if c in channels), created_at=now,
+                email_due_at=now + timedelta(minutes=settings.email_delay_minutes) if 'email' in channels else None)
+            session.add(notification)
+            created.append(notification)
+        if not created:
+            return
+        session.flush()
+        events = [NotificationCreated(recipients=(n.user_id,), notification_id=n.id, kind=n.kind,
+                                      conversation_id=conversation.id, channels=tuple(n.channels.split(',')))
+                  for n in created]
+        tx.on_commit(lambda: [self.bus.publish(e) for e in events])
+
+    def conversation_taken(self, tx: Transaction, conversation_id: int) -> None:
+        """An agent answered an unassigned conversation: nobody else needs the "new live chat" notice."""
+        users = tx.session.exec(select(Notification.user_id).where(
+            Notification.conversation_id == conversation_id, Notification.kind == 'unassigned',
+            col(Notification.read_at).is_(None))).all()
+        for user_id in users:
+            self._mark(tx, user_id, (Notification.conversation_id == conversation_id) &
+                       (Notification.kind == 'unassigned'))
+
+    def conversation_read(self, tx: Transaction, user_id: int, conversation_id: int) -> None:
+        """The agent has seen this conversation: its notifications are read (in the caller's transaction)."""
+        self._mark(tx, user_id, Notification.conversation_id == conversation_id)
+
+    # ----- the bell ---------------------------------------------------------------------------
+
+    def bell(self, actor: UserView, *, limit: int = BELL_SIZE) -> list[NotificationView]:
+        """In-app notifications, newest first."""
+        with self.db.session() as session:
+            rows = session.exec(select(Notification).where(
+                Notification.user_id == actor.id, col(Notification.channels).contains('in_app'))
+                .order_by(col(Notification.id).desc()).limit(limit)).all()
+        return [NotificationView(id=n.id, kind=n.kind, conversation_id=n.conversation_id, title=n.title,
+                                 preview=n.preview, created_at=n.created_at, read=n.read_at is not None)
+                for n in rows]
+
+    def unread_count(self, actor: UserView) -> int:
+        with self.db.session() as session:
+            return session.exec(select(func.count()).select_from(Notification).where(
+                Notification.user_id == actor.id, col(Notification.read_at).is_(None),
+                col(Notification.channels).contains('in_app'))).one()
+
+    def mark_read(self, actor: UserView, notification_id: int) -> None:
+        with self.db.transaction() as tx:
+            self._mark(tx, actor.id, Notification.id == notification_id)
+
+    def mark_all_read(self, actor: UserView) -> None:
+        with self.db.transaction() as tx:
+            self._mark(tx, actor.id, true())
+
+    # ----- email digests ----------------------------------------------------------------------
+
+    def send_due_digests(self) -> int:
+        """One digest email per agent with notifications unread past their delay; returns how many were queued."""
+        with self.db.session() as session:
+            users = session.exec(select(Notification.user_id).where(
+                col(Notification.emailed_at).is_(None), col(Notification.read_at).is_(None),
+                Notification.email_due_at <= self.clock()).distinct()).all()
+        return sum(self._digest(user_id) for user_id in users)
+
+    def _digest(self, user_id: int) -> bool:
+        now = self.clock()
+        with self.db.transaction() as tx:
+            session = tx.session
+            # Re-read inside the transaction: what was read a moment ago is not emailed.
+            due = session.exec(select(Notification).where(
+                Notification.user_id == user_id, col(Notification.emailed_at).is_(None),
+                col(Notification.read_at).is_(None), Notification.email_due_at <= now)
+                .order_by(col(Notification.id))).all()
+            agent = session.get(User, user_id)
+            if not due or agent is None:
+                return False
+            if agent.is_active:
+                count = len(due)
+                self.mail.add(session, to_address=agent.email, to_name=agent.name,
+                              subject=f'{count} update{"s" if count > 1 else ""} waiting for you in Parley',
+                              text=self._digest_text(agent, due), html=self._digest_html(agent, due))
+            session.exec(update(Notification).where(col(Notification.id).in_([n.id for n in due]))
+                         .values(emailed_at=now))
+        return agent.is_active
+
+    def _link(self, notification: Notification) -> str:
+        return f'{self.public_url}/messenger/{notification.conversation_id}'
+
+    def _digest_text(self, agent: User, due: list[Notification]) -> str:
+        lines = [f'Hi {agent.name.split()[0]}, this is waiting for you in Parley:', '']
+        for n in due:
+            lines += [f'- {n.title}', f'  {n.preview}', f'  {self._link(n)}', '']
+        lines.append(f'Change what you get by email: {self.public_url}/settings/notifications')
+        return '\n'.join(lines) + '\n'
+
+    def _digest_html(self, agent: User, due: list[Notification]) -> str:
+        items = ''.join(
+            f'<li style="margin:0 0 14px"><a href="{escape(self._link(n))}" style="color:#4f46e5;font-weight:600;'
+            f'text-decoration:none">{escape(n.title)}</a><br><span style="color:#334155">{escape(n.preview)}</span>'
+            '</li>' for n in due)
+        return ('<div style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#0f172a;'
+                f'max-width:560px"><p>Hi {escape(agent.name.split()[0])}, this is waiting for you in Parley:</p>'
+                f'<ul style="padding-left:18px">{items}</ul><p style="color:#64748b;font-size:13px">'
+                f'<a href="{escape(self.public_url)}/settings/notifications" style="color:#64748b">'
+                'Change what you get by email</a></p></div>')
+
+    # ----- internals --------------------------------------------------------------------------
+
+    def _mark(self, tx: Transaction, user_id: int, condition) -> None:
+        changed = tx.session.exec(update(Notification).where(
+            col(Notification.user_id) == user_id, col(Notification.read_at).is_(None), condition)
+            .values(read_at=self.clock())).rowcount
+        if changed:
+            tx.on_commit(lambda: self.bus.publish(NotificationsRead(recipients=(user_id,))))
+
+
+def _require_agent(actor: UserView) -> None:
+    if actor.kind != 'agent':
+        raise InvalidInput('Only agents have notification settings.')
+
+
+def _settings(row: NotificationSettings | None) -> SettingsView:
+    grid = {kind: frozenset(channels) for kind, channels in DEFAULTS.items()}
+    delay = DEFAULT_DELAY
+    if row is not None:
+        try:
+            stored = json.loads(row.grid or '{}')
+        except ValueError:
+            stored = {}
+        for kind in KINDS:
+            if isinstance(stored.get(kind), list):
+                grid[kind] = frozenset(c for c in stored[kind] if c in CHANNELS)
+        delay = row.email_delay_minutes if row.email_delay_minutes in EMAIL_DELAYS else DEFAULT_DELAY
+    for kind, forced in ALWAYS.items():
+        grid[kind] = grid[kind] | forced
+    return SettingsView(grid=grid, email_delay_minutes=delay)
+
+
+def _kind(conversation: Conversation, message: Message, author: UserView, recipient_name: str, *,
+          started: bool) -> str:
+    kinds = set()
+    if mentions(message.body, recipient_name):
+        kinds.add('mention')
+    if started:
+        kinds.add('unassigned' if conversation.unassigned else 'added')
+    elif author.kind == 'customer':
+        kinds.add('customer_reply')
+    else:
+        kinds.add('message')
+    return next(k for k in PRECEDENCE if k in kinds)
+
+
+def mentions(body: str, name: str) -> bool:
+    """"@Full Name" or "@First" (any case), not followed by more letters."""
+    names = {name.strip(), name.split()[0] if name.split() else ''} - {''}
+    return any(re.search(r'(?:^|[^\w@])@' + re.escape(n) + r'(?!\w)', body, re.IGNORECASE) for n in names)
+
+
+def _title(kind: str, author: UserView, conversation: Conversation, message: Message) -> str:
+    about = f': {conversation.subject}' if conversation.subject else ''
+    return {
+        'added': f'{author.name} added you to a conversation{about}',
+        'message': f'{author.name} wrote{about}',
+        'customer_reply': f'{author.name} replied{" by email" if message.via == "email" else ""}{about}',
+        'mention': f'{author.name} mentioned you{about}',
+        'unassigned': f'New live chat from {author.name}',
+    }[kind]
+
+
+def _preview(text: str) -> str:
+    flat = ' '.join(text.split())
+    return flat if len(flat) <= PREVIEW else flat[:PREVIEW - 1] + '…'
