@@ -174,9 +174,13 @@ class NotificationService:
             rows = session.exec(select(Notification).where(
                 Notification.user_id == actor.id, col(Notification.channels).contains('in_app'))
                 .order_by(col(Notification.id).desc()).limit(limit)).all()
-        return [NotificationView(id=n.id, kind=n.kind, conversation_id=n.conversation_id, title=n.title,
-                                 preview=n.preview, created_at=n.created_at, read=n.read_at is not None)
-                for n in rows]
+        return [_view(n) for n in rows]
+
+    def get(self, actor: UserView, notification_id: int) -> NotificationView | None:
+        """One of the actor's notifications (None for anybody else's)."""
+        with self.db.session() as session:
+            row = session.get(Notification, notification_id)
+        return _view(row) if row is not None and row.user_id == actor.id else None
 
     def unread_count(self, actor: UserView) -> int:
         with self.db.session() as session:
@@ -252,6 +256,11 @@ class NotificationService:
             .values(read_at=self.clock())).rowcount
         if changed:
             tx.on_commit(lambda: self.bus.publish(NotificationsRead(recipients=(user_id,))))
+
+
+def _view(n: Notification) -> NotificationView:
+    return NotificationView(id=n.id, kind=n.kind, conversation_id=n.conversation_id, title=n.title,
+                            preview=n.preview, created_at=n.created_at, read=n.read_at is not None)
 
 
 def _require_agent(actor: UserView) -> None:

@@ -6,6 +6,7 @@ knows which conversation is open and whether the tab is on screen: routing asks
 `customer_view(...)` to decide between "delivered live" and waiting for the email fallback.
 """
 from dataclasses import dataclass
+import itertools
 import threading
 
 
@@ -20,6 +21,8 @@ class _Page:
 class Presence:
     def __init__(self) -> None:
         self._pages: dict[str, _Page] = {}
+        self._focus: dict[str, tuple[int, int]] = {}   # agent page -> (user id, when it was last focused)
+        self._ticks = itertools.count(1)
         self._lock = threading.Lock()
 
     def page_opened(self, user_id: int, page_id: str, *, is_agent: bool = True,
@@ -43,6 +46,22 @@ class Presence:
     def page_closed(self, page_id: str) -> None:
         with self._lock:
             self._pages.pop(page_id, None)
+
+    def page_focused(self, user_id: int, page_id: str) -> None:
+        """An agent page was opened or got the focus: it is the one that pops up and chimes."""
+        with self._lock:
+            self._focus[page_id] = (user_id, next(self._ticks))
+
+    def page_unfocusable(self, page_id: str) -> None:
+        """The page is gone: the agent's previously focused page takes over."""
+        with self._lock:
+            self._focus.pop(page_id, None)
+
+    def focused_page(self, user_id: int) -> str | None:
+        """The agent's page focused last (one pop-up and one sound per agent, however many tabs)."""
+        with self._lock:
+            pages = [(tick, page_id) for page_id, (owner, tick) in self._focus.items() if owner == user_id]
+        return max(pages)[1] if pages else None
 
     def is_online(self, user_id: int) -> bool:
         with self._lock:

@@ -15,13 +15,14 @@ log = logging.getLogger(__name__)
 
 def register(parley: Parley) -> None:
     """Define every page for this Parley (called by main.py, never at import time)."""
-    from ui import admin, auth_pages, chat, embed, inbound_api, messenger
+    from ui import admin, auth_pages, chat, embed, inbound_api, messenger, settings
     embed.register(parley)
     inbound_api.register(parley)
     admin.register(parley)
     auth_pages.register(parley)
     messenger.register(parley)
     chat.register(parley)
+    settings.register(parley)
     app.on_page_exception(_error_page)
     app.add_exception_handler(404, _not_found)
 

@@ -34,7 +34,7 @@ def _admin_page(parley: Parley, path: str, title: str, build: Callable[[UserView
         agent = current_agent(parley)
         if agent is None:
             return login_redirect(request.url.path)
-        with frame(agent, title, active=path):
+        with frame(parley, agent, title, active=path):
             if _admins_only(agent):
                 build(agent, request)
         return None

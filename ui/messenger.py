@@ -8,9 +8,10 @@ from nicegui import app, ui
 from services.container import Parley
 from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id
 from services.errors import NotFound
-from services.events import ConversationCreated, DeliveryChanged, Event, MessageSent
+from services.events import DeliveryChanged, Event, MessageSent, NotificationCreated, NotificationsRead
 from services.views import ConversationView, DeliveryView, MessageView, UserView
 from ui import live
+from ui.bell import Bell
 from ui.composer import Composer
 from ui.formatting import clock, day_label, full_time, list_time, placement, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
@@ -40,7 +41,7 @@ def _open(parley: Parley, request: Request, raw_id: str | None):
     storage = app.storage.user
     if raw_id == 'draft' and not storage.get(DRAFT_KEY):
         return RedirectResponse('/messenger', status_code=303)
-    with frame(agent, 'Messenger'):
+    with frame(parley, agent, 'Messenger'):
         MessengerPage(parley, agent, raw_id, storage=storage, zone=viewer_zone(request))
     return None
 
@@ -85,6 +86,9 @@ class MessengerPage:
         ui.add_head_html(visibility_script('parley_visibility'))
         ui.on('parley_visibility', self._visibility_changed)
         live.subscribe(parley.bus, agent.id, self._on_event)
+        bell = Bell.of_page()
+        if bell is not None:  # what is on screen needs no pop-up
+            bell.viewing = lambda: self.selected.id if self.selected is not None and self.visible else None
         client = ui.context.client
         client.on_connect(lambda: parley.presence.page_opened(agent.id, client.id))
         client.on_delete(lambda: parley.presence.page_closed(client.id))
@@ -186,27 +190,18 @@ class MessengerPage:
 
     def _on_event(self, event: Event) -> None:
         selected_id = self.selected.id if self.selected else None
+        if isinstance(event, (NotificationCreated, NotificationsRead)):
+            return   # the bell's business
         if isinstance(event, DeliveryChanged):
             if event.conversation_id == selected_id and self.thread:
                 self.thread.update_deliveries(event.message_ids)
             return
-        if isinstance(event, ConversationCreated) and event.created_by_id != self.agent.id:
-            self._announce(event.conversation_id)
         if isinstance(event, MessageSent) and event.conversation_id == selected_id and self.thread:
             self.thread.receive(event.message_id)
             if event.author_id != self.agent.id and self.visible:
                 self.conversations.mark_read(self.agent, selected_id)
                 return  # the ConversationRead that follows refreshes the list
         self._conversation_list.refresh()
-
-    def _announce(self, conversation_id: int) -> None:
-        try:
-            conversation = self.conversations.access_conversation(self.agent, conversation_id)
-        except NotFound:
-            return
-        text = (f'New live chat from {conversation.title}' if conversation.unassigned
-                else f'New conversation: {conversation.title}')
-        ui.notify(text, position='top-right', color='primary', icon='forum', timeout=6000, close_button='Dismiss')
 
     def _visibility_changed(self, event) -> None:
         # Read means seen: a message that arrived in a background tab stays unread until the tab shows.

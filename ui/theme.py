@@ -4,10 +4,13 @@ from contextlib import contextmanager
 
 from nicegui import ui
 
+from services.container import Parley
 from services.views import UserView
+from ui.bell import Bell
 from ui.formatting import TZ_SCRIPT
 
 BRAND = '#4f46e5'
+SETTINGS_PATH = '/settings/notifications'
 NAV = [('Messenger', '/messenger', 'forum')]
 ADMIN_NAV = [('Customers', '/admin/customers', 'contacts'), ('Agents', '/admin/agents', 'badge'),
              ('Live chat', '/admin/live-chat', 'chat'), ('Outbox', '/admin/outbox', 'outbox'),
@@ -35,8 +38,8 @@ def page_setup(title: str) -> None:
 
 
 @contextmanager
-def frame(agent: UserView, title: str, *, active: str = '/messenger') -> Iterator[ui.element]:
-    """Header with navigation and the account menu; yields the full-height content area."""
+def frame(parley: Parley, agent: UserView, title: str, *, active: str = '/messenger') -> Iterator[ui.element]:
+    """Header with navigation, the bell and the account menu; yields the full-height content area."""
     page_setup(title)
     with ui.header().classes('bg-white text-slate-900 border-b border-slate-200 px-3 md:px-5 py-2 no-wrap '
                              'items-center gap-3').props('bordered=false elevated=false'):
@@ -55,6 +58,7 @@ def frame(agent: UserView, title: str, *, active: str = '/messenger') -> Iterato
                     ui.label(label).classes('ml-2 max-lg:hidden')
                     ui.tooltip(label).classes('lg:hidden')
         ui.space()
+        Bell(parley, agent)
         with ui.button().props('flat round dense aria-label="Account"').classes('parley-focus'):
             avatar(agent, size='32px', color='primary', text_color='white')
             with ui.menu().props('anchor="bottom right" self="top right"'):
@@ -64,6 +68,7 @@ def frame(agent: UserView, title: str, *, active: str = '/messenger') -> Iterato
                 ui.separator()
                 for label, href, _icon in _nav(agent):
                     ui.menu_item(label, on_click=lambda h=href: ui.navigate.to(h)).classes('sm:hidden')
+                ui.menu_item('Notification settings', on_click=lambda: ui.navigate.to(SETTINGS_PATH))
                 ui.menu_item('Sign out', on_click=lambda: ui.navigate.to('/logout'))
     with ui.element('main').classes('w-full h-[calc(100dvh-57px)] flex') as main:
         yield main

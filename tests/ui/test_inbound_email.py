@@ -65,8 +65,10 @@ async def test_an_emailed_reply_raises_the_unread_count_in_the_list(user: User, 
     await user.should_see('Printer offline')
     await smtp_send(listener, corpus.gmail(reply_to), reply_to)
     await user.should_see('Thanks, that fixed it!')   # the preview in the list
-    [badge] = user.find(kind=ui.badge).elements   # the only badge: this conversation's unread count
-    assert badge.text == '1' and badge.props['aria-label'] == '1 unread'
+    [badge] = [b for b in user.find(kind=ui.badge).elements if 'unread' in b.props.get('aria-label', '')]
+    assert badge.text == '1' and badge.props['aria-label'] == '1 unread'   # the conversation's unread count
+    [bell] = user.find(marker='bell-count').elements
+    assert bell.text == '1' and bell.visible   # and the customer's reply in the bell
 
 
 async def test_an_admin_attaches_an_unmatched_email(user: User, people, emailed, app_parley):

@@ -1,0 +1,102 @@
+"""/settings/notifications: what each agent is told about, and how; every change is saved at once."""
+from fastapi import Request
+from nicegui import background_tasks, ui
+
+from services.container import Parley
+from services.errors import ParleyError
+from services.notifications import ALWAYS, CHANNEL_TEXT, CHANNELS, EMAIL_DELAYS, KIND_TEXT, KINDS, SettingsView
+from services.views import UserView
+from ui.session import current_agent, login_redirect
+from ui.theme import SETTINGS_PATH, frame
+
+PERMISSION = 'return ("Notification" in window) ? await Notification.requestPermission() : "unsupported"'
+BLOCKED = {'denied': 'Your browser blocks notices from Parley. Allow notifications for this site in the '
+                     "browser's site settings, then they will show.",
+           'unsupported': 'This browser cannot show desktop notices.'}
+
+
+def register(parley: Parley) -> None:
+    @ui.page(SETTINGS_PATH)
+    def notification_settings(request: Request):
+        agent = current_agent(parley)
+        if agent is None:
+            return login_redirect(request.url.path)
+        with frame(parley, agent, 'Notification settings', active=SETTINGS_PATH):
+            SettingsPage(parley, agent)
+        return None
+
+
+class SettingsPage:
+    def __init__(self, parley: Parley, agent: UserView) -> None:
+        self.notifications, self.agent = parley.notifications, agent
+        current = self.notifications.settings(agent)
+        with ui.column().classes('w-full max-w-3xl mx-auto p-4 md:p-6 gap-4 overflow-y-auto'):
+            with ui.row().classes('w-full items-baseline gap-3'):
+                ui.label('Notifications').classes('text-xl font-semibold').props('role=heading aria-level=1')
+                self.saved = ui.label().classes('text-sm text-positive').props('role=status aria-live=polite')
+            ui.label('Choose how Parley tells you about what concerns you. Changes are saved as you make them. '
+                     'You are never notified about your own messages, and opening a conversation marks its '
+                     'notifications read.').classes('text-sm text-slate-600')
+            self._grid(current)
+            with ui.card().classes('w-full gap-2'):
+                ui.label('Email').classes('font-semibold')
+                ui.label('Email only tells you about what you have not seen in Parley by then, all together in '
+                         'one email.').classes('text-sm text-slate-600')
+                ui.select({m: f'{m} minute{"s" if m > 1 else ""}' for m in EMAIL_DELAYS},
+                          value=current.email_delay_minutes, label='Send me an email after',
+                          on_change=lambda e: self._save(self.notifications.set_email_delay, self.agent, e.value)) \
+                    .props('outlined dense').classes('w-56').mark('email-delay')
+            self.permission = ui.label().classes('text-sm text-amber-800')
+
+    def _grid(self, current: SettingsView) -> None:
+        with ui.card().classes('w-full p-0 gap-0 overflow-x-auto'):
+            with ui.element('div').classes('grid w-full min-w-[34rem] items-center '
+                                           'grid-cols-[minmax(12rem,1fr)_repeat(5,4.5rem)]').props('role=table'):
+                ui.label('When').classes('px-4 py-3 text-xs font-semibold text-slate-500 uppercase')
+                for channel in CHANNELS:
+                    label, explanation = CHANNEL_TEXT[channel]
+                    ui.label(label).classes('py-3 text-xs font-semibold text-slate-600 text-center') \
+                        .tooltip(explanation)
+                for kind in KINDS:
+                    title, explanation = KIND_TEXT[kind]
+                    with ui.column().classes('gap-0 px-4 py-3 border-t border-slate-100'):
+                        ui.label(title).classes('font-medium')
+                        ui.label(explanation).classes('text-xs text-slate-500')
+                    for channel in CHANNELS:
+                        with ui.element('div').classes('h-full flex items-center justify-center border-t '
+                                                       'border-slate-100'):
+                            forced = channel in ALWAYS.get(kind, ())
+                            box = ui.checkbox(value=current.is_on(kind, channel),
+                                              on_change=lambda e, k=kind, c=channel: self._toggle(k, c, e.value)) \
+                                .props(f'aria-label="{KIND_TEXT[kind][0]}: {CHANNEL_TEXT[channel][0]}"') \
+                                .mark(f'setting-{kind}-{channel}')
+                            if forced:
+                                box.disable()
+                                box.tooltip('Mentions always show in the bell.')
+            with ui.column().classes('w-full gap-1 px-4 py-3 border-t border-slate-100 bg-slate-50'):
+                for channel in CHANNELS:
+                    label, explanation = CHANNEL_TEXT[channel]
+                    ui.label(f'{label}: {explanation}').classes('text-xs text-slate-600')
+
+    def _toggle(self, kind: str, channel: str, on: bool) -> None:
+        self._save(self.notifications.set_channel, self.agent, kind, channel, on)
+        if channel == 'desktop' and on:
+            background_tasks.create(self._ask_permission(), name='desktop-permission')
+
+    def _save(self, change, *args) -> None:
+        try:
+            change(*args)
+        except ParleyError as problem:
+            self.saved.classes(replace='text-sm text-negative')
+            self.saved.text = str(problem)
+            return
+        self.saved.classes(replace='text-sm text-positive')
+        self.saved.text = 'Saved'
+
+    async def _ask_permission(self) -> None:
+        """Ask the browser only now, when the agent turned desktop notices on."""
+        try:
+            answer = await ui.run_javascript(PERMISSION, timeout=60)
+        except TimeoutError:
+            return
+        self.permission.text = BLOCKED.get(answer, '')
