@@ -146,7 +146,7 @@ class Bell:
             return
         if 'popup' in event.channels:
             ui.notify(f'{notification.title}: {notification.preview}' if notification.preview else notification.title,
-                      position='top-right', color='primary', icon='notifications', timeout=6000,
+                      position='bottom-right', color='primary', icon='notifications', timeout=6000,
                       close_button='Dismiss', multi_line=True)
         if 'sound' in event.channels:
             ui.run_javascript('window.parleyChime && window.parleyChime()')

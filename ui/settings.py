@@ -50,16 +50,17 @@ class SettingsPage:
 
     def _grid(self, current: SettingsView) -> None:
         with ui.card().classes('w-full p-0 gap-0 overflow-x-auto'):
-            with ui.element('div').classes('grid w-full min-w-[34rem] items-center '
-                                           'grid-cols-[minmax(12rem,1fr)_repeat(5,4.5rem)]').props('role=table'):
-                ui.label('When').classes('px-4 py-3 text-xs font-semibold text-slate-500 uppercase')
+            with ui.element('div').classes('grid w-full min-w-[22rem] items-center '
+                                           'grid-cols-[minmax(7.5rem,1fr)_repeat(5,3rem)] '
+                                           'sm:grid-cols-[minmax(12rem,1fr)_repeat(5,4.5rem)]'):
+                ui.label('When').classes('px-3 sm:px-4 py-3 text-xs font-semibold text-slate-500 uppercase')
                 for channel in CHANNELS:
                     label, explanation = CHANNEL_TEXT[channel]
-                    ui.label(label).classes('py-3 text-xs font-semibold text-slate-600 text-center') \
+                    ui.label(label).classes('py-3 text-[11px] sm:text-xs font-semibold text-slate-600 text-center') \
                         .tooltip(explanation)
                 for kind in KINDS:
                     title, explanation = KIND_TEXT[kind]
-                    with ui.column().classes('gap-0 px-4 py-3 border-t border-slate-100'):
+                    with ui.column().classes('gap-0 px-3 sm:px-4 py-3 border-t border-slate-100'):
                         ui.label(title).classes('font-medium')
                         ui.label(explanation).classes('text-xs text-slate-500')
                     for channel in CHANNELS:
