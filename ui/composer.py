@@ -29,8 +29,8 @@ class Composer:
                  placeholder: str = 'Write a message…', hint: bool = True) -> None:
         """on_send(text, client_id) raises ParleyError with a message for the user when it cannot send.
 
-        mentions: an object with `picker` (PeoplePicker) and `search(text, exclude, limit)`; "@name" then
-        suggests people and adds the chosen one to the picker.
+        mentions: an object with `search(text, limit)` and `mentioned(person)`; "@name" then suggests
+        people, and picking one writes "@Full Name " and tells `mentioned`.
         """
         self.on_send, self.on_text, self.mentions = on_send, on_text, mentions
         self.placeholder = placeholder
@@ -116,14 +116,13 @@ class Composer:
         self.counter.classes(replace='text-xs ' + ('text-negative font-semibold' if length > MAX_MESSAGE_LENGTH
                                                    else 'text-slate-500'))
 
-    # "@name" in the first message offers people and adds the chosen one as a participant.
+    # "@name" offers people; the draft adds the chosen one as a participant, a thread just mentions them.
     def _suggest(self, text: str) -> None:
         match = _MENTION.search(text)
         if match is None:
             self.suggestions.close()
             return
-        chosen = {p.id for p in self.mentions.picker.selected}
-        self.suggestions.show(self.mentions.search(match.group(1), chosen, SUGGESTION_LIMIT))
+        self.suggestions.show(self.mentions.search(match.group(1), SUGGESTION_LIMIT))
 
     def _pick(self, person: UserView) -> None:
         text = self.box.value or ''
@@ -132,5 +131,5 @@ class Composer:
             text = text[:match.start(1) - 1] + f'@{person.name} '
         self.suggestions.close()
         self.box.value = text  # re-runs _suggest, which finds no "@" at the end and stays closed
-        self.mentions.picker.add(person)
+        self.mentions.mentioned(person)
         self.box.run_method('focus')

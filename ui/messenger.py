@@ -243,8 +243,10 @@ class Thread:
             self._append(message)
         placeholder = (f'Write to {", ".join(c.name for c in conversation.customers)}…' if conversation.is_customer
                        else 'Write a message…')
+        teammates = [p for p in conversation.participants if p.kind == 'agent' and p.id != self.agent.id]
         self.composer = Composer(on_send=self.send, action='Send', allow_notes=conversation.is_customer,
-                                 placeholder=placeholder)
+                                 placeholder=placeholder,
+                                 mentions=_Mentions(lambda text, limit: _matching(teammates, text)[:limit]))
 
     def send(self, text: str, client_id: str) -> None:
         message = self.page.conversations.send_message(self.agent, self.conversation.id, body=text,
@@ -405,10 +407,17 @@ class DraftPane:
                 ui.label('Only the people you add can see it.').classes('text-xs')
         self.composer = Composer(on_send=self._create, action='Create conversation',
                                  initial=draft.get('body') or '', on_text=lambda text: page.save_draft(body=text),
-                                 mentions=self)
+                                 mentions=_Mentions(self.search_mentions, self.mentioned))
 
     def search(self, text: str, exclude: set[int], limit: int) -> list[UserView]:
         return self.page.parley.directory.search_agents(self.page.agent, text, exclude_ids=exclude, limit=limit)
+
+    # "@name" in the first message: teammates not added yet; the chosen one joins the participants.
+    def search_mentions(self, text: str, limit: int) -> list[UserView]:
+        return self.search(text, {p.id for p in self.picker.selected}, limit)
+
+    def mentioned(self, person: UserView) -> None:
+        self.picker.add(person)
 
     def search_customers(self, text: str, exclude: set[int], limit: int) -> list[UserView]:
         return self.page.parley.directory.search_customers(self.page.agent, text, exclude_ids=exclude, limit=limit)
@@ -426,6 +435,19 @@ class DraftPane:
             client_id=client_id, with_customer=self.with_customer)
         self.page.storage.pop(DRAFT_KEY, None)
         ui.navigate.to(f'/messenger/{conversation.id}')
+
+
+class _Mentions:
+    """What the composer's "@name" suggests, and what picking one does (nothing more than the text by default)."""
+
+    def __init__(self, search, mentioned=lambda person: None) -> None:
+        self.search, self.mentioned = search, mentioned
+
+
+def _matching(people: list[UserView], text: str) -> list[UserView]:
+    """The conversation's teammates whose name or email contains the text (case-insensitive)."""
+    text = text.strip().lower()
+    return [p for p in people if text in p.name.lower() or text in p.email.lower()]
 
 
 def _thread_header(conversation: ConversationView, agent: UserView) -> None:

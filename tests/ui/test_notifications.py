@@ -107,3 +107,20 @@ async def test_the_settings_page_needs_sign_in(user: User, people):
     await user.open('/settings/notifications')
     await user.should_see('Sign in')
     assert [e for e in user.find(kind=ui.button, content='Sign in').elements]
+
+
+async def test_an_at_mention_in_a_thread_suggests_teammates_and_notifies_them(user: User, people, app_parley):
+    alice, susan = people['alice'], people['susan']
+    conversation = app_parley.conversations.create_conversation(
+        alice, participant_ids=[susan.id, people['john'].id], body='Who takes the Monday call?', client_id=cid())
+    await sign_in(user, 'alice@example.com', path=f'/messenger/{conversation.id}')
+    await user.should_see('Who takes the Monday call?')
+    user.find(marker='composer').type('Could you, @su')
+    await user.should_see(marker='person-susan@example.com')
+    await user.should_not_see(marker='person-mike@example.com')   # not in this conversation
+    user.find(marker='person-susan@example.com').click()
+    assert user.find(marker='composer').elements.pop().value == 'Could you, @Susan Miller '
+    user.find(marker='send').click()
+    await user.should_see('Could you, @Susan Miller')
+    assert app_parley.notifications.bell(susan)[0].title == 'Alice Admin mentioned you'
+    assert app_parley.notifications.bell(people['john'])[0].title == 'Alice Admin wrote'
