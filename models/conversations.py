@@ -35,6 +35,8 @@ class Conversation(SQLModel, table=True):
     unassigned: bool = False
     # What customers of the conversation last saw in it (agents see notes too: see last_message_*).
     customer_preview: str = ''
+    # The ticket or task it belongs to, if any (visibility stays with the participants).
+    item_id: int | None = Field(default=None, foreign_key='item.id', index=True)
 
 
 class Participant(SQLModel, table=True):

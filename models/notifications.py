@@ -20,12 +20,13 @@ class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key='user.id')
     key: str                          # e.g. "message:42": the event it stands for
-    kind: str                         # added, message, customer_reply, mention, unassigned
+    kind: str                         # added, message, customer_reply, mention, unassigned, assigned
     conversation_id: int | None = Field(default=None, foreign_key='conversation.id')
     message_id: int | None = Field(default=None, foreign_key='message.id')
     actor_id: int | None = Field(default=None, foreign_key='user.id')
     title: str
     preview: str = ''
+    link: str = ''                    # where clicking it goes when it is not a conversation (an item page)
     # The channels chosen for it when it was created, comma-separated: in_app,popup,sound,desktop,email.
     channels: str = ''
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -11,6 +11,7 @@ from services.directory import DirectoryService
 from services.events import EventBus, LocalEventBus
 from services.inbound import InboundService
 from services.inbound_smtp import InboundListener, parse_address
+from services.items import ItemService
 from services.livechat import ChatTokens, LiveChatService
 from services.mail import MailService
 from services.notifications import NotificationService
@@ -32,6 +33,7 @@ class Parley:
     email_fallback: EmailFallback
     inbound: InboundService
     notifications: NotificationService
+    items: ItemService
     listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
@@ -74,4 +76,4 @@ def build_parley(settings: Settings) -> Parley:
                   email_fallback=EmailFallback(db, bus, mail, chat, team_name=settings.team_name,
                                                reply_domain=settings.resolved_reply_domain),
                   inbound=InboundService(db, conversations, directory, mail, max_bytes=settings.inbound_max_bytes),
-                  notifications=notifications)
+                  notifications=notifications, items=ItemService(db, notifications))

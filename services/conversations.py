@@ -9,7 +9,7 @@ from sqlalchemy import or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
-from models import (Conversation, ConversationKind, CustomerThread, Delivery, DeliveryState, EmailStatus, Message,
+from models import (Conversation, ConversationKind, CustomerThread, Delivery, DeliveryState, EmailStatus, Item, Message,
                     OutboundEmail, Participant, User, UserKind)
 from models._types import utcnow
 from models.conversations import ConversationStatus
@@ -18,7 +18,7 @@ from services.directory import to_view
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.events import ConversationCreated, ConversationRead, DeliveryChanged, EventBus, MessageSent
 from services.presence import Presence
-from services.views import AttachmentView, ConversationView, DeliveryView, MessageView, UserView
+from services.views import AttachmentView, ConversationView, DeliveryView, ItemLink, MessageView, UserView
 
 if TYPE_CHECKING:  # notifications need mail, which needs this module
     from services.notifications import NotificationService
@@ -78,11 +78,12 @@ class ConversationService:
 
     def create_conversation(self, actor: UserView, *, participant_ids: Iterable[int], body: str,
                             client_id: str, subject: str | None = None,
-                            with_customer: bool = False) -> ConversationView:
+                            with_customer: bool = False, item_id: int | None = None) -> ConversationView:
         """An agent starts a conversation with teammates and/or customers and its first message, all or nothing.
 
         With a customer among the participants it is a customer conversation: the first message goes to
-        them (live or by email). Retrying with the same client_id returns the conversation created the first time.
+        them (live or by email). With item_id it belongs to that ticket or task (its visibility does not change).
+        Retrying with the same client_id returns the conversation created the first time.
         """
         _require_agent(actor)
         text = validate_body(body)
@@ -99,9 +100,11 @@ class ConversationService:
             has_customer = any(p.kind == UserKind.CUSTOMER for p in people)
             if with_customer and not has_customer:  # "Conversation with customer" needs its customer
                 raise InvalidInput(NO_CUSTOMER)
+            if item_id is not None and tx.session.get(Item, item_id) is None:
+                raise InvalidInput('That ticket or task does not exist any more.')
             conversation = self._new_conversation(
                 tx, ConversationKind.CUSTOMER if has_customer else ConversationKind.INTERNAL, actor, subject,
-                [actor.id, *others])
+                [actor.id, *others], item_id=item_id)
             self._append(tx, conversation, actor, text, client_id, event=ConversationCreated(
                 recipients=(actor.id, *others), conversation_id=conversation.id, created_by_id=actor.id))
             return conversation.id
@@ -205,8 +208,9 @@ class ConversationService:
             conversation = self._access(session, actor, conversation_id)
             participant = session.get(Participant, (conversation.id, actor.id))
             people = _participants_by_conversation(session, [conversation.id])
+            items = _item_links(session, [conversation])
         return _conversation_view(conversation, participant.unread_count if participant else 0,
-                                  people[conversation.id], actor)
+                                  people[conversation.id], actor, items)
 
     def list_conversations(self, actor: UserView, *, limit: int = 100) -> list[ConversationView]:
         """The actor's open conversations, newest activity first."""
@@ -218,7 +222,8 @@ class ConversationService:
                 .order_by(col(Conversation.last_message_at).desc(), col(Conversation.id).desc())
                 .limit(limit)).all()
             people = _participants_by_conversation(session, [c.id for c, _ in rows])
-        return [_conversation_view(c, unread, people[c.id], actor) for c, unread in rows]
+            items = _item_links(session, [c for c, _ in rows])
+        return [_conversation_view(c, unread, people[c.id], actor, items) for c, unread in rows]
 
     def list_unassigned(self, actor: UserView, *, limit: int = 100) -> list[ConversationView]:
         """Customer conversations no agent has answered yet, oldest wait first (agents only)."""
@@ -230,6 +235,26 @@ class ConversationService:
                 .order_by(col(Conversation.last_message_at), col(Conversation.id)).limit(limit)).all()
             people = _participants_by_conversation(session, [c.id for c in rows])
         return [_conversation_view(c, 1, people[c.id], actor) for c in rows]
+
+    def item_conversations(self, actor: UserView, item_id: int) -> tuple[list[ConversationView], int]:
+        """The item's conversations the actor may open (newest first), and how many others it has."""
+        if actor.kind != 'agent':
+            return [], 0
+        with self.db.session() as session:
+            joined = select(Participant.conversation_id).where(Participant.user_id == actor.id)
+            rows = session.exec(
+                select(Conversation, Participant.unread_count)
+                .outerjoin(Participant, (col(Participant.conversation_id) == Conversation.id) &
+                           (col(Participant.user_id) == actor.id))
+                .where(Conversation.item_id == item_id,
+                       or_(col(Conversation.id).in_(joined), col(Conversation.unassigned).is_(True)))
+                .order_by(col(Conversation.last_message_at).desc())).all()
+            total = session.exec(select(func.count()).select_from(Conversation)
+                                 .where(Conversation.item_id == item_id)).one()
+            people = _participants_by_conversation(session, [c.id for c, _ in rows])
+            items = _item_links(session, [c for c, _ in rows])
+        return [_conversation_view(c, unread or 0, people[c.id], actor, items) for c, unread in rows], \
+            total - len(rows)
 
     def list_customer_conversations(self, admin: UserView, *, limit: int = 200) -> list[ConversationView]:
         """Open customer conversations, newest first, without their content: where an admin may attach an email."""
@@ -323,10 +348,11 @@ class ConversationService:
             return existing.conversation_id if existing is not None else create(tx)
 
     def _new_conversation(self, tx: Transaction, kind: ConversationKind, creator: UserView, subject: str | None,
-                          member_ids: list[int], *, unassigned: bool = False) -> Conversation:
+                          member_ids: list[int], *, unassigned: bool = False,
+                          item_id: int | None = None) -> Conversation:
         now = self.clock()
         conversation = Conversation(kind=kind, subject=subject, created_by_id=creator.id, created_at=now,
-                                    last_message_at=now, unassigned=unassigned)
+                                    last_message_at=now, unassigned=unassigned, item_id=item_id)
         tx.session.add(conversation)
         tx.session.flush()
         for user_id in member_ids:
@@ -489,8 +515,16 @@ def _participants_by_conversation(session: Session, ids: Sequence[int]) -> dict[
     return people
 
 
+def _item_links(session: Session, conversations: Sequence[Conversation]) -> dict[int, ItemLink]:
+    ids = {c.item_id for c in conversations if c.item_id is not None}
+    if not ids:
+        return {}
+    return {i.id: ItemLink(kind=i.kind.value, number=i.number, title=i.title)
+            for i in session.exec(select(Item).where(col(Item.id).in_(ids))).all()}
+
+
 def _conversation_view(conversation: Conversation, unread: int, people: list[UserView],
-                       viewer: UserView) -> ConversationView:
+                       viewer: UserView, items: dict[int, ItemLink] | None = None) -> ConversationView:
     others = [p.name for p in people if p.id != viewer.id]
     title = conversation.subject or ', '.join(others) or 'Only you'
     if viewer.kind != 'agent':  # a customer sees their conversation with the team, nothing agent-only
@@ -500,7 +534,7 @@ def _conversation_view(conversation: Conversation, unread: int, people: list[Use
     return ConversationView(id=conversation.id, kind=conversation.kind.value, title=title,
                             participants=tuple(people), last_message_at=conversation.last_message_at,
                             last_message_preview=conversation.last_message_preview, unread_count=unread,
-                            unassigned=conversation.unassigned)
+                            unassigned=conversation.unassigned, item=(items or {}).get(conversation.item_id))
 
 
 def _message_view(message: Message, author: User, viewer: UserView,

@@ -24,9 +24,9 @@ from services.db import Database, Transaction
 from services.errors import InvalidInput
 from services.events import EventBus, NotificationCreated, NotificationsRead
 from services.mail import MailService
-from services.views import UserView
+from services.views import ItemLink, UserView
 
-KINDS = ('added', 'message', 'customer_reply', 'mention', 'unassigned')
+KINDS = ('added', 'message', 'customer_reply', 'mention', 'unassigned', 'assigned')
 CHANNELS = ('in_app', 'popup', 'sound', 'desktop', 'email')
 # What each event and channel means, in the words the settings page uses.
 KIND_TEXT = {
@@ -35,6 +35,7 @@ KIND_TEXT = {
     'customer_reply': ('Customer reply', 'A customer answers, from the live chat or by email.'),
     'mention': ('Mention of you', 'Someone writes @ and your name. Always shown in the bell.'),
     'unassigned': ('New live chat', 'A visitor starts a chat that no agent has answered yet.'),
+    'assigned': ('Assigned to you', 'A teammate assigns a ticket or task to you.'),
 }
 CHANNEL_TEXT = {
     'in_app': ('In-app', 'The bell in the header counts it and lists it.'),
@@ -49,6 +50,7 @@ DEFAULTS = {
     'customer_reply': {'in_app', 'popup', 'sound', 'email'},
     'mention': {'in_app', 'popup', 'sound', 'email'},
     'unassigned': {'in_app', 'popup', 'sound'},
+    'assigned': {'in_app', 'popup', 'email'},
 }
 ALWAYS = {'mention': {'in_app'}}   # a mention always reaches the bell
 # The most specific event wins when one message is several things to an agent.
@@ -68,6 +70,7 @@ class NotificationView:
     preview: str
     created_at: datetime
     read: bool
+    link: str          # where it leads: the conversation, or the ticket or task
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,30 @@ class NotificationService:
                   for n in created]
         tx.on_commit(lambda: [self.bus.publish(e) for e in events])
 
+    def item_assigned(self, tx: Transaction, *, item_id: int, link: ItemLink, actor: UserView,
+                      assignee_id: int) -> None:
+        """A ticket or task was assigned to an agent (not by themselves): tell them as they chose."""
+        if assignee_id == actor.id:
+            return
+        session = tx.session
+        settings = _settings(session.get(NotificationSettings, assignee_id))
+        channels = settings.grid['assigned']
+        if not channels:
+            return
+        now = self.clock()
+        earlier = session.exec(select(func.count()).select_from(Notification).where(
+            Notification.user_id == assignee_id, col(Notification.key).startswith(f'assigned:{item_id}:'))).one()
+        notification = Notification(
+            user_id=assignee_id, key=f'assigned:{item_id}:{earlier + 1}', kind='assigned', actor_id=actor.id,
+            title=f'{actor.name} assigned {link.label} to you', link=link.path,
+            channels=','.join(c for c in CHANNELS if c in channels), created_at=now,
+            email_due_at=now + timedelta(minutes=settings.email_delay_minutes) if 'email' in channels else None)
+        session.add(notification)
+        session.flush()
+        event = NotificationCreated(recipients=(assignee_id,), notification_id=notification.id, kind='assigned',
+                                    conversation_id=None, channels=tuple(notification.channels.split(',')))
+        tx.on_commit(lambda: self.bus.publish(event))
+
     def conversation_taken(self, tx: Transaction, conversation_id: int) -> None:
         """An agent answered an unassigned conversation: nobody else needs the "new live chat" notice."""
         users = tx.session.exec(select(Notification.user_id).where(
@@ -228,7 +255,7 @@ class NotificationService:
         return agent.is_active
 
     def _link(self, notification: Notification) -> str:
-        return f'{self.public_url}/messenger/{notification.conversation_id}'
+        return self.public_url + _path(notification)
 
     def _digest_text(self, agent: User, due: list[Notification]) -> str:
         lines = [f'Hi {agent.name.split()[0]}, this is waiting for you in Parley:', '']
@@ -260,7 +287,12 @@ class NotificationService:
 
 def _view(n: Notification) -> NotificationView:
     return NotificationView(id=n.id, kind=n.kind, conversation_id=n.conversation_id, title=n.title,
-                            preview=n.preview, created_at=n.created_at, read=n.read_at is not None)
+                            preview=n.preview, created_at=n.created_at, read=n.read_at is not None,
+                            link=_path(n))
+
+
+def _path(n: Notification) -> str:
+    return n.link or (f'/messenger/{n.conversation_id}' if n.conversation_id is not None else '/messenger')
 
 
 def _require_agent(actor: UserView) -> None:

@@ -23,6 +23,26 @@ class UserView:
 
 
 @dataclass(frozen=True)
+class ItemLink:
+    """A ticket or task, as conversations and notifications point to it."""
+    kind: str      # 'ticket' or 'task'
+    number: int
+    title: str
+
+    @property
+    def ref(self) -> str:
+        return f'{"T" if self.kind == "ticket" else "K"}-{self.number}'
+
+    @property
+    def label(self) -> str:
+        return f'{"Ticket" if self.kind == "ticket" else "Task"} #{self.ref}: {self.title}'
+
+    @property
+    def path(self) -> str:
+        return f'/{self.kind}s/{self.number}'
+
+
+@dataclass(frozen=True)
 class ConversationView:
     id: int
     kind: str
@@ -32,6 +52,7 @@ class ConversationView:
     last_message_preview: str
     unread_count: int
     unassigned: bool = False   # a customer is waiting and no agent has answered yet
+    item: ItemLink | None = None   # the ticket or task it belongs to (agents only)
 
     @property
     def is_customer(self) -> bool:

@@ -5,6 +5,7 @@ browser for a desktop notice, so an agent with three tabs open hears one chime. 
 the conversation the agent is looking at right now does not pop up at all.
 """
 from collections.abc import Callable
+import json
 import weakref
 
 from nicegui import context, ui
@@ -121,8 +122,7 @@ class Bell:
     def _open(self, item) -> None:
         self.notifications.mark_read(self.agent, item.id)
         self.menu.close()
-        if item.conversation_id is not None:
-            ui.navigate.to(f'/messenger/{item.conversation_id}')
+        ui.navigate.to(item.link)
 
     def _mark_all(self) -> None:
         self.notifications.mark_all_read(self.agent)
@@ -160,6 +160,6 @@ class Bell:
             with holder:
                 title = ui.label(notification.title)
                 body = ui.label(notification.preview)
-        href = f'/messenger/{int(notification.conversation_id)}' if notification.conversation_id else '/messenger'
-        ui.run_javascript(f'window.parleyDesktop && window.parleyDesktop("c{title.id}", "c{body.id}", "{href}")')
+        href = json.dumps(notification.link)   # a path Parley built from ids, quoted as a JS string
+        ui.run_javascript(f'window.parleyDesktop && window.parleyDesktop("c{title.id}", "c{body.id}", {href})')
         ui.timer(5, holder.delete, once=True)

@@ -37,6 +37,9 @@ def notifications(parley, user):
 def happen(parley, team, kind):
     """Make one event of this kind happen to Susan; returns the conversation id."""
     alice, susan, customer = team['alice'], team['susan'], team['customer']
+    if kind == 'assigned':
+        parley.items.create(alice, 'ticket', title='Printer offline', customer_id=customer.id, assignee_id=susan.id)
+        return None
     if kind == 'unassigned':
         return parley.chat.start_as_visitor(name='Dana Visitor', email='dana@example.org', body='Help!',
                                             client_id=cid()).conversation_id

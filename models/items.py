@@ -1,0 +1,35 @@
+"""Tickets and tasks: the helpdesk items conversations hang off."""
+from datetime import date, datetime
+from enum import Enum
+
+from sqlalchemy import Column, Date, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models._types import UTCDateTime, utcnow
+
+
+class ItemKind(str, Enum):
+    TICKET = 'ticket'   # #T-12: a customer's request
+    TASK = 'task'       # #K-7: work for the team
+
+
+class Item(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint('kind', 'number', name='uq_item_kind_number'),
+        Index('ix_item_kind_status', 'kind', 'status', 'updated_at'),
+        Index('ix_item_assignee', 'assignee_id', 'kind'),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: ItemKind
+    number: int                     # per kind: T-1, T-2 ... and K-1, K-2 ...
+    title: str
+    description: str = Field(default='', sa_column=Column(Text, nullable=False))
+    status: str                     # tickets: new/open/pending/closed; tasks: todo/doing/done
+    priority: str = 'normal'        # tickets: low/normal/high/urgent
+    customer_id: int | None = Field(default=None, foreign_key='user.id')   # tickets
+    assignee_id: int | None = Field(default=None, foreign_key='user.id')
+    due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))   # tasks
+    created_by_id: int = Field(foreign_key='user.id')
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
