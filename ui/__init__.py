@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def register(parley: Parley) -> None:
     """Define every page for this Parley (called by main.py, never at import time)."""
-    from ui import admin, auth_pages, chat, embed, inbound_api, messenger, settings
+    from ui import admin, auth_pages, chat, embed, inbound_api, items, messenger, settings
     embed.register(parley)
     inbound_api.register(parley)
     admin.register(parley)
@@ -23,6 +23,7 @@ def register(parley: Parley) -> None:
     messenger.register(parley)
     chat.register(parley)
     settings.register(parley)
+    items.register(parley)
     app.on_page_exception(_error_page)
     app.add_exception_handler(404, _not_found)
 

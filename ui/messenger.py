@@ -385,7 +385,14 @@ class DraftPane:
             ui.button(icon='close', on_click=page.discard_draft) \
                 .props('flat round dense aria-label="Discard draft"').tooltip('Discard draft').mark('discard-draft')
         self.customers: PeoplePicker | None = None
+        self.item_id = _draft_item(page, draft.get('item_id'))
         with ui.column().classes('w-full px-4 pt-4 gap-3'):
+            if self.item_id is not None:
+                link = page.parley.items.get_by_id(page.agent, self.item_id).link
+                ui.chip(f'Linked to {link.label}', icon='confirmation_number' if link.kind == 'ticket'
+                        else 'task_alt', removable=True, on_value_change=lambda e: self._unlink(e.sender)) \
+                    .props('outline color=primary remove-aria-label="Do not link it"').classes('self-start') \
+                    .mark('draft-item-link')
             if self.with_customer:
                 self.customers = PeoplePicker(
                     search=self.search_customers, on_change=self._customers_changed, selected=customers,
@@ -422,6 +429,11 @@ class DraftPane:
     def search_customers(self, text: str, exclude: set[int], limit: int) -> list[UserView]:
         return self.page.parley.directory.search_customers(self.page.agent, text, exclude_ids=exclude, limit=limit)
 
+    def _unlink(self, chip: ui.chip) -> None:
+        self.item_id = None
+        self.page.save_draft(item_id=None)
+        chip.delete()
+
     def _participants_changed(self, people: list[UserView]) -> None:
         self.page.save_draft(participants=[p.id for p in people])
 
@@ -432,9 +444,19 @@ class DraftPane:
         customer_ids = [p.id for p in self.customers.selected] if self.customers else []
         conversation = self.page.conversations.create_conversation(
             self.page.agent, participant_ids=[*customer_ids, *(p.id for p in self.picker.selected)], body=text,
-            client_id=client_id, with_customer=self.with_customer)
+            client_id=client_id, with_customer=self.with_customer, item_id=self.item_id)
         self.page.storage.pop(DRAFT_KEY, None)
         ui.navigate.to(f'/messenger/{conversation.id}')
+
+
+def _draft_item(page: MessengerPage, item_id: object) -> int | None:
+    """The draft's ticket or task, if it still exists."""
+    if not isinstance(item_id, int):
+        return None
+    try:
+        return page.parley.items.get_by_id(page.agent, item_id).id
+    except NotFound:
+        return None
 
 
 class _Mentions:
@@ -472,6 +494,12 @@ def _thread_header(conversation: ConversationView, agent: UserView) -> None:
                 names = ', '.join(['You', *[p.name for p in others]])
                 ui.label(f'{len(conversation.participants)} participants: {names}') \
                     .classes('text-xs text-slate-500 truncate')
+        if conversation.item is not None:   # the ticket or task it belongs to
+            with ui.link(target=conversation.item.path).classes(
+                    'shrink-0 max-w-[45%] no-underline flex items-center gap-1 px-2 py-1 rounded-md bg-indigo-50 '
+                    'text-primary text-xs font-medium hover:bg-indigo-100').mark('item-link'):
+                ui.icon('confirmation_number' if conversation.item.kind == 'ticket' else 'task_alt', size='16px')
+                ui.label(conversation.item.label).classes('truncate')
 
 
 def _nothing_selected() -> None:

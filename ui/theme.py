@@ -11,7 +11,8 @@ from ui.formatting import TZ_SCRIPT
 
 BRAND = '#4f46e5'
 SETTINGS_PATH = '/settings/notifications'
-NAV = [('Messenger', '/messenger', 'forum')]
+NAV = [('Messenger', '/messenger', 'forum'), ('Tickets', '/tickets', 'confirmation_number'),
+       ('Tasks', '/tasks', 'task_alt')]
 ADMIN_NAV = [('Customers', '/admin/customers', 'contacts'), ('Agents', '/admin/agents', 'badge'),
              ('Live chat', '/admin/live-chat', 'chat'), ('Outbox', '/admin/outbox', 'outbox'),
              ('Unmatched email', '/admin/email', 'move_to_inbox')]
