@@ -97,15 +97,15 @@ class UnmatchedEmailPage:
                      'there.').classes('text-sm text-slate-700')
 
             def confirm() -> None:
-                dialog.delete()
                 try:
                     self.parley.inbound.attach(self.admin, email.id, conversation_id)
                 except ParleyError as problem:
                     ui.notify(str(problem), type='negative')
-                    return
-                ui.notify(f'Posted into conversation #{conversation_id} as {email.from_name or email.from_address}.',
-                          type='positive')
-                self._refresh()
+                else:
+                    ui.notify(f'Posted into conversation #{conversation_id} as '
+                              f'{email.from_name or email.from_address}.', type='positive')
+                    self._refresh()
+                dialog.delete()   # last: this handler runs in the dialog's context
             with ui.row().classes('w-full justify-end gap-2'):
                 ui.button('Cancel', on_click=dialog.delete).props('flat no-caps')
                 ui.button('Attach and add the sender', on_click=confirm).props('unelevated no-caps') \

@@ -239,8 +239,8 @@ def item_dialog(parley: Parley, agent: UserView, kind: str, item: ItemView | Non
             except ParleyError as problem:
                 error.text = str(problem)
                 return
+            ui.navigate.to(saved.link.path)   # before the dialog (this handler's context) is deleted
             dialog.delete()
-            ui.navigate.to(saved.link.path)
 
         with ui.row().classes('w-full justify-end gap-2'):
             ui.button('Cancel', on_click=dialog.delete).props('flat no-caps')
