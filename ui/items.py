@@ -134,7 +134,7 @@ class ItemDetail:
                             'text-sm ' + ('text-negative font-semibold' if overdue else 'text-slate-600'))
                 if item.customer:
                     with ui.row().classes('items-center gap-2 mt-2'):
-                        avatar(item.customer, size='28px', color='sky-1', text_color='sky-9')
+                        avatar(item.customer, size='28px', color='light-blue-1', text_color='light-blue-9')
                         ui.label(item.customer.name).classes('font-medium')
                         ui.label(item.customer.email).classes('text-sm text-slate-500')
                 ui.label(item.description or 'No description.').classes(

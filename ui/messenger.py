@@ -158,6 +158,9 @@ class MessengerPage:
                 with ui.row().classes('w-full min-w-0 items-center no-wrap gap-2'):
                     ui.label(conversation.last_message_preview).classes(
                         'truncate flex-1 min-w-0 text-sm ' + ('text-slate-900' if unread else 'text-slate-500'))
+                    if conversation.item is not None:
+                        ui.label(f'#{conversation.item.ref}').classes('text-[11px] font-mono text-primary shrink-0') \
+                            .tooltip(conversation.item.label)
                     if conversation.unassigned:
                         ui.badge('Waiting', color='amber-8').props('rounded').classes('shrink-0')
                     elif unread:
@@ -328,7 +331,7 @@ class Thread:
                     if grouped:
                         ui.element('div').classes('w-8 shrink-0')
                     else:
-                        avatar(message.author, size='32px', **({'color': 'sky-1', 'text_color': 'sky-9'}
+                        avatar(message.author, size='32px', **({'color': 'light-blue-1', 'text_color': 'light-blue-9'}
                                                                if customer else {}))
                     with ui.column().classes('gap-0 max-w-[80%] md:max-w-[70%] ' + ('items-end' if own else '')):
                         if not grouped:
@@ -479,7 +482,8 @@ def _thread_header(conversation: ConversationView, agent: UserView) -> None:
         ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/messenger')) \
             .props('flat round dense aria-label="Back to conversations"').classes('md:hidden')
         if customers:
-            avatar(customers[0] if len(customers) == 1 else None, size='36px', color='sky-1', text_color='sky-9')
+            avatar(customers[0] if len(customers) == 1 else None, size='36px', color='light-blue-1',
+                   text_color='light-blue-9')
         else:
             avatar(None if len(others) > 1 else (others or [agent])[0], size='36px')
         with ui.column().classes('gap-0 min-w-0 flex-1'):
