@@ -23,4 +23,6 @@ class User(SQLModel, table=True):
     password_hash: str | None = None
     is_admin: bool = False
     is_active: bool = True
+    # Bumped to end every session at once: an agent's sign-out, a customer's "sign out everywhere".
+    session_generation: int = 0
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

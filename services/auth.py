@@ -82,13 +82,18 @@ class AuthService:
         self.throttle.succeeded(email)
         return to_view(user)
 
-    def get_agent(self, user_id: int | None) -> UserView | None:
-        """The active agent with this id, or None (signed out, deactivated or deleted)."""
+    def get_agent(self, user_id: int | None, generation: int | None = None) -> UserView | None:
+        """The active agent with this id, or None (signed out, deactivated or deleted).
+
+        With a session generation: None also when that session was ended since (sign-out elsewhere).
+        """
         if not isinstance(user_id, int):
             return None
         with self.db.session() as session:
             user = session.get(User, user_id)
         if user is None or user.kind != UserKind.AGENT or not user.is_active:
+            return None
+        if generation is not None and generation != user.session_generation:
             return None
         return to_view(user)
 

@@ -61,7 +61,7 @@ def build_parley(settings: Settings) -> Parley:
     db.create_all()
     bus = LocalEventBus()
     presence = Presence()
-    directory = DirectoryService(db)
+    directory = DirectoryService(db, bus)
     mail = MailService(db, smtp_url=settings.smtp_url, mail_from=settings.mail_from, team_name=settings.team_name,
                        bus=bus)
     notifications = NotificationService(db, bus, mail, public_url=settings.public_url)

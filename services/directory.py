@@ -8,6 +8,7 @@ from sqlmodel import col, select
 from models import User, UserKind
 from services.db import Database
 from services.errors import Forbidden, InvalidInput, NotFound
+from services.events import EventBus, SessionsEnded
 from services.passwords import hash_password, validate_password
 from services.views import UserView
 
@@ -33,8 +34,9 @@ def to_view(user: User) -> UserView:
 
 
 class DirectoryService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, bus: EventBus | None = None) -> None:
         self.db = db
+        self.bus = bus
 
     def has_agents(self) -> bool:
         with self.db.session() as session:
@@ -144,6 +146,34 @@ class DirectoryService:
             elif user.kind != UserKind.CUSTOMER or not user.is_active:
                 raise InvalidInput('This email address cannot be used for the live chat.')
             return to_view(user)
+
+    # ----- sessions -----------------------------------------------------------------------------
+
+    def session_generation(self, user_id: int) -> int:
+        """Sessions and chat tokens carry this number; bumping it ends all of them at once."""
+        with self.db.session() as session:
+            user = session.get(User, user_id)
+            return user.session_generation if user is not None else -1
+
+    def end_sessions(self, user_id: int) -> None:
+        """Every session of this person ends (their other browsers, and a customer's chat links)."""
+        with self.db.transaction() as tx:
+            user = tx.session.get(User, user_id)
+            if user is not None:
+                user.session_generation += 1
+                tx.session.add(user)
+                if self.bus is not None:
+                    tx.on_commit(lambda: self.bus.publish(SessionsEnded(recipients=(user_id,))))
+
+    def sign_out_customer_everywhere(self, actor: UserView, customer_id: int) -> UserView:
+        """An admin ends a customer's live-chat sessions and email links (they can start a new chat)."""
+        _require_admin(actor)
+        with self.db.session() as session:
+            user = session.get(User, customer_id)
+        if user is None or user.kind != UserKind.CUSTOMER:
+            raise NotFound('Customer not found')
+        self.end_sessions(customer_id)
+        return to_view(user)
 
     def _search(self, kind: UserKind, query: str, excluded: set[int], limit: int) -> list[UserView]:
         text = (query or '').strip().lstrip('@').strip().lower()

@@ -60,6 +60,11 @@ class NotificationsRead(Event):
     """Some of the recipient's notifications were read (in any tab): bells recount."""
 
 
+@dataclass(frozen=True)
+class SessionsEnded(Event):
+    """The recipient was signed out everywhere: their open pages end their session."""
+
+
 Handler = Callable[[Event], None]
 
 

@@ -16,13 +16,11 @@ One entry point, receive(raw), behind both the SMTP listener and POST /api/inbou
 
 Every email gets an InboundEmail row (its outcome and why) and a log line.
 """
-from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import hashlib
 import logging
-import threading
 
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -37,6 +35,7 @@ from services.directory import DirectoryService, to_view
 from services.errors import Forbidden, InvalidInput, NotFound, ParleyError
 from services.mail import MailService
 from services.mailparse import ParsedEmail, Unreadable, parse_email
+from services.ratelimit import RateLimit
 from services.views import AttachmentView, UserView
 
 log = logging.getLogger(__name__)
@@ -84,29 +83,6 @@ class InboundView:
     def can_attach(self) -> bool:
         return self.outcome in {o.value for o in TRIAGE} and bool(self.from_address) and \
             bool(self.body or self.attachments)
-
-
-class RateLimit:
-    """At most `limit` events per key within `window` (a sliding window, in memory, thread-safe)."""
-
-    def __init__(self, limit: int, window: timedelta, clock: Callable[[], datetime]) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self._seen: dict[str, deque[datetime]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            times = self._seen[key]
-            while times and times[0] <= now - self.window:
-                times.popleft()
-            if len(times) >= self.limit:
-                return False
-            times.append(now)
-            if len(self._seen) > 10_000:  # forget idle senders
-                for stale in [k for k, v in self._seen.items() if not v or v[-1] <= now - self.window]:
-                    del self._seen[stale]
-            return True
 
 
 class InboundService:

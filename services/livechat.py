@@ -17,9 +17,10 @@ import hmac
 from models._types import utcnow
 from services.conversations import ConversationService
 from services.directory import DirectoryService
-from services.errors import InvalidInput, NotFound
+from services.errors import InvalidInput, NotFound, Throttled
 from services.presence import Presence
-from services.views import UserView
+from services.ratelimit import RateLimit
+from services.views import MessageView, UserView
 
 LINK_PURPOSE = 'link'
 SESSION_PURPOSE = 'session'
@@ -45,22 +46,23 @@ class ChatTokens:
         self._key = hmac.new(secret.encode(), b'parley live-chat tokens', hashlib.sha256).digest()
         self.clock = clock
 
-    def issue(self, purpose: str, customer_id: int, conversation_id: int | None, lifetime: timedelta) -> str:
+    def issue(self, purpose: str, customer_id: int, conversation_id: int | None, lifetime: timedelta,
+              generation: int = 0) -> str:
         expires = int((self.clock() + lifetime).timestamp())
-        payload = f'{purpose}:{customer_id}:{conversation_id or 0}:{expires}'.encode()
+        payload = f'{purpose}:{customer_id}:{conversation_id or 0}:{expires}:{generation}'.encode()
         return f'{_b64(payload)}.{_b64(self._sign(payload))}'
 
-    def read(self, token: str, purpose: str) -> tuple[int, int | None]:
-        """(customer_id, conversation_id) of a genuine, unexpired token of this purpose; NotFound otherwise."""
+    def read(self, token: str, purpose: str) -> tuple[int, int | None, int]:
+        """(customer_id, conversation_id, generation) of a genuine, unexpired token of this purpose; else NotFound."""
         try:
             body, signature = (token or '').strip().split('.')
             payload = _unb64(body)
             if not hmac.compare_digest(_unb64(signature), self._sign(payload)):
                 raise ValueError('bad signature')
-            kind, customer, conversation, expires = payload.decode().split(':')
-            if kind != purpose or int(expires) < self.clock().timestamp():
+            kind, customer, conversation, expires, *generation = payload.decode().split(':')
+            if kind != purpose or int(expires) < self.clock().timestamp() or len(generation) > 1:
                 raise ValueError('wrong purpose or expired')
-            return int(customer), int(conversation) or None
+            return int(customer), int(conversation) or None, int(generation[0]) if generation else 0
         except (ValueError, UnicodeDecodeError):
             raise NotFound(EXPIRED) from None
 
@@ -79,12 +81,18 @@ class LiveChatService:
         self.public_url = public_url
         self.link_lifetime = link_lifetime
         self.widget_secret = widget_secret
+        clock = lambda: self.tokens.clock()  # noqa: E731 (tests move the tokens' clock)
+        # Per visitor: new conversations from the pre-chat form (by email and by address), and messages.
+        self.starts_per_email = RateLimit(5, timedelta(hours=1), clock)
+        self.starts_per_address = RateLimit(20, timedelta(hours=1), clock)
+        self.messages_per_customer = RateLimit(30, timedelta(minutes=1), clock)
 
     # ----- ways in ----------------------------------------------------------------------------
 
     def link(self, customer_id: int, conversation_id: int) -> str:
         """The "Continue in live chat" address for an email; the token rides in the fragment, never in logs."""
-        token = self.tokens.issue(LINK_PURPOSE, customer_id, conversation_id, self.link_lifetime)
+        token = self.tokens.issue(LINK_PURPOSE, customer_id, conversation_id, self.link_lifetime,
+                                  self.directory.session_generation(customer_id))
         return f'{self.public_url}/chat#t={token}'
 
     def open_link(self, token: str) -> ChatIdentity:
@@ -94,7 +102,8 @@ class LiveChatService:
         return self._identity(*self.tokens.read(session_token, SESSION_PURPOSE))
 
     def session_token(self, identity: ChatIdentity) -> str:
-        return self.tokens.issue(SESSION_PURPOSE, identity.customer.id, identity.conversation_id, SESSION_LIFETIME)
+        return self.tokens.issue(SESSION_PURPOSE, identity.customer.id, identity.conversation_id, SESSION_LIFETIME,
+                                 self.directory.session_generation(identity.customer.id))
 
     def verify(self, *, email: str, signature: str, name: str | None = None) -> ChatIdentity:
         """A customer vouched for by the host site; reopens their latest conversation."""
@@ -109,12 +118,28 @@ class LiveChatService:
 
     # ----- writing ----------------------------------------------------------------------------
 
-    def start_as_visitor(self, *, name: str, email: str, body: str, client_id: str) -> ChatIdentity:
-        """The pre-chat form: a new conversation in the Unassigned inbox, and only that one."""
+    def start_as_visitor(self, *, name: str, email: str, body: str, client_id: str,
+                         address: str | None = None) -> ChatIdentity:
+        """The pre-chat form: a new conversation in the Unassigned inbox, and only that one.
+
+        A visitor may start a few conversations an hour (per email, and per network address).
+        """
         if not (name or '').strip():
             raise InvalidInput('Tell us your name.')
         customer = self.directory.customer_for_chat(name=name, email=email)
+        if not self.starts_per_email.allow(customer.email) or \
+                (address and not self.starts_per_address.allow(address)):
+            raise Throttled('You have started several chats in a short time. Please continue in the chat you '
+                            'have, or try again in a while.')
         return self.start(customer, body=body, client_id=client_id)
+
+    def send(self, identity: ChatIdentity, *, body: str, client_id: str) -> MessageView:
+        """A customer's message on the live chat (at most 30 a minute)."""
+        if not self.messages_per_customer.allow(str(identity.customer.id)):
+            raise Throttled('You are sending messages very fast. Wait a moment, then send again: '
+                            'your text is still here.')
+        return self.conversations.send_message(identity.customer, identity.conversation_id, body=body,
+                                               client_id=client_id)
 
     def start(self, customer: UserView, *, body: str, client_id: str) -> ChatIdentity:
         conversation = self.conversations.start_customer_conversation(customer, body=body, client_id=client_id)
@@ -123,10 +148,10 @@ class LiveChatService:
     def agents_online(self) -> bool:
         return self.presence.agents_online() > 0
 
-    def _identity(self, customer_id: int, conversation_id: int | None) -> ChatIdentity:
+    def _identity(self, customer_id: int, conversation_id: int | None, generation: int = 0) -> ChatIdentity:
         people = [u for u in self.directory.get_users([customer_id]) if u.kind == 'customer' and u.is_active]
-        if not people:
-            raise NotFound(EXPIRED)
+        if not people or self.directory.session_generation(customer_id) != generation:
+            raise NotFound(EXPIRED)   # unknown, deactivated, or signed out everywhere since
         if conversation_id is not None:
             try:
                 self.conversations.access_conversation(people[0], conversation_id)  # still theirs?

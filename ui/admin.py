@@ -141,9 +141,23 @@ class CustomersPage:
                         ui.item_label(' · '.join(filter(None, [person.email, person.organization]))) \
                             .props('caption').classes('truncate')
                     with ui.item_section().props('side'):
-                        ui.button(icon='edit', on_click=lambda p=person: self._edit(p)) \
-                            .props(f'flat round dense aria-label="Edit {person.name.replace(chr(34), "")}"') \
-                            .mark(f'edit-{person.email}')
+                        with ui.row().classes('gap-0 no-wrap'):
+                            name = person.name.replace(chr(34), '')
+                            ui.button(icon='logout', on_click=lambda p=person: self._sign_out(p)) \
+                                .props(f'flat round dense aria-label="Sign {name} out of the live chat everywhere"') \
+                                .tooltip('Sign out of the live chat everywhere').mark(f'sign-out-{person.email}')
+                            ui.button(icon='edit', on_click=lambda p=person: self._edit(p)) \
+                                .props(f'flat round dense aria-label="Edit {name}"').mark(f'edit-{person.email}')
+
+    def _sign_out(self, customer: UserView) -> None:
+        """Ends their chat tabs and makes the chat links in earlier emails stop working."""
+        try:
+            self.parley.directory.sign_out_customer_everywhere(self.admin, customer.id)
+        except ParleyError as problem:
+            ui.notify(str(problem), type='negative')
+            return
+        ui.notify(f'{customer.name} is signed out of the live chat everywhere; earlier email links no longer '
+                  'open it. They can start a new chat.', multi_line=True)
 
     def _edit(self, customer: UserView | None) -> None:
         def save(name: str, email: str, organization: str) -> None:

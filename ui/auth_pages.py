@@ -35,8 +35,16 @@ def register(parley: Parley) -> None:
 
     @ui.page('/logout')
     def logout():
-        sign_out()
-        return RedirectResponse('/login', status_code=303)
+        """Signing out changes state, so it takes a click here (a link from elsewhere cannot do it)."""
+        if current_agent(parley) is None:
+            return RedirectResponse('/login', status_code=303)
+        page_setup('Sign out')
+        with _card():
+            ui.label('Sign out of Parley?').classes('text-lg font-semibold')
+            ui.label('This signs you out in every browser.').classes('text-sm text-slate-600')
+            ui.button('Sign out', on_click=lambda: (sign_out(parley), ui.navigate.to('/login'))) \
+                .props('unelevated no-caps').classes('w-full')
+        return None
 
 
 def _card() -> ui.card:
@@ -69,7 +77,7 @@ def _login_form(parley: Parley, target: str) -> None:
                 return
             finally:
                 button.props(remove='loading')
-            sign_in(agent)
+            sign_in(parley, agent)
             ui.navigate.to(target)
 
         button = ui.button('Sign in', on_click=submit).props('unelevated no-caps size=md').classes('w-full')
@@ -96,7 +104,7 @@ def _setup_form(parley: Parley) -> None:
             except ParleyError as problem:
                 error.text, error.visible = str(problem), True
                 return
-            sign_in(agent)
+            sign_in(parley, agent)
             ui.navigate.to(HOME)
 
         ui.button('Create admin', on_click=submit).props('unelevated no-caps').classes('w-full')

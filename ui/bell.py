@@ -11,7 +11,7 @@ import weakref
 from nicegui import context, ui
 
 from services.container import Parley
-from services.events import Event, NotificationCreated, NotificationsRead
+from services.events import Event, NotificationCreated, NotificationsRead, SessionsEnded
 from services.views import UserView
 from ui import live
 from ui.formatting import list_time, viewer_zone
@@ -131,6 +131,9 @@ class Bell:
     # ----- live -------------------------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
+        if isinstance(event, SessionsEnded):   # signed out in another browser: this page ends too
+            ui.navigate.to('/login')
+            return
         if isinstance(event, NotificationsRead):
             self.count()
             return

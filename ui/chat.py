@@ -15,7 +15,7 @@ from nicegui import ui
 
 from services.container import Parley
 from services.errors import NotFound, ParleyError
-from services.events import Event, MessageSent
+from services.events import Event, MessageSent, SessionsEnded
 from services.livechat import ChatIdentity
 from services.views import MessageView
 from ui import live
@@ -158,7 +158,8 @@ class ChatPage:
             def start() -> None:
                 try:
                     identity = self.chat.start_as_visitor(name=name.value or '', email=email.value or '',
-                                                          body=body.value or '', client_id=client_id)
+                                                          body=body.value or '', client_id=client_id,
+                                                          address=_address(self.client))
                 except ParleyError as failure:
                     error.text = str(failure)
                     return
@@ -197,8 +198,7 @@ class ChatPage:
             for message in messages:
                 self._append(message)
             return
-        self._append(self.parley.conversations.send_message(identity.customer, identity.conversation_id, body=text,
-                                                            client_id=client_id))
+        self._append(self.chat.send(identity, body=text, client_id=client_id))
 
     def _append(self, message: MessageView) -> None:
         if message.id in self.rendered:
@@ -241,7 +241,15 @@ class ChatPage:
     # ----- live -------------------------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
+        if isinstance(event, SessionsEnded):   # an admin signed this customer out everywhere
+            self.identity = None
+            self.parley.presence.page_closed(self.client.id)
+            ui.run_javascript(f'try {{ sessionStorage.removeItem("{SESSION_KEY}") }} catch (e) {{}}')
+            self._prechat('You were signed out of this chat. Start a new one if you need us.')
+            return
         identity = self.identity
+        if identity is None:
+            return
         if not isinstance(event, MessageSent) or event.conversation_id != identity.conversation_id:
             return
         try:
@@ -263,3 +271,10 @@ class ChatPage:
 
     def _show_status(self) -> None:
         self.status.text = ONLINE if self.chat.agents_online() else AWAY
+
+
+def _address(client) -> str | None:
+    """The visitor's network address, for the per-address limit on new chats."""
+    request = getattr(client, 'request', None)
+    peer = getattr(request, 'client', None)
+    return getattr(peer, 'host', None)

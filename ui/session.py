@@ -11,15 +11,20 @@ HOME = '/messenger'
 
 
 def current_agent(parley: Parley) -> UserView | None:
-    """The signed-in, still active agent of this browser session, or None."""
-    return parley.auth.get_agent(app.storage.user.get('user_id'))
+    """The signed-in, still active agent of this browser session (not signed out elsewhere since), or None."""
+    storage = app.storage.user
+    return parley.auth.get_agent(storage.get('user_id'), generation=storage.get('generation', 0))
 
 
-def sign_in(agent: UserView) -> None:
-    app.storage.user['user_id'] = agent.id
+def sign_in(parley: Parley, agent: UserView) -> None:
+    app.storage.user.update(user_id=agent.id, generation=parley.directory.session_generation(agent.id))
 
 
-def sign_out() -> None:
+def sign_out(parley: Parley) -> None:
+    """End this agent's sessions in every browser (their open pages go to the sign-in page)."""
+    user_id = app.storage.user.get('user_id')
+    if current_agent(parley) is not None:
+        parley.directory.end_sessions(user_id)
     app.storage.user.clear()
 
 

@@ -8,6 +8,7 @@ from services.container import Parley
 from services.views import UserView
 from ui.bell import Bell
 from ui.formatting import TZ_SCRIPT
+from ui.session import sign_out
 
 BRAND = '#4f46e5'
 SETTINGS_PATH = '/settings/notifications'
@@ -70,7 +71,7 @@ def frame(parley: Parley, agent: UserView, title: str, *, active: str = '/messen
                 for label, href, _icon in _nav(agent):
                     ui.menu_item(label, on_click=lambda h=href: ui.navigate.to(h)).classes('sm:hidden')
                 ui.menu_item('Notification settings', on_click=lambda: ui.navigate.to(SETTINGS_PATH))
-                ui.menu_item('Sign out', on_click=lambda: ui.navigate.to('/logout'))
+                ui.menu_item('Sign out', on_click=lambda: (sign_out(parley), ui.navigate.to('/login')))
     with ui.element('main').classes('w-full h-[calc(100dvh-57px)] flex') as main:
         yield main
 

@@ -40,7 +40,7 @@ def test_tokens_expire_and_keep_to_their_purpose():
     clock = Clock()
     tokens = ChatTokens('secret', clock)
     link = tokens.issue(LINK_PURPOSE, 5, 9, timedelta(days=30))
-    assert tokens.read(link, LINK_PURPOSE) == (5, 9)
+    assert tokens.read(link, LINK_PURPOSE) == (5, 9, 0)   # customer, conversation, session generation
     with pytest.raises(NotFound):
         tokens.read(link, SESSION_PURPOSE)
     with pytest.raises(NotFound):

@@ -44,6 +44,14 @@ async def sign_in(user: User, email: str, *, path: str = '/login') -> None:
     await user.should_see('Conversations', retries=SLOW)
 
 
+async def sign_out(user: User) -> None:
+    """Sign out through /logout (a page asking for the click: a link from elsewhere cannot sign anyone out)."""
+    await user.open('/logout')
+    await user.should_see('Sign out of Parley?')
+    user.find(kind=ui.button, content='Sign out').click()
+    await user.should_see('Sign in')
+
+
 async def start_draft(user: User) -> None:
     """Add conversation -> Conversation with user; waits for the draft."""
     user.find('Add conversation').click()

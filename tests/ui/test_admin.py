@@ -1,7 +1,7 @@
 from nicegui import ui
 from nicegui.testing import User
 
-from tests.ui.conftest import SLOW, sign_in
+from tests.ui.conftest import SLOW, sign_in, sign_out
 
 
 async def test_admin_adds_and_edits_a_customer(user: User, people, app_parley):
@@ -46,8 +46,7 @@ async def test_a_deactivated_agent_cannot_sign_in(user: User, people):
     await user.should_see('Mike Brown')
     user.find(marker='deactivate-mike@example.com').click()
     await user.should_see('Deactivated')
-    await user.open('/logout')
-    await user.open('/login')
+    await sign_out(user)
     user.find('Email').type('mike@example.com')
     user.find('Password').type('correct horse battery')
     user.find(kind=ui.button, content='Sign in').click()

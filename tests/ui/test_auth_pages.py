@@ -1,9 +1,11 @@
+from collections.abc import Callable
+
 from nicegui import ui
 from nicegui.testing import User
 
 from services.auth import BAD_CREDENTIALS
 from tests.conftest import PASSWORD
-from tests.ui.conftest import SLOW, sign_in
+from tests.ui.conftest import SLOW, sign_in, sign_out
 
 
 async def test_pages_ask_for_sign_in_and_return_to_the_page_asked_for(user: User, people, app_parley):
@@ -33,12 +35,23 @@ async def test_next_never_leaves_the_site(user: User, people):
     assert user.back_history[-1] == '/messenger'
 
 
-async def test_sign_out(user: User, people):
+async def test_sign_out_ends_every_session_of_the_agent(user: User, create_user: Callable[[], User], people):
+    other_browser = create_user()
+    await sign_in(other_browser, 'alice@example.com')
     await sign_in(user, 'alice@example.com')
-    await user.open('/logout')
-    await user.should_see('Sign in')
+    await sign_out(user)
     await user.open('/messenger')
     await user.should_see('Sign in')
+    await other_browser.open('/messenger')
+    await other_browser.should_see('Sign in')
+
+
+async def test_a_link_to_logout_from_elsewhere_signs_nobody_out(user: User, people):
+    await sign_in(user, 'alice@example.com')
+    await user.open('/logout')
+    await user.should_see('Sign out of Parley?')
+    await user.open('/messenger')
+    await user.should_see('Conversations')
 
 
 async def test_first_visit_to_an_empty_workspace_offers_setup_once(user: User):
