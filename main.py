@@ -72,7 +72,9 @@ if __name__ in {'__main__', '__mp_main__'}:
             print(f'Customer replies by email are received by SMTP on {parley.listener.host}:{parley.listener.port}',
                   flush=True)
     try:
+        # The session cookie: HttpOnly and SameSite=Lax (Starlette's defaults), Secure when served over HTTPS.
         ui.run(host=settings.host, port=settings.port, title='Parley', favicon='💬', reload=False, show=False,
-               storage_secret=settings.resolved_storage_secret(), show_welcome_message=False)
+               storage_secret=settings.resolved_storage_secret(), show_welcome_message=False,
+               session_middleware_kwargs={'same_site': 'lax', 'https_only': settings.public_url.startswith('https:')})
     except KeyboardInterrupt:  # Ctrl+C after uvicorn's graceful shutdown: nothing left to report
         print('Parley stopped.', flush=True)

@@ -123,4 +123,6 @@ async def test_agent_pages_cannot_be_framed_but_the_chat_can(browser: Browser, s
     assert agent.headers['content-security-policy'] == "frame-ancestors 'none'"
     assert agent.headers['x-frame-options'] == 'DENY'
     assert chat.headers['content-security-policy'] == "frame-ancestors 'self'"
+    cookie = agent.headers['set-cookie'].lower()
+    assert 'httponly' in cookie and 'samesite=lax' in cookie and 'secure' not in cookie   # plain http here
     await context.close()
