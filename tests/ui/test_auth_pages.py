@@ -74,3 +74,16 @@ async def test_unknown_addresses_get_a_page_not_found(user: User):
     response = await user.http_client.get('/no/such/page')
     assert response.status_code == 404
     assert 'Page not found' in response.text and 'HTTPException' not in response.text
+
+
+async def test_an_anonymous_visitor_reaches_no_agent_page_or_api(user: User, people, app_parley):
+    client = user.http_client
+    for path in ('/messenger', '/messenger/1', '/messenger/draft', '/tickets', '/tickets/1', '/tasks', '/tasks/1',
+                 '/settings/notifications', '/admin/customers', '/admin/agents', '/admin/outbox', '/admin/email',
+                 '/admin/live-chat'):
+        answer = await client.get(path, follow_redirects=False)
+        assert answer.status_code == 303 and answer.headers['location'].startswith('/login'), path
+    app_parley.settings.inbound_secret = 'webhook secret'
+    answer = await client.post('/api/inbound-email', content=b'From: a@b.test\r\n\r\nhi',
+                               headers={'Content-Type': 'message/rfc822'})
+    assert answer.status_code == 401

@@ -1,0 +1,104 @@
+"""Access control as a matrix: every service entry against every kind of person.
+
+A conversation between Susan, Mike and Sample Customer (with an internal note). Alice is an admin
+but not in it; John is an agent not in it; Other Customer is a customer not in it. Each cell is
+"ok" or the error the person gets; "not found" is the same answer as for an id that does not exist.
+"""
+import pytest
+
+from services.errors import Forbidden, NotFound, ParleyError
+from tests.conftest import cid
+
+OK = 'ok'
+ROLES = ('participant', 'other_agent', 'admin', 'customer', 'other_customer')
+
+
+@pytest.fixture
+def world(parley, team):
+    susan, mike, customer = team['susan'], team['mike'], team['customer']
+    other = parley.directory.create_customer(name='Other Customer', email='other@example.com')
+    conversation = parley.conversations.create_conversation(
+        susan, participant_ids=[mike.id, customer.id], body='Hello', client_id=cid(), subject='Printer')
+    note = parley.conversations.send_message(susan, conversation.id, body='Secret note', client_id=cid(), note=True)
+    internal = parley.conversations.create_conversation(susan, participant_ids=[mike.id], body='Agents only',
+                                                        client_id=cid())
+    people = {'participant': mike, 'other_agent': team['john'], 'admin': team['alice'], 'customer': customer,
+              'other_customer': other}
+    return parley, people, conversation.id, note.id, internal.id
+
+
+ENTRIES = {
+    # entry: (call, expected per role in ROLES order)
+    'open': (lambda p, who, c, n, i: p.conversations.access_conversation(who, c),
+             (OK, NotFound, NotFound, OK, NotFound)),
+    'list messages': (lambda p, who, c, n, i: p.conversations.list_messages(who, c),
+                      (OK, NotFound, NotFound, OK, NotFound)),
+    'send': (lambda p, who, c, n, i: p.conversations.send_message(who, c, body='x', client_id=cid()),
+             (OK, NotFound, NotFound, OK, NotFound)),
+    'mark read': (lambda p, who, c, n, i: p.conversations.mark_read(who, c),
+                  (OK, NotFound, NotFound, OK, NotFound)),
+    'read the note': (lambda p, who, c, n, i: p.conversations.get_message(who, n),
+                      (OK, NotFound, NotFound, NotFound, NotFound)),
+    'open the internal one': (lambda p, who, c, n, i: p.conversations.access_conversation(who, i),
+                              (OK, NotFound, NotFound, NotFound, NotFound)),
+    'write a note': (lambda p, who, c, n, i: p.conversations.send_message(who, c, body='n', client_id=cid(),
+                                                                          note=True),
+                     (OK, NotFound, NotFound, ParleyError, NotFound)),
+    'outbox': (lambda p, who, c, n, i: p.mail.list_outbox(who), (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'unmatched email': (lambda p, who, c, n, i: p.inbound.list_emails(who),
+                        (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'all agents': (lambda p, who, c, n, i: p.directory.list_agents(who),
+                   (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'customer lookup': (lambda p, who, c, n, i: p.directory.search_customers(who, 'sample'),
+                        (OK, OK, OK, Forbidden, Forbidden)),
+    'tickets': (lambda p, who, c, n, i: p.items.list(who, 'ticket'), (OK, OK, OK, NotFound, NotFound)),
+    'sign a customer out': (lambda p, who, c, n, i: p.directory.sign_out_customer_everywhere(
+        who, p.directory.list_customers(p.auth.get_agent(1))[0].id), (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+}
+
+
+@pytest.mark.parametrize('entry', ENTRIES)
+@pytest.mark.parametrize('role', ROLES)
+def test_each_person_gets_exactly_what_they_should(world, entry, role):
+    parley, people, conversation_id, note_id, internal_id = world
+    call, expected = ENTRIES[entry]
+    outcome = expected[ROLES.index(role)]
+    if outcome is OK:
+        call(parley, people[role], conversation_id, note_id, internal_id)
+    else:
+        with pytest.raises(outcome):
+            call(parley, people[role], conversation_id, note_id, internal_id)
+
+
+@pytest.mark.parametrize('role', ROLES)
+def test_ids_are_not_guessable_into_access(world, role):
+    """Neighbouring and absurd ids get the same "not found" as ids of conversations one is not in."""
+    parley, people, conversation_id, note_id, internal_id = world
+    for guess in (conversation_id + 100, 0, -1, 2**62, True):
+        with pytest.raises(NotFound, match='Conversation not found'):
+            parley.conversations.access_conversation(people[role], guess)
+
+
+def test_lists_show_only_ones_own_conversations(world):
+    parley, people, conversation_id, _, internal_id = world
+    seen = {role: {c.id for c in parley.conversations.list_conversations(who)} for role, who in people.items()}
+    assert seen == {'participant': {conversation_id, internal_id}, 'other_agent': set(), 'admin': set(),
+                    'customer': {conversation_id}, 'other_customer': set()}
+
+
+def test_a_customer_sees_no_notes_no_agent_emails_and_no_other_customer_data(world):
+    parley, people, conversation_id, _, _ = world
+    messages = parley.conversations.list_messages(people['customer'], conversation_id)
+    assert 'Secret note' not in [m.body for m in messages]
+    assert all(m.author.email in ('', 'customer@example.com') for m in messages)
+    view = parley.conversations.access_conversation(people['customer'], conversation_id)
+    assert view.participants == (people['customer'],) and view.item is None
+
+
+def test_notifications_are_only_their_owners(world):
+    parley, people, _, _, _ = world
+    [mine] = parley.notifications.bell(people['participant'])[:1]
+    for role in ('other_agent', 'admin'):
+        assert parley.notifications.get(people[role], mine.id) is None
+    parley.notifications.mark_read(people['other_agent'], mine.id)
+    assert not parley.notifications.get(people['participant'], mine.id).read, 'someone else cannot read it for me'
