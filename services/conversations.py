@@ -18,12 +18,14 @@ from services.directory import to_view
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.events import ConversationCreated, ConversationRead, DeliveryChanged, EventBus, MessageSent
 from services.presence import Presence
+from services.text import clean_text, one_line
 from services.views import AttachmentView, ConversationView, DeliveryView, ItemLink, MessageView, UserView
 
 if TYPE_CHECKING:  # notifications need mail, which needs this module
     from services.notifications import NotificationService
 
 MAX_MESSAGE_LENGTH = 10_000
+MAX_PARTICIPANTS = 100
 MAX_CLIENT_ID_LENGTH = 64
 PAGE_SIZE = 50
 PREVIEW_LENGTH = 140
@@ -40,8 +42,8 @@ STATE_LABELS = {
 
 
 def validate_body(body: str) -> str:
-    """The message as it will be stored (outer whitespace trimmed), or InvalidInput saying why not."""
-    text = (body or '').strip()
+    """The message as it will be stored (invisible characters removed, outer whitespace trimmed), or InvalidInput."""
+    text = clean_text(body).strip()
     if not text:
         raise InvalidInput('Write a message first.')
     if len(text) > MAX_MESSAGE_LENGTH:
@@ -53,7 +55,7 @@ def validate_body(body: str) -> str:
 def parse_conversation_id(raw: object) -> int:
     """An id from a URL; anything malformed is simply not found."""
     text = str(raw)
-    if not text.isdigit() or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18:
         raise NotFound(NOT_FOUND)
     return int(text)
 
@@ -91,7 +93,10 @@ class ConversationService:
         others = [i for i in dict.fromkeys(participant_ids) if i != actor.id]
         if not others:
             raise InvalidInput(NO_CUSTOMER if with_customer else 'Add at least one participant.')
-        subject = (subject or '').strip()[:200] or None
+        if len(others) > MAX_PARTICIPANTS:
+            raise InvalidInput(f'A conversation can have up to {MAX_PARTICIPANTS} participants; '
+                               f'this one has {len(others)}. Split the group, or use a ticket for everyone.')
+        subject = one_line(subject)[:200] or None
 
         def create(tx: Transaction) -> int:
             people = tx.session.exec(select(User).where(col(User.id).in_(others), User.is_active)).all()

@@ -9,6 +9,7 @@ from models import User, UserKind
 from services.db import Database
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.events import EventBus, SessionsEnded
+from services.text import one_line
 from services.passwords import hash_password, validate_password
 from services.views import UserView
 
@@ -214,7 +215,7 @@ def _require_admin(actor: UserView) -> None:
 
 
 def _clean_name(name: str) -> str:
-    name = ' '.join((name or '').split())
+    name = one_line(name)
     if not name:
         raise InvalidInput('Enter a name.')
     if len(name) > MAX_NAME_LENGTH:
@@ -223,7 +224,7 @@ def _clean_name(name: str) -> str:
 
 
 def _clean_organization(organization: str | None) -> str | None:
-    organization = ' '.join((organization or '').split())
+    organization = one_line(organization)
     if len(organization) > MAX_NAME_LENGTH:
         raise InvalidInput(f'Organization names are limited to {MAX_NAME_LENGTH} characters.')
     return organization or None

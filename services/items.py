@@ -17,6 +17,7 @@ from services.db import Database
 from services.directory import to_view
 from services.errors import InvalidInput, NotFound
 from services.notifications import NotificationService
+from services.text import clean_text, one_line
 from services.views import ItemLink, UserView
 
 STATUSES = {ItemKind.TICKET: ('new', 'open', 'pending', 'closed'), ItemKind.TASK: ('todo', 'doing', 'done')}
@@ -113,7 +114,7 @@ class ItemService:
         _require_agent(actor)
         item_kind = _kind(kind)
         text = str(number).upper().removeprefix(_prefix(item_kind) + '-')
-        if not text.isdigit() or len(text) > 9:
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
             raise NotFound(NOT_FOUND[item_kind])
         with self.db.session() as session:
             item = session.exec(select(Item).where(Item.kind == item_kind, Item.number == int(text))).first()
@@ -150,7 +151,7 @@ class ItemService:
             pattern = '%' + text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
             matches = [func.lower(Item.title).like(pattern, escape='\\')]
             reference = text.lstrip('#').upper().removeprefix(_prefix(item_kind) + '-')
-            if reference.isdigit() and len(reference) <= 9:
+            if reference.isascii() and reference.isdigit() and len(reference) <= 9:
                 matches.append(Item.number == int(reference))
             statement = statement.where(or_(*matches))
         statement = statement.order_by((Item.status == DONE[item_kind]), col(Item.updated_at).desc()) \
@@ -164,12 +165,12 @@ class ItemService:
 
     def _validated(self, kind: ItemKind, *, title: str, description: str, customer_id: int | None,
                    assignee_id: int | None, priority: str, due_date: date | None) -> dict:
-        title = ' '.join((title or '').split())
+        title = one_line(title)
         if not title:
             raise InvalidInput('Give it a title.')
         if len(title) > MAX_TITLE:
             raise InvalidInput(f'Titles are limited to {MAX_TITLE} characters.')
-        description = (description or '').strip()
+        description = clean_text(description).strip()
         if len(description) > MAX_DESCRIPTION:
             raise InvalidInput(f'Descriptions are limited to {MAX_DESCRIPTION:,} characters.')
         if priority not in PRIORITIES:

@@ -22,6 +22,7 @@ from services.db import Database, Transaction
 from services.events import DeliveryChanged, EventBus
 from services.directory import validate_email
 from services.errors import Forbidden, InvalidInput
+from services.text import one_line
 from services.views import UserView
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ class MailService:
         self.db = db
         self.bus = bus
         self.smtp = smtp_options(smtp_url) if smtp_url else None
-        self.mail_from = (_one_line(team_name), validate_email(mail_from))
+        self.mail_from = (one_line(team_name), validate_email(mail_from))
         self.domain = self.mail_from[1].split('@', 1)[1]
         self.clock = clock
 
@@ -84,11 +85,11 @@ class MailService:
             conversation_id: int | None = None) -> OutboundEmail:
         """Add an email to the caller's transaction: it is queued if and only if that transaction commits."""
         to_address = validate_email(to_address)
-        if not _one_line(subject):
+        if not one_line(subject):
             raise InvalidInput('An email needs a subject.')
         now = self.clock()
-        row = OutboundEmail(to_address=to_address, to_name=_one_line(to_name), subject=_one_line(subject),
-                            text_body=text, html_body=html, reply_to=_one_line(reply_to) or None,
+        row = OutboundEmail(to_address=to_address, to_name=one_line(to_name), subject=one_line(subject),
+                            text_body=text, html_body=html, reply_to=one_line(reply_to) or None,
                             message_id=f'<{secrets.token_hex(16)}@{self.domain}>', in_reply_to=in_reply_to,
                             references=' '.join(references), conversation_id=conversation_id,
                             status=EmailStatus.QUEUED if self.smtp else EmailStatus.KEPT,
@@ -177,11 +178,6 @@ class MailService:
             event = DeliveryChanged(recipients=tuple(agent_ids(tx.session, row.conversation_id)),
                                     conversation_id=row.conversation_id, message_ids=message_ids)
             tx.on_commit(lambda: self.bus.publish(event))
-
-
-def _one_line(text: str | None) -> str:
-    """Header-safe text: no line breaks, so nothing can be injected after it."""
-    return ' '.join((text or '').split())
 
 
 def _view(row: OutboundEmail) -> EmailView:

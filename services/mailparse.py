@@ -17,6 +17,7 @@ import unicodedata
 
 from mailparser_reply import EmailReplyParser
 
+from services.text import clean_text, one_line
 from services.views import AttachmentView
 
 MAX_TEXT = 200_000        # characters of body text looked at; the rest of a giant email is not read
@@ -84,16 +85,6 @@ def parse_email(raw: bytes, envelope_to: tuple[str, ...] = ()) -> ParsedEmail:
                                        list(reversed(_message_ids(_header(message, 'References')))))),
         text=text, reply=strip_reply(text), attachments=_attachments(message),
         automatic=_automatic(message), bounce=_bounce(message, address))
-
-
-def one_line(text: str) -> str:
-    """Header-safe, display-safe text: no line breaks or control characters, spaces collapsed."""
-    return ' '.join(clean_text(text or '').split())
-
-
-def clean_text(text: str) -> str:
-    """Text as stored: line endings normalised, control characters (not tabs or newlines) removed."""
-    return text.replace('\r\n', '\n').replace('\r', '\n').translate(_CONTROL)
 
 
 def strip_reply(text: str) -> str:

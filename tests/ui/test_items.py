@@ -84,3 +84,16 @@ async def test_unknown_items_are_not_found(user: User, people):
     await user.should_see('Ticket not found')
     await user.open('/tasks/abc')
     await user.should_see('Task not found')
+
+
+async def test_markup_in_titles_and_names_is_shown_as_text(user: User, people, app_parley):
+    markup = '<b>bold</b><script>alert(1)</script>'
+    customer = app_parley.directory.create_customer(name=f'Eve {markup}', email='eve@example.com')
+    app_parley.items.create(people['alice'], 'ticket', title=markup, customer_id=customer.id)
+    app_parley.conversations.create_conversation(people['alice'], participant_ids=[customer.id], body=markup,
+                                                 client_id=cid(), subject=markup)
+    await sign_in(user, 'alice@example.com')
+    await user.should_see(markup)                     # the conversation list: the subject, as typed
+    await user.open('/tickets/1')
+    await user.should_see(markup)                     # the title, as text
+    await user.should_see(f'Eve {markup}')
