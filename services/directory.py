@@ -73,6 +73,10 @@ class DirectoryService:
             if user is None or user.kind != UserKind.AGENT:
                 raise NotFound('Agent not found')
             user.is_active = active
+            if not active:   # their open pages end now, not at their next click
+                user.session_generation += 1
+                if self.bus is not None:
+                    tx.on_commit(lambda: self.bus.publish(SessionsEnded(recipients=(agent_id,))))
             tx.session.add(user)
             return to_view(user)
 

@@ -81,3 +81,11 @@ def test_live_chat_messages_are_limited_per_customer_and_nothing_is_stored_when_
     assert bodies == ['Hi', 'm0', 'm1', 'm2']
     clock.now += timedelta(minutes=1)
     parley.chat.send(identity, body='calmer now', client_id=cid())
+
+
+def test_deactivating_an_agent_ends_their_open_pages_at_once(parley, team):
+    events = []
+    parley.bus.subscribe(team['mike'].id, events.append)
+    parley.directory.set_agent_active(team['alice'], team['mike'].id, active=False)
+    assert [type(e) for e in events] == [SessionsEnded]
+    assert parley.auth.get_agent(team['mike'].id, 0) is None
