@@ -186,7 +186,8 @@ class ChatPage:
                 ui.label(f'Hi {identity.customer.name.split()[0]}, how can we help?')
         for message in messages:
             self._append(message)
-        Composer(on_send=self._send, action='Send', hint=False, placeholder='Write a message…')
+        Composer(on_send=self._send, action='Send', hint=False, placeholder='Write a message…',
+                 keep=f'chat_{identity.conversation_id or "new"}')
 
     def _send(self, text: str, client_id: str) -> None:
         identity = self.identity

@@ -2,6 +2,10 @@
 
 Enter sends, Shift+Enter breaks the line; errors show inline and keep the text. Each send carries
 a client id kept until it succeeds, so a retry after a lost answer is never stored twice.
+
+With `keep` (a key naming the conversation) the browser also keeps the unsent text and its client
+id in sessionStorage. If the connection drops for good and the page reloads, the text comes back
+with a notice, and sending it again cannot store it twice (same client id).
 """
 from collections.abc import Callable
 import logging
@@ -21,12 +25,33 @@ log = logging.getLogger(__name__)
 COUNTER_FROM = MAX_MESSAGE_LENGTH - 1000
 _MENTION = re.compile(r'(?:^|\s)@([^\s@]{0,40})$')
 NOTE_PLACEHOLDER = 'Write an internal note: only teammates see it…'
+# Static script: keep a composer's text (and client id) in this tab; give it back after a reload.
+KEEP_SCRIPT = '''<script>
+window.parleyKeep = (id, key) => {
+  const el = document.getElementById(id);
+  const box = el && (el.tagName === "TEXTAREA" ? el : el.querySelector("textarea"));
+  if (!box) return;
+  try {
+    const saved = JSON.parse(sessionStorage.getItem(key) || "null");
+    if (saved && saved.text && !box.value) emitEvent("parley_restore_" + id, saved);
+  } catch (e) {}
+  if (box.dataset.kept) return;   // a reconnect of the same page: already listening
+  box.dataset.kept = "1";
+  box.addEventListener("input", () => {
+    try {
+      const cid = box.dataset.cid || el.dataset.cid;
+      if (box.value.trim()) sessionStorage.setItem(key, JSON.stringify({text: box.value, cid: cid}));
+      else sessionStorage.removeItem(key);
+    } catch (e) {}
+  });
+};
+</script>'''
 
 
 class Composer:
     def __init__(self, *, on_send: Callable[[str, str], None], action: str, initial: str = '',
                  on_text: Callable[[str], None] | None = None, mentions=None, allow_notes: bool = False,
-                 placeholder: str = 'Write a message…', hint: bool = True) -> None:
+                 placeholder: str = 'Write a message…', hint: bool = True, keep: str | None = None) -> None:
         """on_send(text, client_id) raises ParleyError with a message for the user when it cannot send.
 
         mentions: an object with `search(text, limit)` and `mentioned(person)`; "@name" then suggests
@@ -61,6 +86,16 @@ class Composer:
                 self.counter = ui.label().classes('text-xs text-slate-500')
                 if action != 'Send':  # a labelled button gets its own line end, so phones keep a wide box
                     ui.button(action, icon='send', on_click=self.submit).props('unelevated no-caps').mark('create')
+        self.keep = f'parley_unsent_{keep}' if keep else None
+        if self.keep:
+            self.box.props(f'data-cid={self.client_id}')
+            ui.add_head_html(KEEP_SCRIPT)
+            ui.on(f'parley_restore_c{self.box.id}', self._restore)
+            client = ui.context.client
+            start = f'window.parleyKeep && window.parleyKeep("c{self.box.id}", "{self.keep}")'
+            if client.has_socket_connection:   # built after the page connected (the live chat)
+                ui.run_javascript(start)
+            client.on_connect(lambda: client.run_javascript(start))
         self.box.on('keydown.enter.exact.prevent', self._enter)
         self.box.on('keydown.down', lambda: self.suggestions.move(1))
         self.box.on('keydown.up', lambda: self.suggestions.move(-1))
@@ -85,7 +120,22 @@ class Composer:
         self.client_id = uuid.uuid4().hex
         self.error.text = ''
         self.box.value = ''
+        if self.keep:
+            self.box.props(f'data-cid={self.client_id}')
+            ui.run_javascript(f'try {{ sessionStorage.removeItem("{self.keep}") }} catch (e) {{}}')
         self.box.run_method('focus')
+
+    def _restore(self, event) -> None:
+        """The browser kept an unsent text from before a reload: put it back, with the same client id."""
+        saved = event.args if isinstance(event.args, dict) else {}
+        text, client_id = str(saved.get('text') or ''), str(saved.get('cid') or '')
+        if not text.strip() or self.box.value:
+            return
+        if re.fullmatch(r'[0-9a-f]{32}', client_id):
+            self.client_id = client_id
+            self.box.props(f'data-cid={client_id}')
+        self.box.value = text[:MAX_MESSAGE_LENGTH + 1000]
+        self.error.text = 'Not sent yet: the connection dropped. Your message is back here; press Enter to send it.'
 
     def _mode_changed(self) -> None:
         note = self.is_note

@@ -248,7 +248,7 @@ class Thread:
                        else 'Write a message…')
         teammates = [p for p in conversation.participants if p.kind == 'agent' and p.id != self.agent.id]
         self.composer = Composer(on_send=self.send, action='Send', allow_notes=conversation.is_customer,
-                                 placeholder=placeholder,
+                                 placeholder=placeholder, keep=f'thread_{conversation.id}',
                                  mentions=_Mentions(lambda text, limit: _matching(teammates, text)[:limit]))
 
     def send(self, text: str, client_id: str) -> None:

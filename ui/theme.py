@@ -57,8 +57,8 @@ def frame(parley: Parley, agent: UserView, title: str, *, active: str = '/messen
                         .props(f'flat no-caps dense no-wrap aria-label="{label}" '
                                f'{"color=primary" if current else "color=grey-8"}') \
                         .classes('px-2' + (' bg-indigo-50' if current else '')):
-                    ui.label(label).classes('ml-2 max-lg:hidden')
-                    ui.tooltip(label).classes('lg:hidden')
+                    ui.label(label).classes('ml-2 max-xl:hidden')
+                    ui.tooltip(label).classes('xl:hidden')
         ui.space()
         Bell(parley, agent)
         with ui.button().props('flat round dense aria-label="Account"').classes('parley-focus'):

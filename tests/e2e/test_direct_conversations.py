@@ -144,3 +144,40 @@ async def test_a_message_in_a_background_tab_stays_unread_until_the_tab_shows(ne
             break
         await mike.wait_for_timeout(100)
     assert unread() == 0
+
+
+async def test_a_message_typed_offline_is_sent_once_when_back_even_across_a_reload(new_person, server_parley):
+    susan_view = server_parley.auth.authenticate('susan@example.com', DEMO_PASSWORD)
+    john_view = server_parley.auth.authenticate('john@example.com', DEMO_PASSWORD)
+    conversation = server_parley.conversations.create_conversation(
+        susan_view, participant_ids=[john_view.id], body='Offline test', client_id='offline-start')
+    susan = await new_person('susan@example.com')
+    context = susan.context
+
+    # A short drop: the send waits in the browser and goes out when the connection is back.
+    await susan.goto(f'/messenger/{conversation.id}')
+    box = susan.get_by_role('textbox', name='Message')
+    await context.set_offline(True)
+    await box.fill('Sent after a short drop')
+    await box.press('Enter')
+    await context.set_offline(False)
+    await expect(thread(susan).get_by_text('Sent after a short drop')).to_be_visible(timeout=LIVE * 4)
+
+    # A drop long enough for a reload: the text comes back in the box, and sending it stores it once.
+    await context.set_offline(True)
+    await box.fill('Kept across a reload')
+    await box.press('Enter')
+    await context.set_offline(False)
+    await susan.reload()
+    box = susan.get_by_role('textbox', name='Message')
+    await expect(thread(susan).get_by_text('Sent after a short drop')).to_be_visible(timeout=LIVE * 3)
+    if await thread(susan).get_by_text('Kept across a reload').count() == 0:   # it did not get out in time
+        await expect(box).to_have_value('Kept across a reload', timeout=LIVE * 3)
+        await expect(susan.get_by_text('Not sent yet: the connection dropped.')).to_be_visible(timeout=LIVE)
+        await box.press('Enter')
+    await expect(thread(susan).get_by_text('Kept across a reload')).to_have_count(1, timeout=LIVE * 3)
+    await susan.reload()
+    await expect(thread(susan).get_by_text('Kept across a reload')).to_have_count(1, timeout=LIVE)
+    await expect(susan.get_by_role('textbox', name='Message')).to_have_value('')
+    bodies = [m.body for m in server_parley.conversations.list_messages(susan_view, conversation.id)]
+    assert bodies.count('Kept across a reload') == 1 and bodies.count('Sent after a short drop') == 1
