@@ -180,6 +180,11 @@ class ConversationService:
                     raise
         return self.get_message(actor, message.id)
 
+    def was_sent(self, actor: UserView, client_id: str) -> bool:
+        """Whether the actor's message with this client id is stored (a page checking an unsent-looking text)."""
+        with self.db.session() as session:
+            return _message_by_client_id(session, actor.id, (client_id or '')[:MAX_CLIENT_ID_LENGTH]) is not None
+
     def mark_read(self, actor: UserView, conversation_id: int) -> None:
         """Everything in the conversation up to now counts as read by the actor.
 

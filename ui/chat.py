@@ -187,7 +187,8 @@ class ChatPage:
         for message in messages:
             self._append(message)
         Composer(on_send=self._send, action='Send', hint=False, placeholder='Write a message…',
-                 keep=f'chat_{identity.conversation_id or "new"}')
+                 keep=f'chat_{identity.conversation_id or "new"}',
+                 was_sent=lambda client_id: self.parley.conversations.was_sent(self.identity.customer, client_id))
 
     def _send(self, text: str, client_id: str) -> None:
         identity = self.identity

@@ -51,7 +51,8 @@ window.parleyKeep = (id, key) => {
 class Composer:
     def __init__(self, *, on_send: Callable[[str, str], None], action: str, initial: str = '',
                  on_text: Callable[[str], None] | None = None, mentions=None, allow_notes: bool = False,
-                 placeholder: str = 'Write a message…', hint: bool = True, keep: str | None = None) -> None:
+                 placeholder: str = 'Write a message…', hint: bool = True, keep: str | None = None,
+                 was_sent: Callable[[str], bool] = lambda client_id: False) -> None:
         """on_send(text, client_id) raises ParleyError with a message for the user when it cannot send.
 
         mentions: an object with `search(text, limit)` and `mentioned(person)`; "@name" then suggests
@@ -87,6 +88,7 @@ class Composer:
                 if action != 'Send':  # a labelled button gets its own line end, so phones keep a wide box
                     ui.button(action, icon='send', on_click=self.submit).props('unelevated no-caps').mark('create')
         self.keep = f'parley_unsent_{keep}' if keep else None
+        self.was_sent = was_sent
         if self.keep:
             self.box.props(f'data-cid={self.client_id}')
             ui.add_head_html(KEEP_SCRIPT)
@@ -132,6 +134,9 @@ class Composer:
         if not text.strip() or self.box.value:
             return
         if re.fullmatch(r'[0-9a-f]{32}', client_id):
+            if self.was_sent(client_id):   # it got out just before the page went: nothing to restore
+                ui.run_javascript(f'try {{ sessionStorage.removeItem("{self.keep}") }} catch (e) {{}}')
+                return
             self.client_id = client_id
             self.box.props(f'data-cid={client_id}')
         self.box.value = text[:MAX_MESSAGE_LENGTH + 1000]

@@ -249,6 +249,7 @@ class Thread:
         teammates = [p for p in conversation.participants if p.kind == 'agent' and p.id != self.agent.id]
         self.composer = Composer(on_send=self.send, action='Send', allow_notes=conversation.is_customer,
                                  placeholder=placeholder, keep=f'thread_{conversation.id}',
+                                 was_sent=lambda client_id: page.conversations.was_sent(self.agent, client_id),
                                  mentions=_Mentions(lambda text, limit: _matching(teammates, text)[:limit]))
 
     def send(self, text: str, client_id: str) -> None:
