@@ -1,5 +1,5 @@
 """Sign-in: argon2 password hashes (passlib API), same answer and cost for unknown email and
-wrong password, and a per-email throttle on repeated failures."""
+wrong password, and throttles on repeated failures per email and per network address."""
 from collections.abc import Callable
 from dataclasses import dataclass
 import math
@@ -30,8 +30,9 @@ class LoginThrottle:
     """After `limit` failures for one email within `window` seconds, refuse that email for `lockout`."""
 
     def __init__(self, *, limit: int = 5, window: float = 900, lockout: float = 300,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, what: str = 'this email') -> None:
         self.limit, self.window, self.lockout, self.clock = limit, window, lockout, clock
+        self.what = what
         self._failures: dict[str, _Failures] = {}
         self._lock = threading.Lock()
 
@@ -41,7 +42,7 @@ class LoginThrottle:
             remaining = entry.locked_until - self.clock() if entry else 0
         if remaining > 0:
             minutes = max(1, math.ceil(remaining / 60))
-            raise Throttled(f'Too many failed sign-ins for this email. Try again in {minutes} '
+            raise Throttled(f'Too many failed sign-ins for {self.what}. Try again in {minutes} '
                             f'minute{"s" if minutes > 1 else ""}.')
 
     def failed(self, email: str) -> None:
@@ -65,19 +66,25 @@ class AuthService:
         self.db = db
         self.directory = directory
         self.throttle = throttle or LoginThrottle()
+        # Many emails tried from one place (password spraying): a looser limit per network address.
+        self.address_throttle = LoginThrottle(limit=20, what='this network')
         # Verified against when the email is unknown, so both failures cost the same.
         self._dummy_hash = hash_password(secrets.token_urlsafe(16))
 
-    def authenticate(self, email: str, password: str) -> UserView:
+    def authenticate(self, email: str, password: str, address: str | None = None) -> UserView:
         """The active agent with these credentials; InvalidInput or Throttled otherwise. Blocking (argon2)."""
         email = normalize_email(email)
         self.throttle.check(email)
+        if address:
+            self.address_throttle.check(address)
         with self.db.session() as session:
             user = session.exec(select(User).where(User.email == email, User.kind == UserKind.AGENT)).first()
         password_hash = user.password_hash if user and user.password_hash else self._dummy_hash
         matches = verify_password(password or '', password_hash)
         if not (matches and user and user.password_hash and user.is_active):
             self.throttle.failed(email)
+            if address:
+                self.address_throttle.failed(address)
             raise InvalidInput(BAD_CREDENTIALS)
         self.throttle.succeeded(email)
         return to_view(user)

@@ -4,7 +4,7 @@ from nicegui import run, ui
 
 from services.container import Parley
 from services.errors import ParleyError
-from ui.session import HOME, current_agent, safe_next, sign_in, sign_out
+from ui.session import HOME, client_address, current_agent, safe_next, sign_in, sign_out
 from ui.theme import page_setup
 
 
@@ -70,7 +70,8 @@ def _login_form(parley: Parley, target: str) -> None:
                 return
             button.props('loading')
             try:
-                agent = await run.io_bound(parley.auth.authenticate, email.value, password.value)
+                agent = await run.io_bound(parley.auth.authenticate, email.value, password.value,
+                                           client_address(ui.context.client))
             except ParleyError as problem:
                 error.text, error.visible = str(problem), True
                 password.value = ''

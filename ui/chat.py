@@ -21,6 +21,7 @@ from services.views import MessageView
 from ui import live
 from ui.composer import Composer
 from ui.formatting import clock, day_label, full_time, placement, viewer_zone, visibility_script
+from ui.session import client_address
 from ui.theme import attachment_list, avatar, email_marker, page_setup
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ class ChatPage:
                 try:
                     identity = self.chat.start_as_visitor(name=name.value or '', email=email.value or '',
                                                           body=body.value or '', client_id=client_id,
-                                                          address=_address(self.client))
+                                                          address=client_address(self.client))
                 except ParleyError as failure:
                     error.text = str(failure)
                     return
@@ -273,10 +274,3 @@ class ChatPage:
 
     def _show_status(self) -> None:
         self.status.text = ONLINE if self.chat.agents_online() else AWAY
-
-
-def _address(client) -> str | None:
-    """The visitor's network address, for the per-address limit on new chats."""
-    request = getattr(client, 'request', None)
-    peer = getattr(request, 'client', None)
-    return getattr(peer, 'host', None)

@@ -42,3 +42,9 @@ def safe_next(target: str | None) -> str:
     if parts.scheme or parts.netloc or any(ord(ch) < 32 for ch in target):
         return HOME
     return target
+
+
+def client_address(client) -> str | None:
+    """The browser's network address (for per-address limits); behind a proxy, the proxy's."""
+    peer = getattr(getattr(client, 'request', None), 'client', None)
+    return getattr(peer, 'host', None)

@@ -86,3 +86,13 @@ def test_first_admin_only_while_there_is_no_agent(parley):
     assert admin.is_admin and not parley.auth.needs_setup()
     with pytest.raises(Forbidden):
         parley.auth.create_first_admin(name='Evil', email='evil@example.com', password='long enough')
+
+
+def test_many_failed_sign_ins_from_one_address_are_throttled_whatever_the_emails(parley, team):
+    parley.auth.address_throttle.limit = 3
+    for i in range(3):
+        with pytest.raises(InvalidInput):
+            parley.auth.authenticate(f'guess{i}@example.com', 'wrong password', '203.0.113.5')
+    with pytest.raises(Throttled, match='this network'):
+        parley.auth.authenticate('alice@example.com', PASSWORD, '203.0.113.5')
+    assert parley.auth.authenticate('alice@example.com', PASSWORD, '198.51.100.1').name == 'Alice Admin'
