@@ -108,6 +108,30 @@ class AuthService:
         """True while the workspace has no agent: the first visitor may create the admin."""
         return not self.directory.has_agents()
 
+    def change_password(self, actor: UserView, current: str, new: str) -> int:
+        """Change the actor's password and end all their sessions; returns the new session generation.
+
+        The browser that changed it keeps going with that generation, then calls
+        DirectoryService.announce_sessions_ended so the agent's other open pages end. Blocking (argon2).
+        A wrong current password counts as a failed sign-in.
+        """
+        self.throttle.check(actor.email)
+        validate_password(new)
+        with self.db.transaction() as tx:
+            user = tx.session.get(User, actor.id)
+            if user is None or user.kind != UserKind.AGENT or not user.is_active:
+                raise Forbidden('Sign in again first.')
+            if not verify_password(current or '', user.password_hash or self._dummy_hash):
+                self.throttle.failed(actor.email)
+                raise InvalidInput('Your current password is not right.')
+            if new == current:
+                raise InvalidInput('Choose a password different from the current one.')
+            user.password_hash = hash_password(new)
+            user.session_generation += 1
+            tx.session.add(user)
+            generation = user.session_generation
+        return generation
+
     def create_first_admin(self, *, name: str, email: str, password: str) -> UserView:
         """Create the first admin; refused once any agent exists."""
         if not self.needs_setup():

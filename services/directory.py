@@ -170,6 +170,11 @@ class DirectoryService:
                 if self.bus is not None:
                     tx.on_commit(lambda: self.bus.publish(SessionsEnded(recipients=(user_id,))))
 
+    def announce_sessions_ended(self, user_id: int) -> None:
+        """Tell the person's open pages that sessions ended (each page checks whether it is still signed in)."""
+        if self.bus is not None:
+            self.bus.publish(SessionsEnded(recipients=(user_id,)))
+
     def sign_out_customer_everywhere(self, actor: UserView, customer_id: int) -> UserView:
         """An admin ends a customer's live-chat sessions and email links (they can start a new chat)."""
         _require_admin(actor)

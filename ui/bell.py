@@ -15,6 +15,7 @@ from services.events import Event, NotificationCreated, NotificationsRead, Sessi
 from services.views import UserView
 from ui import live
 from ui.formatting import list_time, viewer_zone
+from ui.session import current_agent
 
 # Static scripts (no user text): report focus, play a short chime, show a desktop notice whose
 # text is read from two hidden elements on the page.
@@ -131,8 +132,9 @@ class Bell:
     # ----- live -------------------------------------------------------------------------------
 
     def _on_event(self, event: Event) -> None:
-        if isinstance(event, SessionsEnded):   # signed out in another browser: this page ends too
-            ui.navigate.to('/login')
+        if isinstance(event, SessionsEnded):   # signed out elsewhere (or a password change): end this page too
+            if current_agent(self.parley) is None:
+                ui.navigate.to('/login')
             return
         if isinstance(event, NotificationsRead):
             self.count()

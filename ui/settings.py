@@ -1,13 +1,13 @@
-"""/settings/notifications: what each agent is told about, and how; every change is saved at once."""
+"""/settings/notifications (what each agent is told about, and how; saved at once) and /settings/password."""
 from fastapi import Request
-from nicegui import background_tasks, ui
+from nicegui import app, background_tasks, run, ui
 
 from services.container import Parley
 from services.errors import ParleyError
 from services.notifications import ALWAYS, CHANNEL_TEXT, CHANNELS, EMAIL_DELAYS, KIND_TEXT, KINDS, SettingsView
 from services.views import UserView
 from ui.session import current_agent, login_redirect
-from ui.theme import SETTINGS_PATH, frame
+from ui.theme import PASSWORD_PATH, SETTINGS_PATH, frame
 
 PERMISSION = 'return ("Notification" in window) ? await Notification.requestPermission() : "unsupported"'
 BLOCKED = {'denied': 'Your browser blocks notices from Parley. Allow notifications for this site in the '
@@ -24,6 +24,48 @@ def register(parley: Parley) -> None:
         with frame(parley, agent, 'Notification settings', active=SETTINGS_PATH):
             SettingsPage(parley, agent)
         return None
+
+    @ui.page(PASSWORD_PATH)
+    def change_password(request: Request):
+        agent = current_agent(parley)
+        if agent is None:
+            return login_redirect(request.url.path)
+        with frame(parley, agent, 'Change password', active=PASSWORD_PATH):
+            _password_form(parley, agent)
+        return None
+
+
+def _password_form(parley: Parley, agent: UserView) -> None:
+    with ui.column().classes('w-full max-w-md mx-auto p-4 md:p-6 gap-3'):
+        ui.label('Change password').classes('text-xl font-semibold').props('role=heading aria-level=1')
+        ui.label('This also signs you out in every other browser.').classes('text-sm text-slate-600')
+        current = ui.input('Current password', password=True, password_toggle_button=True) \
+            .props('outlined autocomplete=current-password').classes('w-full').mark('current-password')
+        new = ui.input('New password', password=True, password_toggle_button=True) \
+            .props('outlined autocomplete=new-password').classes('w-full').mark('new-password')
+        again = ui.input('New password again', password=True).props('outlined autocomplete=new-password') \
+            .classes('w-full').mark('new-password-again')
+        message = ui.label().classes('text-sm').props('role=alert')
+
+        async def save() -> None:
+            if new.value != again.value:
+                message.classes(replace='text-sm text-negative')
+                message.text = 'The two new passwords are not the same.'
+                return
+            try:
+                generation = await run.io_bound(parley.auth.change_password, agent, current.value, new.value)
+            except ParleyError as problem:
+                message.classes(replace='text-sm text-negative')
+                message.text = str(problem)
+                return
+            app.storage.user['generation'] = generation   # this browser stays signed in
+            parley.directory.announce_sessions_ended(agent.id)
+            current.value = new.value = again.value = ''
+            message.classes(replace='text-sm text-positive')
+            message.text = 'Password changed. Your other browsers are signed out.'
+
+        ui.button('Change password', on_click=save).props('unelevated no-caps').classes('self-start') \
+            .mark('change-password')
 
 
 class SettingsPage:

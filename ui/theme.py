@@ -12,6 +12,7 @@ from ui.session import sign_out
 
 BRAND = '#4f46e5'
 SETTINGS_PATH = '/settings/notifications'
+PASSWORD_PATH = '/settings/password'
 NAV = [('Messenger', '/messenger', 'forum'), ('Tickets', '/tickets', 'confirmation_number'),
        ('Tasks', '/tasks', 'task_alt')]
 ADMIN_NAV = [('Customers', '/admin/customers', 'contacts'), ('Agents', '/admin/agents', 'badge'),
@@ -71,6 +72,7 @@ def frame(parley: Parley, agent: UserView, title: str, *, active: str = '/messen
                 for label, href, _icon in _nav(agent):
                     ui.menu_item(label, on_click=lambda h=href: ui.navigate.to(h)).classes('sm:hidden')
                 ui.menu_item('Notification settings', on_click=lambda: ui.navigate.to(SETTINGS_PATH))
+                ui.menu_item('Change password', on_click=lambda: ui.navigate.to(PASSWORD_PATH))
                 ui.menu_item('Sign out', on_click=lambda: (sign_out(parley), ui.navigate.to('/login')))
     with ui.element('main').classes('w-full h-[calc(100dvh-57px)] flex') as main:
         yield main

@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from services.errors import Forbidden, NotFound, Throttled
+from services.errors import Forbidden, InvalidInput, NotFound, Throttled
 from services.events import SessionsEnded
 from tests.conftest import PASSWORD, Clock, cid
 
@@ -89,3 +89,17 @@ def test_deactivating_an_agent_ends_their_open_pages_at_once(parley, team):
     parley.directory.set_agent_active(team['alice'], team['mike'].id, active=False)
     assert [type(e) for e in events] == [SessionsEnded]
     assert parley.auth.get_agent(team['mike'].id, 0) is None
+
+
+def test_a_password_change_needs_the_current_one_and_ends_the_sessions(parley, team):
+    alice = team['alice']
+    old = parley.directory.session_generation(alice.id)
+    with pytest.raises(InvalidInput, match='current password is not right'):
+        parley.auth.change_password(alice, 'nope', 'another long passphrase')
+    with pytest.raises(InvalidInput, match='at least'):
+        parley.auth.change_password(alice, PASSWORD, 'short')
+    with pytest.raises(InvalidInput, match='different'):
+        parley.auth.change_password(alice, PASSWORD, PASSWORD)
+    generation = parley.auth.change_password(alice, PASSWORD, 'another long passphrase')
+    assert generation == old + 1 and parley.auth.get_agent(alice.id, old) is None
+    assert parley.auth.authenticate('alice@example.com', 'another long passphrase').id == alice.id

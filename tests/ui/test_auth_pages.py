@@ -87,3 +87,25 @@ async def test_an_anonymous_visitor_reaches_no_agent_page_or_api(user: User, peo
     answer = await client.post('/api/inbound-email', content=b'From: a@b.test\r\n\r\nhi',
                                headers={'Content-Type': 'message/rfc822'})
     assert answer.status_code == 401
+
+
+async def test_changing_the_password_keeps_this_browser_and_signs_out_the_others(user: User,
+                                                                                  create_user: Callable[[], User],
+                                                                                  people, app_parley):
+    other_browser = create_user()
+    await sign_in(other_browser, 'alice@example.com')
+    await sign_in(user, 'alice@example.com')
+    await user.open('/settings/password')
+    user.find(marker='current-password').type('not it')
+    user.find(marker='new-password').type('a brand new passphrase')
+    user.find(marker='new-password-again').type('a brand new passphrase')
+    user.find(marker='change-password').click()
+    await user.should_see('Your current password is not right.', retries=SLOW)
+    user.find(marker='current-password').clear().type(PASSWORD)
+    user.find(marker='change-password').click()
+    await user.should_see('Password changed. Your other browsers are signed out.', retries=SLOW)
+    await user.open('/messenger')
+    await user.should_see('Conversations')                 # still signed in here
+    await other_browser.open('/messenger')
+    await other_browser.should_see('Sign in')
+    assert app_parley.auth.authenticate('alice@example.com', 'a brand new passphrase').name == 'Alice Admin'
