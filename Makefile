@@ -6,13 +6,17 @@ DEPS   := $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml',
 	print('\n'.join(p['dependencies'] + [d for extra in sys.argv[1:] for d in p['optional-dependencies'][extra]]))"
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test install install-test chromium bench clean
+.PHONY: run test soak install install-test chromium bench clean
 
 run: $(VENV)/.installed
 	PARLEY_DEMO=$${PARLEY_DEMO:-true} PARLEY_INBOUND_SMTP=$${PARLEY_INBOUND_SMTP:-127.0.0.1:2525} $(PY) main.py
 
 test: $(VENV)/.installed-test chromium
 	$(PY) -m pytest
+
+# The reliability soak at full size: 50 agents and 50 customers talking for 60 s (figures in docs/RELIABILITY.md).
+soak: $(VENV)/.installed-test
+	SOAK_PAIRS=$${SOAK_PAIRS:-50} SOAK_SECONDS=$${SOAK_SECONDS:-60} $(PY) -m pytest -q -s tests/ui/test_soak.py
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
