@@ -9,10 +9,9 @@ from services.container import Parley
 from services.errors import ParleyError
 from services.views import UserView
 from ui.embed import embed_origins, snippet
-from ui.session import current_agent, login_redirect
 from ui.formatting import full_time, viewer_zone
 from ui.inbound_admin import UnmatchedEmailPage
-from ui.theme import avatar, frame
+from ui.theme import agent_page, avatar
 
 PAGE = 'w-full max-w-4xl mx-auto p-4 md:p-6 gap-4'
 
@@ -29,15 +28,7 @@ def register(parley: Parley) -> None:
 
 def _admin_page(parley: Parley, path: str, title: str, build: Callable[[UserView, Request], object]) -> None:
     """A page for admins: others are asked to sign in, or told it is not for them."""
-    @ui.page(path)
-    def admin_page(request: Request):
-        agent = current_agent(parley)
-        if agent is None:
-            return login_redirect(request.url.path)
-        with frame(parley, agent, title, active=path):
-            if _admins_only(agent):
-                build(agent, request)
-        return None
+    agent_page(parley, path, title, lambda agent, request: build(agent, request) if _admins_only(agent) else None)
 
 
 def _live_chat(parley: Parley) -> None:

@@ -10,8 +10,7 @@ from services.items import STATUS_LABELS, STATUSES, ItemView
 from services.views import ConversationView, UserView
 from ui.formatting import list_time, viewer_zone
 from ui.messenger import DRAFT_KEY, DRAFT_PATH
-from ui.session import current_agent, login_redirect
-from ui.theme import avatar, frame
+from ui.theme import agent_page, avatar
 
 PAGE = 'w-full max-w-4xl mx-auto p-4 md:p-6 gap-4'
 KIND = {'ticket': ('Ticket', 'Tickets', '/tickets'), 'task': ('Task', 'Tasks', '/tasks')}
@@ -27,31 +26,19 @@ def register(parley: Parley) -> None:
 
 
 def _pages(parley: Parley, kind: str, many: str, path: str) -> None:
-    @ui.page(path)
-    def item_list(request: Request):
-        agent = current_agent(parley)
-        if agent is None:
-            return login_redirect(request.url.path)
-        with frame(parley, agent, many, active=path):
-            ItemList(parley, agent, kind, viewer_zone(request))
-        return None
+    def detail(agent: UserView, request: Request) -> None:
+        try:
+            item = parley.items.get(agent, kind, request.path_params['number'])
+        except NotFound as problem:
+            with ui.column().classes('w-full items-center text-center gap-2 p-10'):
+                ui.icon('search_off', size='xl', color='grey-5')
+                ui.label(str(problem)).classes('text-lg font-semibold')
+                ui.link(f'Back to {many.lower()}', path)
+            return
+        ItemDetail(parley, agent, item, viewer_zone(request))
 
-    @ui.page(path + '/{number}')
-    def item_detail(request: Request, number: str):
-        agent = current_agent(parley)
-        if agent is None:
-            return login_redirect(request.url.path)
-        with frame(parley, agent, many, active=path):
-            try:
-                item = parley.items.get(agent, kind, number)
-            except NotFound as problem:
-                with ui.column().classes('w-full items-center text-center gap-2 p-10'):
-                    ui.icon('search_off', size='xl', color='grey-5')
-                    ui.label(str(problem)).classes('text-lg font-semibold')
-                    ui.link(f'Back to {many.lower()}', path)
-                return None
-            ItemDetail(parley, agent, item, viewer_zone(request))
-        return None
+    agent_page(parley, path, many, lambda agent, request: ItemList(parley, agent, kind, viewer_zone(request)))
+    agent_page(parley, path + '/{number}', many, detail, active=path)
 
 
 class ItemList:

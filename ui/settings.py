@@ -1,13 +1,11 @@
 """/settings/notifications (what each agent is told about, and how; saved at once) and /settings/password."""
-from fastapi import Request
 from nicegui import app, background_tasks, run, ui
 
 from services.container import Parley
 from services.errors import ParleyError
 from services.notifications import ALWAYS, CHANNEL_TEXT, CHANNELS, EMAIL_DELAYS, KIND_TEXT, KINDS, SettingsView
 from services.views import UserView
-from ui.session import current_agent, login_redirect
-from ui.theme import PASSWORD_PATH, SETTINGS_PATH, frame
+from ui.theme import PASSWORD_PATH, SETTINGS_PATH, agent_page
 
 PERMISSION = 'return ("Notification" in window) ? await Notification.requestPermission() : "unsupported"'
 BLOCKED = {'denied': 'Your browser blocks notices from Parley. Allow notifications for this site in the '
@@ -16,23 +14,8 @@ BLOCKED = {'denied': 'Your browser blocks notices from Parley. Allow notificatio
 
 
 def register(parley: Parley) -> None:
-    @ui.page(SETTINGS_PATH)
-    def notification_settings(request: Request):
-        agent = current_agent(parley)
-        if agent is None:
-            return login_redirect(request.url.path)
-        with frame(parley, agent, 'Notification settings', active=SETTINGS_PATH):
-            SettingsPage(parley, agent)
-        return None
-
-    @ui.page(PASSWORD_PATH)
-    def change_password(request: Request):
-        agent = current_agent(parley)
-        if agent is None:
-            return login_redirect(request.url.path)
-        with frame(parley, agent, 'Change password', active=PASSWORD_PATH):
-            _password_form(parley, agent)
-        return None
+    agent_page(parley, SETTINGS_PATH, 'Notification settings', lambda agent, _request: SettingsPage(parley, agent))
+    agent_page(parley, PASSWORD_PATH, 'Change password', lambda agent, _request: _password_form(parley, agent))
 
 
 def _password_form(parley: Parley, agent: UserView) -> None:

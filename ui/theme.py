@@ -1,14 +1,15 @@
 """The frame every agent page shares: header with nav and account menu, colours, type."""
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from fastapi import Request
 from nicegui import ui
 
 from services.container import Parley
 from services.views import UserView
 from ui.bell import Bell
 from ui.formatting import TZ_SCRIPT
-from ui.session import sign_out
+from ui.session import current_agent, login_redirect, sign_out
 
 BRAND = '#4f46e5'
 SETTINGS_PATH = '/settings/notifications'
@@ -38,6 +39,22 @@ def page_setup(title: str) -> None:
     ui.colors(primary=BRAND, secondary='#0ea5e9', accent='#f59e0b', positive='#16a34a', negative='#dc2626')
     ui.add_css(_CSS)
     ui.add_head_html(TZ_SCRIPT)
+
+
+def agent_page(parley: Parley, path: str, title: str, build: Callable[[UserView, Request], object], *,
+               active: str | None = None) -> None:
+    """An agent page in the shared frame; anonymous visitors sign in first and come back here.
+
+    build(agent, request) draws the content; path parameters are in request.path_params.
+    """
+    @ui.page(path)
+    def page(request: Request):
+        agent = current_agent(parley)
+        if agent is None:
+            return login_redirect(request.url.path)
+        with frame(parley, agent, title, active=active or path):
+            build(agent, request)
+        return None
 
 
 @contextmanager
