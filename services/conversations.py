@@ -1,16 +1,16 @@
 """Conversations: create, send, list, read. Every access goes through access_conversation."""
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import secrets
 from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, bindparam, case, insert, or_, update
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
 from models import (Conversation, ConversationKind, CustomerThread, Delivery, DeliveryState, EmailStatus, Item, Message,
-                    OutboundEmail, Participant, User, UserKind)
+                    NotificationSettings, OutboundEmail, Participant, User, UserKind)
 from models._types import utcnow
 from models.conversations import ConversationStatus
 from services.db import Database, Transaction
@@ -75,6 +75,7 @@ class ConversationService:
         self.notifications = notifications
         self.email_fallback = email_fallback
         self.clock = clock
+        self._insert_message = db.insert_ignoring_duplicates(Message).returning(Message.id)
 
     # ----- writes -----------------------------------------------------------------------------
 
@@ -110,7 +111,7 @@ class ConversationService:
             conversation = self._new_conversation(
                 tx, ConversationKind.CUSTOMER if has_customer else ConversationKind.INTERNAL, actor, subject,
                 [actor.id, *others], item_id=item_id)
-            self._append(tx, conversation, actor, text, client_id, event=ConversationCreated(
+            self._append(tx, *_load(tx.session, conversation.id), actor, text, client_id, event=ConversationCreated(
                 recipients=(actor.id, *others), conversation_id=conversation.id, created_by_id=actor.id))
             return conversation.id
         return self.access_conversation(actor, self._create_once(actor, client_id, create))
@@ -125,7 +126,7 @@ class ConversationService:
         def create(tx: Transaction) -> int:
             conversation = self._new_conversation(tx, ConversationKind.CUSTOMER, customer, None, [customer.id],
                                                   unassigned=True)
-            self._append(tx, conversation, customer, text, client_id, event=ConversationCreated(
+            self._append(tx, *_load(tx.session, conversation.id), customer, text, client_id, event=ConversationCreated(
                 recipients=(customer.id, *_active_agent_ids(tx.session)), conversation_id=conversation.id,
                 created_by_id=customer.id))
             return conversation.id
@@ -156,29 +157,24 @@ class ConversationService:
     def _send(self, actor: UserView, conversation_id: int, text: str, client_id: str, *, note: bool = False,
               via: str = 'app', attachments: Sequence[AttachmentView] = (), join: bool = False) -> MessageView:
         client_id = _validate_client_id(client_id)
-        try:
-            with self.db.transaction() as tx:
-                session = tx.session
-                if join:
-                    self._join_customer(session, actor, conversation_id)
-                conversation = self._access(session, actor, conversation_id)
-                if note and (actor.kind != 'agent' or conversation.kind != ConversationKind.CUSTOMER):
-                    raise InvalidInput('Internal notes are for customer conversations: '
-                                       'everything here is internal already.')
-                existing = _message_by_client_id(session, actor.id, client_id)
-                if existing is not None:
-                    if existing.conversation_id != conversation.id:
-                        raise InvalidInput('This message was already sent to another conversation.')
-                    message = existing
-                else:
-                    message = self._append(tx, conversation, actor, text, client_id, note=note, via=via,
-                                           attachments=attachments)
-        except IntegrityError:  # the same client id raced in from another request: return the winner
-            with self.db.session() as session:
-                message = _message_by_client_id(session, actor.id, client_id)
-                if message is None:
-                    raise
-        return self.get_message(actor, message.id)
+        with self.db.transaction() as tx:
+            session = tx.session
+            if join:
+                self._join_customer(session, actor, conversation_id)
+            conversation, members = _load(session, conversation_id)
+            if conversation is None or not (actor.id in members or (
+                    actor.kind == 'agent' and conversation.unassigned)):
+                raise NotFound(NOT_FOUND)
+            if note and (actor.kind != 'agent' or conversation.kind != ConversationKind.CUSTOMER):
+                raise InvalidInput('Internal notes are for customer conversations: '
+                                   'everything here is internal already.')
+            sent = self._append(tx, conversation, members, actor, text, client_id, note=note, via=via,
+                                attachments=attachments)
+        if isinstance(sent, MessageView):
+            return sent
+        if sent.conversation_id != conversation.id:  # a retry of a message stored before, elsewhere
+            raise InvalidInput('This message was already sent to another conversation.')
+        return self.get_message(actor, sent.id)
 
     def was_sent(self, actor: UserView, client_id: str) -> bool:
         """Whether the actor's message with this client id is stored (a page checking an unsent-looking text)."""
@@ -370,94 +366,107 @@ class ConversationService:
         tx.session.flush()
         return conversation
 
-    def _append(self, tx: Transaction, conversation: Conversation, author: UserView, text: str, client_id: str,
-                *, note: bool = False, via: str = 'app', attachments: Sequence[AttachmentView] = (),
-                event: ConversationCreated | None = None) -> Message:
-        """Store a message and everything that follows from it, in the caller's transaction."""
+    def _append(self, tx: Transaction, conversation: 'Facts', members: dict[int, 'Member'], author: UserView,
+                text: str, client_id: str, *, note: bool = False, via: str = 'app',
+                attachments: Sequence[AttachmentView] = (),
+                event: ConversationCreated | None = None) -> 'MessageView | Message':
+        """Store a message and everything that follows from it, in the caller's transaction.
+
+        Returns the new message's view, or the message stored earlier with this client id (nothing else
+        is written then). A send is five statements: the message, the conversation, the unread counts,
+        then the notifications (teammates) or delivery rows (customers), after the one read in _load.
+        """
         session = tx.session
+        sql = session.connection()  # plain statements: nothing for the ORM to track or synchronise
         now = self.clock()
         was_unassigned = conversation.unassigned
-        if author.kind == 'agent' and session.get(Participant, (conversation.id, author.id)) is None:
-            session.add(Participant(conversation_id=conversation.id, user_id=author.id, joined_at=now))
-            conversation.unassigned = False  # answering takes it out of the Unassigned inbox
-        message = Message(conversation_id=conversation.id, author_id=author.id, body=text, client_id=client_id,
-                          is_note=note, via=via, created_at=now,
-                          attachments=AttachmentView.dump(attachments))
-        session.add(message)
-        session.flush()
-        conversation.last_message_at = now
-        conversation.last_message_preview = ('Note: ' if note else '') + _preview(text)
-        conversation.last_message_author_id = author.id
-        if not note:
-            conversation.customer_preview = _preview(text)
-        session.add(conversation)
-        members = session.exec(select(Participant.user_id, User.kind).join(
-            User, col(User.id) == Participant.user_id).where(Participant.conversation_id == conversation.id)).all()
-        customers = [user_id for user_id, kind in members if kind == UserKind.CUSTOMER]
-        readers = [user_id for user_id, kind in members
-                   if user_id != author.id and not (note and kind == UserKind.CUSTOMER)]
-        if readers:
-            session.exec(update(Participant)
-                         .where(col(Participant.conversation_id) == conversation.id,
-                                col(Participant.user_id).in_(readers))
-                         .values(unread_count=Participant.unread_count + 1))
-        session.exec(update(Participant)
-                     .where(col(Participant.conversation_id) == conversation.id,
-                            col(Participant.user_id) == author.id)
-                     .values(unread_count=0, last_read_message_id=message.id))  # replying reads the thread
+        joined = author.kind == 'agent' and author.id not in members
+        values = dict(conversation_id=conversation.id, author_id=author.id, body=text, client_id=client_id,
+                      is_note=note, via=via, created_at=now, attachments=AttachmentView.dump(attachments))
+        message_id = sql.execute(self._insert_message, values).scalar()
+        if message_id is None:  # the same client id was stored before: a retry
+            return _message_by_client_id(session, author.id, client_id)
+        if joined:  # answering an unassigned conversation takes it out of the Unassigned inbox
+            sql.execute(insert(Participant), dict(conversation_id=conversation.id, user_id=author.id, joined_at=now,
+                                                  unread_count=0))
+            members[author.id] = Member(author.id, UserKind.AGENT, author.name, True, 0, None, False)
+        message = Message(id=message_id, **values)
+        sql.execute(_UPDATE_CONVERSATION, dict(
+            p_id=conversation.id, p_at=now, p_author=author.id, p_preview=('Note: ' if note else '') + _preview(text),
+            p_customer_preview=None if note else _preview(text), p_unassigned=conversation.unassigned and not joined))
+        readers = [m.user_id for m in members.values()
+                   if m.user_id != author.id and not (note and m.kind == UserKind.CUSTOMER)]
+        # Everyone else has one more unread message; the author has read the thread by replying.
+        sql.execute(_UPDATE_UNREAD, dict(p_conversation=conversation.id, p_ids=[*readers, author.id],
+                                         p_author=author.id, p_message=message_id))
+        deliveries: tuple[DeliveryView, ...] = ()
         if author.kind == 'agent' and not note:
-            for customer_id in customers:
-                self._deliver(session, conversation.id, message.id, customer_id, now)
+            deliveries = self._deliver(sql, conversation.id, message_id,
+                                       [m for m in members.values() if m.kind == UserKind.CUSTOMER], now)
         elif author.kind == 'customer':
-            self._customer_replied(tx, conversation.id, author.id)
-        recipients = [user_id for user_id, kind in members if not (note and kind == UserKind.CUSTOMER)]
-        everyone = _active_agent_ids(session) if was_unassigned or conversation.unassigned else []
+            agents = [m.user_id for m in members.values() if m.kind == UserKind.AGENT]
+            self._customer_replied(tx, conversation.id, author.id, agents)
+        recipients = [m.user_id for m in members.values() if not (note and m.kind == UserKind.CUSTOMER)]
+        everyone = _active_agent_ids(session) if was_unassigned else []
         recipients += everyone  # every agent's Unassigned inbox changes
         published = event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
-                                         conversation_id=conversation.id, message_id=message.id,
+                                         conversation_id=conversation.id, message_id=message_id,
                                          author_id=author.id)
         tx.on_commit(lambda: self.bus.publish(published))
         if self.notifications is not None:
             started = event is not None
-            told = everyone if started and conversation.unassigned else \
-                [user_id for user_id, kind in members if kind == UserKind.AGENT]
+            if started and conversation.unassigned:  # a new live chat: every agent may take it
+                told = self.notifications.recipients(session, everyone)
+            else:
+                told = [(m.user_id, m.name, m.settings) for m in members.values()
+                        if m.kind == UserKind.AGENT and m.active]
             self.notifications.message_posted(tx, conversation, message, author, told, started=started)
-            if author.kind == 'agent':  # writing in a conversation means having seen it
+            # Writing in a conversation means having seen it (only unread messages can have unread notices).
+            if author.kind == 'agent' and (joined or members[author.id].unread):
                 self.notifications.conversation_read(tx, author.id, conversation.id)
-            if was_unassigned and not conversation.unassigned:
+            if was_unassigned and joined:
                 self.notifications.conversation_taken(tx, conversation.id)
-        return message
+        return _message_view(message, author, author, deliveries)
 
-    def _deliver(self, session: Session, conversation_id: int, message_id: int, customer_id: int,
-                 now: datetime) -> None:
-        """A delivery row for one customer: live when their chat is open, emailed later unless seen."""
-        if session.get(CustomerThread, (conversation_id, customer_id)) is None:
-            session.add(CustomerThread(conversation_id=conversation_id, customer_id=customer_id,
-                                       reply_token=secrets.token_urlsafe(24)))  # 192 bits
-        live = self.presence.customer_view(customer_id, conversation_id) is not None
-        session.add(Delivery(message_id=message_id, conversation_id=conversation_id, customer_id=customer_id,
-                             state=DeliveryState.LIVE if live else DeliveryState.QUEUED,
-                             email_due_at=now + self.email_fallback, updated_at=now))
+    def _deliver(self, sql: Connection, conversation_id: int, message_id: int, customers: Sequence['Member'],
+                 now: datetime) -> tuple[DeliveryView, ...]:
+        """Delivery rows for the customers: live when their chat is open, emailed later unless seen."""
+        if not customers:
+            return ()
+        threads = [dict(conversation_id=conversation_id, customer_id=c.user_id,
+                        reply_token=secrets.token_urlsafe(24)) for c in customers if not c.has_thread]  # 192 bits
+        if threads:
+            sql.execute(insert(CustomerThread), threads)
+        rows, views = [], []
+        for customer in customers:
+            live = self.presence.customer_view(customer.user_id, conversation_id) is not None
+            state = DeliveryState.LIVE if live else DeliveryState.QUEUED
+            rows.append(dict(message_id=message_id, conversation_id=conversation_id, customer_id=customer.user_id,
+                             state=state, email_due_at=now + self.email_fallback, updated_at=now))
+            views.append(DeliveryView(customer_id=customer.user_id, customer_name=customer.name,
+                                      state=state.value, label=STATE_LABELS[state]))
+        sql.execute(insert(Delivery), rows)
+        return tuple(views)
 
     def _customer_saw(self, tx: Transaction, conversation_id: int, customer_id: int) -> None:
         self._set_states(tx, conversation_id, customer_id, NOT_YET_SEEN, DeliveryState.SEEN)
 
-    def _customer_replied(self, tx: Transaction, conversation_id: int, customer_id: int) -> None:
+    def _customer_replied(self, tx: Transaction, conversation_id: int, customer_id: int,
+                          agents: Sequence[int]) -> None:
         states = (*NOT_YET_SEEN, DeliveryState.SEEN)
-        self._set_states(tx, conversation_id, customer_id, states, DeliveryState.REPLIED)
+        self._set_states(tx, conversation_id, customer_id, states, DeliveryState.REPLIED, agents)
 
     def _set_states(self, tx: Transaction, conversation_id: int, customer_id: int,
-                    from_states: Sequence[DeliveryState], to_state: DeliveryState) -> None:
+                    from_states: Sequence[DeliveryState], to_state: DeliveryState,
+                    agents: Sequence[int] | None = None) -> None:
         session = tx.session
-        changed = session.exec(select(Delivery.message_id).where(
-            Delivery.conversation_id == conversation_id, Delivery.customer_id == customer_id,
-            col(Delivery.state).in_(from_states))).all()
+        changed = session.connection().execute(update(Delivery).where(
+            col(Delivery.conversation_id) == conversation_id, col(Delivery.customer_id) == customer_id,
+            col(Delivery.state).in_(from_states)).values(state=to_state, updated_at=self.clock())
+            .returning(Delivery.message_id)).scalars().all()
         if not changed:
             return
-        session.exec(update(Delivery).where(
-            col(Delivery.conversation_id) == conversation_id, col(Delivery.customer_id) == customer_id,
-            col(Delivery.state).in_(from_states)).values(state=to_state, updated_at=self.clock()))
-        event = DeliveryChanged(recipients=tuple(agent_ids(session, conversation_id)),
+        event = DeliveryChanged(recipients=tuple(agent_ids(session, conversation_id) if agents is None else agents),
                                 conversation_id=conversation_id, message_ids=tuple(changed))
         tx.on_commit(lambda: self.bus.publish(event))
 
@@ -476,6 +485,65 @@ class ConversationService:
                 customer_id=delivery.customer_id, customer_name=name, state=delivery.state.value,
                 label=_state_label(delivery.state, email_status)))
         return {message_id: tuple(views) for message_id, views in found.items()}
+
+
+@dataclass(frozen=True)
+class Member:
+    """A participant as a send needs them: who they are, their unread count, how they want to be told."""
+    user_id: int
+    kind: UserKind
+    name: str
+    active: bool
+    unread: int
+    settings: NotificationSettings | None
+    has_thread: bool          # customers: their reply address for this conversation exists
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a send needs to know of its conversation."""
+    id: int
+    kind: ConversationKind
+    subject: str | None
+    unassigned: bool
+
+
+# The send path's statements, built once: executing them costs no SQL compilation.
+_LOAD = (select(Conversation.id, Conversation.kind, Conversation.subject, Conversation.unassigned,
+                Participant.user_id, Participant.unread_count, User.kind, User.name, User.is_active,
+                NotificationSettings.grid, NotificationSettings.email_delay_minutes, CustomerThread.customer_id)
+         .outerjoin(Participant, col(Participant.conversation_id) == Conversation.id)
+         .outerjoin(User, col(User.id) == Participant.user_id)
+         .outerjoin(NotificationSettings, col(NotificationSettings.user_id) == Participant.user_id)
+         .outerjoin(CustomerThread, and_(col(CustomerThread.conversation_id) == Conversation.id,
+                                         col(CustomerThread.customer_id) == Participant.user_id))
+         .where(col(Conversation.id) == bindparam('p_id')))
+_UPDATE_CONVERSATION = update(Conversation).where(col(Conversation.id) == bindparam('p_id')).values(
+    last_message_at=bindparam('p_at'), last_message_author_id=bindparam('p_author'),
+    last_message_preview=bindparam('p_preview'), unassigned=bindparam('p_unassigned'),
+    customer_preview=func.coalesce(bindparam('p_customer_preview'), Conversation.customer_preview))
+_UPDATE_UNREAD = update(Participant).where(
+    col(Participant.conversation_id) == bindparam('p_conversation'),
+    col(Participant.user_id).in_(bindparam('p_ids', expanding=True))).values(
+    unread_count=case((col(Participant.user_id) == bindparam('p_author'), 0), else_=Participant.unread_count + 1),
+    last_read_message_id=case((col(Participant.user_id) == bindparam('p_author'), bindparam('p_message')),
+                              else_=Participant.last_read_message_id))
+
+
+def _load(session: Session, conversation_id: int) -> tuple[Facts | None, dict[int, Member]]:
+    """The conversation and its participants, with what a send needs of each, in one statement."""
+    if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+        return None, {}
+    rows = session.connection().execute(_LOAD, {'p_id': conversation_id}).all()
+    if not rows:
+        return None, {}
+    members = {}
+    for _, _, _, _, user_id, unread, kind, name, active, grid, delay, thread in rows:
+        if user_id is not None:
+            settings = None if grid is None else NotificationSettings(user_id=user_id, grid=grid,
+                                                                      email_delay_minutes=delay)
+            members[user_id] = Member(user_id, kind, name, active, unread or 0, settings, thread is not None)
+    return Facts(*rows[0][:4]), members
 
 
 def agent_ids(session: Session, conversation_id: int) -> list[int]:
@@ -547,9 +615,9 @@ def _conversation_view(conversation: Conversation, unread: int, people: list[Use
                             unassigned=conversation.unassigned, item=(items or {}).get(conversation.item_id))
 
 
-def _message_view(message: Message, author: User, viewer: UserView,
+def _message_view(message: Message, author: User | UserView, viewer: UserView,
                   deliveries: tuple[DeliveryView, ...] = ()) -> MessageView:
-    person = to_view(author)
+    person = author if isinstance(author, UserView) else to_view(author)
     if viewer.kind != 'agent' and author.id != viewer.id:  # customers never learn agents' addresses
         person = UserView(id=person.id, name=person.name, email='', kind=person.kind)
     return MessageView(id=message.id, conversation_id=message.conversation_id, author=person, body=message.body,

@@ -6,6 +6,8 @@ from pathlib import Path
 import logging
 
 from sqlalchemy import Column, event, inspect, literal, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -74,6 +76,12 @@ class Database:
                 callback()
             except Exception:  # the write is done; a failing hook must not turn it into an error
                 log.exception('on_commit hook failed')
+
+    def insert_ignoring_duplicates(self, table):
+        """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a duplicate key inserts nothing."""
+        if self.is_sqlite:
+            return sqlite_insert(table).on_conflict_do_nothing()
+        return postgresql_insert(table).on_conflict_do_nothing()
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -48,8 +48,8 @@ class DeliveryChanged(Event):
 
 @dataclass(frozen=True)
 class NotificationCreated(Event):
-    """A notification for the recipient; channels are the ones they chose for its kind."""
-    notification_id: int
+    """A notification for the recipient (its key is unique per recipient); channels are the ones they chose."""
+    key: str
     kind: str
     conversation_id: int | None
     channels: tuple[str, ...]

@@ -15,7 +15,7 @@ from html import escape
 import json
 import re
 
-from sqlalchemy import true, update
+from sqlalchemy import insert, true, update
 from sqlmodel import col, func, select
 
 from models import Conversation, Message, Notification, NotificationSettings, User, UserKind
@@ -58,6 +58,9 @@ PRECEDENCE = ('mention', 'customer_reply', 'unassigned', 'added', 'message')
 EMAIL_DELAYS = (1, 5, 15, 30, 60)
 DEFAULT_DELAY = 5
 PREVIEW = 140
+# An agent to tell about a message: id, name, and their settings row (None: the defaults).
+Recipient = tuple[int, str, NotificationSettings | None]
+_INSERT = insert(Notification)
 BELL_SIZE = 30
 
 
@@ -71,6 +74,7 @@ class NotificationView:
     created_at: datetime
     read: bool
     link: str          # where it leads: the conversation, or the ticket or task
+    key: str = ''      # what it is about, unique per agent (e.g. "message:42")
 
 
 @dataclass(frozen=True)
@@ -122,38 +126,44 @@ class NotificationService:
 
     # ----- creating (inside the message's transaction) ----------------------------------------
 
-    def message_posted(self, tx: Transaction, conversation: Conversation, message: Message, author: UserView,
-                       agent_ids: Sequence[int], *, started: bool) -> None:
-        """Notify these agents (never the author) about one stored message, each once, as they chose."""
-        recipients = [i for i in dict.fromkeys(agent_ids) if i != author.id]
-        if not recipients:
-            return
-        session = tx.session
-        now = self.clock()
-        rows = session.exec(select(User.id, User.name, NotificationSettings).outerjoin(
+    def recipients(self, session, user_ids: Sequence[int]) -> list['Recipient']:
+        """The active agents among these users, as message_posted takes them."""
+        if not user_ids:
+            return []
+        return list(session.exec(select(User.id, User.name, NotificationSettings).outerjoin(
             NotificationSettings, col(NotificationSettings.user_id) == User.id).where(
-            col(User.id).in_(recipients), User.kind == UserKind.AGENT, User.is_active)).all()
-        created = []
-        for user_id, name, stored in rows:
+            col(User.id).in_(list(user_ids)), User.kind == UserKind.AGENT, User.is_active)).all())
+
+    def message_posted(self, tx: Transaction, conversation: Conversation, message: Message, author: UserView,
+                       recipients: Sequence['Recipient'], *, started: bool) -> None:
+        """Notify these agents (never the author) about one stored message, each once, as they chose.
+
+        All of them in one INSERT; each recipient's settings come with them (no query here).
+        """
+        now = self.clock()
+        preview = ('Note: ' if message.is_note else '') + _preview(message.body)
+        titles: dict[str, str] = {}
+        rows = []
+        for user_id, name, stored in {r[0]: r for r in recipients if r[0] != author.id}.values():
             kind = _kind(conversation, message, author, name, started=started)
-            settings = _settings(stored)
+            settings = _settings(stored) if stored is not None else DEFAULT_SETTINGS
             channels = settings.grid[kind] | ALWAYS.get(kind, set())
             if not channels:
                 continue
-            notification = Notification(
+            if kind not in titles:
+                titles[kind] = _title(kind, author, conversation, message)
+            rows.append(dict(
                 user_id=user_id, key=f'message:{message.id}', kind=kind, conversation_id=conversation.id,
-                message_id=message.id, actor_id=author.id, title=_title(kind, author, conversation, message),
-                preview=('Note: ' if message.is_note else '') + _preview(message.body),
-                channels=','.join(c for c in CHANNELS if c in channels), created_at=now,
-                email_due_at=now + timedelta(minutes=settings.email_delay_minutes) if 'email' in channels else None)
-            session.add(notification)
-            created.append(notification)
-        if not created:
+                message_id=message.id, actor_id=author.id, title=titles[kind], preview=preview, link='',
+                channels=','.join(c for c in CHANNELS if c in channels), created_at=now, read_at=None,
+                email_due_at=now + timedelta(minutes=settings.email_delay_minutes) if 'email' in channels else None,
+                emailed_at=None))
+        if not rows:
             return
-        session.flush()
-        events = [NotificationCreated(recipients=(n.user_id,), notification_id=n.id, kind=n.kind,
-                                      conversation_id=conversation.id, channels=tuple(n.channels.split(',')))
-                  for n in created]
+        tx.session.connection().execute(_INSERT, rows)   # one statement for all of them (executemany)
+        events = [NotificationCreated(recipients=(row['user_id'],), key=row['key'], kind=row['kind'],
+                                      conversation_id=conversation.id, channels=tuple(row['channels'].split(',')))
+                  for row in rows]
         tx.on_commit(lambda: [self.bus.publish(e) for e in events])
 
     def item_assigned(self, tx: Transaction, *, item_id: int, link: ItemLink, actor: UserView,
@@ -176,7 +186,7 @@ class NotificationService:
             email_due_at=now + timedelta(minutes=settings.email_delay_minutes) if 'email' in channels else None)
         session.add(notification)
         session.flush()
-        event = NotificationCreated(recipients=(assignee_id,), notification_id=notification.id, kind='assigned',
+        event = NotificationCreated(recipients=(assignee_id,), key=notification.key, kind='assigned',
                                     conversation_id=None, channels=tuple(notification.channels.split(',')))
         tx.on_commit(lambda: self.bus.publish(event))
 
@@ -203,11 +213,12 @@ class NotificationService:
                 .order_by(col(Notification.id).desc()).limit(limit)).all()
         return [_view(n) for n in rows]
 
-    def get(self, actor: UserView, notification_id: int) -> NotificationView | None:
-        """One of the actor's notifications (None for anybody else's)."""
+    def get(self, actor: UserView, key: str) -> NotificationView | None:
+        """One of the actor's notifications, by its key (None when they have none with that key)."""
         with self.db.session() as session:
-            row = session.get(Notification, notification_id)
-        return _view(row) if row is not None and row.user_id == actor.id else None
+            row = session.exec(select(Notification).where(Notification.user_id == actor.id,
+                                                          Notification.key == key)).first()
+        return _view(row) if row is not None else None
 
     def unread_count(self, actor: UserView) -> int:
         with self.db.session() as session:
@@ -288,7 +299,7 @@ class NotificationService:
 def _view(n: Notification) -> NotificationView:
     return NotificationView(id=n.id, kind=n.kind, conversation_id=n.conversation_id, title=n.title,
                             preview=n.preview, created_at=n.created_at, read=n.read_at is not None,
-                            link=_path(n))
+                            link=_path(n), key=n.key)
 
 
 def _path(n: Notification) -> str:
@@ -317,6 +328,9 @@ def _settings(row: NotificationSettings | None) -> SettingsView:
     return SettingsView(grid=grid, email_delay_minutes=delay)
 
 
+DEFAULT_SETTINGS = _settings(None)
+
+
 def _kind(conversation: Conversation, message: Message, author: UserView, recipient_name: str, *,
           started: bool) -> str:
     kinds = set()
@@ -333,6 +347,8 @@ def _kind(conversation: Conversation, message: Message, author: UserView, recipi
 
 def mentions(body: str, name: str) -> bool:
     """"@Full Name" or "@First" (any case), not followed by more letters."""
+    if '@' not in body:
+        return False
     names = {name.strip(), name.split()[0] if name.split() else ''} - {''}
     return any(re.search(r'(?:^|[^\w@])@' + re.escape(n) + r'(?!\w)', body, re.IGNORECASE) for n in names)
 

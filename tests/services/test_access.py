@@ -99,6 +99,6 @@ def test_notifications_are_only_their_owners(world):
     parley, people, _, _, _ = world
     [mine] = parley.notifications.bell(people['participant'])[:1]
     for role in ('other_agent', 'admin'):
-        assert parley.notifications.get(people[role], mine.id) is None
+        assert parley.notifications.get(people[role], mine.key) is None
     parley.notifications.mark_read(people['other_agent'], mine.id)
-    assert not parley.notifications.get(people['participant'], mine.id).read, 'someone else cannot read it for me'
+    assert not parley.notifications.get(people['participant'], mine.key).read, 'someone else cannot read it for me'
