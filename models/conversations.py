@@ -40,7 +40,9 @@ class Conversation(SQLModel, table=True):
 
 
 class Participant(SQLModel, table=True):
-    __table_args__ = (Index('ix_participant_user_conversation', 'user_id', 'conversation_id'),)
+    __table_args__ = (Index('ix_participant_user_conversation', 'user_id', 'conversation_id'),
+                      # The inbox: a participant's conversations, newest activity first, read off one index.
+                      Index('ix_participant_user_recent', 'user_id', 'last_message_at', 'conversation_id'))
 
     conversation_id: int = Field(foreign_key='conversation.id', primary_key=True)
     user_id: int = Field(foreign_key='user.id', primary_key=True)
@@ -48,6 +50,8 @@ class Participant(SQLModel, table=True):
     # Counted on send, zeroed on read: listing the inbox never counts messages.
     unread_count: int = 0
     last_read_message_id: int = 0
+    # The conversation's last_message_at, copied on every send (the same UPDATE as the unread counts).
+    last_message_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
 class Message(SQLModel, table=True):

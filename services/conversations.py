@@ -225,7 +225,7 @@ class ConversationService:
                 select(Conversation, Participant.unread_count)
                 .join(Participant, col(Participant.conversation_id) == Conversation.id)
                 .where(Participant.user_id == actor.id, Conversation.status == ConversationStatus.OPEN)
-                .order_by(col(Conversation.last_message_at).desc(), col(Conversation.id).desc())
+                .order_by(col(Participant.last_message_at).desc(), col(Participant.conversation_id).desc())
                 .limit(limit)).all()
             people = _participants_by_conversation(session, [c.id for c, _ in rows])
             items = _item_links(session, [c for c, _ in rows])
@@ -344,7 +344,9 @@ class ConversationService:
         if conversation is None or conversation.kind != ConversationKind.CUSTOMER:
             raise NotFound('Customer conversation not found')
         if session.get(Participant, (conversation.id, customer.id)) is None:
-            session.add(Participant(conversation_id=conversation.id, user_id=customer.id, joined_at=self.clock()))
+            now = self.clock()
+            session.add(Participant(conversation_id=conversation.id, user_id=customer.id, joined_at=now,
+                                    last_message_at=conversation.last_message_at))
             session.flush()
 
     def _create_once(self, author: UserView, client_id: str, create: Callable[[Transaction], int]) -> int:
@@ -362,7 +364,8 @@ class ConversationService:
         tx.session.add(conversation)
         tx.session.flush()
         for user_id in member_ids:
-            tx.session.add(Participant(conversation_id=conversation.id, user_id=user_id, joined_at=now))
+            tx.session.add(Participant(conversation_id=conversation.id, user_id=user_id, joined_at=now,
+                                       last_message_at=now))
         tx.session.flush()
         return conversation
 
@@ -388,7 +391,7 @@ class ConversationService:
             return _message_by_client_id(session, author.id, client_id)
         if joined:  # answering an unassigned conversation takes it out of the Unassigned inbox
             sql.execute(insert(Participant), dict(conversation_id=conversation.id, user_id=author.id, joined_at=now,
-                                                  unread_count=0))
+                                                  unread_count=0, last_message_at=now))
             members[author.id] = Member(author.id, UserKind.AGENT, author.name, True, 0, None, False)
         message = Message(id=message_id, **values)
         sql.execute(_UPDATE_CONVERSATION, dict(
@@ -398,7 +401,7 @@ class ConversationService:
                    if m.user_id != author.id and not (note and m.kind == UserKind.CUSTOMER)]
         # Everyone else has one more unread message; the author has read the thread by replying.
         sql.execute(_UPDATE_UNREAD, dict(p_conversation=conversation.id, p_ids=[*readers, author.id],
-                                         p_author=author.id, p_message=message_id))
+                                         p_author=author.id, p_message=message_id, p_at=now))
         deliveries: tuple[DeliveryView, ...] = ()
         if author.kind == 'agent' and not note:
             deliveries = self._deliver(sql, conversation.id, message_id,
@@ -527,7 +530,8 @@ _UPDATE_UNREAD = update(Participant).where(
     col(Participant.user_id).in_(bindparam('p_ids', expanding=True))).values(
     unread_count=case((col(Participant.user_id) == bindparam('p_author'), 0), else_=Participant.unread_count + 1),
     last_read_message_id=case((col(Participant.user_id) == bindparam('p_author'), bindparam('p_message')),
-                              else_=Participant.last_read_message_id))
+                              else_=Participant.last_read_message_id),
+    last_message_at=bindparam('p_at'))
 
 
 def _load(session: Session, conversation_id: int) -> tuple[Facts | None, dict[int, Member]]:
@@ -584,12 +588,17 @@ def _message_by_client_id(session: Session, author_id: int, client_id: str) -> M
 def _participants_by_conversation(session: Session, ids: Sequence[int]) -> dict[int, list[UserView]]:
     people: dict[int, list[UserView]] = {i: [] for i in ids}
     if ids:
-        rows = session.exec(select(Participant.conversation_id, User)
-                            .join(User, col(User.id) == Participant.user_id)
-                            .where(col(Participant.conversation_id).in_(ids))
-                            .order_by(col(Participant.joined_at), col(User.name))).all()
-        for conversation_id, user in rows:
-            people[conversation_id].append(to_view(user))
+        views: dict[int, UserView] = {}
+        rows = session.execute(select(Participant.conversation_id, User.id, User.name, User.email, User.kind,
+                                      User.is_admin, User.organization, User.is_active)
+                               .join(User, col(User.id) == Participant.user_id)
+                               .where(col(Participant.conversation_id).in_(ids))
+                               .order_by(col(Participant.joined_at), col(User.name))).all()
+        for conversation_id, user_id, name, email, kind, is_admin, organization, active in rows:
+            if user_id not in views:
+                views[user_id] = UserView(id=user_id, name=name, email=email, kind=kind.value, is_admin=is_admin,
+                                          organization=organization, is_active=active)
+            people[conversation_id].append(views[user_id])
     return people
 
 

@@ -55,6 +55,10 @@ class Database:
                 for index in table.indexes:
                     index.create(connection, checkfirst=True)
             log.info('upgraded table %s: added %s', table.name, ', '.join(c.name for c in missing))
+        with self.engine.begin() as connection:  # copies a newer Parley keeps, filled in for older rows
+            connection.execute(text('UPDATE participant SET last_message_at = (SELECT last_message_at FROM '
+                                    'conversation WHERE conversation.id = participant.conversation_id) '
+                                    'WHERE last_message_at IS NULL'))
 
     def session(self) -> Session:
         """A read session; objects stay readable after it closes."""

@@ -146,7 +146,7 @@ class Bell:
             return   # another tab of this agent announces it
         if event.conversation_id is not None and event.conversation_id == self.viewing():
             return   # on screen already
-        notification = self.notifications.get(self.agent, event.notification_id)
+        notification = self.notifications.get(self.agent, event.key)
         if notification is None or notification.read:
             return
         if 'popup' in event.channels:

@@ -44,9 +44,16 @@ def test_a_database_from_the_previous_version_is_upgraded_in_place_and_keeps_its
     with sqlite3.connect(path) as old:  # what the previous version wrote: no attachments, no inbound email
         old.execute('ALTER TABLE message DROP COLUMN attachments')
         old.execute('DROP TABLE inboundemail')
+        old.execute('DROP INDEX ix_participant_user_recent')   # no inbox copy of last_message_at yet
+        old.execute('ALTER TABLE participant DROP COLUMN last_message_at')
     upgraded = parley_at(path)
     alice = upgraded.auth.authenticate('alice@example.com', 'demo-pass')
     conversations = upgraded.conversations.list_conversations(alice)
     assert len(conversations) == 2
+    assert conversations[0].last_message_at >= conversations[1].last_message_at, 'newest first, from the copies'
+    with sqlite3.connect(path) as db:
+        assert db.execute('SELECT count(*) FROM participant WHERE last_message_at IS NULL').fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'ix_participant_user_recent'").fetchone() \
+            == (1,)
     messages = upgraded.conversations.list_messages(alice, conversations[0].id)
     assert messages and all(m.attachments == () for m in messages)
