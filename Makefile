@@ -18,6 +18,10 @@ test: $(VENV)/.installed-test chromium
 soak: $(VENV)/.installed-test
 	SOAK_PAIRS=$${SOAK_PAIRS:-50} SOAK_SECONDS=$${SOAK_SECONDS:-60} $(PY) -m pytest -q -s tests/ui/test_soak.py
 
+# Benchmarks against the floor (bench/floor.py), several minutes: bench/results/latest.json and .md, README table.
+bench: $(VENV)/.installed-test chromium
+	$(PY) -m bench.run
+
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 

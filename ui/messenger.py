@@ -1,9 +1,10 @@
 """The messenger: conversations on the left, the selected thread (or the draft) on the right."""
+import asyncio
 import logging
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import app, ui
+from nicegui import app, background_tasks, ui
 
 from services.container import Parley
 from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id
@@ -21,6 +22,7 @@ from ui.theme import attachment_list, avatar, email_marker, frame
 log = logging.getLogger(__name__)
 
 DRAFT_KEY = 'draft'
+LIST_DELAY = 0.1   # seconds: list redraws wait this long and cover every event meanwhile
 DRAFT_PATH = '/messenger/draft'
 
 
@@ -82,6 +84,7 @@ class MessengerPage:
                 else:
                     _nothing_selected()
 
+        self._list_pending = False
         self.visible = True  # the agent just opened this page
         ui.add_head_html(visibility_script('parley_visibility'))
         ui.on('parley_visibility', self._visibility_changed)
@@ -165,7 +168,7 @@ class MessengerPage:
                         ui.badge('Waiting', color='amber-8').props('rounded').classes('shrink-0')
                     elif unread:
                         ui.badge(str(unread) if unread < 100 else '99+', color='primary') \
-                            .props(f'rounded aria-label="{unread} unread"').classes('shrink-0')
+                            .props(f'rounded aria-label="{unread} unread"').classes('shrink-0').mark('unread-badge')
                     if conversation.is_customer and not conversation.unassigned:
                         ui.icon('support_agent', size='xs', color='grey-6').classes('shrink-0') \
                             .tooltip('Conversation with a customer')
@@ -204,7 +207,22 @@ class MessengerPage:
             if event.author_id != self.agent.id and self.visible:
                 self.conversations.mark_read(self.agent, selected_id)
                 return  # the ConversationRead that follows refreshes the list
-        self._conversation_list.refresh()
+        self._refresh_list_soon()
+
+    def _refresh_list_soon(self) -> None:
+        """Redraw the list a moment later, once for a burst of events: the open thread's update goes out first."""
+        if self._list_pending:
+            return
+        self._list_pending = True
+        client = ui.context.client
+
+        async def later() -> None:
+            await asyncio.sleep(LIST_DELAY)
+            self._list_pending = False
+            if client.id in client.instances:
+                with client:
+                    self._conversation_list.refresh()
+        background_tasks.create(later(), name='conversation-list')
 
     def _visibility_changed(self, event) -> None:
         # Read means seen: a message that arrived in a background tab stays unread until the tab shows.

@@ -32,6 +32,7 @@ async def test_the_badge_counts_up_live_and_opening_the_conversation_clears_it(u
         people['alice'], participant_ids=[people['susan'].id], body='Can you cover Saturday?', client_id=cid())
     await eventually(lambda: bell_count(user) == '1')
     await user.should_see('Alice Admin added you to a conversation: Can you cover Saturday?')   # the pop-up
+    await user.should_see(marker=f'conversation-{conversation.id}')   # the list redraws a moment later
     user.find(marker=f'conversation-{conversation.id}').click()
     await user.should_see('2 participants')
     await eventually(lambda: bell_count(user) is None)

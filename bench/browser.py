@@ -1,0 +1,257 @@
+"""The benchmarks that need real pages: delivery latency, memory per page and page load, each against the floor.
+
+Parley and the floor (bench/floor.py) run as their own processes, as `make run` starts Parley; one Chromium
+(Debian's, through Playwright) opens every page, so every timestamp comes from one clock.
+"""
+import asyncio
+from contextlib import contextmanager
+from pathlib import Path
+import os
+import socket
+import subprocess
+import sys
+import time
+
+from playwright.async_api import Browser, Page, async_playwright
+
+from bench.common import PASSWORD, build_workspace, cid, percentiles
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get('PARLEY_CHROMIUM', '/usr/bin/chromium')
+CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
+                 '--disable-sync', '--no-first-run', '--disable-quic', '--disable-background-timer-throttling',
+                 '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows']
+# Records when each "bench K-I" text first appears on the page.
+OBSERVER = '''
+window.__seen = {};
+new MutationObserver((records) => {
+  const now = Date.now();
+  for (const record of records) for (const node of record.addedNodes) {
+    for (const match of (node.textContent || '').matchAll(/bench (\\d+-\\d+)/g))
+      if (!(match[1] in window.__seen)) window.__seen[match[1]] = now;
+  }
+}).observe(document.body, {childList: true, subtree: true});
+'''
+SEND = '''([selector, key]) => { window.__sent = window.__sent || {}; window.__sent[key] = Date.now();
+  document.querySelector(selector).click(); }'''
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(('127.0.0.1', 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def process(command: list[str], env: dict, port: int, log: Path):
+    """A server process; yields it once its port answers."""
+    env = {k: v for k, v in env.items() if not k.startswith(('PYTEST_', 'NICEGUI_'))}
+    with open(log, 'w') as out:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if proc.poll() is not None:
+                    raise RuntimeError(f'{command} exited early:\n{log.read_text()}')
+                try:
+                    with socket.create_connection(('127.0.0.1', port), timeout=0.5):
+                        break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f'{command} did not start within 60 s') from None
+                    time.sleep(0.2)
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f'/proc/{pid}/status').read_text().splitlines():
+        if line.startswith('VmRSS:'):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def run(folder: Path, *, receivers: tuple[int, ...] = (1, 10, 25), messages: int = 100, pages: int = 20,
+        loads: int = 20, rounds: int = 3) -> dict:
+    """Everything at once: one Parley and one floor process, one browser."""
+    ws = build_workspace(folder, agents=max(receivers) + 1, customers=1)
+    parley = ws.parley
+    try:
+        sender, others = ws.agents[0], ws.agents[1:]
+        group = parley.conversations.create_conversation(
+            sender, participant_ids=[a.id for a in others], body='The benchmark group', subject='Benchmark',
+            client_id=cid())
+        pair = parley.conversations.create_conversation(sender, participant_ids=[others[0].id],
+                                                        body='Message 0 of the thread', client_id=cid())
+        for i in range(1, 50):
+            parley.conversations.send_message(ws.agents[i % 2], pair.id, body=f'Message {i} of the thread',
+                                              client_id=cid())
+        customer = ws.customers[0]
+        chat = parley.conversations.create_conversation(sender, participant_ids=[customer.id], client_id=cid(),
+                                                        body='Message 0 of the chat', with_customer=True)
+        for i in range(1, 50):
+            parley.conversations.send_message(sender, chat.id, body=f'Message {i} of the chat', client_id=cid())
+        chat_link = parley.chat.link(customer.id, chat.id)
+    finally:
+        parley.close()
+    port, floor_port = free_port(), free_port()
+    env = {**os.environ, 'PARLEY_DATABASE_URL': f'sqlite:///{folder / "parley.db"}', 'PARLEY_PORT': str(port),
+           'PARLEY_DATA_DIR': str(folder), 'PARLEY_DEMO': 'false'}
+    with process([sys.executable, 'main.py'], env, port, folder / 'parley.log') as server, \
+            process([sys.executable, '-m', 'bench.floor', str(floor_port)], dict(os.environ), floor_port,
+                    folder / 'floor.log') as floor:
+        base = f'http://127.0.0.1:{port}'
+        result = asyncio.run(_measure(
+            base, f'http://127.0.0.1:{floor_port}', server.pid, floor.pid, ws, group.id, pair.id,
+            base + chat_link[chat_link.index('/chat'):], receivers, messages, pages, loads, rounds))
+    log = (folder / 'parley.log').read_text()
+    result['server_errors'] = log.count('Traceback')
+    return result
+
+
+async def _measure(base, floor, pid, floor_pid, ws, group_id, pair_id, chat_url, receivers, messages, pages, loads,
+                   rounds) -> dict:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            # Delivery first: pages closed later stay subscribed for the reconnect grace and would add load.
+            delivery = await _delivery(browser, base, floor, ws, group_id, receivers, messages)
+            memory = await _memory(browser, base, floor, pid, floor_pid, ws, pair_id, chat_url, pages)
+            load = await _page_load(browser, base, floor, ws, pair_id, loads, rounds)
+        finally:
+            await browser.close()
+    return {'delivery': delivery, 'memory': memory, 'page_load': load}
+
+
+async def _signed_in(browser: Browser, base: str, email: str):
+    context = await browser.new_context(base_url=base, viewport={'width': 1280, 'height': 800})
+    page = await context.new_page()
+    await page.goto('/login')
+    await page.get_by_label('Email').fill(email)
+    await page.get_by_label('Password').fill(PASSWORD)
+    await page.get_by_role('button', name='Sign in').click()
+    await page.wait_for_url('**/messenger')
+    return context, page
+
+
+# ----- delivery ----------------------------------------------------------------------------------
+
+async def _delivery(browser, base, floor, ws, group_id, receivers, messages) -> dict:
+    results = {}
+    _, sender = await _signed_in(browser, base, ws.agents[0].email)
+    await sender.goto(f'/messenger/{group_id}')
+    await sender.get_by_label('Message', exact=True).wait_for()
+    floor_context = await browser.new_context(base_url=floor)
+    floor_sender = await floor_context.new_page()
+    await floor_sender.goto('/')
+    parley_pages: list[Page] = []
+    floor_pages: list[Page] = []
+    for k in receivers:
+        while len(parley_pages) < k:
+            _, page = await _signed_in(browser, base, ws.agents[len(parley_pages) + 1].email)
+            await page.goto(f'/messenger/{group_id}')
+            await page.get_by_label('Message', exact=True).wait_for()
+            await page.evaluate(OBSERVER)
+            parley_pages.append(page)
+            page = await floor_context.new_page()
+            await page.goto('/')
+            await page.get_by_label('Message').wait_for()
+            await page.evaluate(OBSERVER)
+            floor_pages.append(page)
+        results[k] = {
+            'parley_ms': await _send_all(sender, parley_pages, 'button[aria-label="Send"]', k, messages, 'p'),
+            'floor_ms': await _send_all(floor_sender, floor_pages, 'button[aria-label="Send"]', k, messages, 'f'),
+        }
+        results[k]['ratio_p95'] = round(results[k]['parley_ms']['p95'] / max(results[k]['floor_ms']['p95'], 1), 2)
+    return results
+
+
+async def _send_all(sender: Page, receivers: list[Page], button: str, k: int, messages: int, tag: str) -> dict:
+    box = sender.get_by_label('Message', exact=True)
+    latencies, missing = [], 0
+    for i in range(messages):
+        key = f'{k}{tag == "f" and "0" or "1"}-{i}'
+        await box.fill(f'bench {key} hello')
+        await asyncio.sleep(0.05)
+        await sender.evaluate(SEND, [button, key])
+        sent = await sender.evaluate(f'window.__sent["{key}"]')
+        for page in receivers:
+            try:
+                await page.wait_for_function(f'window.__seen["{key}"]', timeout=10_000, polling=5)
+            except Exception:
+                missing += 1
+                continue
+            latencies.append(await page.evaluate(f"window.__seen[\"{key}\"]") - sent)
+        await asyncio.sleep(0.05)
+    return {**percentiles(latencies), 'missing': missing}
+
+
+# ----- memory ------------------------------------------------------------------------------------
+
+async def _memory(browser, base, floor, pid, floor_pid, ws, pair_id, chat_url, pages) -> dict:
+    agent_context, first = await _signed_in(browser, base, ws.agents[0].email)
+    await first.goto(f'/messenger/{pair_id}')
+    agent = await _per_page(agent_context, pid, f'/messenger/{pair_id}', 'Message 49 of the thread', pages)
+    customer_context = await browser.new_context(base_url=base)
+    warm = await customer_context.new_page()
+    await warm.goto(chat_url)
+    await warm.get_by_text('Message 49 of the chat', exact=True).last.wait_for()
+    customer = await _per_page(customer_context, pid, chat_url, 'Message 49 of the chat', pages)
+    floor_context = await browser.new_context(base_url=floor)
+    warm = await floor_context.new_page()
+    await warm.goto('/thread')
+    floor_page = await _per_page(floor_context, floor_pid, '/thread', 'Message 49 of the floor thread', pages)
+    for context in (agent_context, customer_context, floor_context):
+        await context.close()
+    return {'pages': pages, 'agent_page_mb': agent, 'customer_page_mb': customer, 'floor_page_mb': floor_page,
+            'agent_ratio': round(agent / max(floor_page, 0.001), 1)}
+
+
+async def _per_page(context, pid: int, url: str, last_text: str, count: int) -> float:
+    await asyncio.sleep(1.5)
+    before = rss_mb(pid)
+    opened = []
+    for _ in range(count):
+        page = await context.new_page()
+        await page.goto(url)
+        await page.get_by_text(last_text, exact=True).last.wait_for()
+        opened.append(page)
+    await asyncio.sleep(1.5)
+    after = rss_mb(pid)
+    for page in opened:
+        await page.close()
+    return round((after - before) / count, 2)
+
+
+# ----- page load ---------------------------------------------------------------------------------
+
+async def _page_load(browser, base, floor, ws, pair_id, loads, rounds) -> dict:
+    context, _ = await _signed_in(browser, base, ws.agents[0].email)
+    parley = await _loads(context, f'/messenger/{pair_id}', 'Message 49 of the thread', loads, rounds)
+    await context.close()
+    floor_context = await browser.new_context(base_url=floor)
+    floor_times = await _loads(floor_context, '/thread', 'Message 49 of the floor thread', loads, rounds)
+    await floor_context.close()
+    return {'pages_at_once': loads, 'parley_ms': parley, 'floor_ms': floor_times,
+            'ratio_p95': round(parley['p95'] / max(floor_times['p95'], 1), 2)}
+
+
+async def _loads(context, url: str, last_text: str, loads: int, rounds: int) -> dict:
+    times = []
+    for _ in range(rounds):
+        pages = [await context.new_page() for _ in range(loads)]
+
+        async def load(page: Page) -> float:
+            started = time.perf_counter()
+            await page.goto(url)
+            await page.get_by_text(last_text, exact=True).last.wait_for()
+            return (time.perf_counter() - started) * 1000
+        times += await asyncio.gather(*(load(p) for p in pages))
+        for page in pages:
+            await page.close()
+    return percentiles(times)

@@ -1,0 +1,107 @@
+"""`make bench`: every benchmark, results in bench/results/latest.json and .md, the table in README.md.
+
+`python -m bench.run --tiny OUT` runs the same code on tiny sizes (what `make test` does, so it cannot rot).
+"""
+from datetime import datetime, timezone
+from pathlib import Path
+import json
+import re
+import sys
+import tempfile
+
+from bench import browser, scale, throughput
+from bench.common import machine
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / 'bench' / 'results'
+FULL = dict(throughput=dict(messages=3000, receivers=25), scale=dict(conversations=10_000, messages=1_000_000),
+            browser=dict(receivers=(1, 10, 25), messages=100, pages=20, loads=20, rounds=3))
+TINY = dict(throughput=dict(messages=20, receivers=3), scale=dict(conversations=60, messages=1200, samples=10),
+            browser=dict(receivers=(1, 2), messages=2, pages=2, loads=2, rounds=1))
+
+
+def run(sizes: dict) -> dict:
+    with tempfile.TemporaryDirectory(prefix='parley-bench-') as folder:
+        work = Path(folder)
+        print('throughput...', flush=True)
+        sent = throughput.run(work / 'throughput', **sizes['throughput'])
+        print('data scale...', flush=True)
+        data = scale.run(work / 'scale', **sizes['scale'])
+        print('browser: delivery, memory, page load...', flush=True)
+        pages = browser.run(work / 'browser', **sizes['browser'])
+    return {'when': datetime.now(timezone.utc).isoformat(timespec='seconds'), 'machine': machine(),
+            'sizes': sizes, 'throughput': sent, 'scale': data, **pages}
+
+
+def table(r: dict) -> str:
+    """The README's table: each target, what this run measured, the floor in the same run, met or not."""
+    m = r['machine']
+    rows = []
+    most = str(max(int(k) for k in r['delivery']))
+    for k, d in sorted(r['delivery'].items(), key=lambda kv: int(kv[0])):
+        p, f = d['parley_ms'], d['floor_ms']
+        target = 'p95 ≤ 100 ms and ≤ 1.5 × floor' if k == most else ''
+        met = _met(p['p95'] <= 100 and d['ratio_p95'] <= 1.5) if k == most else ''
+        rows.append((f'Delivery to {k} receiver page{"s" if k != "1" else ""}, ms (p50 / p95 / p99)',
+                     f'{p["p50"]:.0f} / {p["p95"]:.0f} / {p["p99"]:.0f}',
+                     f'{f["p50"]:.0f} / {f["p95"]:.0f} / {f["p99"]:.0f} ({d["ratio_p95"]} ×)', target, met))
+    t = r['throughput']
+    g, c = t['group'], t['customer']
+    rows.append(('Sends per second, 26-person group (25 subscribers, 25 notifications each)', f'{g["per_second"]:,}',
+                 f'{t["floor_per_second"]:,} (one INSERT + commit)', '≥ 1,000', _met(g['per_second'] >= 1000)))
+    rows.append(('Sends per second, agent to customer (delivery row)', f'{c["per_second"]:,}', '', '≥ 1,000',
+                 _met(c['per_second'] >= 1000)))
+    rows.append(('SQL statements per send (group / customer)', f'{g["statements_per_send"]} / '
+                 f'{c["statements_per_send"]}', '', '≤ 5',
+                 _met(max(g['statements_per_send'], c['statements_per_send']) <= 5)))
+    s = r['scale']
+    for name, key in (('Inbox, top 50 with unread counts', 'inbox_ms'), ('Thread, last 50 messages', 'thread_ms')):
+        v = s[key]
+        rows.append((f'{name}, ms at {s["messages"]:,} messages (p50 / p99)', f'{v["p50"]} / {v["p99"]}', '',
+                     'p99 ≤ 10 ms', _met(v['p99'] <= 10)))
+    mem = r['memory']
+    rows.append(('Server memory per agent messenger page (50-message thread), MB', f'{mem["agent_page_mb"]}',
+                 f'{mem["floor_page_mb"]} ({mem["agent_ratio"]} ×)', '≤ 1 MB', _met(mem['agent_page_mb'] <= 1)))
+    rows.append(('Server memory per customer live-chat page (50 messages), MB', f'{mem["customer_page_mb"]}',
+                 f'{mem["floor_page_mb"]}', '', ''))
+    load = r['page_load']
+    p, f = load['parley_ms'], load['floor_ms']
+    rows.append((f'Messenger ready, {load["pages_at_once"]} pages loading at once, ms (p50 / p95)',
+                 f'{p["p50"]:.0f} / {p["p95"]:.0f}', f'{f["p50"]:.0f} / {f["p95"]:.0f} ({load["ratio_p95"]} ×)',
+                 'p95 ≤ 500 ms', _met(p['p95'] <= 500)))
+    head = (f'Measured {r["when"][:10]} on {m["cpus"]} cores ({m["cpu"]}), {m["memory"]}, Python {m["python"]}; '
+            f'floor = bench/floor.py in the same run.\n\n'
+            '| Measure | Parley | Floor | Target | Met |\n|---|---|---|---|---|\n')
+    return head + '\n'.join('| ' + ' | '.join(row) + ' |' for row in rows) + '\n'
+
+
+def _met(ok: bool) -> str:
+    return 'yes' if ok else 'no'
+
+
+def update_readme(markdown: str, readme: Path = ROOT / 'README.md') -> None:
+    text = readme.read_text()
+    block = f'<!-- bench:start -->\n{markdown}<!-- bench:end -->'
+    if '<!-- bench:start -->' in text:
+        text = re.sub(r'<!-- bench:start -->.*?<!-- bench:end -->', lambda _: block, text, flags=re.S)
+        readme.write_text(text)
+
+
+def main(argv: list[str]) -> None:
+    tiny = '--tiny' in argv
+    result = run(TINY if tiny else FULL)
+    markdown = table(result)
+    if tiny:  # a smoke run writes where it is told, never over the real figures
+        out = Path(argv[argv.index('--tiny') + 1])
+        out.write_text(json.dumps(result, indent=1))
+        out.with_suffix('.md').write_text(markdown)
+        return
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / 'latest.json').write_text(json.dumps(result, indent=1))
+    (RESULTS / 'latest.md').write_text(markdown)
+    update_readme(markdown)
+    print(markdown)
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])

@@ -1,0 +1,20 @@
+"""`make bench` code, run once on tiny sizes so it cannot rot. No timing is asserted: only that it runs
+and measures what it says (every message arrived, every count is there)."""
+import json
+
+from bench import run
+
+
+def test_the_benchmarks_run_end_to_end_on_tiny_sizes(tmp_path):
+    out = tmp_path / 'tiny.json'
+    run.main(['--tiny', str(out)])
+    result = json.loads(out.read_text())
+    assert result['throughput']['group']['statements_per_send'] <= 5
+    assert result['throughput']['group']['events_delivered'] > 0
+    assert result['scale']['inbox_ms']['n'] == 10 and result['scale']['agent_conversations'] > 0
+    for figures in result['delivery'].values():
+        assert figures['parley_ms']['missing'] == 0 and figures['floor_ms']['missing'] == 0
+        assert figures['parley_ms']['n'] > 0
+    assert result['memory']['agent_page_mb'] is not None and result['page_load']['parley_ms']['n'] == 2
+    assert result['server_errors'] == 0
+    assert '| Measure | Parley | Floor | Target | Met |' in out.with_suffix('.md').read_text()
