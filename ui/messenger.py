@@ -22,7 +22,7 @@ from ui.theme import attachment_list, avatar, email_marker, frame
 log = logging.getLogger(__name__)
 
 DRAFT_KEY = 'draft'
-LIST_DELAY = 0.1   # seconds: list redraws wait this long and cover every event meanwhile
+LIST_DELAY = 0.05   # seconds: list redraws wait this long and cover every event meanwhile
 DRAFT_PATH = '/messenger/draft'
 
 
@@ -219,7 +219,7 @@ class MessengerPage:
         async def later() -> None:
             await asyncio.sleep(LIST_DELAY)
             self._list_pending = False
-            if client.id in client.instances:
+            if not client.is_deleted:   # the page may have closed meanwhile
                 with client:
                     self._conversation_list.refresh()
         background_tasks.create(later(), name='conversation-list')

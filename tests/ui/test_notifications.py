@@ -48,7 +48,7 @@ async def test_an_agent_with_in_app_off_gets_no_badge_but_sees_the_conversation(
     await sign_in(user, 'john@example.com')
     app_parley.conversations.create_conversation(people['alice'], participant_ids=[john.id],
                                                  body='Lunch at noon?', client_id=cid())
-    await user.should_see('Lunch at noon?')            # the conversation list
+    await user.should_see('Lunch at noon?', retries=20)   # the conversation list
     await asyncio.sleep(0.3)
     assert bell_count(user) is None
 
