@@ -61,14 +61,14 @@ class Bell:
         self.zone = viewer_zone(self.client.request)
         # What the page shows right now (a conversation on screen needs no pop-up): set by the messenger.
         self.viewing: Callable[[], int | None] = lambda: None
-        with ui.button(icon='notifications_none').props('flat round dense aria-label="Notifications"') \
-                .classes('parley-focus text-slate-700').mark('bell') as self.button:
+        self.opened = False   # the list is drawn when the agent first opens it, not on every page load
+        with ui.button(icon='notifications_none', on_click=self._show) \
+                .props('flat round dense aria-label="Notifications"').classes('parley-focus text-slate-700').mark('bell') as self.button:
             self.badge = ui.badge('', color='negative').props('floating rounded').classes('text-[11px]') \
                 .mark('bell-count')
             with ui.menu().props('anchor="bottom right" self="top right" max-height="80vh"') \
                     .classes('w-[22rem] max-w-[95vw]') as self.menu:
                 self._list()
-        self.menu.on('before-show', self._list.refresh)
         ui.add_head_html(SCRIPTS)
         ui.on('parley_focus', lambda: parley.presence.page_focused(agent.id, self.client.id))
         parley.presence.page_focused(agent.id, self.client.id)   # a page just opened has the focus
@@ -91,8 +91,14 @@ class Bell:
 
     # ----- the list ---------------------------------------------------------------------------
 
+    def _show(self) -> None:
+        self.opened = True
+        self._list.refresh()
+
     @ui.refreshable_method
     def _list(self) -> None:
+        if not self.opened:
+            return
         items = self.notifications.bell(self.agent)
         with ui.row().classes('w-full items-center px-4 py-2 border-b border-slate-100 no-wrap'):
             ui.label('Notifications').classes('font-semibold')

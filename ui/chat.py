@@ -20,9 +20,10 @@ from services.livechat import ChatIdentity
 from services.views import MessageView
 from ui import live
 from ui.composer import Composer
-from ui.formatting import clock, day_label, full_time, placement, viewer_zone, visibility_script
+from ui.formatting import viewer_zone, visibility_script
+from ui.message import CHAT_WIDTH, MessageBubble, avatar_data, message_data
 from ui.session import client_address
-from ui.theme import attachment_list, avatar, email_marker, page_setup
+from ui.theme import page_setup
 
 log = logging.getLogger(__name__)
 
@@ -209,35 +210,13 @@ class ChatPage:
         if self.empty is not None:
             self.empty.delete()
             self.empty = None
-        previous = self.newest
         own = message.author.id == self.identity.customer.id
-        new_day, grouped = placement(previous, message, self.zone)
+        bubble = 'bg-primary text-white rounded-br-md' if own else 'bg-slate-100 text-slate-900 rounded-bl-md'
+        data = message_data(message, self.newest, self.zone, viewer_id=self.identity.customer.id, bubble=bubble,
+                            avatar=None if own else avatar_data(message, size='28px', spacer='w-7'),
+                            width=CHAT_WIDTH, name=None if own else message.author.name)
         with self.inner:
-            if new_day:
-                ui.label(day_label(message.created_at, self.zone)) \
-                    .classes('self-center text-xs font-medium text-slate-500 my-3')
-            with ui.row().classes('w-full no-wrap items-end gap-2 ' + ('flex-row-reverse ' if own else '') +
-                                  ('mt-0.5' if grouped else 'mt-3')).mark(f'chat-message-{message.id}'):
-                if not own:
-                    if grouped:
-                        ui.element('div').classes('w-7 shrink-0')
-                    else:
-                        avatar(message.author, size='28px')
-                with ui.column().classes('gap-0 max-w-[85%] ' + ('items-end' if own else '')):
-                    if not grouped:
-                        with ui.row().classes('gap-2 items-baseline px-1'):
-                            if not own:
-                                ui.label(message.author.name).classes('text-xs font-semibold text-slate-700')
-                            ui.label(clock(message.created_at, self.zone)).classes('text-xs text-slate-400') \
-                                .tooltip(full_time(message.created_at, self.zone))
-                            if message.via == 'email':
-                                email_marker()
-                    ui.label(message.body).classes(
-                        'parley-bubble text-[15px] leading-snug px-3 py-2 rounded-2xl ' +
-                        ('bg-primary text-white rounded-br-md' if own else
-                         'bg-slate-100 text-slate-900 rounded-bl-md'))
-                    if message.attachments:
-                        attachment_list(message.attachments)
+            MessageBubble(data).mark(f'chat-message-{message.id}')
         self.rendered.add(message.id)
         self.newest = message
 

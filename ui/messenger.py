@@ -10,14 +10,15 @@ from services.container import Parley
 from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id
 from services.errors import NotFound
 from services.events import DeliveryChanged, Event, MessageSent, NotificationCreated, NotificationsRead
-from services.views import ConversationView, DeliveryView, MessageView, UserView
+from services.views import ConversationView, MessageView, UserView
 from ui import live
 from ui.bell import Bell
 from ui.composer import Composer
-from ui.formatting import clock, day_label, full_time, list_time, placement, viewer_zone, visibility_script
+from ui.formatting import list_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
-from ui.theme import attachment_list, avatar, email_marker, frame
+from ui.message import AGENT_WIDTH, MessageBubble, avatar_data, message_data
+from ui.theme import avatar, frame
 
 log = logging.getLogger(__name__)
 
@@ -237,8 +238,7 @@ class Thread:
     def __init__(self, page: MessengerPage, conversation: ConversationView) -> None:
         self.page, self.conversation = page, conversation
         self.agent, self.zone = page.agent, page.zone
-        self.rendered: dict[int, tuple[MessageView, ui.element]] = {}
-        self.delivery_labels: dict[int, ui.label] = {}
+        self.rendered: dict[int, tuple[MessageView, MessageBubble]] = {}
         self.oldest: MessageView | None = None
         self.newest: MessageView | None = None
         _thread_header(conversation, page.agent)
@@ -287,12 +287,12 @@ class Thread:
             pass  # removed from the conversation meanwhile
 
     def update_deliveries(self, message_ids) -> None:
-        shown = [i for i in message_ids if i in self.delivery_labels]
+        shown = [i for i in message_ids if i in self.rendered and self.rendered[i][1].data['delivery']]
         if not shown:
             return
         found = self.page.conversations.deliveries(self.agent, self.conversation.id, shown)
         for message_id in shown:
-            _set_delivery_label(self.delivery_labels[message_id], found.get(message_id, ()))
+            self.rendered[message_id][1].set_delivery(found.get(message_id, ()))
 
     def load_older(self) -> None:
         if not self.has_more or self.oldest is None:
@@ -326,7 +326,6 @@ class Thread:
             self.oldest = message
 
     def _render(self, message: MessageView, previous: MessageView | None) -> ui.element:
-        new_day, grouped = placement(previous, message, self.zone)
         own = message.author.id == self.agent.id
         customer = message.author.kind == 'customer'
         if message.is_note:
@@ -338,54 +337,14 @@ class Thread:
             bubble = 'bg-sky-50 border border-sky-200 text-slate-900 rounded-bl-md'
         else:
             bubble = 'bg-white border border-slate-200 text-slate-900 rounded-bl-md'
+        face = avatar_data(message, size='32px', spacer='w-8',
+                           **({'color': 'light-blue-1', 'text': 'light-blue-9'} if customer else {}))
+        data = message_data(message, previous, self.zone, viewer_id=self.agent.id, bubble=bubble, avatar=face,
+                            width=AGENT_WIDTH, name='You' if own else message.author.name)
         with self.inner:
-            with ui.column().classes('w-full gap-0') as wrapper:
-                if new_day:
-                    with ui.row().classes('w-full items-center gap-3 my-3'):
-                        ui.separator().classes('flex-1')
-                        ui.label(day_label(message.created_at, self.zone)).classes('text-xs font-medium text-slate-500')
-                        ui.separator().classes('flex-1')
-                with ui.row().classes('w-full no-wrap items-end gap-2 ' + ('flex-row-reverse ' if own else '')
-                                      + ('mt-0.5' if grouped else 'mt-3')).mark(f'message-{message.id}'):
-                    if grouped:
-                        ui.element('div').classes('w-8 shrink-0')
-                    else:
-                        avatar(message.author, size='32px', **({'color': 'light-blue-1', 'text_color': 'light-blue-9'}
-                                                               if customer else {}))
-                    with ui.column().classes('gap-0 max-w-[80%] md:max-w-[70%] ' + ('items-end' if own else '')):
-                        if not grouped:
-                            with ui.row().classes('gap-2 items-baseline px-1 ' + ('flex-row-reverse' if own else '')):
-                                ui.label('You' if own else message.author.name).classes('text-xs font-semibold '
-                                                                                        'text-slate-700')
-                                if message.is_note:
-                                    with ui.row().classes('gap-1 items-center text-xs font-semibold text-amber-800'):
-                                        ui.icon('lock', size='14px')
-                                        ui.label('Internal note')
-                                ui.label(clock(message.created_at, self.zone)).classes('text-xs text-slate-400') \
-                                    .tooltip(full_time(message.created_at, self.zone))
-                                if message.via == 'email':
-                                    email_marker()
-                        ui.label(message.body).classes(
-                            f'parley-bubble text-[15px] leading-snug px-3 py-2 rounded-2xl {bubble}')
-                        if message.attachments:
-                            attachment_list(message.attachments)
-                        if message.deliveries:
-                            label = ui.label().classes('text-xs text-slate-500 px-1 mt-0.5') \
-                                .mark(f'delivery-{message.id}')
-                            _set_delivery_label(label, message.deliveries)
-                            self.delivery_labels[message.id] = label
-        self.rendered[message.id] = (message, wrapper)
-        return wrapper
-
-
-def _set_delivery_label(label: ui.label, deliveries: tuple[DeliveryView, ...]) -> None:
-    """"Seen", or per customer when there are several: "Ana Costa: Seen · Carlos Pereira: Emailed"."""
-    if len(deliveries) == 1:
-        label.text = deliveries[0].label
-    else:
-        label.text = ' · '.join(f'{d.customer_name}: {d.label}' for d in deliveries)
-    failed = any(d.state == 'email_failed' for d in deliveries)
-    label.classes(replace='text-xs px-1 mt-0.5 ' + ('text-negative font-medium' if failed else 'text-slate-500'))
+            element = MessageBubble(data).mark(f'message-{message.id}')
+        self.rendered[message.id] = (message, element)
+        return element
 
 
 class DraftPane:

@@ -63,36 +63,26 @@ def frame(parley: Parley, agent: UserView, title: str, *, active: str = '/messen
     page_setup(title)
     with ui.header().classes('bg-white text-slate-900 border-b border-slate-200 px-3 md:px-5 py-2 no-wrap '
                              'items-center gap-3').props('bordered=false elevated=false'):
-        with ui.link(target='/messenger').classes('flex items-center gap-2 no-underline text-slate-900') \
-                .props('aria-label="Parley home"'):
-            ui.icon('chat_bubble', color='primary', size='sm')
-            ui.label('Parley').classes('text-lg font-semibold tracking-tight')
-        with ui.row().classes('gap-1 ml-2 max-sm:hidden no-wrap'):
-            for label, href, icon in _nav(agent):
-                current = href == active
-                # Icons with words on wide screens; icons alone (named by aria-label and tooltip) in between.
-                with ui.button(icon=icon, on_click=lambda h=href: ui.navigate.to(h)) \
-                        .props(f'flat no-caps dense no-wrap aria-label="{label}" '
-                               f'{"color=primary" if current else "color=grey-8"}') \
-                        .classes('px-2' + (' bg-indigo-50' if current else '')):
-                    ui.label(label).classes('ml-2 max-xl:hidden')
-                    ui.tooltip(label).classes('xl:hidden')
-        ui.space()
-        Bell(parley, agent)
-        with ui.button().props('flat round dense aria-label="Account"').classes('parley-focus'):
-            avatar(agent, size='32px', color='primary', text_color='white')
-            with ui.menu().props('anchor="bottom right" self="top right"'):
-                with ui.column().classes('px-4 py-3 gap-0'):
-                    ui.label(agent.name).classes('font-medium')
-                    ui.label(agent.email).classes('text-sm text-slate-500')
-                ui.separator()
-                for label, href, _icon in _nav(agent):
-                    ui.menu_item(label, on_click=lambda h=href: ui.navigate.to(h)).classes('sm:hidden')
-                ui.menu_item('Notification settings', on_click=lambda: ui.navigate.to(SETTINGS_PATH))
-                ui.menu_item('Change password', on_click=lambda: ui.navigate.to(PASSWORD_PATH))
-                ui.menu_item('Sign out', on_click=lambda: (sign_out(parley), ui.navigate.to('/login')))
+        with Masthead(agent, active) as masthead:
+            Bell(parley, agent)
+        masthead.on('sign_out', lambda: (sign_out(parley), ui.navigate.to('/login')))
     with ui.element('main').classes('w-full h-[calc(100dvh-57px)] flex') as main:
         yield main
+
+
+class Masthead(ui.element, component='masthead.js'):
+    """Home link, navigation (links, so they open in a new tab too), a slot for the bell, the account menu."""
+
+    def __init__(self, agent: UserView, active: str) -> None:
+        super().__init__()
+        self._props.update(nav=[{'label': label, 'href': href, 'icon': icon, 'current': href == active}
+                                for label, href, icon in _nav(agent)],
+                           name=agent.name, email=agent.email, initials=agent.initials, settings=SETTINGS_PATH,
+                           password=PASSWORD_PATH)
+        self.classes('w-full')
+
+    def _displayed_contents(self, *, only_visible: bool) -> list:
+        return [self._props['name'], *(item['label'] for item in self._props['nav'])]
 
 
 def avatar(person: UserView | None, *, size: str, color: str = 'indigo-1', text_color: str = 'indigo-9') -> None:
@@ -107,14 +97,6 @@ def avatar(person: UserView | None, *, size: str, color: str = 'indigo-1', text_
 
 def _nav(agent: UserView) -> list[tuple[str, str, str]]:
     return NAV + (ADMIN_NAV if agent.is_admin else [])
-
-
-def email_marker() -> None:
-    """"by email" next to a message that arrived as an email reply."""
-    with ui.row().classes('gap-1 items-center text-xs text-slate-500').mark('via-email') \
-            .tooltip('Received by email: quoted history and signature removed'):
-        ui.icon('mail_outline', size='14px')
-        ui.label('by email')
 
 
 def attachment_list(attachments) -> None:

@@ -15,7 +15,7 @@ from tests.e2e.test_direct_conversations import LIVE, thread
 async def test_a_customer_email_reply_lands_on_the_tickets_conversation(new_person, mail_sink, inbound_port):
     title = f'Printer offline {uuid.uuid4().hex[:6]}'
     alice = await new_person('alice@example.com')
-    await alice.get_by_role('button', name='Tickets').click()
+    await alice.get_by_role('link', name='Tickets', exact=True).click()
     await alice.wait_for_url('**/tickets')
     await alice.get_by_role('button', name='New ticket').click()
     await alice.get_by_label('Title', exact=True).fill(title)

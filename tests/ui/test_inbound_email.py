@@ -53,7 +53,7 @@ async def test_an_emailed_reply_appears_live_in_the_open_thread(user: User, peop
     await user.should_see('Emailed')
     await smtp_send(listener, corpus.with_attachment(reply_to), reply_to)
     await user.should_see('Here is the photo of the error.')
-    await user.should_see(marker='via-email')
+    await user.should_see('by email')
     await user.should_see('invoice.pdf · 8.8 KB')
     await user.should_see('Replied')            # the state of the message it answers
     await user.should_not_see('Please restart the printer and tell us')   # the quoted history is gone

@@ -70,6 +70,7 @@ async def test_the_bell_lists_opens_and_marks_all_read(user: User, people, app_p
     await eventually(lambda: bell_count(user) == '1')
     assert app_parley.conversations.access_conversation(susan, first.id).unread_count == 0
     user.find(marker='bell').click()
+    await user.should_see(marker='mark-all-read')   # the list is drawn when the bell opens
     user.find(marker='mark-all-read').click()
     await eventually(lambda: bell_count(user) is None)
     assert app_parley.notifications.unread_count(susan) == 0
