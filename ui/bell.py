@@ -63,7 +63,8 @@ class Bell:
         self.viewing: Callable[[], int | None] = lambda: None
         self.opened = False   # the list is drawn when the agent first opens it, not on every page load
         with ui.button(icon='notifications_none', on_click=self._show) \
-                .props('flat round dense aria-label="Notifications"').classes('parley-focus text-slate-700').mark('bell') as self.button:
+                .props('flat round dense aria-label="Notifications"').classes('parley-focus text-slate-700') \
+                .mark('bell') as self.button:
             self.badge = ui.badge('', color='negative').props('floating rounded').classes('text-[11px]') \
                 .mark('bell-count')
             with ui.menu().props('anchor="bottom right" self="top right" max-height="80vh"') \

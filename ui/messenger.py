@@ -1,5 +1,6 @@
 """The messenger: conversations on the left, the selected thread (or the draft) on the right."""
 import asyncio
+from dataclasses import dataclass, field
 import logging
 
 from fastapi import Request
@@ -17,6 +18,7 @@ from ui.composer import Composer
 from ui.formatting import list_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
+from ui.conversation_row import ConversationRow
 from ui.message import AGENT_WIDTH, MessageBubble, avatar_data, message_data
 from ui.theme import avatar, frame
 
@@ -114,23 +116,55 @@ class MessengerPage:
     def _conversation_list(self) -> None:
         waiting = self.conversations.list_unassigned(self.agent)
         conversations = self.conversations.list_conversations(self.agent)
+        drafting = bool(self.storage.get(DRAFT_KEY))
+        self.list_shape = (bool(waiting), drafting, bool(conversations))
+        self.sections: dict[str, _Section] = {}
         if waiting:
             with ui.list().classes('w-full bg-amber-50/60 border-b border-amber-100').props('separator=false') \
-                    .mark('unassigned'):
-                ui.item_label(f'Unassigned · {len(waiting)} waiting').props('header') \
+                    .mark('unassigned') as box:
+                self.waiting_header = ui.item_label(f'Unassigned · {len(waiting)} waiting').props('header') \
                     .classes('text-xs font-semibold uppercase tracking-wide text-amber-800 px-4 pt-3 pb-1')
-                for conversation in waiting:
-                    self._conversation_item(conversation)
-        with ui.list().classes('w-full').props('separator=false'):
-            if self.storage.get(DRAFT_KEY):
+            self.sections['waiting'] = _Section(box, 1)
+        with ui.list().classes('w-full').props('separator=false') as box:
+            if drafting:
                 self._draft_item()
-            for conversation in conversations:
-                self._conversation_item(conversation)
-        if not conversations and not waiting and not self.storage.get(DRAFT_KEY):
+        self.sections['open'] = _Section(box, 1 if drafting else 0)
+        self._fill(waiting, conversations)
+        if not conversations and not waiting and not drafting:
             with ui.column().classes('items-center text-center p-8 gap-2 text-slate-500'):
                 ui.icon('forum', size='lg', color='grey-5')
                 ui.label('No conversations yet').classes('font-medium text-slate-700')
                 ui.label('Start one with Add conversation: teammates see it right away.').classes('text-sm')
+
+    def _update_list(self) -> None:
+        """Bring the list up to date row by row: only rows that changed or moved go to the browser."""
+        waiting = self.conversations.list_unassigned(self.agent)
+        conversations = self.conversations.list_conversations(self.agent)
+        if (bool(waiting), bool(self.storage.get(DRAFT_KEY)), bool(conversations)) != self.list_shape:
+            self._conversation_list.refresh()   # a section appears or goes: draw the list again
+            return
+        if waiting:
+            self.waiting_header.text = f'Unassigned · {len(waiting)} waiting'
+        self._fill(waiting, conversations)
+
+    def _fill(self, waiting: list[ConversationView], conversations: list[ConversationView]) -> None:
+        for name, items in (('waiting', waiting), ('open', conversations)):
+            section = self.sections.get(name)
+            if section is None:
+                continue
+            wanted = {conversation.id for conversation in items}
+            for gone in [i for i in section.rows if i not in wanted]:
+                section.rows.pop(gone).delete()
+            for index, conversation in enumerate(items):
+                data = self._row_data(conversation)
+                row = section.rows.get(conversation.id)
+                if row is None:
+                    with section.box:
+                        row = section.rows[conversation.id] = ConversationRow(conversation.id, data)
+                elif row.data != data:
+                    row.set_data(data)
+                if section.box.default_slot.children.index(row) != section.offset + index:
+                    row.move(target_index=section.offset + index)
 
     def _draft_item(self) -> None:
         with ui.item(on_click=lambda: ui.navigate.to(DRAFT_PATH)) \
@@ -142,37 +176,18 @@ class MessengerPage:
                               else 'New conversation').classes('font-medium')
                 ui.item_label('Draft').props('caption').classes('text-amber-700')
 
-    def _conversation_item(self, conversation: ConversationView) -> None:
-        selected = self.selected is not None and conversation.id == self.selected.id
-        unread = conversation.unread_count
+    def _row_data(self, conversation: ConversationView) -> dict:
         others = [p for p in conversation.participants if p.id != self.agent.id]
         if conversation.is_customer:  # the customer is who the conversation is about
             others = list(conversation.customers) or others
-        with ui.item(on_click=lambda c=conversation: ui.navigate.to(f'/messenger/{c.id}')) \
-                .classes('parley-item px-4 py-3' + (' bg-indigo-50' if selected else '')) \
-                .props('aria-current=true' if selected else '').mark(f'conversation-{conversation.id}'):
-            with ui.item_section().props('avatar'):
-                avatar(None if len(others) > 1 else (others or [self.agent])[0], size='40px')
-            with ui.item_section().classes('min-w-0'):
-                with ui.row().classes('w-full min-w-0 items-baseline no-wrap gap-2'):
-                    ui.label(conversation.title).classes('truncate flex-1 min-w-0 ' + ('font-semibold' if unread else
-                                                                                 'font-medium'))
-                    ui.label(list_time(conversation.last_message_at, self.zone)) \
-                        .classes('text-xs shrink-0 ' + ('text-primary font-semibold' if unread else 'text-slate-400'))
-                with ui.row().classes('w-full min-w-0 items-center no-wrap gap-2'):
-                    ui.label(conversation.last_message_preview).classes(
-                        'truncate flex-1 min-w-0 text-sm ' + ('text-slate-900' if unread else 'text-slate-500'))
-                    if conversation.item is not None:
-                        ui.label(f'#{conversation.item.ref}').classes('text-[11px] font-mono text-primary shrink-0') \
-                            .tooltip(conversation.item.label)
-                    if conversation.unassigned:
-                        ui.badge('Waiting', color='amber-8').props('rounded').classes('shrink-0')
-                    elif unread:
-                        ui.badge(str(unread) if unread < 100 else '99+', color='primary') \
-                            .props(f'rounded aria-label="{unread} unread"').classes('shrink-0').mark('unread-badge')
-                    if conversation.is_customer and not conversation.unassigned:
-                        ui.icon('support_agent', size='xs', color='grey-6').classes('shrink-0') \
-                            .tooltip('Conversation with a customer')
+        face = None if len(others) > 1 else (others or [self.agent])[0]
+        item = conversation.item
+        return {'title': conversation.title, 'time': list_time(conversation.last_message_at, self.zone),
+                'preview': conversation.last_message_preview, 'unread': conversation.unread_count,
+                'waiting': conversation.unassigned, 'customer': conversation.is_customer,
+                'selected': self.selected is not None and conversation.id == self.selected.id,
+                'initials': face.initials if face is not None else None,
+                'ref': item.ref if item is not None else None, 'item': item.label if item is not None else None}
 
     # ----- actions ----------------------------------------------------------------------------
 
@@ -222,7 +237,7 @@ class MessengerPage:
             self._list_pending = False
             if not client.is_deleted:   # the page may have closed meanwhile
                 with client:
-                    self._conversation_list.refresh()
+                    self._update_list()
         background_tasks.create(later(), name='conversation-list')
 
     def _visibility_changed(self, event) -> None:
@@ -230,6 +245,14 @@ class MessengerPage:
         self.visible = event.args == 'visible'
         if self.visible and self.selected is not None:
             self.conversations.mark_read(self.agent, self.selected.id)
+
+
+@dataclass
+class _Section:
+    """A list of conversation rows: the container, how many other items come first, the rows by id."""
+    box: ui.list
+    offset: int
+    rows: dict[int, ConversationRow] = field(default_factory=dict)
 
 
 class Thread:

@@ -1,0 +1,29 @@
+"""One row of the messenger's conversation list as a single element (ui/conversation_row.js).
+
+It is a link (a real <a>: middle-click opens a new tab), so it derives from ui.link; the list updates a
+row by replacing its data instead of drawing the list again.
+"""
+from nicegui import ui
+
+
+class ConversationRow(ui.link, component='conversation_row.js'):
+    """Avatar, title, time, preview, ticket reference, unread or waiting badge; `data` from the messenger."""
+
+    def __init__(self, conversation_id: int, data: dict) -> None:
+        super().__init__(target=f'/messenger/{conversation_id}')
+        self.classes(remove='nicegui-link')
+        self._props['m'] = data
+        self.mark(f'conversation-{conversation_id}')
+
+    @property
+    def data(self) -> dict:
+        return self._props['m']
+
+    def set_data(self, data: dict) -> None:
+        self._props['m'] = data
+        self.update()
+
+    def _displayed_contents(self, *, only_visible: bool) -> list:
+        m = self.data   # what the browser shows as text, for ElementFilter and the user simulation
+        return [m['title'], m['time'], m['preview'], f'#{m["ref"]}' if m['ref'] else None,
+                'Waiting' if m['waiting'] else None, f'{m["unread"]} unread' if m['unread'] else None]
