@@ -14,9 +14,10 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test chromium
 	$(PY) -m pytest
 
-# The reliability soak at full size: 50 agents and 50 customers talking for 60 s (figures in docs/RELIABILITY.md).
-soak: $(VENV)/.installed-test
-	SOAK_PAIRS=$${SOAK_PAIRS:-50} SOAK_SECONDS=$${SOAK_SECONDS:-60} $(PY) -m pytest -q -s tests/ui/test_soak.py
+# The reliability soak: 50 agents and 50 customers (3 pairs in Chromium) talking against a Parley process,
+# two rounds of 60 s; bench/results/soak.json, figures in docs/RELIABILITY.md.
+soak: $(VENV)/.installed-test chromium
+	$(PY) -m bench.soak
 
 # Benchmarks against the floor (bench/floor.py), several minutes: bench/results/latest.json and .md, README table.
 bench: $(VENV)/.installed-test chromium

@@ -13,8 +13,6 @@ from services.container import Parley, build_parley
 from services.demo import seed_demo
 
 log = logging.getLogger('parley')
-# A page whose connection drops keeps its state this long; what it sent meanwhile is delivered on reconnect.
-RECONNECT_SECONDS = 30
 
 
 def parse_settings(argv: list[str]) -> Settings:
@@ -77,7 +75,7 @@ if __name__ in {'__main__', '__mp_main__'}:
         # The session cookie: HttpOnly and SameSite=Lax (Starlette's defaults), Secure when served over HTTPS.
         ui.run(host=settings.host, port=settings.port, title='Parley', favicon='💬', reload=False, show=False,
                storage_secret=settings.resolved_storage_secret(), show_welcome_message=False,
-               reconnect_timeout=RECONNECT_SECONDS,
+               reconnect_timeout=settings.reconnect_seconds,
                session_middleware_kwargs={'same_site': 'lax', 'https_only': settings.public_url.startswith('https:')})
     except KeyboardInterrupt:  # Ctrl+C after uvicorn's graceful shutdown: nothing left to report
         print('Parley stopped.', flush=True)

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
                               'many seconds (messages in the same window go out as one email).')
     reply_domain: str | None = Field(
         None, description='Domain of the reply+TOKEN@ addresses customers reply to; default: the MAIL_FROM domain.')
+    reconnect_seconds: float = Field(
+        30, gt=0, description='A page whose connection drops keeps its state this long; what was sent to it '
+                              'meanwhile arrives when it reconnects.')
     chat_link_days: int = Field(30, ge=1, description='How long the "Continue in live chat" link in an email works.')
     widget_secret: str | None = Field(
         None, description='Shared secret for identity verification: the host site passes email and '

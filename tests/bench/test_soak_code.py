@@ -1,0 +1,19 @@
+"""`make soak` on tiny sizes (3 + 3 visitors, one pair in Chromium, two rounds of 3 s) against a real Parley
+process: nothing lost, nothing duplicated, everything shown live, no error. Memory is reported, not asserted
+(RSS on a shared machine is no test)."""
+import json
+
+from bench import soak
+
+
+def test_the_soak_runs_against_a_parley_process_and_loses_nothing(tmp_path):
+    out = tmp_path / 'soak.json'
+    soak.main(['--tiny', str(out)])
+    result = json.loads(out.read_text())
+    assert len(result['rounds']) == 2
+    for r in result['rounds']:
+        assert r['sent'] > 0 and r['missing_live'] == 0 and r['problems'] == []
+        assert all(n > 0 for n in r['per_conversation'].values()), 'every pair talked, Chromium pages too'
+    assert result['lost'] == 0 and result['duplicated'] == 0
+    assert result['stored'] == sum(r['sent'] for r in result['rounds']) + result['pairs']   # plus each "Hello"
+    assert result['server_errors'] == 0
