@@ -34,6 +34,7 @@ import socketio
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, _signed_in, free_port, process, rss_mb
 from bench.common import PASSWORD, build_workspace, cid, machine
+from ui.chat import AWAY
 
 ROOT = Path(__file__).resolve().parents[1]
 FULL = dict(pairs=50, seconds=60, chromium_pairs=3, interval=1.0, rounds=2, grace=10)
@@ -253,13 +254,17 @@ async def _round(name: str, base: str, browser, pairs, chromium_pairs: int, seco
         await context.close()
     await asyncio.sleep(grace + 3)   # the server keeps a dropped page for its reconnect grace, then frees it
     left = rss_mb(pid)
+    # Presence forgot every agent page: a customer arriving now is told that no one is online.
+    probe = await _socket_customer(base, pairs[0][1])
+    nobody_online = any(e and e.get('props', {}).get('text') == AWAY for e in probe.elements.values())
+    await probe.close()
     sent = Counter({side.conversation_id: 0 for pair in sides for side in pair})
     for pair in sides:
         for side in pair:
             sent[side.conversation_id] += len(side.sent)
     return {'sent': sum(sent.values()), 'per_conversation': dict(sent), 'seconds': round(elapsed, 1),
-            'missing_live': missing, 'problems': problems, 'rss_connected_mb': round(connected, 1),
-            'rss_peak_mb': round(peak, 1), 'rss_after_mb': round(left, 1)}
+            'missing_live': missing, 'problems': problems, 'presence_cleared': nobody_online,
+            'rss_connected_mb': round(connected, 1), 'rss_peak_mb': round(peak, 1), 'rss_after_mb': round(left, 1)}
 
 
 async def _missing(page, texts: list[str]) -> int:
@@ -339,7 +344,8 @@ def summary(r: dict) -> str:
     return (f'{r["pairs"]} agents + {r["pairs"]} customers ({r["chromium_pairs"]} pairs in Chromium), '
             f'{len(r["rounds"])} rounds of {first["seconds"]:.0f} s: {sent} messages, {r["lost"]} lost, '
             f'{r["duplicated"]} duplicated, {sum(x["missing_live"] for x in r["rounds"])} not shown live, '
-            f'{r["server_errors"]} server errors, {sum(len(x["problems"]) for x in r["rounds"])} client problems. '
+            f'{r["server_errors"]} server errors, {sum(len(x["problems"]) for x in r["rounds"])} client problems, '
+            f'presence cleared after every round: {all(x["presence_cleared"] for x in r["rounds"])}. '
             f'Server RSS: {r["rss_start_mb"]} MB at start; ' +
             '; '.join(f'round {i + 1}: {x["rss_connected_mb"]} connected, {x["rss_peak_mb"]} at the end of the '
                       f'talk, {x["rss_after_mb"]} after the pages left' for i, x in enumerate(r['rounds'])) +

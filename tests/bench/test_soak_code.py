@@ -13,6 +13,7 @@ def test_the_soak_runs_against_a_parley_process_and_loses_nothing(tmp_path):
     assert len(result['rounds']) == 2
     for r in result['rounds']:
         assert r['sent'] > 0 and r['missing_live'] == 0 and r['problems'] == []
+        assert r['presence_cleared'], 'the pages that left are not "online" any more'
         assert all(n > 0 for n in r['per_conversation'].values()), 'every pair talked, Chromium pages too'
     assert result['lost'] == 0 and result['duplicated'] == 0
     assert result['stored'] == sum(r['sent'] for r in result['rounds']) + result['pairs']   # plus each "Hello"
