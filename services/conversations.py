@@ -394,8 +394,9 @@ class ConversationService:
                                                   unread_count=0, last_message_at=now))
             members[author.id] = Member(author.id, UserKind.AGENT, author.name, True, 0, None, False)
         message = Message(id=message_id, **values)
+        preview = ('Note: ' if note else '') + _preview(text)
         sql.execute(_UPDATE_CONVERSATION, dict(
-            p_id=conversation.id, p_at=now, p_author=author.id, p_preview=('Note: ' if note else '') + _preview(text),
+            p_id=conversation.id, p_at=now, p_author=author.id, p_preview=preview,
             p_customer_preview=None if note else _preview(text), p_unassigned=conversation.unassigned and not joined))
         readers = [m.user_id for m in members.values()
                    if m.user_id != author.id and not (note and m.kind == UserKind.CUSTOMER)]
@@ -414,7 +415,7 @@ class ConversationService:
         recipients += everyone  # every agent's Unassigned inbox changes
         published = event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
                                          conversation_id=conversation.id, message_id=message_id,
-                                         author_id=author.id)
+                                         author_id=author.id, preview=preview, at=now.isoformat())
         tx.on_commit(lambda: self.bus.publish(published))
         if self.notifications is not None:
             started = event is not None

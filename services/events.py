@@ -31,6 +31,8 @@ class MessageSent(Event):
     conversation_id: int
     message_id: int
     author_id: int
+    preview: str = ''   # the conversation's new preview as agents see it, so an open list needs no query
+    at: str = ''        # when it was sent, ISO 8601
 
 
 @dataclass(frozen=True)

@@ -133,9 +133,14 @@ class InboundService:
             return self._record(raw, source, email, InboundOutcome.EMPTY,
                                 'Nothing to post: no text outside the quoted history and signature.',
                                 conversation_id=conversation_id)
+        client_id = _client_id(email, raw)
+        if self.conversations.was_sent(customer, client_id):   # the same email again (no Message-ID to tell)
+            return self._record(raw, source, email, InboundOutcome.DUPLICATE,
+                                'Already received: the same email was posted before.',
+                                conversation_id=conversation_id)
         try:
             message = self.conversations.receive_email(customer, conversation_id, body=body,
-                                                       client_id=_client_id(email, raw),
+                                                       client_id=client_id,
                                                        attachments=email.attachments)
         except ParleyError as problem:  # e.g. removed from the conversation a moment ago: an admin decides
             return self._record(raw, source, email, InboundOutcome.NOT_PARTICIPANT,

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import asyncio
 import inspect
 import logging
+import weakref
 
 from nicegui import background_tasks, context
 
@@ -37,3 +38,17 @@ def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -
         loop.call_soon_threadsafe(run, event)
 
     client.on_delete(bus.subscribe(user_id, deliver))
+
+
+_shared: 'weakref.WeakKeyDictionary[Event, object]' = weakref.WeakKeyDictionary()
+
+
+def shared(event: Event, load: Callable[[], object]) -> object:
+    """What load() returns, read once per event: every page the event reaches gets the same result.
+
+    For what is the same for all of them (a message as agents see it); the bus only routes an event to
+    the people it concerns, so the first page's read stands for the others.
+    """
+    if event not in _shared:
+        _shared[event] = load()
+    return _shared[event]

@@ -1,6 +1,7 @@
 """The messenger: conversations on the left, the selected thread (or the draft) on the right."""
 import asyncio
 from dataclasses import dataclass, field
+from datetime import datetime
 import logging
 
 from fastapi import Request
@@ -10,7 +11,8 @@ from nicegui import app, background_tasks, ui
 from services.container import Parley
 from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id
 from services.errors import NotFound
-from services.events import DeliveryChanged, Event, MessageSent, NotificationCreated, NotificationsRead
+from services.events import (ConversationRead, DeliveryChanged, Event, MessageSent, NotificationCreated,
+                             NotificationsRead)
 from services.views import ConversationView, MessageView, UserView
 from ui import live
 from ui.bell import Bell
@@ -26,6 +28,7 @@ log = logging.getLogger(__name__)
 
 DRAFT_KEY = 'draft'
 LIST_DELAY = 0.05   # seconds: list redraws wait this long and cover every event meanwhile
+READ_DELAY = 0.05   # seconds: marking the open conversation read waits until the message is on every page
 DRAFT_PATH = '/messenger/draft'
 
 
@@ -87,7 +90,7 @@ class MessengerPage:
                 else:
                     _nothing_selected()
 
-        self._list_pending = False
+        self._list_pending = self._read_pending = False
         self.visible = True  # the agent just opened this page
         ui.add_head_html(visibility_script('parley_visibility'))
         ui.on('parley_visibility', self._visibility_changed)
@@ -218,12 +221,52 @@ class MessengerPage:
             if event.conversation_id == selected_id and self.thread:
                 self.thread.update_deliveries(event.message_ids)
             return
+        reading = False
         if isinstance(event, MessageSent) and event.conversation_id == selected_id and self.thread:
-            self.thread.receive(event.message_id)
+            self.thread.receive(event)
             if event.author_id != self.agent.id and self.visible:
-                self.conversations.mark_read(self.agent, selected_id)
-                return  # the ConversationRead that follows refreshes the list
-        self._refresh_list_soon()
+                self._read_soon()
+                reading = True
+        if not self._update_row(event, reading=reading):
+            self._refresh_list_soon()
+
+    def _update_row(self, event: Event, *, reading: bool) -> bool:
+        """A new message or a read in a conversation already in the list: change its row here, no query.
+
+        False when the list must be asked again (a new conversation, the Unassigned section, an assignment).
+        """
+        if not isinstance(event, (MessageSent, ConversationRead)):
+            return False
+        section = self.sections.get('open')
+        row = section.rows.get(event.conversation_id) if section is not None else None
+        if row is None or row.data['waiting'] or event.conversation_id in self.sections.get('waiting', _NONE).rows:
+            return False
+        if isinstance(event, ConversationRead):
+            row.set_data({**row.data, 'unread': 0})
+            return True
+        if not event.at:
+            return False
+        own = event.author_id == self.agent.id
+        row.set_data({**row.data, 'preview': event.preview,
+                      'time': list_time(datetime.fromisoformat(event.at), self.zone),
+                      'unread': 0 if own or reading else row.data['unread'] + 1})
+        if section.box.default_slot.children.index(row) != section.offset:
+            row.move(target_index=section.offset)   # the newest activity goes first
+        return True
+
+    def _read_soon(self) -> None:
+        """Mark the open conversation read once the message is on every page (a write per page, so it waits)."""
+        if self._read_pending:
+            return
+        self._read_pending = True
+        client = ui.context.client
+
+        async def later() -> None:
+            await asyncio.sleep(READ_DELAY)
+            self._read_pending = False
+            if not client.is_deleted and self.visible and self.selected is not None:
+                self.conversations.mark_read(self.agent, self.selected.id)
+        background_tasks.create(later(), name='conversation-read')
 
     def _refresh_list_soon(self) -> None:
         """Redraw the list a moment later, once for a burst of events: the open thread's update goes out first."""
@@ -234,7 +277,7 @@ class MessengerPage:
 
         async def later() -> None:
             await asyncio.sleep(LIST_DELAY)
-            self._list_pending = False
+            self._list_pending = self._read_pending = False
             if not client.is_deleted:   # the page may have closed meanwhile
                 with client:
                     self._update_list()
@@ -253,6 +296,9 @@ class _Section:
     box: ui.list
     offset: int
     rows: dict[int, ConversationRow] = field(default_factory=dict)
+
+
+_NONE = _Section(None, 0)   # a section that is not there
 
 
 class Thread:
@@ -301,13 +347,14 @@ class Thread:
             self.waiting_banner.delete()
             self.waiting_banner = None
 
-    def receive(self, message_id: int) -> None:
-        if message_id in self.rendered:
+    def receive(self, event: MessageSent) -> None:
+        if event.message_id in self.rendered:
             return
-        try:
-            self._append(self.page.conversations.get_message(self.agent, message_id))
+        try:   # one read for all the agents' pages the message reaches
+            message = live.shared(event, lambda: self.page.conversations.get_message(self.agent, event.message_id))
         except NotFound:
-            pass  # removed from the conversation meanwhile
+            return  # removed from the conversation meanwhile
+        self._append(message)
 
     def update_deliveries(self, message_ids) -> None:
         shown = [i for i in message_ids if i in self.rendered and self.rendered[i][1].data['delivery']]

@@ -126,6 +126,13 @@ def test_the_same_email_twice_is_posted_once(parley, emailed):
     assert len(emailed.messages()) == 2
 
 
+def test_the_same_email_without_a_message_id_twice_is_a_duplicate_too(parley, emailed):
+    raw = corpus.without_message_id(emailed.reply_to)
+    assert receive(parley, raw).outcome == 'posted'
+    assert receive(parley, raw).outcome == 'duplicate'   # told by its bytes: nothing posted twice
+    assert len(emailed.messages()) == 2
+
+
 def test_a_very_long_reply_is_shortened_with_a_note_and_kept_whole_in_the_log(parley, emailed):
     receive(parley, corpus.without_message_id(emailed.reply_to, body='word ' * 4000))
     body = emailed.last().body
