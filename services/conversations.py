@@ -189,9 +189,11 @@ class ConversationService:
         with self.db.transaction() as tx:
             session = tx.session
             conversation = self._access(session, actor, conversation_id)
-            if actor.kind == 'agent' and self.notifications is not None:
-                self.notifications.conversation_read(tx, actor.id, conversation.id)
             participant = session.get(Participant, (conversation.id, actor.id))
+            # Only unread messages can have unread notices (as in the send path): nothing unread, nothing to write.
+            if actor.kind == 'agent' and self.notifications is not None and (
+                    participant is None or participant.unread_count):
+                self.notifications.conversation_read(tx, actor.id, conversation.id)
             if participant is None:  # an agent looking at an unassigned conversation
                 return
             if actor.kind == 'customer':
@@ -400,9 +402,12 @@ class ConversationService:
             p_customer_preview=None if note else _preview(text), p_unassigned=conversation.unassigned and not joined))
         readers = [m.user_id for m in members.values()
                    if m.user_id != author.id and not (note and m.kind == UserKind.CUSTOMER)]
-        # Everyone else has one more unread message; the author has read the thread by replying.
+        # Everyone else has one more unread message; the author has read the thread by replying, and so has
+        # every teammate who has it open on screen right now.
+        viewing = {i for i in self.presence.viewers(conversation.id)
+                   if i in members and members[i].kind == UserKind.AGENT and i != author.id}
         sql.execute(_UPDATE_UNREAD, dict(p_conversation=conversation.id, p_ids=[*readers, author.id],
-                                         p_author=author.id, p_message=message_id, p_at=now))
+                                         p_readers=[author.id, *viewing], p_message=message_id, p_at=now))
         deliveries: tuple[DeliveryView, ...] = ()
         if author.kind == 'agent' and not note:
             deliveries = self._deliver(sql, conversation.id, message_id,
@@ -415,7 +420,8 @@ class ConversationService:
         recipients += everyone  # every agent's Unassigned inbox changes
         published = event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
                                          conversation_id=conversation.id, message_id=message_id,
-                                         author_id=author.id, preview=preview, at=now.isoformat())
+                                         author_id=author.id, preview=preview, at=now.isoformat(),
+                                         read_by=(author.id, *sorted(viewing)))
         tx.on_commit(lambda: self.bus.publish(published))
         if self.notifications is not None:
             started = event is not None
@@ -424,7 +430,8 @@ class ConversationService:
             else:
                 told = [(m.user_id, m.name, m.settings) for m in members.values()
                         if m.kind == UserKind.AGENT and m.active]
-            self.notifications.message_posted(tx, conversation, message, author, told, started=started)
+            self.notifications.message_posted(tx, conversation, message, author, told, started=started,
+                                              seen=viewing)
             # Writing in a conversation means having seen it (only unread messages can have unread notices).
             if author.kind == 'agent' and (joined or members[author.id].unread):
                 self.notifications.conversation_read(tx, author.id, conversation.id)
@@ -529,9 +536,10 @@ _UPDATE_CONVERSATION = update(Conversation).where(col(Conversation.id) == bindpa
 _UPDATE_UNREAD = update(Participant).where(
     col(Participant.conversation_id) == bindparam('p_conversation'),
     col(Participant.user_id).in_(bindparam('p_ids', expanding=True))).values(
-    unread_count=case((col(Participant.user_id) == bindparam('p_author'), 0), else_=Participant.unread_count + 1),
-    last_read_message_id=case((col(Participant.user_id) == bindparam('p_author'), bindparam('p_message')),
-                              else_=Participant.last_read_message_id),
+    unread_count=case((col(Participant.user_id).in_(bindparam('p_readers', expanding=True)), 0),
+                      else_=Participant.unread_count + 1),
+    last_read_message_id=case((col(Participant.user_id).in_(bindparam('p_readers', expanding=True)),
+                               bindparam('p_message')), else_=Participant.last_read_message_id),
     last_message_at=bindparam('p_at'))
 
 

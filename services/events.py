@@ -33,6 +33,7 @@ class MessageSent(Event):
     author_id: int
     preview: str = ''   # the conversation's new preview as agents see it, so an open list needs no query
     at: str = ''        # when it was sent, ISO 8601
+    read_by: tuple[int, ...] = ()   # who read it as it arrived: the author, and agents with it on screen
 
 
 @dataclass(frozen=True)

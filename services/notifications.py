@@ -8,7 +8,7 @@ conversation reads its notifications. Email is a digest: notifications still unr
 delay has passed go out together in one email per agent, decided from the rows (like the
 customer email fallback), so a restart neither loses nor repeats one.
 """
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
@@ -135,10 +135,13 @@ class NotificationService:
             col(User.id).in_(list(user_ids)), User.kind == UserKind.AGENT, User.is_active)).all())
 
     def message_posted(self, tx: Transaction, conversation: Conversation, message: Message, author: UserView,
-                       recipients: Sequence['Recipient'], *, started: bool) -> None:
+                       recipients: Sequence['Recipient'], *, started: bool,
+                       seen: Collection[int] = ()) -> None:
         """Notify these agents (never the author) about one stored message, each once, as they chose.
 
-        All of them in one INSERT; each recipient's settings come with them (no query here).
+        All of them in one INSERT; each recipient's settings come with them (no query here). Agents in
+        `seen` have the conversation on screen: a plain new message needs no notice for them, anything
+        more (a mention, a customer's reply) is kept in their bell as already read.
         """
         now = self.clock()
         preview = ('Note: ' if message.is_note else '') + _preview(message.body)
@@ -146,6 +149,9 @@ class NotificationService:
         rows = []
         for user_id, name, stored in {r[0]: r for r in recipients if r[0] != author.id}.values():
             kind = _kind(conversation, message, author, name, started=started)
+            watching = user_id in seen
+            if watching and kind == 'message':
+                continue
             settings = _settings(stored) if stored is not None else DEFAULT_SETTINGS
             channels = settings.grid[kind] | ALWAYS.get(kind, set())
             if not channels:
@@ -155,15 +161,17 @@ class NotificationService:
             rows.append(dict(
                 user_id=user_id, key=f'message:{message.id}', kind=kind, conversation_id=conversation.id,
                 message_id=message.id, actor_id=author.id, title=titles[kind], preview=preview, link='',
-                channels=','.join(c for c in CHANNELS if c in channels), created_at=now, read_at=None,
-                email_due_at=now + timedelta(minutes=settings.email_delay_minutes) if 'email' in channels else None,
+                channels=','.join(c for c in CHANNELS if c in channels), created_at=now,
+                read_at=now if watching else None,
+                email_due_at=now + timedelta(minutes=settings.email_delay_minutes)
+                if 'email' in channels and not watching else None,
                 emailed_at=None))
         if not rows:
             return
         tx.session.connection().execute(_INSERT, rows)   # one statement for all of them (executemany)
         events = [NotificationCreated(recipients=(row['user_id'],), key=row['key'], kind=row['kind'],
                                       conversation_id=conversation.id, channels=tuple(row['channels'].split(',')))
-                  for row in rows]
+                  for row in rows if row['read_at'] is None]
         tx.on_commit(lambda: [self.bus.publish(e) for e in events])
 
     def item_assigned(self, tx: Transaction, *, item_id: int, link: ItemLink, actor: UserView,

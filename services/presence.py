@@ -3,7 +3,8 @@
 A page is added when its client connects and removed when the client is deleted (after the
 reconnect grace), not on every short disconnect. For a customer's live-chat page it also
 knows which conversation is open and whether the tab is on screen: routing asks
-`customer_view(...)` to decide between "delivered live" and waiting for the email fallback.
+`customer_view(...)` to decide between "delivered live" and waiting for the email fallback, and a send
+asks `viewers(...)` which agents read the message as it arrives (no unread count, no notice to clear).
 """
 from dataclasses import dataclass
 import itertools
@@ -75,6 +76,12 @@ class Presence:
         """How many agents have Parley open (the live chat says so when nobody is)."""
         with self._lock:
             return len({p.user_id for p in self._pages.values() if p.is_agent})
+
+    def viewers(self, conversation_id: int) -> frozenset[int]:
+        """Agents with this conversation open in a tab on screen: a message there is read as it arrives."""
+        with self._lock:
+            return frozenset(p.user_id for p in self._pages.values()
+                             if p.is_agent and p.visible and p.conversation_id == conversation_id)
 
     def customer_view(self, customer_id: int, conversation_id: int) -> str | None:
         """'visible' if the customer has this conversation on screen, 'hidden' if open in a background tab."""

@@ -99,7 +99,10 @@ class MessengerPage:
         if bell is not None:  # what is on screen needs no pop-up
             bell.viewing = lambda: self.selected.id if self.selected is not None and self.visible else None
         client = ui.context.client
-        client.on_connect(lambda: parley.presence.page_opened(agent.id, client.id))
+        # Presence knows which conversation this tab shows and whether it is on screen: a message sent there
+        # meanwhile is read as it arrives.
+        client.on_connect(lambda: parley.presence.page_opened(
+            agent.id, client.id, conversation_id=self.selected.id if self.selected else None, visible=self.visible))
         client.on_delete(lambda: parley.presence.page_closed(client.id))
 
     # ----- the list ---------------------------------------------------------------------------
@@ -246,10 +249,10 @@ class MessengerPage:
             return True
         if not event.at:
             return False
-        own = event.author_id == self.agent.id
+        read = self.agent.id in event.read_by or reading
         row.set_data({**row.data, 'preview': event.preview,
                       'time': list_time(datetime.fromisoformat(event.at), self.zone),
-                      'unread': 0 if own or reading else row.data['unread'] + 1})
+                      'unread': 0 if read else row.data['unread'] + 1})
         if section.box.default_slot.children.index(row) != section.offset:
             row.move(target_index=section.offset)   # the newest activity goes first
         return True
@@ -286,6 +289,7 @@ class MessengerPage:
     def _visibility_changed(self, event) -> None:
         # Read means seen: a message that arrived in a background tab stays unread until the tab shows.
         self.visible = event.args == 'visible'
+        self.parley.presence.page_changed(ui.context.client.id, visible=self.visible)
         if self.visible and self.selected is not None:
             self.conversations.mark_read(self.agent, self.selected.id)
 

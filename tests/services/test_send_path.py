@@ -46,3 +46,40 @@ def test_the_inbox_orders_by_the_latest_message_it_copied(parley, team):
     assert [c.id for c in parley.conversations.list_conversations(team['alice'])] == [second.id, first.id]
     parley.conversations.send_message(team['susan'], first.id, body='Back to one', client_id=cid())
     assert [c.id for c in parley.conversations.list_conversations(team['alice'])] == [first.id, second.id]
+
+
+def test_a_teammate_with_the_conversation_on_screen_reads_the_message_as_it_arrives(parley, team):
+    """Presence says who has it open and visible: no unread count, no notice to clear, no read to write after."""
+    alice, susan, john = team['alice'], team['susan'], team['john']
+    group = parley.conversations.create_conversation(alice, participant_ids=[susan.id, john.id], body='Hi',
+                                                     client_id=cid())
+    parley.conversations.mark_read(susan, group.id)
+    parley.conversations.mark_read(john, group.id)
+    parley.presence.page_opened(susan.id, 'susan-tab', conversation_id=group.id)                 # on screen
+    parley.presence.page_opened(john.id, 'john-tab', conversation_id=group.id, visible=False)    # background tab
+    seen = []
+    parley.bus.subscribe(susan.id, seen.append)
+    parley.conversations.send_message(alice, group.id, body='Standup moved to 10:00', client_id=cid())
+    unread = {p: parley.conversations.access_conversation(team[p], group.id).unread_count for p in ('susan', 'john')}
+    assert unread == {'susan': 0, 'john': 1}
+    assert parley.notifications.unread_count(susan) == 0 and parley.notifications.unread_count(john) == 1
+    [sent] = [e for e in seen if type(e).__name__ == 'MessageSent']
+    assert sent.read_by == (alice.id, susan.id) and sent.preview == 'Standup moved to 10:00'
+    counter = Counter(parley.db.engine)
+    parley.conversations.mark_read(susan, group.id)   # the page's own read afterwards writes nothing
+    assert counter.count <= 3   # reads only: the access check and her participant row
+
+    parley.presence.page_changed('susan-tab', visible=False)   # she switched tabs: unread again
+    parley.conversations.send_message(alice, group.id, body='@Susan Miller can you host?', client_id=cid())
+    assert parley.conversations.access_conversation(susan, group.id).unread_count == 1
+    assert parley.notifications.bell(susan)[0].title == 'Alice Admin mentioned you'
+
+
+def test_a_mention_seen_on_screen_stays_in_the_bell_as_read(parley, team):
+    alice, susan = team['alice'], team['susan']
+    pair = parley.conversations.create_conversation(alice, participant_ids=[susan.id], body='Hi', client_id=cid())
+    parley.conversations.mark_read(susan, pair.id)
+    parley.presence.page_opened(susan.id, 'tab', conversation_id=pair.id)
+    parley.conversations.send_message(alice, pair.id, body='@Susan Miller thanks!', client_id=cid())
+    [mention] = [n for n in parley.notifications.bell(susan) if n.kind == 'mention']
+    assert mention.read and parley.notifications.unread_count(susan) == 0
