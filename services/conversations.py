@@ -186,6 +186,12 @@ class ConversationService:
 
         For a customer it also means seen: their pending deliveries become "Seen" and are never emailed.
         """
+        if actor.kind == 'agent' and isinstance(conversation_id, int):
+            with self.db.session() as session:   # a participant is allowed in; nothing unread, nothing to write
+                unread = session.exec(select(Participant.unread_count).where(
+                    Participant.conversation_id == conversation_id, Participant.user_id == actor.id)).first()
+            if unread == 0:
+                return
         with self.db.transaction() as tx:
             session = tx.session
             conversation = self._access(session, actor, conversation_id)

@@ -227,7 +227,7 @@ class MessengerPage:
         reading = False
         if isinstance(event, MessageSent) and event.conversation_id == selected_id and self.thread:
             self.thread.receive(event)
-            if event.author_id != self.agent.id and self.visible:
+            if self.visible and self.agent.id not in event.read_by:   # (read_by: read as it arrived)
                 self._read_soon()
                 reading = True
         if not self._update_row(event, reading=reading):
