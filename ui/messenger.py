@@ -91,6 +91,7 @@ class MessengerPage:
                     _nothing_selected()
 
         self._list_pending = self._read_pending = False
+        self._list_events: list[tuple[Event, bool]] = []
         self.visible = True  # the agent just opened this page
         ui.add_head_html(visibility_script('parley_visibility'))
         ui.on('parley_visibility', self._visibility_changed)
@@ -230,8 +231,7 @@ class MessengerPage:
             if self.visible and self.agent.id not in event.read_by:   # (read_by: read as it arrived)
                 self._read_soon()
                 reading = True
-        if not self._update_row(event, reading=reading):
-            self._refresh_list_soon()
+        self._list_changed(event, reading)
 
     def _update_row(self, event: Event, *, reading: bool) -> bool:
         """A new message or a read in a conversation already in the list: change its row here, no query.
@@ -271,8 +271,12 @@ class MessengerPage:
                 self.conversations.mark_read(self.agent, self.selected.id)
         background_tasks.create(later(), name='conversation-read')
 
-    def _refresh_list_soon(self) -> None:
-        """Redraw the list a moment later, once for a burst of events: the open thread's update goes out first."""
+    def _list_changed(self, event: Event, reading: bool) -> None:
+        """The list follows a moment later, once for a burst of events: the open thread's update goes out first.
+
+        Rows change in place from the events; the list is asked again only when one of them needs it.
+        """
+        self._list_events.append((event, reading))
         if self._list_pending:
             return
         self._list_pending = True
@@ -280,10 +284,12 @@ class MessengerPage:
 
         async def later() -> None:
             await asyncio.sleep(LIST_DELAY)
-            self._list_pending = self._read_pending = False
+            self._list_pending = False
+            events, self._list_events = self._list_events, []
             if not client.is_deleted:   # the page may have closed meanwhile
                 with client:
-                    self._update_list()
+                    if not all(self._update_row(e, reading=r) for e, r in events):
+                        self._update_list()
         background_tasks.create(later(), name='conversation-list')
 
     def _visibility_changed(self, event) -> None:
