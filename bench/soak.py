@@ -21,6 +21,7 @@ from pathlib import Path
 import os
 import random
 import re
+import shutil
 import sqlite3
 import sys
 import tempfile
@@ -33,10 +34,11 @@ from playwright.async_api import async_playwright
 import socketio
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, _signed_in, free_port, process, rss_mb
-from bench.common import PASSWORD, build_workspace, cid, machine
+from bench.common import PASSWORD, build_workspace, cid, machine, percentiles
 from ui.chat import AWAY
 
 ROOT = Path(__file__).resolve().parents[1]
+ACK_TIMEOUT = 30   # seconds a person waits to see their message in the thread
 FULL = dict(pairs=50, seconds=60, chromium_pairs=3, interval=1.0, rounds=2, grace=10)
 TINY = dict(pairs=3, seconds=3, chromium_pairs=1, interval=0.5, rounds=2, grace=1)
 _ELEMENTS = re.compile(r'parseElements\(String\.raw`(.*?)`\)', re.S)
@@ -147,9 +149,9 @@ class SocketPage:
     async def _on_load_js_components(self, msg) -> None:
         self._message(msg)
 
-    async def _on_disconnect(self, *_args) -> None:
+    async def _on_disconnect(self, *args) -> None:
         if self.sio is not None:   # not our own leave()
-            self.problems.append('the server dropped the connection')
+            self.problems.append(f'the connection dropped ({", ".join(map(str, args)) or "no reason given"})')
 
     def _seen(self, elements) -> None:
         for element in elements:
@@ -165,7 +167,9 @@ class Side:
     conversation_id: int
     page: object
     round_name: str
-    sent: list[str] = field(default_factory=list)
+    sent: list[str] = field(default_factory=list)   # acknowledged: shown in the sender's own thread
+    ack_ms: list[float] = field(default_factory=list)
+    unacknowledged: int = 0
 
 
 async def _socket_agent(base: str, email: str, conversation_id: int) -> SocketPage:
@@ -199,19 +203,34 @@ def _has_composer(page: SocketPage) -> bool:
 
 
 async def _talk(side: Side, seconds: float, interval: float) -> None:
+    """Type, send, wait to see it in the thread (acknowledged), pause, again: as a person chats."""
     deadline = time.monotonic() + seconds
     await asyncio.sleep(random.uniform(0, interval))   # not all at once
     n = 0
     while time.monotonic() < deadline:
         text = f'{side.who} {side.conversation_id} #{n} ({side.round_name})'
         page = side.page
-        if isinstance(page, SocketPage):
-            await page.type(page.find(**{'aria-label': 'Message'}), text)
-            await page.click(page.find(**{'aria-label': 'Send'}))
-        else:   # a Chromium page: type and press Enter as a person does
-            box = page.get_by_label('Message', exact=True)
-            await box.fill(text)
-            await box.press('Enter')
+        started = time.monotonic()
+        try:
+            if isinstance(page, SocketPage):
+                if page.sio is None or not page.sio.connected:
+                    page.problems.append(f'{side.who} {side.conversation_id}: not connected, stopped talking')
+                    return
+                await page.type(page.find(**{'aria-label': 'Message'}), text)
+                await page.click(page.find(**{'aria-label': 'Send'}))
+                while text not in page.bodies:
+                    if time.monotonic() - started > ACK_TIMEOUT:
+                        raise TimeoutError
+                    await asyncio.sleep(0.01)
+            else:   # a Chromium page: type and press Enter as a person does
+                box = page.get_by_label('Message', exact=True)
+                await box.fill(text)
+                await box.press('Enter')
+                await page.get_by_role('log').get_by_text(text, exact=True).wait_for(timeout=ACK_TIMEOUT * 1000)
+        except Exception:
+            side.unacknowledged += 1
+            return   # the composer keeps an unacknowledged text: this person stops and the soak reports it
+        side.ack_ms.append((time.monotonic() - started) * 1000)
         side.sent.append(text)
         n += 1
         await asyncio.sleep(interval)
@@ -239,11 +258,15 @@ async def _round(name: str, base: str, browser, pairs, chromium_pairs: int, seco
     began = time.monotonic()
     await asyncio.gather(*(_talk(side, seconds, interval) for pair in sides for side in pair))
     elapsed = time.monotonic() - began
-    await asyncio.sleep(2)   # the last sends reach the other side
-    missing = 0
-    for agent, customer in sides:
-        for side, other in ((agent, customer), (customer, agent)):
-            missing += await _missing(other.page, side.sent)
+    settle = time.monotonic()
+    while True:   # the last messages reach the other side
+        missing = 0
+        for agent, customer in sides:
+            for side, other in ((agent, customer), (customer, agent)):
+                missing += await _missing(other.page, side.sent)
+        if not missing or time.monotonic() - settle > 15:
+            break
+        await asyncio.sleep(1)
     peak = rss_mb(pid)
     problems = [p for pair in sides for side in pair if isinstance(side.page, SocketPage) for p in side.page.problems]
     for pair in sides:
@@ -255,15 +278,27 @@ async def _round(name: str, base: str, browser, pairs, chromium_pairs: int, seco
     await asyncio.sleep(grace + 3)   # the server keeps a dropped page for its reconnect grace, then frees it
     left = rss_mb(pid)
     # Presence forgot every agent page: a customer arriving now is told that no one is online.
-    probe = await _socket_customer(base, pairs[0][1])
-    nobody_online = any(e and e.get('props', {}).get('text') == AWAY for e in probe.elements.values())
-    await probe.close()
+    cleared_after = None
+    waited = time.monotonic()
+    while time.monotonic() - waited < 60:
+        probe = await _socket_customer(base, pairs[0][1])
+        nobody_online = any(e and e.get('text') == AWAY for e in probe.elements.values())
+        await probe.close()
+        if nobody_online:
+            cleared_after = round(time.monotonic() - waited + grace + 3, 1)
+            break
+        await asyncio.sleep(2)
     sent = Counter({side.conversation_id: 0 for pair in sides for side in pair})
     for pair in sides:
         for side in pair:
             sent[side.conversation_id] += len(side.sent)
+    acks = [ms for pair in sides for side in pair for ms in side.ack_ms]
+    texts = [t for pair in sides for side in pair for t in side.sent]
     return {'sent': sum(sent.values()), 'per_conversation': dict(sent), 'seconds': round(elapsed, 1),
-            'missing_live': missing, 'problems': problems, 'presence_cleared': nobody_online,
+            'per_second': round(sum(sent.values()) / elapsed, 1), 'acknowledged_ms': percentiles(acks),
+            'unacknowledged': sum(side.unacknowledged for pair in sides for side in pair), '_texts': texts,
+            'missing_live': missing, 'problems': problems, 'presence_cleared': cleared_after is not None,
+            'presence_cleared_after_s': cleared_after,
             'rss_connected_mb': round(connected, 1), 'rss_peak_mb': round(peak, 1), 'rss_after_mb': round(left, 1)}
 
 
@@ -326,23 +361,23 @@ async def _soak(base, pid, setup, chromium_pairs, seconds, interval, rounds, gra
 
 
 def _stored(db: Path, rounds: list[dict]) -> dict:
-    """Every sent message stored exactly once (plus each conversation's "Hello")."""
+    """Every acknowledged message stored exactly once."""
     with sqlite3.connect(db) as connection:
-        stored = dict(connection.execute('SELECT conversation_id, count(*) FROM message GROUP BY conversation_id'))
-        duplicates = connection.execute('SELECT count(*) FROM (SELECT 1 FROM message GROUP BY conversation_id, body '
-                                        'HAVING count(*) > 1)').fetchone()[0]
-    expected = Counter()
-    for r in rounds:
-        expected.update({int(k): v for k, v in r['per_conversation'].items()})
-    lost = sum(max(0, n + 1 - stored.get(k, 0)) for k, n in expected.items())
-    return {'stored': sum(stored.values()), 'lost': lost, 'duplicated': duplicates}
+        bodies = Counter(body for (body,) in connection.execute('SELECT body FROM message'))
+    acknowledged = [t for r in rounds for t in r.pop('_texts')]
+    return {'stored': sum(bodies.values()), 'acknowledged': len(acknowledged),
+            'lost': sum(1 for t in acknowledged if bodies[t] == 0),
+            'duplicated': sum(1 for t in acknowledged if bodies[t] > 1)}
 
 
 def summary(r: dict) -> str:
     first, last = r['rounds'][0], r['rounds'][-1]
     sent = sum(x['sent'] for x in r['rounds'])
     return (f'{r["pairs"]} agents + {r["pairs"]} customers ({r["chromium_pairs"]} pairs in Chromium), '
-            f'{len(r["rounds"])} rounds of {first["seconds"]:.0f} s: {sent} messages, {r["lost"]} lost, '
+            f'{len(r["rounds"])} rounds of {first["seconds"]:.0f} s: {sent} messages acknowledged '
+            f'({" and ".join(str(x["per_second"]) for x in r["rounds"])} a second; seen by the sender after '
+            f'p50 {first["acknowledged_ms"]["p50"]:.0f} ms, p95 {first["acknowledged_ms"]["p95"]:.0f} ms in round 1), '
+            f'{sum(x["unacknowledged"] for x in r["rounds"])} unacknowledged, {r["lost"]} lost, '
             f'{r["duplicated"]} duplicated, {sum(x["missing_live"] for x in r["rounds"])} not shown live, '
             f'{r["server_errors"]} server errors, {sum(len(x["problems"]) for x in r["rounds"])} client problems, '
             f'presence cleared after every round: {all(x["presence_cleared"] for x in r["rounds"])}. '
@@ -355,8 +390,17 @@ def summary(r: dict) -> str:
 
 def main(argv: list[str]) -> None:
     tiny = '--tiny' in argv
-    with tempfile.TemporaryDirectory(prefix='parley-soak-') as folder:
-        result = run(Path(folder), **(TINY if tiny else FULL))
+    sizes = dict(TINY if tiny else FULL)
+    for name in ('pairs', 'seconds', 'rounds', 'chromium_pairs'):   # e.g. SOAK_PAIRS=10 make soak
+        if f'SOAK_{name.upper()}' in os.environ:
+            sizes[name] = type(sizes[name])(os.environ[f'SOAK_{name.upper()}'])
+    folder = Path(tempfile.mkdtemp(prefix='parley-soak-'))
+    try:
+        result = run(folder, **sizes)
+    except BaseException:
+        print(f'The soak failed; the server log is in {folder / "parley.log"}', file=sys.stderr)
+        raise
+    shutil.rmtree(folder, ignore_errors=True)
     result['when'] = datetime.now(timezone.utc).isoformat(timespec='seconds')
     result['machine'] = machine()
     out = Path(argv[argv.index('--tiny') + 1]) if tiny else ROOT / 'bench' / 'results' / 'soak.json'

@@ -12,9 +12,10 @@ def test_the_soak_runs_against_a_parley_process_and_loses_nothing(tmp_path):
     result = json.loads(out.read_text())
     assert len(result['rounds']) == 2
     for r in result['rounds']:
-        assert r['sent'] > 0 and r['missing_live'] == 0 and r['problems'] == []
+        assert r['sent'] > 0 and r['missing_live'] == 0 and r['problems'] == [] and r['unacknowledged'] == 0
         assert r['presence_cleared'], 'the pages that left are not "online" any more'
         assert all(n > 0 for n in r['per_conversation'].values()), 'every pair talked, Chromium pages too'
     assert result['lost'] == 0 and result['duplicated'] == 0
-    assert result['stored'] == sum(r['sent'] for r in result['rounds']) + result['pairs']   # plus each "Hello"
+    assert result['acknowledged'] == sum(r['sent'] for r in result['rounds'])
+    assert result['stored'] == result['acknowledged'] + result['pairs']   # plus each conversation's "Hello"
     assert result['server_errors'] == 0
