@@ -6,7 +6,7 @@ from playwright.async_api import expect
 from tests.e2e.conftest import DEMO_PASSWORD
 
 LIVE = 5_000  # ms: generous for a shared 2-core machine; live delivery is measured in `make bench`
-FIRST = 'Standup moves to 10:00 tomorrow <b>ok?</b>'
+FIRST = 'Standup moves to 10:00 tomorrow <b>ok?</b> {{ 6 * 7 }}'   # shown as typed: no HTML, no template
 
 
 def thread(page):
