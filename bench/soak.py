@@ -10,7 +10,8 @@ Rounds (three in `make soak`): everyone connects, talks, and leaves; the server 
 reconnect grace. A message counts once its sender sees it in the thread, as a person waits to. Checked:
 every acknowledged message stored exactly once and shown live on the other side, no error in the server's
 log, presence empty after each round, and the server's memory after each round (RSS: CPython keeps freed
-memory, so it is whether the rounds level off that tells a leak). `python -m bench.soak --tiny OUT` is what `make test` runs.
+memory, so it is whether the rounds level off that tells a leak).
+`python -m bench.soak --tiny OUT` is what `make test` runs.
 """
 import ast
 import asyncio
@@ -397,7 +398,7 @@ def summary(r: dict) -> str:
                       f'talk, {x["rss_after_mb"]} after the pages left' for i, x in enumerate(r['rounds'])) +
             '. After the pages left, growth from one round to the next: ' +
             ', '.join(f'{round(b["rss_after_mb"] - a["rss_after_mb"], 1)} MB'
-                      for a, b in zip(r['rounds'], r['rounds'][1:])) + '.')
+                      for a, b in zip(r['rounds'], r['rounds'][1:], strict=False)) + '.')
 
 
 def main(argv: list[str]) -> None:
