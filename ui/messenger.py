@@ -223,7 +223,7 @@ class MessengerPage:
             return   # the bell's business
         if isinstance(event, DeliveryChanged):
             if event.conversation_id == selected_id and self.thread:
-                self.thread.update_deliveries(event.message_ids)
+                self.thread.update_deliveries(event)
             return
         reading = False
         if isinstance(event, MessageSent) and event.conversation_id == selected_id and self.thread:
@@ -366,11 +366,13 @@ class Thread:
             return  # removed from the conversation meanwhile
         self._append(message)
 
-    def update_deliveries(self, message_ids) -> None:
-        shown = [i for i in message_ids if i in self.rendered and self.rendered[i][1].data['delivery']]
+    def update_deliveries(self, event: DeliveryChanged) -> None:
+        shown = [i for i in event.message_ids if i in self.rendered and self.rendered[i][1].data['delivery']]
         if not shown:
             return
-        found = self.page.conversations.deliveries(self.agent, self.conversation.id, shown)
+        # One read for all the agents' pages the change reaches (the states are the same for every agent).
+        found = live.shared(event, lambda: self.page.conversations.deliveries(
+            self.agent, self.conversation.id, event.message_ids))
         for message_id in shown:
             self.rendered[message_id][1].set_delivery(found.get(message_id, ()))
 
