@@ -15,7 +15,7 @@ test: $(VENV)/.installed-test chromium
 	$(PY) -m pytest
 
 # The reliability soak: 50 agents and 50 customers (3 pairs in Chromium) talking against a Parley process,
-# three rounds of 60 s; bench/results/soak.json, figures in docs/RELIABILITY.md.
+# six rounds of 60 s (about 10 minutes); bench/results/soak.json, figures in docs/RELIABILITY.md.
 soak: $(VENV)/.installed-test chromium
 	$(PY) -m bench.soak
 

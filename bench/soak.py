@@ -6,7 +6,7 @@ connects the page's socket, signs in through the form, types into the composer (
 presses Send (click), and keeps the elements the server sends. A few pairs are real Chromium pages instead.
 So the server's memory is the server's alone.
 
-Rounds (three in `make soak`): everyone connects, talks, and leaves; the server drops the pages after its
+Rounds (six in `make soak`): everyone connects, talks, and leaves; the server drops the pages after its
 reconnect grace. A message counts once its sender sees it in the thread, as a person waits to. Checked:
 every acknowledged message stored exactly once and shown live on the other side, no error in the server's
 log, presence empty after each round, and the server's memory after each round (RSS: CPython keeps freed
@@ -41,7 +41,7 @@ from ui.chat import AWAY
 
 ROOT = Path(__file__).resolve().parents[1]
 ACK_TIMEOUT = 30   # seconds a person waits to see their message in the thread
-FULL = dict(pairs=50, seconds=60, chromium_pairs=3, interval=1.0, rounds=3, grace=10)
+FULL = dict(pairs=50, seconds=60, chromium_pairs=3, interval=1.0, rounds=6, grace=10)
 TINY = dict(pairs=3, seconds=3, chromium_pairs=1, interval=0.5, rounds=2, grace=1)
 _ELEMENTS = re.compile(r'parseElements\(String\.raw`(.*?)`\)', re.S)
 _QUERY = re.compile(r'query: (\{.*?\}),\n')
