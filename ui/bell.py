@@ -5,11 +5,10 @@ browser for a desktop notice, so an agent with three tabs open hears one chime. 
 the conversation the agent is looking at right now does not pop up at all.
 """
 from collections.abc import Callable
-import asyncio
 import json
 import weakref
 
-from nicegui import background_tasks, context, ui
+from nicegui import context, ui
 
 from services.container import Parley
 from services.events import Event, NotificationCreated, NotificationsRead, SessionsEnded
@@ -63,7 +62,7 @@ class Bell:
         self.zone = viewer_zone(self.client.request)
         # What the page shows right now (a conversation on screen needs no pop-up): set by the messenger.
         self.viewing: Callable[[], int | None] = lambda: None
-        self.count_pending = False
+        self._count_soon = live.Soon(COUNT_DELAY, self.count, 'bell-count')   # once for a burst of events
         self.opened = False   # the list is drawn when the agent first opens it, not on every page load
         with ui.button(icon='notifications_none', on_click=self._show) \
                 .props('flat round dense aria-label="Notifications"').classes('parley-focus text-slate-700') \
@@ -92,20 +91,6 @@ class Bell:
         label = f'Notifications, {unread} unread' if unread else 'Notifications'
         self.button.props(f'aria-label="{label}"')
         self.button.props(f'icon={"notifications" if unread else "notifications_none"}')
-
-    def _count_soon(self) -> None:
-        """Recount a moment later, once for a burst of events (a message read at once is counted once)."""
-        if self.count_pending:
-            return
-        self.count_pending = True
-
-        async def later() -> None:
-            await asyncio.sleep(COUNT_DELAY)
-            self.count_pending = False
-            if not self.client.is_deleted:
-                with self.client:
-                    self.count()
-        background_tasks.create(later(), name='bell-count')
 
     # ----- the list ---------------------------------------------------------------------------
 

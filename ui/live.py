@@ -52,3 +52,25 @@ def shared(event: Event, load: Callable[[], object]) -> object:
     if event not in _shared:
         _shared[event] = load()
     return _shared[event]
+
+
+class Soon:
+    """Run `action` once in this page, `delay` seconds after a call: a burst of calls meanwhile runs it once."""
+
+    def __init__(self, delay: float, action: Callable[[], object], name: str) -> None:
+        self.delay, self.action, self.name = delay, action, name
+        self.pending = False
+
+    def __call__(self) -> None:
+        if self.pending:
+            return
+        self.pending = True
+        client = context.client
+
+        async def later() -> None:
+            await asyncio.sleep(self.delay)
+            self.pending = False
+            if not client.is_deleted:   # the page may have closed meanwhile
+                with client:
+                    self.action()
+        background_tasks.create(later(), name=self.name)

@@ -1,12 +1,11 @@
 """The messenger: conversations on the left, the selected thread (or the draft) on the right."""
-import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 import logging
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse
-from nicegui import app, background_tasks, ui
+from nicegui import app, ui
 
 from services.container import Parley
 from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id
@@ -90,8 +89,9 @@ class MessengerPage:
                 else:
                     _nothing_selected()
 
-        self._list_pending = self._read_pending = False
         self._list_events: list[tuple[Event, bool]] = []
+        self._apply_list_soon = live.Soon(LIST_DELAY, self._apply_list, 'conversation-list')
+        self._read_soon = live.Soon(READ_DELAY, self._read_now, 'conversation-read')
         self.visible = True  # the agent just opened this page
         ui.add_head_html(visibility_script('parley_visibility'))
         ui.on('parley_visibility', self._visibility_changed)
@@ -257,40 +257,21 @@ class MessengerPage:
             row.move(target_index=section.offset)   # the newest activity goes first
         return True
 
-    def _read_soon(self) -> None:
-        """Mark the open conversation read once the message is on every page (a write per page, so it waits)."""
-        if self._read_pending:
-            return
-        self._read_pending = True
-        client = ui.context.client
-
-        async def later() -> None:
-            await asyncio.sleep(READ_DELAY)
-            self._read_pending = False
-            if not client.is_deleted and self.visible and self.selected is not None:
-                self.conversations.mark_read(self.agent, self.selected.id)
-        background_tasks.create(later(), name='conversation-read')
+    def _read_now(self) -> None:
+        """Mark the open conversation read (after the burst: the message is on every page first)."""
+        if self.visible and self.selected is not None:
+            self.conversations.mark_read(self.agent, self.selected.id)
 
     def _list_changed(self, event: Event, reading: bool) -> None:
-        """The list follows a moment later, once for a burst of events: the open thread's update goes out first.
-
-        Rows change in place from the events; the list is asked again only when one of them needs it.
-        """
+        """The list follows a moment later, once for a burst of events: the open thread's update goes out first."""
         self._list_events.append((event, reading))
-        if self._list_pending:
-            return
-        self._list_pending = True
-        client = ui.context.client
+        self._apply_list_soon()
 
-        async def later() -> None:
-            await asyncio.sleep(LIST_DELAY)
-            self._list_pending = False
-            events, self._list_events = self._list_events, []
-            if not client.is_deleted:   # the page may have closed meanwhile
-                with client:
-                    if not all(self._update_row(e, reading=r) for e, r in events):
-                        self._update_list()
-        background_tasks.create(later(), name='conversation-list')
+    def _apply_list(self) -> None:
+        """Rows change in place from the events; the list is asked again only when one of them needs it."""
+        events, self._list_events = self._list_events, []
+        if not all(self._update_row(e, reading=r) for e, r in events):
+            self._update_list()
 
     def _visibility_changed(self, event) -> None:
         # Read means seen: a message that arrived in a background tab stays unread until the tab shows.
