@@ -1,10 +1,14 @@
 """What agents are told about, and how each agent wants to be told."""
 from datetime import datetime
 
-from sqlalchemy import Column, Index, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from models._types import UTCDateTime, utcnow
+
+
+# A "new messages" notice still gathering a conversation's messages: unread and not emailed yet.
+MESSAGES_OPEN = "kind = 'message' AND read_at IS NULL AND emailed_at IS NULL"
 
 
 class Notification(SQLModel, table=True):
@@ -15,6 +19,9 @@ class Notification(SQLModel, table=True):
         Index('ix_notification_user_unread', 'user_id', 'read_at', 'id'),
         Index('ix_notification_user_conversation', 'user_id', 'conversation_id', 'read_at'),
         Index('ix_notification_email_due', 'emailed_at', 'read_at', 'email_due_at'),
+        # A conversation's new messages are one notice per agent until it is read or emailed.
+        Index('uq_notification_unread_messages', 'user_id', 'conversation_id', unique=True,
+              sqlite_where=text(MESSAGES_OPEN), postgresql_where=text(MESSAGES_OPEN)),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -24,11 +31,13 @@ class Notification(SQLModel, table=True):
     conversation_id: int | None = Field(default=None, foreign_key='conversation.id')
     message_id: int | None = Field(default=None, foreign_key='message.id')
     actor_id: int | None = Field(default=None, foreign_key='user.id')
-    title: str
+    title: str                        # about the latest message it stands for
     preview: str = ''
+    count: int = 1                    # how many new messages it stands for (kind "message"); 1 otherwise
     link: str = ''                    # where clicking it goes when it is not a conversation (an item page)
     # The channels chosen for it when it was created, comma-separated: in_app,popup,sound,desktop,email.
     channels: str = ''
+    # When it last changed: a notice for several messages moves up with each one (the bell is newest first).
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
     read_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
     # Email channel: when the digest may include it unless read first; set once emailed.

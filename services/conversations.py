@@ -3,9 +3,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 import secrets
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
-from sqlalchemy import and_, bindparam, case, insert, or_, update
+from sqlalchemy import String, and_, bindparam, case, cast, insert, literal_column, or_, update
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
@@ -111,7 +111,7 @@ class ConversationService:
             conversation = self._new_conversation(
                 tx, ConversationKind.CUSTOMER if has_customer else ConversationKind.INTERNAL, actor, subject,
                 [actor.id, *others], item_id=item_id)
-            self._append(tx, *_load(tx.session, conversation.id), actor, text, client_id, event=ConversationCreated(
+            self._append(tx, *_load(tx.connection, conversation.id), actor, text, client_id, event=ConversationCreated(
                 recipients=(actor.id, *others), conversation_id=conversation.id, created_by_id=actor.id))
             return conversation.id
         return self.access_conversation(actor, self._create_once(actor, client_id, create))
@@ -126,9 +126,9 @@ class ConversationService:
         def create(tx: Transaction) -> int:
             conversation = self._new_conversation(tx, ConversationKind.CUSTOMER, customer, None, [customer.id],
                                                   unassigned=True)
-            self._append(tx, *_load(tx.session, conversation.id), customer, text, client_id, event=ConversationCreated(
-                recipients=(customer.id, *_active_agent_ids(tx.session)), conversation_id=conversation.id,
-                created_by_id=customer.id))
+            started = ConversationCreated(recipients=(customer.id, *_active_agent_ids(tx.session)),
+                                          conversation_id=conversation.id, created_by_id=customer.id)
+            self._append(tx, *_load(tx.connection, conversation.id), customer, text, client_id, event=started)
             return conversation.id
         return self.access_conversation(customer, self._create_once(customer, client_id, create))
 
@@ -158,10 +158,9 @@ class ConversationService:
               via: str = 'app', attachments: Sequence[AttachmentView] = (), join: bool = False) -> MessageView:
         client_id = _validate_client_id(client_id)
         with self.db.transaction() as tx:
-            session = tx.session
             if join:
-                self._join_customer(session, actor, conversation_id)
-            conversation, members = _load(session, conversation_id)
+                self._join_customer(tx.session, actor, conversation_id)
+            conversation, members = _load(tx.connection, conversation_id)
             if conversation is None or not (actor.id in members or (
                     actor.kind == 'agent' and conversation.unassigned)):
                 raise NotFound(NOT_FOUND)
@@ -387,8 +386,7 @@ class ConversationService:
         is written then). A send is five statements: the message, the conversation, the unread counts,
         then the notifications (teammates) or delivery rows (customers), after the one read in _load.
         """
-        session = tx.session
-        sql = session.connection()  # plain statements: nothing for the ORM to track or synchronise
+        sql = tx.connection  # plain statements: nothing for the ORM to track or synchronise
         now = self.clock()
         was_unassigned = conversation.unassigned
         joined = author.kind == 'agent' and author.id not in members
@@ -396,24 +394,22 @@ class ConversationService:
                       is_note=note, via=via, created_at=now, attachments=AttachmentView.dump(attachments))
         message_id = sql.execute(self._insert_message, values).scalar()
         if message_id is None:  # the same client id was stored before: a retry
-            return _message_by_client_id(session, author.id, client_id)
+            return _message_by_client_id(tx.session, author.id, client_id)
         if joined:  # answering an unassigned conversation takes it out of the Unassigned inbox
             sql.execute(insert(Participant), dict(conversation_id=conversation.id, user_id=author.id, joined_at=now,
                                                   unread_count=0, last_message_at=now))
             members[author.id] = Member(author.id, UserKind.AGENT, author.name, True, 0, None, False)
-        message = Message(id=message_id, **values)
         preview = ('Note: ' if note else '') + _preview(text)
         sql.execute(_UPDATE_CONVERSATION, dict(
             p_id=conversation.id, p_at=now, p_author=author.id, p_preview=preview,
             p_customer_preview=None if note else _preview(text), p_unassigned=conversation.unassigned and not joined))
-        readers = [m.user_id for m in members.values()
-                   if m.user_id != author.id and not (note and m.kind == UserKind.CUSTOMER)]
-        # Everyone else has one more unread message; the author has read the thread by replying, and so has
-        # every teammate who has it open on screen right now.
+        # Everyone else has one more unread message (customers do not see notes); the author has read the thread by
+        # replying, and so has every teammate who has it open on screen right now.
         viewing = {i for i in self.presence.viewers(conversation.id)
                    if i in members and members[i].kind == UserKind.AGENT and i != author.id}
-        sql.execute(_UPDATE_UNREAD, dict(p_conversation=conversation.id, p_ids=[*readers, author.id],
-                                         p_readers=[author.id, *viewing], p_message=message_id, p_at=now))
+        skipped = [m.user_id for m in members.values() if note and m.kind == UserKind.CUSTOMER]
+        sql.execute(_UPDATE_UNREAD, dict(p_conversation=conversation.id, p_skipped=_ids(skipped),
+                                         p_readers=_ids([author.id, *viewing]), p_message=message_id, p_at=now))
         deliveries: tuple[DeliveryView, ...] = ()
         if author.kind == 'agent' and not note:
             deliveries = self._deliver(sql, conversation.id, message_id,
@@ -422,28 +418,31 @@ class ConversationService:
             agents = [m.user_id for m in members.values() if m.kind == UserKind.AGENT]
             self._customer_replied(tx, conversation.id, author.id, agents)
         recipients = [m.user_id for m in members.values() if not (note and m.kind == UserKind.CUSTOMER)]
-        everyone = _active_agent_ids(session) if was_unassigned else []
+        everyone = _active_agent_ids(tx.session) if was_unassigned else []
         recipients += everyone  # every agent's Unassigned inbox changes
         published = event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
                                          conversation_id=conversation.id, message_id=message_id,
                                          author_id=author.id, preview=preview, at=now.isoformat(),
                                          read_by=(author.id, *sorted(viewing)))
         tx.on_commit(lambda: self.bus.publish(published))
+        view = MessageView(id=message_id, conversation_id=conversation.id, author=author, body=text, created_at=now,
+                           client_id=client_id, is_note=note, via=via, attachments=tuple(attachments),
+                           deliveries=deliveries)
         if self.notifications is not None:
             started = event is not None
             if started and conversation.unassigned:  # a new live chat: every agent may take it
-                told = self.notifications.recipients(session, everyone)
+                told = self.notifications.recipients(tx.session, everyone)
             else:
                 told = [(m.user_id, m.name, m.settings) for m in members.values()
                         if m.kind == UserKind.AGENT and m.active]
-            self.notifications.message_posted(tx, conversation, message, author, told, started=started,
+            self.notifications.message_posted(tx, conversation, view, author, told, started=started,
                                               seen=viewing)
             # Writing in a conversation means having seen it (only unread messages can have unread notices).
             if author.kind == 'agent' and (joined or members[author.id].unread):
                 self.notifications.conversation_read(tx, author.id, conversation.id)
             if was_unassigned and joined:
                 self.notifications.conversation_taken(tx, conversation.id)
-        return _message_view(message, author, author, deliveries)
+        return view
 
     def _deliver(self, sql: Connection, conversation_id: int, message_id: int, customers: Sequence['Member'],
                  now: datetime) -> tuple[DeliveryView, ...]:
@@ -504,8 +503,7 @@ class ConversationService:
         return {message_id: tuple(views) for message_id, views in found.items()}
 
 
-@dataclass(frozen=True)
-class Member:
+class Member(NamedTuple):   # a tuple: a busy group's send makes one per participant
     """A participant as a send needs them: who they are, their unread count, how they want to be told."""
     user_id: int
     kind: UserKind
@@ -539,21 +537,30 @@ _UPDATE_CONVERSATION = update(Conversation).where(col(Conversation.id) == bindpa
     last_message_at=bindparam('p_at'), last_message_author_id=bindparam('p_author'),
     last_message_preview=bindparam('p_preview'), unassigned=bindparam('p_unassigned'),
     customer_preview=func.coalesce(bindparam('p_customer_preview'), Conversation.customer_preview))
+def _listed(param: str):
+    """Whether the participant is in a list of user ids given as one string (",3,17,"): one parameter, so the
+    statement is compiled once (an expanding IN list is compiled again on every send)."""
+    pattern = literal_column("'%,'").concat(cast(Participant.user_id, String)).concat(literal_column("',%'"))
+    return bindparam(param, type_=String).like(pattern)
+
+
 _UPDATE_UNREAD = update(Participant).where(
-    col(Participant.conversation_id) == bindparam('p_conversation'),
-    col(Participant.user_id).in_(bindparam('p_ids', expanding=True))).values(
-    unread_count=case((col(Participant.user_id).in_(bindparam('p_readers', expanding=True)), 0),
-                      else_=Participant.unread_count + 1),
-    last_read_message_id=case((col(Participant.user_id).in_(bindparam('p_readers', expanding=True)),
-                               bindparam('p_message')), else_=Participant.last_read_message_id),
+    col(Participant.conversation_id) == bindparam('p_conversation'), ~_listed('p_skipped')).values(
+    unread_count=case((_listed('p_readers'), 0), else_=Participant.unread_count + 1),
+    last_read_message_id=case((_listed('p_readers'), bindparam('p_message')),
+                              else_=Participant.last_read_message_id),
     last_message_at=bindparam('p_at'))
 
 
-def _load(session: Session, conversation_id: int) -> tuple[Facts | None, dict[int, Member]]:
+def _ids(ids: Iterable[int]) -> str:
+    return ',' + ','.join(map(str, ids)) + ','
+
+
+def _load(connection: Connection, conversation_id: int) -> tuple[Facts | None, dict[int, Member]]:
     """The conversation and its participants, with what a send needs of each, in one statement."""
     if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
         return None, {}
-    rows = session.connection().execute(_LOAD, {'p_id': conversation_id}).all()
+    rows = connection.execute(_LOAD, {'p_id': conversation_id}).all()
     if not rows:
         return None, {}
     members = {}

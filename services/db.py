@@ -1,5 +1,5 @@
 """Engine, SQLite pragmas, and transaction() whose on_commit hooks run only after a commit."""
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
@@ -8,20 +8,32 @@ import logging
 from sqlalchemy import Column, event, inspect, literal, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
+from models.notifications import MESSAGES_OPEN
 
 log = logging.getLogger(__name__)
 
 
 class Transaction:
-    """A session plus callbacks to run once the commit has succeeded."""
+    """A connection in a transaction, plus callbacks to run once the commit has succeeded.
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
+    `connection` is for plain statements (the send path uses only that); `session` is an ORM session on the
+    same connection, made the first time it is asked for.
+    """
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self._session: Session | None = None
         self._on_commit: list[Callable[[], None]] = []
+
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            self._session = Session(bind=self.connection, expire_on_commit=False)
+        return self._session
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._on_commit.append(callback)
@@ -52,6 +64,8 @@ class Database:
             with self.engine.begin() as connection:
                 for column in missing:
                     connection.execute(text(_add_column_sql(table.name, column, self.engine)))
+                for statement in _BEFORE_NEW_INDEXES.get(table.name, ()):
+                    connection.execute(text(statement))
                 for index in table.indexes:
                     index.create(connection, checkfirst=True)
             log.info('upgraded table %s: added %s', table.name, ', '.join(c.name for c in missing))
@@ -67,14 +81,15 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[Transaction]:
         """Commit on success, roll back on error; on_commit hooks run after the commit only."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            tx = Transaction(session)
+        with self.engine.begin() as connection:   # commits at the end of the block, rolls back on an error
+            tx = Transaction(connection)
             try:
                 yield tx
-                session.commit()
-            except BaseException:
-                session.rollback()
-                raise
+                if tx._session is not None:
+                    tx._session.flush()
+            finally:
+                if tx._session is not None:
+                    tx._session.close()
         for callback in tx._on_commit:
             try:
                 callback()
@@ -87,8 +102,73 @@ class Database:
             return sqlite_insert(table).on_conflict_do_nothing()
         return postgresql_insert(table).on_conflict_do_nothing()
 
+    def insert_or_update(self, table, *, keys: list[str], where, update: Callable[[object], dict]):
+        """INSERT ... ON CONFLICT (keys) WHERE where DO UPDATE SET update(excluded): an upsert on a partial unique
+        index, for SQLite and PostgreSQL. `update` gets the would-be row (`excluded`) and returns the new values."""
+        statement = (sqlite_insert if self.is_sqlite else postgresql_insert)(table)
+        return statement.on_conflict_do_update(index_elements=keys, index_where=where,
+                                               set_=update(statement.excluded))
+
+    def bulk(self, statement, columns: Sequence[str]) -> 'Bulk':
+        return Bulk(self.engine, statement, columns)
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+# Data a newer Parley's indexes need, fixed when a table gains its columns (before the indexes are made).
+_BEFORE_NEW_INDEXES = {
+    # One open "new messages" notice per agent and conversation (models.notifications): older ones merge into
+    # the latest.
+    'notification': tuple(statement.format(open=MESSAGES_OPEN, same=(
+        'o.user_id = notification.user_id AND o.conversation_id = notification.conversation_id')) for statement in (
+        'UPDATE notification SET count = (SELECT count(*) FROM notification AS o WHERE {same} AND {open})'
+        ' WHERE {open}',
+        'DELETE FROM notification WHERE {open} AND id < (SELECT max(o.id) FROM notification AS o WHERE {same}'
+        ' AND {open})')),
+}
+
+
+class Bulk:
+    """A many-row INSERT compiled once and run on the driver's executemany, without SQLAlchemy's per-row work
+    (parameter dicts, per-value type processing): for the send path, where one message is a row per teammate.
+
+    Rows are tuples in `columns` order; the columns' own type processing (e.g. UTC datetimes) still applies.
+    """
+
+    def __init__(self, engine: Engine, statement, columns: Sequence[str]) -> None:
+        dialect = engine.dialect
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+        self.sql = compiled.string
+        table = statement.table
+        processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
+        self._convert = [(i, p) for i, p in enumerate(processors) if p is not None]
+        names = compiled.positiontup if dialect.positional else None
+        if names is not None and list(names) != list(columns):
+            unknown = set(names) - set(columns)
+            if unknown:
+                raise ValueError(f'statement has parameters besides the columns: {sorted(unknown)}')
+        self._order = None if names is None or list(names) == list(columns) else [columns.index(n) for n in names]
+        self._columns = tuple(columns)
+        self._positional = dialect.positional
+
+    def run(self, connection: Connection, rows: Sequence[tuple]) -> None:
+        """One executemany for all the rows (rows of one send share most values: each is converted once)."""
+        converted: dict = {}
+        prepared = []
+        for row in rows:
+            if self._convert:
+                row = list(row)
+                for i, process in self._convert:
+                    value = row[i]
+                    if value is not None:
+                        if (i, value) not in converted:
+                            converted[i, value] = process(value)
+                        row[i] = converted[i, value]
+            if self._order is not None:
+                row = [row[i] for i in self._order]
+            prepared.append(tuple(row) if self._positional else dict(zip(self._columns, row, strict=True)))
+        connection.exec_driver_sql(self.sql, prepared)
 
 
 def _add_column_sql(table: str, column: Column, engine: Engine) -> str:

@@ -1,7 +1,9 @@
 """Notifications: each agent is told about what concerns them once, on the channels they chose.
 
 ConversationService calls `message_posted` inside the transaction that stores a message, so a
-notification exists exactly when its message does (one per message and agent: a unique key).
+notification exists exactly when its message does (one per message and agent: a unique key). A
+teammate's plain new messages are one notice per conversation while it is unread: each one updates
+it (latest preview, one more in its count) instead of adding a row.
 After the commit each recipient gets a `NotificationCreated` event; their open pages update the
 bell, and only the tab they focused last plays the pop-up, sound and desktop notice. Reading a
 conversation reads its notifications. Email is a digest: notifications still unread when their
@@ -12,19 +14,21 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
+import functools
 import json
 import re
 
-from sqlalchemy import insert, true, update
+from sqlalchemy import literal_column, text, true, update
 from sqlmodel import col, func, select
 
-from models import Conversation, Message, Notification, NotificationSettings, User, UserKind
+from models import Conversation, Notification, NotificationSettings, User, UserKind
+from models.notifications import MESSAGES_OPEN
 from models._types import utcnow
 from services.db import Database, Transaction
 from services.errors import InvalidInput
 from services.events import EventBus, NotificationCreated, NotificationsRead
 from services.mail import MailService
-from services.views import ItemLink, UserView
+from services.views import ItemLink, MessageView, UserView
 
 KINDS = ('added', 'message', 'customer_reply', 'mention', 'unassigned', 'assigned')
 CHANNELS = ('in_app', 'popup', 'sound', 'desktop', 'email')
@@ -60,8 +64,9 @@ DEFAULT_DELAY = 5
 PREVIEW = 140
 # An agent to tell about a message: id, name, and their settings row (None: the defaults).
 Recipient = tuple[int, str, NotificationSettings | None]
-_INSERT = insert(Notification)
 BELL_SIZE = 30
+_COLUMNS = ('user_id', 'key', 'kind', 'conversation_id', 'message_id', 'actor_id', 'title', 'preview', 'link',
+            'channels', 'count', 'created_at', 'read_at', 'email_due_at', 'emailed_at')
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,7 @@ class NotificationView:
     read: bool
     link: str          # where it leads: the conversation, or the ticket or task
     key: str = ''      # what it is about, unique per agent (e.g. "message:42")
+    count: int = 1     # new messages it stands for: a conversation's unread messages are one notice
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,13 @@ class NotificationService:
         self.db, self.bus, self.mail = db, bus, mail
         self.public_url = public_url.rstrip('/')
         self.clock = clock
+        # New notices in one statement; a new message where the agent has an unread "new messages" notice for the
+        # conversation updates that one (latest message, one more in its count) instead of adding a row.
+        self._insert = db.bulk(db.insert_or_update(
+            Notification, keys=['user_id', 'conversation_id'], where=text(MESSAGES_OPEN),
+            update=lambda new: dict(count=Notification.count + literal_column('1'), message_id=new.message_id,
+                                    actor_id=new.actor_id, title=new.title, preview=new.preview,
+                                    created_at=new.created_at)), _COLUMNS)
 
     # ----- settings ---------------------------------------------------------------------------
 
@@ -134,7 +147,7 @@ class NotificationService:
             NotificationSettings, col(NotificationSettings.user_id) == User.id).where(
             col(User.id).in_(list(user_ids)), User.kind == UserKind.AGENT, User.is_active)).all())
 
-    def message_posted(self, tx: Transaction, conversation: Conversation, message: Message, author: UserView,
+    def message_posted(self, tx: Transaction, conversation: Conversation, message: MessageView, author: UserView,
                        recipients: Sequence['Recipient'], *, started: bool,
                        seen: Collection[int] = ()) -> None:
         """Notify these agents (never the author) about one stored message, each once, as they chose.
@@ -145,33 +158,33 @@ class NotificationService:
         """
         now = self.clock()
         preview = ('Note: ' if message.is_note else '') + _preview(message.body)
+        key = f'message:{message.id}'
+        same_kind = None if '@' in message.body else _kind(conversation, message, author, '', started=started)
         titles: dict[str, str] = {}
-        rows = []
+        rows, told = [], {}
         for user_id, name, stored in {r[0]: r for r in recipients if r[0] != author.id}.values():
-            kind = _kind(conversation, message, author, name, started=started)
+            kind = same_kind or _kind(conversation, message, author, name, started=started)
             watching = user_id in seen
             if watching and kind == 'message':
                 continue
-            settings = _settings(stored) if stored is not None else DEFAULT_SETTINGS
-            channels = settings.grid[kind] | ALWAYS.get(kind, set())
+            settings = _settings_of(stored)
+            channels = settings.grid[kind]
             if not channels:
                 continue
             if kind not in titles:
                 titles[kind] = _title(kind, author, conversation, message)
-            rows.append(dict(
-                user_id=user_id, key=f'message:{message.id}', kind=kind, conversation_id=conversation.id,
-                message_id=message.id, actor_id=author.id, title=titles[kind], preview=preview, link='',
-                channels=','.join(c for c in CHANNELS if c in channels), created_at=now,
-                read_at=now if watching else None,
-                email_due_at=now + timedelta(minutes=settings.email_delay_minutes)
-                if 'email' in channels and not watching else None,
-                emailed_at=None))
+            listed = _channel_list(channels)
+            rows.append((user_id, key, kind, conversation.id, message.id, author.id, titles[kind], preview, '',
+                         listed, 1, now, now if watching else None,
+                         now + timedelta(minutes=settings.email_delay_minutes)
+                         if 'email' in channels and not watching else None, None))
+            if not watching:
+                told.setdefault((kind, listed), []).append(user_id)
         if not rows:
             return
-        tx.session.connection().execute(_INSERT, rows)   # one statement for all of them (executemany)
-        events = [NotificationCreated(recipients=(row['user_id'],), key=row['key'], kind=row['kind'],
-                                      conversation_id=conversation.id, channels=tuple(row['channels'].split(',')))
-                  for row in rows if row['read_at'] is None]
+        self._insert.run(tx.connection, rows)   # one statement for all of them (executemany)
+        events = [NotificationCreated(recipients=tuple(users), key=key, kind=kind, conversation_id=conversation.id,
+                                      channels=tuple(listed.split(','))) for (kind, listed), users in told.items()]
         tx.on_commit(lambda: [self.bus.publish(e) for e in events])
 
     def item_assigned(self, tx: Transaction, *, item_id: int, link: ItemLink, actor: UserView,
@@ -214,18 +227,24 @@ class NotificationService:
     # ----- the bell ---------------------------------------------------------------------------
 
     def bell(self, actor: UserView, *, limit: int = BELL_SIZE) -> list[NotificationView]:
-        """In-app notifications, newest first."""
+        """In-app notifications, latest activity first (a conversation's notice moves up with each new message)."""
         with self.db.session() as session:
             rows = session.exec(select(Notification).where(
                 Notification.user_id == actor.id, col(Notification.channels).contains('in_app'))
-                .order_by(col(Notification.id).desc()).limit(limit)).all()
+                .order_by(col(Notification.created_at).desc(), col(Notification.id).desc()).limit(limit)).all()
         return [_view(n) for n in rows]
 
     def get(self, actor: UserView, key: str) -> NotificationView | None:
-        """One of the actor's notifications, by its key (None when they have none with that key)."""
+        """One of the actor's notifications, by its key, or for a new message by the message's key (the key of an
+        event): the conversation's notice for it. None when they have none."""
         with self.db.session() as session:
             row = session.exec(select(Notification).where(Notification.user_id == actor.id,
                                                           Notification.key == key)).first()
+            message_id = key.removeprefix('message:')
+            if row is None and message_id.isdigit():   # merged into the conversation's unread notice
+                row = session.exec(select(Notification).where(
+                    Notification.user_id == actor.id, col(Notification.read_at).is_(None),
+                    Notification.message_id == int(message_id))).first()
         return _view(row) if row is not None else None
 
     def unread_count(self, actor: UserView) -> int:
@@ -279,15 +298,15 @@ class NotificationService:
     def _digest_text(self, agent: User, due: list[Notification]) -> str:
         lines = [f'Hi {agent.name.split()[0]}, this is waiting for you in Parley:', '']
         for n in due:
-            lines += [f'- {n.title}', f'  {n.preview}', f'  {self._link(n)}', '']
+            lines += [f'- {_shown_title(n)}', f'  {n.preview}', f'  {self._link(n)}', '']
         lines.append(f'Change what you get by email: {self.public_url}/settings/notifications')
         return '\n'.join(lines) + '\n'
 
     def _digest_html(self, agent: User, due: list[Notification]) -> str:
         items = ''.join(
             f'<li style="margin:0 0 14px"><a href="{escape(self._link(n))}" style="color:#4f46e5;font-weight:600;'
-            f'text-decoration:none">{escape(n.title)}</a><br><span style="color:#334155">{escape(n.preview)}</span>'
-            '</li>' for n in due)
+            f'text-decoration:none">{escape(_shown_title(n))}</a><br>'
+            f'<span style="color:#334155">{escape(n.preview)}</span></li>' for n in due)
         return ('<div style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#0f172a;'
                 f'max-width:560px"><p>Hi {escape(agent.name.split()[0])}, this is waiting for you in Parley:</p>'
                 f'<ul style="padding-left:18px">{items}</ul><p style="color:#64748b;font-size:13px">'
@@ -305,9 +324,14 @@ class NotificationService:
 
 
 def _view(n: Notification) -> NotificationView:
-    return NotificationView(id=n.id, kind=n.kind, conversation_id=n.conversation_id, title=n.title,
+    return NotificationView(id=n.id, kind=n.kind, conversation_id=n.conversation_id, title=_shown_title(n),
                             preview=n.preview, created_at=n.created_at, read=n.read_at is not None,
-                            link=_path(n), key=n.key)
+                            link=_path(n), key=n.key, count=n.count)
+
+
+def _shown_title(n: Notification) -> str:
+    """The title with how many new messages the notice stands for ("Ana wrote: Billing · 3 new messages")."""
+    return n.title if n.count <= 1 else f'{n.title} · {n.count} new messages'
 
 
 def _path(n: Notification) -> str:
@@ -339,7 +363,22 @@ def _settings(row: NotificationSettings | None) -> SettingsView:
 DEFAULT_SETTINGS = _settings(None)
 
 
-def _kind(conversation: Conversation, message: Message, author: UserView, recipient_name: str, *,
+@functools.lru_cache(maxsize=256)
+def _parsed(grid: str, delay: int) -> SettingsView:
+    return _settings(NotificationSettings(grid=grid, email_delay_minutes=delay))
+
+
+def _settings_of(row: NotificationSettings | None) -> SettingsView:
+    """An agent's settings as the send path needs them, parsed once per distinct choice."""
+    return DEFAULT_SETTINGS if row is None else _parsed(row.grid, row.email_delay_minutes)
+
+
+@functools.lru_cache(maxsize=256)
+def _channel_list(channels: frozenset[str]) -> str:
+    return ','.join(c for c in CHANNELS if c in channels)
+
+
+def _kind(conversation: Conversation, message: MessageView, author: UserView, recipient_name: str, *,
           started: bool) -> str:
     kinds = set()
     if mentions(message.body, recipient_name):
@@ -361,7 +400,7 @@ def mentions(body: str, name: str) -> bool:
     return any(re.search(r'(?:^|[^\w@])@' + re.escape(n) + r'(?!\w)', body, re.IGNORECASE) for n in names)
 
 
-def _title(kind: str, author: UserView, conversation: Conversation, message: Message) -> str:
+def _title(kind: str, author: UserView, conversation: Conversation, message: MessageView) -> str:
     about = f': {conversation.subject}' if conversation.subject else ''
     return {
         'added': f'{author.name} added you to a conversation{about}',

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import asyncio
 import inspect
 import logging
+import threading
 import weakref
 
 from nicegui import background_tasks, context
@@ -21,6 +22,7 @@ def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -
     """Run handler(event) in the current page for every event addressed to user_id."""
     client = context.client
     loop = asyncio.get_running_loop()
+    loop_thread = threading.get_ident()
 
     def run(event: Event) -> None:
         if client.id not in client.instances:
@@ -34,8 +36,12 @@ def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -
             log.exception('live update failed on %s', client.page.path if client.page else '?')
 
     def deliver(event: Event) -> None:
-        # Publishers may be another page's handler or a worker thread: hop onto the loop.
-        loop.call_soon_threadsafe(run, event)
+        # Publishers are mostly another page's handler, on this loop: queue it (no wake-up needed). A worker
+        # thread (email, inbound mail) hops onto the loop.
+        if threading.get_ident() == loop_thread:
+            loop.call_soon(run, event)
+        else:
+            loop.call_soon_threadsafe(run, event)
 
     client.on_delete(bus.subscribe(user_id, deliver))
 

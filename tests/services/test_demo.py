@@ -46,6 +46,15 @@ def test_a_database_from_the_previous_version_is_upgraded_in_place_and_keeps_its
         old.execute('DROP TABLE inboundemail')
         old.execute('DROP INDEX ix_participant_user_recent')   # no inbox copy of last_message_at yet
         old.execute('ALTER TABLE participant DROP COLUMN last_message_at')
+        old.execute('DROP INDEX uq_notification_unread_messages')   # a notice per new message
+        old.execute('ALTER TABLE notification DROP COLUMN count')
+        susan = old.execute("SELECT id FROM user WHERE email = 'susan@example.com'").fetchone()[0]
+        [seeded] = old.execute("SELECT count(*) FROM notification WHERE user_id = ? AND conversation_id = 1 AND kind"
+                               " = 'message' AND read_at IS NULL", (susan,)).fetchone()
+        for n, text in enumerate(('First', 'Second', 'Third')):
+            old.execute("INSERT INTO notification (user_id, key, kind, conversation_id, title, preview, link, channels,"
+                        " created_at) VALUES (?, ?, 'message', 1, 'Alice Admin wrote', ?, '', 'in_app', ?)",
+                        (susan, f'old:{n}', text, f'2026-11-2{n} 09:00:00.000000'))
     upgraded = parley_at(path)
     alice = upgraded.auth.authenticate('alice@example.com', 'demo-pass')
     conversations = upgraded.conversations.list_conversations(alice)
@@ -55,5 +64,8 @@ def test_a_database_from_the_previous_version_is_upgraded_in_place_and_keeps_its
         assert db.execute('SELECT count(*) FROM participant WHERE last_message_at IS NULL').fetchone() == (0,)
         assert db.execute("SELECT count(*) FROM sqlite_master WHERE name = 'ix_participant_user_recent'").fetchone() \
             == (1,)
+    susan = upgraded.auth.authenticate('susan@example.com', 'demo-pass')
+    [merged] = [(n.preview, n.count) for n in upgraded.notifications.bell(susan) if n.kind == 'message']
+    assert merged == ('Third', seeded + 3), "an older Parley's notices per message become one per conversation"
     messages = upgraded.conversations.list_messages(alice, conversations[0].id)
     assert messages and all(m.attachments == () for m in messages)

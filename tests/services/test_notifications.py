@@ -172,6 +172,62 @@ def test_replying_reads_my_notifications_for_that_conversation(parley, team):
     assert parley.notifications.unread_count(susan) == 0
 
 
+def test_a_conversations_new_messages_are_one_notice_that_moves_up_with_each(parley, team, clock):
+    alice, john, susan = team['alice'], team['john'], team['susan']
+    group = parley.conversations.create_conversation(alice, participant_ids=[susan.id, john.id], body='Hi',
+                                                     client_id=cid(), subject='Rota')
+    parley.conversations.mark_read(susan, group.id)
+    popped = []   # what a pop-up would show, read when the event arrives (as the bell does)
+    parley.bus.subscribe(susan.id, lambda e: popped.append(parley.notifications.get(susan, e.key)) if isinstance(
+        e, NotificationCreated) and e.kind == 'message' else None)
+    sent = []
+    for author, body in ((alice, 'Who takes Monday?'), (john, 'I can'), (alice, 'Thanks John')):
+        clock.now += timedelta(minutes=1)
+        sent.append(parley.conversations.send_message(author, group.id, body=body, client_id=cid()))
+        if len(sent) == 1:   # something else happens in between
+            clock.now += timedelta(seconds=10)
+            parley.conversations.create_conversation(john, participant_ids=[susan.id], body='Lunch?', client_id=cid())
+    bell = parley.notifications.bell(susan)
+    assert [(n.title, n.preview, n.count, n.read) for n in bell[:2]] == [
+        ('Alice Admin wrote: Rota · 3 new messages', 'Thanks John', 3, False),
+        ('John Smith added you to a conversation', 'Lunch?', 1, False)], 'the latest activity is on top'
+    assert parley.notifications.unread_count(susan) == 2, 'one per conversation, not one per message'
+    assert bell[0].created_at == clock.now
+    assert [(n.id, n.title, n.preview) for n in popped] == [
+        (bell[0].id, 'Alice Admin wrote: Rota', 'Who takes Monday?'),
+        (bell[0].id, 'John Smith wrote: Rota · 2 new messages', 'I can'),
+        (bell[0].id, 'Alice Admin wrote: Rota · 3 new messages', 'Thanks John')], 'each message still pops up'
+
+
+def test_a_read_or_emailed_notice_is_closed_and_the_next_message_starts_a_new_one(parley, team, clock):
+    alice, susan = team['alice'], team['susan']
+    only(parley, susan, 'message', {'in_app', 'email'})
+    chat = parley.conversations.create_conversation(alice, participant_ids=[susan.id], body='Hi', client_id=cid())
+    parley.conversations.mark_read(susan, chat.id)
+    for body in ('One', 'Two'):
+        parley.conversations.send_message(alice, chat.id, body=body, client_id=cid())
+    clock.now += timedelta(minutes=5)
+    assert parley.notifications.send_due_digests() == 1
+    assert 'Alice Admin wrote · 2 new messages' in outbox(parley)[-1].text_body
+    parley.conversations.send_message(alice, chat.id, body='Three', client_id=cid())
+    clock.now += timedelta(minutes=5)
+    assert parley.notifications.send_due_digests() == 1, 'a message after the digest is in the next one'
+    assert 'Alice Admin wrote\n  Three' in outbox(parley)[-1].text_body
+    parley.conversations.mark_read(susan, chat.id)
+    parley.conversations.send_message(alice, chat.id, body='Four', client_id=cid())
+    assert [(n.preview, n.count, n.read) for n in parley.notifications.bell(susan)] == [
+        ('Four', 1, False), ('Three', 1, True), ('Two', 2, True), ('Hi', 1, True)]
+
+
+def test_a_mention_among_new_messages_stays_a_notice_of_its_own(parley, team):
+    alice, susan = team['alice'], team['susan']
+    chat = parley.conversations.create_conversation(alice, participant_ids=[susan.id], body='Hi', client_id=cid())
+    for body in ('One', '@Susan can you look?', 'Two'):
+        parley.conversations.send_message(alice, chat.id, body=body, client_id=cid())
+    assert [(n.kind, n.count) for n in parley.notifications.bell(susan)] == [
+        ('message', 2), ('mention', 1), ('added', 1)]
+
+
 def test_in_app_off_means_no_badge_but_the_conversation_is_still_unread(parley, team):
     john = team['john']
     for kind in KINDS:

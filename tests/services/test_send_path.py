@@ -26,7 +26,9 @@ def test_a_teammate_message_is_five_statements_however_many_are_told(parley, tea
         team['alice'], participant_ids=[team['susan'].id, team['john'].id, team['mike'].id], body='Hi',
         client_id=cid())
     assert sends(parley, team['alice'], group.id, counter) == 5
-    assert len([n for n in parley.notifications.bell(team['john']) if n.conversation_id == group.id]) == 3
+    notices = [(n.kind, n.count, n.preview) for n in parley.notifications.bell(team['john'])
+               if n.conversation_id == group.id]
+    assert notices == [('message', 2, 'counted'), ('added', 1, 'Hi')], 'new messages: one notice, latest first'
 
 
 def test_a_message_to_a_customer_is_five_statements_with_its_delivery_row(parley, team):
