@@ -21,17 +21,26 @@ CHROMIUM = os.environ.get('PARLEY_CHROMIUM', '/usr/bin/chromium')
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
                  '--disable-sync', '--no-first-run', '--disable-quic', '--disable-background-timer-throttling',
                  '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows']
-# Records when each "bench K-I" text first appears on the page.
+# Records when each "bench K-I" text first appears on the page, and tells whoever waits for it (ARRIVED).
 OBSERVER = '''
-window.__seen = {};
+window.__seen = {}; window.__waits = {};
 new MutationObserver((records) => {
   const now = Date.now();
   for (const record of records) for (const node of record.addedNodes) {
     for (const match of (node.textContent || '').matchAll(/bench (\\d+-\\d+)/g))
-      if (!(match[1] in window.__seen)) window.__seen[match[1]] = now;
+      if (!(match[1] in window.__seen)) {
+        window.__seen[match[1]] = now;
+        if (window.__waits[match[1]]) window.__waits[match[1]](true);
+      }
   }
 }).observe(document.body, {childList: true, subtree: true});
 '''
+# Resolves once the text has arrived (no polling: the page's own observer says so), false after 10 s.
+ARRIVED = '''(key) => new Promise((resolve) => {
+  if (key in window.__seen) return resolve(true);
+  window.__waits[key] = resolve;
+  setTimeout(() => resolve(false), 10000);
+})'''
 SEND = '''([selector, key]) => { window.__sent = window.__sent || {}; window.__sent[key] = Date.now();
   document.querySelector(selector).click(); }'''
 
@@ -172,22 +181,27 @@ async def _delivery(browser, base, floor, ws, group_id, receivers, messages) -> 
 
 
 async def _send_all(sender: Page, receivers: list[Page], button: str, k: int, messages: int, tag: str) -> dict:
+    """Send one message at a time and wait until every receiver shows it; the times are read at the end.
+
+    Each receiver is asked once per message with a promise its own observer resolves, all at once: no
+    polling, which would take the receivers' CPU from the rendering being measured.
+    """
     box = sender.get_by_label('Message', exact=True)
-    latencies, missing = [], 0
+    keys, missing = [], 0
     for i in range(messages):
         key = f'{k}{tag == "f" and "0" or "1"}-{i}'
+        keys.append(key)
         await box.fill(f'bench {key} hello')
         await asyncio.sleep(0.05)
+        arrived = [asyncio.ensure_future(page.evaluate(ARRIVED, key)) for page in receivers]
         await sender.evaluate(SEND, [button, key])
-        sent = await sender.evaluate(f'window.__sent["{key}"]')
-        for page in receivers:
-            try:
-                await page.wait_for_function(f'window.__seen["{key}"]', timeout=10_000, polling=5)
-            except Exception:
-                missing += 1
-                continue
-            latencies.append(await page.evaluate(f"window.__seen[\"{key}\"]") - sent)
+        missing += sum(not ok for ok in await asyncio.gather(*arrived))
         await asyncio.sleep(0.05)
+    sent = await sender.evaluate('window.__sent')
+    latencies = []
+    for page in receivers:
+        seen = await page.evaluate('window.__seen')
+        latencies += [seen[key] - sent[key] for key in keys if key in seen]
     return {**percentiles(latencies), 'missing': missing}
 
 

@@ -420,14 +420,14 @@ class ConversationService:
         recipients = [m.user_id for m in members.values() if not (note and m.kind == UserKind.CUSTOMER)]
         everyone = _active_agent_ids(tx.session) if was_unassigned else []
         recipients += everyone  # every agent's Unassigned inbox changes
-        published = event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
-                                         conversation_id=conversation.id, message_id=message_id,
-                                         author_id=author.id, preview=preview, at=now.isoformat(),
-                                         read_by=(author.id, *sorted(viewing)))
-        tx.on_commit(lambda: self.bus.publish(published))
         view = MessageView(id=message_id, conversation_id=conversation.id, author=author, body=text, created_at=now,
                            client_id=client_id, is_note=note, via=via, attachments=tuple(attachments),
                            deliveries=deliveries)
+        published = event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
+                                         conversation_id=conversation.id, message_id=message_id,
+                                         author_id=author.id, preview=preview, at=now.isoformat(),
+                                         read_by=(author.id, *sorted(viewing)), agent_view=view)
+        tx.on_commit(lambda: self.bus.publish(published))
         if self.notifications is not None:
             started = event is not None
             if started and conversation.unassigned:  # a new live chat: every agent may take it

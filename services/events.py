@@ -5,11 +5,18 @@ A failing handler is logged and never reaches the sender or the other handlers.
 """
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
-from typing import Protocol
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import TYPE_CHECKING, Protocol
 import logging
 
+if TYPE_CHECKING:
+    from services.views import MessageView
+
 log = logging.getLogger(__name__)
+
+
+def _plain(value):
+    return asdict(value) if is_dataclass(value) else value
 
 
 @dataclass(frozen=True)
@@ -17,7 +24,9 @@ class Event:
     recipients: tuple[int, ...]
 
     def to_json(self) -> dict:
-        return {'type': type(self).__name__, **asdict(self)}
+        """The event as data, without what only pages in this process use (fields marked local)."""
+        return {'type': type(self).__name__, **{f.name: _plain(getattr(self, f.name)) for f in fields(self)
+                                                 if not f.metadata.get('local')}}
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,8 @@ class MessageSent(Event):
     preview: str = ''   # the conversation's new preview as agents see it, so an open list needs no query
     at: str = ''        # when it was sent, ISO 8601
     read_by: tuple[int, ...] = ()   # who read it as it arrived: the author, and agents with it on screen
+    # The message as agents see it, so agent pages show it without reading it again (never for customers' pages).
+    agent_view: 'MessageView | None' = field(default=None, compare=False, repr=False, metadata={'local': True})
 
 
 @dataclass(frozen=True)

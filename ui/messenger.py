@@ -76,7 +76,7 @@ class MessengerPage:
             with ui.column().classes('h-full gap-0 bg-white border-r border-slate-200 w-full md:w-[23.5rem] lg:w-96 '
                                      'shrink-0' + (' max-md:hidden' if detail else '')):
                 self._list_header()
-                with ui.element('nav').classes('flex-1 w-full overflow-y-auto overflow-x-hidden') \
+                with ui.element('nav').classes('parley-scroll flex-1 w-full overflow-y-auto overflow-x-hidden') \
                         .props('aria-label=Conversations'):
                     self._conversation_list()
             with ui.column().classes('h-full flex-1 min-w-0 gap-0' + ('' if detail else ' max-md:hidden')):
@@ -231,6 +231,8 @@ class MessengerPage:
             if self.visible and self.agent.id not in event.read_by:   # (read_by: read as it arrived)
                 self._read_soon()
                 reading = True
+        if not self._list_events and self._update_row(event, reading=reading):
+            return   # its row changed in place, in the same update to the browser as the thread
         self._list_changed(event, reading)
 
     def _update_row(self, event: Event, *, reading: bool) -> bool:
@@ -308,7 +310,7 @@ class Thread:
                                   'text-sm text-amber-900 no-wrap') as self.waiting_banner:
                 ui.icon('hourglass_top', size='xs')
                 ui.label('This customer is waiting for an answer. Replying assigns the conversation to you.')
-        with ui.element('div').classes('parley-thread flex-1 w-full px-3 md:px-6 py-4') \
+        with ui.element('div').classes('parley-thread parley-scroll flex-1 w-full px-3 md:px-6 py-4') \
                 .props('role=log aria-live=polite aria-label="Messages"') as self.scroller:
             with ui.column().classes('w-full gap-0') as self.inner:
                 self.load_more = ui.button('Load earlier messages', on_click=self.load_older) \
@@ -341,10 +343,12 @@ class Thread:
     def receive(self, event: MessageSent) -> None:
         if event.message_id in self.rendered:
             return
-        try:   # one read for all the agents' pages the message reaches
-            message = live.shared(event, lambda: self.page.conversations.get_message(self.agent, event.message_id))
-        except NotFound:
-            return  # removed from the conversation meanwhile
+        message = event.agent_view   # as agents see it, sent with the event: no read
+        if message is None:
+            try:   # one read for all the agents' pages the message reaches
+                message = live.shared(event, lambda: self.page.conversations.get_message(self.agent, event.message_id))
+            except NotFound:
+                return  # removed from the conversation meanwhile
         self._append(message)
 
     def update_deliveries(self, event: DeliveryChanged) -> None:

@@ -30,6 +30,7 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
 .parley-note-box .q-field__control:before { border-color: #fcd34d; }
 .parley-item:focus-visible, .parley-focus:focus-visible { outline: 2px solid #4f46e5; outline-offset: -2px; }
 .parley-thread { display: flex; flex-direction: column-reverse; overflow-y: auto; overscroll-behavior: contain; }
+.parley-scroll { contain: strict; }
 '''
 
 
