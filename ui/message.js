@@ -1,5 +1,7 @@
 // One message of a thread as one element: the server sends data, Vue draws it.
 // Text goes through {{ }} (escaped by Vue) only; nothing here renders HTML from data.
+// Avatar and icons are Quasar's own markup and classes, not components: a thread of 50 messages would
+// otherwise set up a hundred component instances on every page load.
 export default {
   props: { m: Object },
   template: `
@@ -13,19 +15,22 @@ export default {
                     m.grouped ? 'mt-0.5' : 'mt-3']">
         <template v-if="m.avatar">
           <div v-if="m.grouped" :class="m.avatar.spacer + ' shrink-0'"></div>
-          <q-avatar v-else :color="m.avatar.color" :text-color="m.avatar.text" :size="m.avatar.size"
-                    font-size="0.4em" class="shrink-0" aria-hidden="true">{{ m.avatar.initials }}</q-avatar>
+          <div v-else class="q-avatar shrink-0" :style="{fontSize: m.avatar.size}" aria-hidden="true">
+            <div :class="'q-avatar__content row flex-center overflow-hidden bg-' + m.avatar.color + ' text-'
+                         + m.avatar.text" style="font-size: 0.4em">{{ m.avatar.initials }}</div>
+          </div>
         </template>
         <div :class="['flex flex-col flex-nowrap min-w-0', m.width, m.own ? 'items-end' : 'items-start']">
           <div v-if="!m.grouped" :class="['flex gap-2 items-baseline px-1', m.own ? 'flex-row-reverse' : '']">
             <span v-if="m.name" class="text-xs font-semibold text-slate-700">{{ m.name }}</span>
             <span v-if="m.note" class="flex gap-1 items-center text-xs font-semibold text-amber-800">
-              <q-icon name="lock" size="14px"></q-icon><span>Internal note</span>
+              <i class="q-icon notranslate material-icons" style="font-size: 14px" aria-hidden="true">lock</i><span>Internal note</span>
             </span>
             <span class="text-xs text-slate-400" :title="m.full">{{ m.time }}</span>
             <span v-if="m.email" class="flex gap-1 items-center text-xs text-slate-500"
                   title="Received by email: quoted history and signature removed">
-              <q-icon name="mail_outline" size="14px"></q-icon><span>by email</span>
+              <i class="q-icon notranslate material-icons" style="font-size: 14px"
+                 aria-hidden="true">mail_outline</i><span>by email</span>
             </span>
           </div>
           <div :class="'parley-bubble text-[15px] leading-snug px-3 py-2 rounded-2xl ' + m.bubble">{{ m.body }}</div>
