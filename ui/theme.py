@@ -31,6 +31,30 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
 .parley-item:focus-visible, .parley-focus:focus-visible { outline: 2px solid #4f46e5; outline-offset: -2px; }
 .parley-thread { display: flex; flex-direction: column-reverse; overflow-y: auto; overscroll-behavior: contain; }
 .parley-scroll { contain: strict; }
+/* A message (ui/message.js), under the utility classes the page adds (bubble colours, corners, width). */
+@layer components {
+  .pm-bubble { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 15px; line-height: 1.375;
+               padding: 0.5rem 0.75rem; border-radius: 1rem; }
+  .parley-message { width: 100%; display: flex; flex-direction: column; }
+  .pm-day { width: 100%; display: flex; align-items: center; gap: 0.75rem; margin-block: 0.75rem; }
+  .pm-day-line { flex: 1; border-top: 1px solid oklch(92.9% 0.013 255.508); }
+  .pm-day-text, .pm-name, .pm-note, .pm-time, .pm-email, .pm-delivery { font-size: 0.75rem; line-height: 1rem; }
+  .pm-day-text { font-weight: 500; color: oklch(55.4% 0.046 257.417); }
+  .pm-row { width: 100%; display: flex; flex-wrap: nowrap; align-items: flex-end; gap: 0.5rem; margin-top: 0.75rem; }
+  .pm-row.pm-grouped { margin-top: 0.125rem; }
+  .pm-column { display: flex; flex-direction: column; flex-wrap: nowrap; min-width: 0; align-items: flex-start; }
+  .pm-head { display: flex; gap: 0.5rem; align-items: baseline; padding-inline: 0.25rem; }
+  .pm-own, .pm-own .pm-head { flex-direction: row-reverse; }
+  .pm-own .pm-column { align-items: flex-end; }
+  .pm-name { font-weight: 600; color: oklch(37.2% 0.044 257.287); }
+  .pm-note, .pm-email { display: flex; gap: 0.25rem; align-items: center; }
+  .pm-note { font-weight: 600; color: oklch(47.3% 0.137 46.201); }
+  .pm-time { color: oklch(70.4% 0.04 256.788); }
+  .pm-email, .pm-delivery { color: oklch(55.4% 0.046 257.417); }
+  .pm-files { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; padding-inline: 0.25rem; }
+  .pm-delivery { padding-inline: 0.25rem; margin-top: 0.125rem; }
+  .pm-delivery.pm-failed { color: var(--q-negative); font-weight: 500; }
+}
 '''
 
 
