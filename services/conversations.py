@@ -75,7 +75,11 @@ class ConversationService:
         self.notifications = notifications
         self.email_fallback = email_fallback
         self.clock = clock
-        self._insert_message = db.insert_ignoring_duplicates(Message).returning(Message.id)
+        # The send path's statements, compiled once and run on the driver (services.db.Prepared).
+        self._insert_message = db.prepare(db.insert_ignoring_duplicates(Message).returning(Message.id), _MESSAGE)
+        self._load_statement = db.prepare(_LOAD)
+        self._update_conversation = db.prepare(_UPDATE_CONVERSATION)
+        self._update_unread = db.prepare(_UPDATE_UNREAD)
 
     # ----- writes -----------------------------------------------------------------------------
 
@@ -111,8 +115,9 @@ class ConversationService:
             conversation = self._new_conversation(
                 tx, ConversationKind.CUSTOMER if has_customer else ConversationKind.INTERNAL, actor, subject,
                 [actor.id, *others], item_id=item_id)
-            self._append(tx, *_load(tx.connection, conversation.id), actor, text, client_id, event=ConversationCreated(
-                recipients=(actor.id, *others), conversation_id=conversation.id, created_by_id=actor.id))
+            created = ConversationCreated(recipients=(actor.id, *others), conversation_id=conversation.id,
+                                          created_by_id=actor.id)
+            self._append(tx, *self._load(tx.connection, conversation.id), actor, text, client_id, event=created)
             return conversation.id
         return self.access_conversation(actor, self._create_once(actor, client_id, create))
 
@@ -128,7 +133,7 @@ class ConversationService:
                                                   unassigned=True)
             started = ConversationCreated(recipients=(customer.id, *_active_agent_ids(tx.session)),
                                           conversation_id=conversation.id, created_by_id=customer.id)
-            self._append(tx, *_load(tx.connection, conversation.id), customer, text, client_id, event=started)
+            self._append(tx, *self._load(tx.connection, conversation.id), customer, text, client_id, event=started)
             return conversation.id
         return self.access_conversation(customer, self._create_once(customer, client_id, create))
 
@@ -160,7 +165,7 @@ class ConversationService:
         with self.db.transaction() as tx:
             if join:
                 self._join_customer(tx.session, actor, conversation_id)
-            conversation, members = _load(tx.connection, conversation_id)
+            conversation, members = self._load(tx.connection, conversation_id)
             if conversation is None or not (actor.id in members or (
                     actor.kind == 'agent' and conversation.unassigned)):
                 raise NotFound(NOT_FOUND)
@@ -362,6 +367,23 @@ class ConversationService:
             existing = _message_by_client_id(tx.session, author.id, client_id)
             return existing.conversation_id if existing is not None else create(tx)
 
+    def _load(self, connection: Connection, conversation_id: int) -> 'tuple[Facts | None, dict[int, Member]]':
+        """The conversation and its participants, with what a send needs of each, in one statement."""
+        if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+            return None, {}
+        rows = self._load_statement.execute(connection, p_id=conversation_id).fetchall()
+        if not rows:
+            return None, {}
+        members = {}
+        for _, _, _, _, user_id, unread, kind, name, active, grid, delay, thread in rows:
+            if user_id is not None:   # plain values from the driver: enums by name, booleans as 0/1
+                settings = None if grid is None else NotificationSettings(user_id=user_id, grid=grid,
+                                                                          email_delay_minutes=delay)
+                members[user_id] = Member(user_id, UserKind[kind], name, bool(active), unread or 0, settings,
+                                          thread is not None)
+        conversation_id, kind, subject, unassigned = rows[0][:4]
+        return Facts(conversation_id, ConversationKind[kind], subject, bool(unassigned)), members
+
     def _new_conversation(self, tx: Transaction, kind: ConversationKind, creator: UserView, subject: str | None,
                           member_ids: list[int], *, unassigned: bool = False,
                           item_id: int | None = None) -> Conversation:
@@ -392,7 +414,7 @@ class ConversationService:
         joined = author.kind == 'agent' and author.id not in members
         values = dict(conversation_id=conversation.id, author_id=author.id, body=text, client_id=client_id,
                       is_note=note, via=via, created_at=now, attachments=AttachmentView.dump(attachments))
-        message_id = sql.execute(self._insert_message, values).scalar()
+        message_id = self._insert_message.execute(sql, **values).scalar()
         if message_id is None:  # the same client id was stored before: a retry
             return _message_by_client_id(tx.session, author.id, client_id)
         if joined:  # answering an unassigned conversation takes it out of the Unassigned inbox
@@ -400,7 +422,7 @@ class ConversationService:
                                                   unread_count=0, last_message_at=now))
             members[author.id] = Member(author.id, UserKind.AGENT, author.name, True, 0, None, False)
         preview = ('Note: ' if note else '') + _preview(text)
-        sql.execute(_UPDATE_CONVERSATION, dict(
+        self._update_conversation.execute(sql, **dict(
             p_id=conversation.id, p_at=now, p_author=author.id, p_preview=preview,
             p_customer_preview=None if note else _preview(text), p_unassigned=conversation.unassigned and not joined))
         # Everyone else has one more unread message (customers do not see notes); the author has read the thread by
@@ -408,7 +430,7 @@ class ConversationService:
         viewing = {i for i in self.presence.viewers(conversation.id)
                    if i in members and members[i].kind == UserKind.AGENT and i != author.id}
         skipped = [m.user_id for m in members.values() if note and m.kind == UserKind.CUSTOMER]
-        sql.execute(_UPDATE_UNREAD, dict(p_conversation=conversation.id, p_skipped=_ids(skipped),
+        self._update_unread.execute(sql, **dict(p_conversation=conversation.id, p_skipped=_ids(skipped),
                                          p_readers=_ids([author.id, *viewing]), p_message=message_id, p_at=now))
         deliveries: tuple[DeliveryView, ...] = ()
         if author.kind == 'agent' and not note:
@@ -523,7 +545,8 @@ class Facts:
     unassigned: bool
 
 
-# The send path's statements, built once: executing them costs no SQL compilation.
+# The send path's statements (prepared once per service, see __init__).
+_MESSAGE = ('conversation_id', 'author_id', 'body', 'client_id', 'is_note', 'via', 'created_at', 'attachments')
 _LOAD = (select(Conversation.id, Conversation.kind, Conversation.subject, Conversation.unassigned,
                 Participant.user_id, Participant.unread_count, User.kind, User.name, User.is_active,
                 NotificationSettings.grid, NotificationSettings.email_delay_minutes, CustomerThread.customer_id)
@@ -554,22 +577,6 @@ _UPDATE_UNREAD = update(Participant).where(
 
 def _ids(ids: Iterable[int]) -> str:
     return ',' + ','.join(map(str, ids)) + ','
-
-
-def _load(connection: Connection, conversation_id: int) -> tuple[Facts | None, dict[int, Member]]:
-    """The conversation and its participants, with what a send needs of each, in one statement."""
-    if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
-        return None, {}
-    rows = connection.execute(_LOAD, {'p_id': conversation_id}).all()
-    if not rows:
-        return None, {}
-    members = {}
-    for _, _, _, _, user_id, unread, kind, name, active, grid, delay, thread in rows:
-        if user_id is not None:
-            settings = None if grid is None else NotificationSettings(user_id=user_id, grid=grid,
-                                                                      email_delay_minutes=delay)
-            members[user_id] = Member(user_id, kind, name, active, unread or 0, settings, thread is not None)
-    return Facts(*rows[0][:4]), members
 
 
 def agent_ids(session: Session, conversation_id: int) -> list[int]:

@@ -109,8 +109,8 @@ class Database:
         return statement.on_conflict_do_update(index_elements=keys, index_where=where,
                                                set_=update(statement.excluded))
 
-    def bulk(self, statement, columns: Sequence[str]) -> 'Bulk':
-        return Bulk(self.engine, statement, columns)
+    def prepare(self, statement, columns: Sequence[str] | None = None) -> 'Prepared':
+        return Prepared(self.engine, statement, columns)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -129,46 +129,48 @@ _BEFORE_NEW_INDEXES = {
 }
 
 
-class Bulk:
-    """A many-row INSERT compiled once and run on the driver's executemany, without SQLAlchemy's per-row work
-    (parameter dicts, per-value type processing): for the send path, where one message is a row per teammate.
+class Prepared:
+    """A statement compiled once and run on the driver, without SQLAlchemy's per-call work (parameter handling,
+    result processing): for the send path, which runs a handful of statements per message, one of them with a
+    row per teammate.
 
-    Rows are tuples in `columns` order; the columns' own type processing (e.g. UTC datetimes) still applies.
+    Values are given by bind name (an INSERT's binds are its columns); constants in the statement keep their
+    compiled values, and each bind's own type processing (UTC datetimes, enums) still applies. Results come
+    back as the driver's plain values (enums as their names, booleans as 0/1).
     """
 
-    def __init__(self, engine: Engine, statement, columns: Sequence[str]) -> None:
+    def __init__(self, engine: Engine, statement, columns: Sequence[str] | None = None) -> None:
         dialect = engine.dialect
-        compiled = statement.compile(dialect=dialect, column_keys=list(columns))
+        compiled = statement.compile(dialect=dialect, column_keys=list(columns) if columns else None)
         self.sql = compiled.string
-        table = statement.table
-        processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in columns]
-        self._convert = [(i, p) for i, p in enumerate(processors) if p is not None]
-        names = compiled.positiontup if dialect.positional else None
-        if names is not None and list(names) != list(columns):
-            unknown = set(names) - set(columns)
-            if unknown:
-                raise ValueError(f'statement has parameters besides the columns: {sorted(unknown)}')
-        self._order = None if names is None or list(names) == list(columns) else [columns.index(n) for n in names]
-        self._columns = tuple(columns)
+        self._defaults = {name: bind.value for name, bind in compiled.binds.items() if not bind.required}
+        self._names = list(compiled.positiontup) if dialect.positional else list(compiled.binds)
         self._positional = dialect.positional
+        self._process = {}
+        for name, bind in compiled.binds.items():
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                self._process[name] = process
+        self._columns = tuple(columns or ())
 
-    def run(self, connection: Connection, rows: Sequence[tuple]) -> None:
-        """One executemany for all the rows (rows of one send share most values: each is converted once)."""
+    def _params(self, values: dict, converted: dict):
+        merged = {**self._defaults, **values}
+        for name, process in self._process.items():
+            value = merged.get(name)
+            if value is not None:
+                if (name, value) not in converted:   # rows of one send share most values: convert each once
+                    converted[name, value] = process(value)
+                merged[name] = converted[name, value]
+        return tuple(merged[n] for n in self._names) if self._positional else merged
+
+    def execute(self, connection: Connection, **values):
+        return connection.exec_driver_sql(self.sql, self._params(values, {}))
+
+    def execute_many(self, connection: Connection, rows: Sequence[tuple]) -> None:
+        """One executemany; rows are tuples in the order of the columns given when compiling."""
         converted: dict = {}
-        prepared = []
-        for row in rows:
-            if self._convert:
-                row = list(row)
-                for i, process in self._convert:
-                    value = row[i]
-                    if value is not None:
-                        if (i, value) not in converted:
-                            converted[i, value] = process(value)
-                        row[i] = converted[i, value]
-            if self._order is not None:
-                row = [row[i] for i in self._order]
-            prepared.append(tuple(row) if self._positional else dict(zip(self._columns, row, strict=True)))
-        connection.exec_driver_sql(self.sql, prepared)
+        connection.exec_driver_sql(self.sql, [self._params(dict(zip(self._columns, row, strict=True)), converted)
+                                              for row in rows])
 
 
 def _add_column_sql(table: str, column: Column, engine: Engine) -> str:

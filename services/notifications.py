@@ -100,7 +100,7 @@ class NotificationService:
         self.clock = clock
         # New notices in one statement; a new message where the agent has an unread "new messages" notice for the
         # conversation updates that one (latest message, one more in its count) instead of adding a row.
-        self._insert = db.bulk(db.insert_or_update(
+        self._insert = db.prepare(db.insert_or_update(
             Notification, keys=['user_id', 'conversation_id'], where=text(MESSAGES_OPEN),
             update=lambda new: dict(count=Notification.count + literal_column('1'), message_id=new.message_id,
                                     actor_id=new.actor_id, title=new.title, preview=new.preview,
@@ -182,7 +182,7 @@ class NotificationService:
                 told.setdefault((kind, listed), []).append(user_id)
         if not rows:
             return
-        self._insert.run(tx.connection, rows)   # one statement for all of them (executemany)
+        self._insert.execute_many(tx.connection, rows)   # one statement for all of them (executemany)
         events = [NotificationCreated(recipients=tuple(users), key=key, kind=kind, conversation_id=conversation.id,
                                       channels=tuple(listed.split(','))) for (kind, listed), users in told.items()]
         tx.on_commit(lambda: [self.bus.publish(e) for e in events])
