@@ -1,7 +1,7 @@
 """The send path's cost in SQL statements is part of its contract (issue 8): counted, not timed."""
 from sqlalchemy import event
 
-from tests.conftest import cid
+from tests.conftest import Clock, cid
 
 
 class Counter:
@@ -85,3 +85,21 @@ def test_a_mention_seen_on_screen_stays_in_the_bell_as_read(parley, team):
     parley.conversations.send_message(alice, pair.id, body='@Susan Miller thanks!', client_id=cid())
     [mention] = [n for n in parley.notifications.bell(susan) if n.kind == 'mention']
     assert mention.read and parley.notifications.unread_count(susan) == 0
+
+
+def test_the_prepared_statements_store_values_as_the_orm_does(parley, team):
+    """The send path runs its statements on the driver: times, enums and flags must be stored exactly as the
+    ORM stores them (a time on the second too, where a bare driver would drop the microseconds)."""
+    clock = Clock()   # 09:00:00.000000 exactly
+    parley.conversations.clock = parley.notifications.clock = clock
+    group = parley.conversations.create_conversation(
+        team['alice'], participant_ids=[team['susan'].id], body='Hi', client_id=cid())
+    parley.conversations.send_message(team['alice'], group.id, body='On the second', client_id=cid())
+    with parley.db.engine.connect() as connection:
+        stored = connection.exec_driver_sql(
+            "SELECT c.created_at, m.created_at, n.created_at, n.kind, c.kind, m.is_note FROM message m "
+            "JOIN conversation c ON c.id = m.conversation_id JOIN notification n ON n.message_id = m.id "
+            "WHERE m.body = 'On the second'").one()
+    assert tuple(stored) == ('2026-11-24 09:00:00.000000',) * 3 + ('message', 'INTERNAL', 0)
+    [message] = parley.conversations.list_messages(team['susan'], group.id)[-1:]
+    assert message.created_at == clock.now and message.body == 'On the second'
