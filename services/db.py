@@ -96,16 +96,18 @@ class Database:
             except Exception:  # the write is done; a failing hook must not turn it into an error
                 log.exception('on_commit hook failed')
 
+    def _insert(self, table):
+        """An INSERT that can say what to do on a conflict (SQLite and PostgreSQL)."""
+        return (sqlite_insert if self.is_sqlite else postgresql_insert)(table)
+
     def insert_ignoring_duplicates(self, table):
-        """INSERT ... ON CONFLICT DO NOTHING (SQLite and PostgreSQL): a duplicate key inserts nothing."""
-        if self.is_sqlite:
-            return sqlite_insert(table).on_conflict_do_nothing()
-        return postgresql_insert(table).on_conflict_do_nothing()
+        """INSERT ... ON CONFLICT DO NOTHING: a duplicate key inserts nothing."""
+        return self._insert(table).on_conflict_do_nothing()
 
     def insert_or_update(self, table, *, keys: list[str], where, update: Callable[[object], dict]):
         """INSERT ... ON CONFLICT (keys) WHERE where DO UPDATE SET update(excluded): an upsert on a partial unique
-        index, for SQLite and PostgreSQL. `update` gets the would-be row (`excluded`) and returns the new values."""
-        statement = (sqlite_insert if self.is_sqlite else postgresql_insert)(table)
+        index. `update` gets the would-be row (`excluded`) and returns the new values."""
+        statement = self._insert(table)
         return statement.on_conflict_do_update(index_elements=keys, index_where=where,
                                                set_=update(statement.excluded))
 

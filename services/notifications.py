@@ -152,7 +152,8 @@ class NotificationService:
                        seen: Collection[int] = ()) -> None:
         """Notify these agents (never the author) about one stored message, each once, as they chose.
 
-        All of them in one INSERT; each recipient's settings come with them (no query here). Agents in
+        All of them in one INSERT; a plain new message updates the agent's open notice for the conversation
+        instead of adding one. Each recipient's settings come with them (no query here). Agents in
         `seen` have the conversation on screen: a plain new message needs no notice for them, anything
         more (a mention, a customer's reply) is kept in their bell as already read.
         """
