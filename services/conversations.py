@@ -422,16 +422,16 @@ class ConversationService:
                                                   unread_count=0, last_message_at=now))
             members[author.id] = Member(author.id, UserKind.AGENT, author.name, True, 0, None, False)
         preview = ('Note: ' if note else '') + _preview(text)
-        self._update_conversation.execute(sql, **dict(
-            p_id=conversation.id, p_at=now, p_author=author.id, p_preview=preview,
-            p_customer_preview=None if note else _preview(text), p_unassigned=conversation.unassigned and not joined))
+        self._update_conversation.execute(
+            sql, p_id=conversation.id, p_at=now, p_author=author.id, p_preview=preview,
+            p_customer_preview=None if note else _preview(text), p_unassigned=conversation.unassigned and not joined)
         # Everyone else has one more unread message (customers do not see notes); the author has read the thread by
         # replying, and so has every teammate who has it open on screen right now.
         viewing = {i for i in self.presence.viewers(conversation.id)
                    if i in members and members[i].kind == UserKind.AGENT and i != author.id}
         skipped = [m.user_id for m in members.values() if note and m.kind == UserKind.CUSTOMER]
-        self._update_unread.execute(sql, **dict(p_conversation=conversation.id, p_skipped=_ids(skipped),
-                                         p_readers=_ids([author.id, *viewing]), p_message=message_id, p_at=now))
+        self._update_unread.execute(sql, p_conversation=conversation.id, p_skipped=_ids(skipped),
+                                    p_readers=_ids([author.id, *viewing]), p_message=message_id, p_at=now)
         deliveries: tuple[DeliveryView, ...] = ()
         if author.kind == 'agent' and not note:
             deliveries = self._deliver(sql, conversation.id, message_id,
@@ -560,6 +560,8 @@ _UPDATE_CONVERSATION = update(Conversation).where(col(Conversation.id) == bindpa
     last_message_at=bindparam('p_at'), last_message_author_id=bindparam('p_author'),
     last_message_preview=bindparam('p_preview'), unassigned=bindparam('p_unassigned'),
     customer_preview=func.coalesce(bindparam('p_customer_preview'), Conversation.customer_preview))
+
+
 def _listed(param: str):
     """Whether the participant is in a list of user ids given as one string (",3,17,"): one parameter, so the
     statement is compiled once (an expanding IN list is compiled again on every send)."""

@@ -2,8 +2,8 @@
 
 ConversationService calls `message_posted` inside the transaction that stores a message, so a
 notification exists exactly when its message does (one per message and agent: a unique key). A
-teammate's plain new messages are one notice per conversation while it is unread: each one updates
-it (latest preview, one more in its count) instead of adding a row.
+teammate's plain new messages are one notice per conversation until it is read or emailed: each one
+updates it (latest preview, one more in its count) instead of adding a row.
 After the commit each recipient gets a `NotificationCreated` event; their open pages update the
 bell, and only the tab they focused last plays the pop-up, sound and desktop notice. Reading a
 conversation reads its notifications. Email is a digest: notifications still unread when their
