@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bench.common import PASSWORD, build_workspace, cid, percentiles
 
@@ -191,6 +191,7 @@ async def _send_all(sender: Page, receivers: list[Page], button: str, k: int, me
     for i in range(messages):
         key = f'{k}{tag == "f" and "0" or "1"}-{i}'
         keys.append(key)
+        await expect(box).to_have_value('')   # as a person would: the last send has cleared the box
         await box.fill(f'bench {key} hello')
         await asyncio.sleep(0.05)
         arrived = [asyncio.ensure_future(page.evaluate(ARRIVED, key)) for page in receivers]

@@ -44,6 +44,7 @@ ACK_TIMEOUT = 30   # seconds a person waits to see their message in the thread
 FULL = dict(pairs=50, seconds=60, chromium_pairs=3, interval=1.0, rounds=6, grace=10)
 TINY = dict(pairs=3, seconds=3, chromium_pairs=1, interval=0.5, rounds=2, grace=1)
 _ELEMENTS = re.compile(r'parseElements\(String\.raw`(.*?)`\)', re.S)
+_PUT = re.compile(r'^runMethod\(\d+, "put", (.*)\);?$', re.M)   # ui/live.py call(): one call a line
 _QUERY = re.compile(r'query: (\{.*?\}),\n')
 _UNESCAPE = (('&#36;', '$'), ('&#96;', '`'), ('&gt;', '>'), ('&lt;', '<'), ('&amp;', '&'))
 
@@ -139,6 +140,8 @@ class SocketPage:
 
     async def _on_run_javascript(self, msg) -> None:
         self._message(msg)
+        for put in _PUT.finditer(msg.get('code', '')):   # new messages in a thread: put(items, at_start, first)
+            self.bodies.update(item['body'] for item in json.loads(put.group(1))[0])
         result = self.boot if '/*parley-chat-boot*/' in msg.get('code', '') else None
         if msg.get('request_id'):
             await self.sio.emit('javascript_response', {'request_id': msg['request_id'], 'client_id': self.client_id,
@@ -162,9 +165,7 @@ class SocketPage:
 
     def _seen(self, elements) -> None:
         for element in elements:
-            body = (element.get('props', {}).get('m') or {}).get('body')
-            if body:
-                self.bodies.add(body)
+            self.bodies.update(m['body'] for m in element.get('props', {}).get('messages') or ())
 
 
 @dataclass

@@ -63,6 +63,7 @@ class Bell:
         # What the page shows right now (a conversation on screen needs no pop-up): set by the messenger.
         self.viewing: Callable[[], int | None] = lambda: None
         self._count_soon = live.Soon(COUNT_DELAY, self.count, 'bell-count')   # once for a burst of events
+        self.unread: int | None = None   # the count on the badge
         self.opened = False   # the list is drawn when the agent first opens it, not on every page load
         with ui.button(icon='notifications_none', on_click=self._show) \
                 .props('flat round dense aria-label="Notifications"').classes('parley-focus text-slate-700') \
@@ -86,6 +87,9 @@ class Bell:
 
     def count(self) -> None:
         unread = self.notifications.unread_count(self.agent)
+        if unread == self.unread:
+            return   # nothing to redraw (a message read on arrival comes and goes within one count)
+        self.unread = unread
         self.badge.text = str(unread) if unread < 100 else '99+'
         self.badge.visible = unread > 0
         label = f'Notifications, {unread} unread' if unread else 'Notifications'

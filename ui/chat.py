@@ -21,7 +21,7 @@ from services.views import MessageView
 from ui import live
 from ui.composer import Composer
 from ui.formatting import viewer_zone, visibility_script
-from ui.message import CHAT_WIDTH, MessageBubble, avatar_data, message_data
+from ui.messages import CHAT_WIDTH, MessageList, avatar_data, message_data
 from ui.session import client_address
 from ui.theme import page_setup
 
@@ -55,8 +55,7 @@ class ChatPage:
         self.identity: ChatIdentity | None = None
         self.visible = True
         self.client = ui.context.client
-        self.rendered: set[int] = set()
-        self.newest: MessageView | None = None
+        self.messages: MessageList | None = None
         self.empty: ui.element | None = None
         page_setup('Live chat')
         ui.add_css('body { background: #fff; } .parley-chat { height: 100dvh; }')
@@ -177,7 +176,7 @@ class ChatPage:
         with ui.element('div').classes('parley-thread flex-1 w-full px-3 py-4') \
                 .props('role=log aria-live=polite aria-label="Messages"'):
             with ui.column().classes('w-full gap-0') as self.inner:
-                pass
+                self.messages = MessageList(self._draw)
         messages = []
         if identity.conversation_id is not None:
             messages = self.parley.conversations.list_messages(identity.customer, identity.conversation_id, limit=100)
@@ -186,8 +185,7 @@ class ChatPage:
                     as self.empty:
                 ui.icon('waving_hand', size='md', color='grey-5')
                 ui.label(f'Hi {identity.customer.name.split()[0]}, how can we help?')
-        for message in messages:
-            self._append(message)
+        self.messages.append(messages)
         Composer(on_send=self._send, action='Send', hint=False, placeholder='Write a message…',
                  keep=f'chat_{identity.conversation_id or "new"}',
                  was_sent=lambda client_id: self.parley.conversations.was_sent(self.identity.customer, client_id))
@@ -198,27 +196,22 @@ class ChatPage:
             self.identity = self.chat.start(identity.customer, body=text, client_id=client_id)
             self._present()
             self._remember(self.identity)
-            messages = self.parley.conversations.list_messages(self.identity.customer, self.identity.conversation_id)
-            for message in messages:
-                self._append(message)
+            self._append(self.parley.conversations.list_messages(self.identity.customer, self.identity.conversation_id))
             return
-        self._append(self.chat.send(identity, body=text, client_id=client_id))
+        self._append([self.chat.send(identity, body=text, client_id=client_id)])
 
-    def _append(self, message: MessageView) -> None:
-        if message.id in self.rendered:
-            return
+    def _append(self, messages: list[MessageView]) -> None:
         if self.empty is not None:
             self.empty.delete()
             self.empty = None
+        self.messages.append(messages)
+
+    def _draw(self, message: MessageView, previous: MessageView | None) -> dict:
         own = message.author.id == self.identity.customer.id
         bubble = 'bg-primary text-white rounded-br-md' if own else 'bg-slate-100 text-slate-900 rounded-bl-md'
-        data = message_data(message, self.newest, self.zone, viewer_id=self.identity.customer.id, bubble=bubble,
+        return message_data(message, previous, self.zone, viewer_id=self.identity.customer.id, bubble=bubble,
                             avatar=None if own else avatar_data(message, size='28px', spacer='w-7'),
                             width=CHAT_WIDTH, name=None if own else message.author.name)
-        with self.inner:
-            MessageBubble(data).mark(f'chat-message-{message.id}')
-        self.rendered.add(message.id)
-        self.newest = message
 
     # ----- live -------------------------------------------------------------------------------
 
@@ -234,8 +227,10 @@ class ChatPage:
             return
         if not isinstance(event, MessageSent) or event.conversation_id != identity.conversation_id:
             return
+        if event.message_id in self.messages:
+            return
         try:
-            self._append(self.parley.conversations.get_message(identity.customer, event.message_id))
+            self._append([self.parley.conversations.get_message(identity.customer, event.message_id)])
         except NotFound:
             return
         self._mark_seen()

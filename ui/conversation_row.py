@@ -5,6 +5,8 @@ row by replacing its data instead of drawing the list again.
 """
 from nicegui import ui
 
+from ui import live
+
 
 class ConversationRow(ui.link, component='conversation_row.js'):
     """Avatar, title, time, preview, ticket reference, unread or waiting badge; `data` from the messenger."""
@@ -20,8 +22,10 @@ class ConversationRow(ui.link, component='conversation_row.js'):
         return self._props['m']
 
     def set_data(self, data: dict) -> None:
-        self._props['m'] = data
-        self.update()
+        """The row's new data, drawn in the browser with the page's other changes of this moment (live.call)."""
+        with self._props.suspend_updates():
+            self._props['m'] = data
+        live.call(self, 'set', data)
 
     def _displayed_contents(self, *, only_visible: bool) -> list:
         m = self.data   # what the browser shows as text, for ElementFilter and the user simulation

@@ -7,11 +7,13 @@ client is deleted (after NiceGUI's reconnect grace), not on every short disconne
 from collections.abc import Callable
 import asyncio
 import inspect
+import json
 import logging
 import threading
 import weakref
 
-from nicegui import background_tasks, context
+from nicegui import Client, background_tasks, context
+from nicegui.element import Element
 
 from services.events import Event, EventBus
 
@@ -80,3 +82,31 @@ class Soon:
                 with client:
                     self.action()
         background_tasks.create(later(), name=self.name)
+
+
+_calls: dict[str, tuple[Client, list[str]]] = {}
+
+
+def call(element: Element, method: str, *args) -> None:
+    """Run `method(*args)` of `element` in the browser; the calls a page makes in one go reach it as one message.
+
+    One message is one frame for the browser to draw: a new message and its row in the list show together
+    (as two messages, NiceGUI's update and a run_method, they came a few milliseconds apart and the browser
+    drew twice). Skipped when the element goes out whole in this same go anyway (it was just created).
+    The methods must be safe to run twice: after a reconnect NiceGUI may send a message again.
+    """
+    client = element.client
+    if client.is_deleted or element.id in client.outbox.updates:
+        return
+    code = f'runMethod({element.id}, {json.dumps(method)}, {json.dumps(args)})'
+    if client.id in _calls:
+        _calls[client.id][1].append(code)
+    else:
+        _calls[client.id] = (client, [code])
+        asyncio.get_running_loop().call_soon(_send_calls, client.id)
+
+
+def _send_calls(client_id: str) -> None:
+    client, calls = _calls.pop(client_id)
+    if not client.is_deleted:
+        client.run_javascript(';\n'.join(calls))

@@ -20,7 +20,7 @@ from ui.formatting import list_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
 from ui.conversation_row import ConversationRow
-from ui.message import AGENT_WIDTH, MessageBubble, avatar_data, message_data
+from ui.messages import AGENT_WIDTH, MessageList, avatar_data, message_data
 from ui.theme import avatar, frame
 
 log = logging.getLogger(__name__)
@@ -247,7 +247,8 @@ class MessengerPage:
         if row is None or row.data['waiting'] or event.conversation_id in self.sections.get('waiting', _NONE).rows:
             return False
         if isinstance(event, ConversationRead):
-            row.set_data({**row.data, 'unread': 0})
+            if row.data['unread']:
+                row.set_data({**row.data, 'unread': 0})
             return True
         if not event.at:
             return False
@@ -300,9 +301,6 @@ class Thread:
     def __init__(self, page: MessengerPage, conversation: ConversationView) -> None:
         self.page, self.conversation = page, conversation
         self.agent, self.zone = page.agent, page.zone
-        self.rendered: dict[int, tuple[MessageView, MessageBubble]] = {}
-        self.oldest: MessageView | None = None
-        self.newest: MessageView | None = None
         _thread_header(conversation, page.agent)
         self.waiting_banner: ui.element | None = None
         if conversation.unassigned:
@@ -315,6 +313,7 @@ class Thread:
             with ui.column().classes('w-full gap-0') as self.inner:
                 self.load_more = ui.button('Load earlier messages', on_click=self.load_older) \
                     .props('flat no-caps dense color=grey-8').classes('self-center mb-2')
+                self.messages = MessageList(self._draw)
         self.scroller.on('scroll', self.load_older, throttle=0.5, js_handler='''(e) => {
             const t = e.target;
             if (t.scrollHeight - t.clientHeight + t.scrollTop < 240) emit();
@@ -322,8 +321,7 @@ class Thread:
         messages = page.conversations.list_messages(page.agent, conversation.id)
         self.has_more = len(messages) == PAGE_SIZE
         self.load_more.visible = self.has_more
-        for message in messages:
-            self._append(message)
+        self.messages.append(messages)
         placeholder = (f'Write to {", ".join(c.name for c in conversation.customers)}…' if conversation.is_customer
                        else 'Write a message…')
         teammates = [p for p in conversation.participants if p.kind == 'agent' and p.id != self.agent.id]
@@ -341,7 +339,7 @@ class Thread:
             self.waiting_banner = None
 
     def receive(self, event: MessageSent) -> None:
-        if event.message_id in self.rendered:
+        if event.message_id in self.messages:
             return
         message = event.agent_view   # as agents see it, sent with the event: no read
         if message is None:
@@ -352,47 +350,30 @@ class Thread:
         self._append(message)
 
     def update_deliveries(self, event: DeliveryChanged) -> None:
-        shown = [i for i in event.message_ids if i in self.rendered and self.rendered[i][1].data['delivery']]
+        shown = [i for i in event.message_ids if self.messages.delivery_shown(i)]
         if not shown:
             return
         # One read for all the agents' pages the change reaches (the states are the same for every agent).
         found = live.shared(event, lambda: self.page.conversations.deliveries(
             self.agent, self.conversation.id, event.message_ids))
         for message_id in shown:
-            self.rendered[message_id][1].set_delivery(found.get(message_id, ()))
+            self.messages.set_delivery(message_id, found.get(message_id, ()))
 
     def load_older(self) -> None:
-        if not self.has_more or self.oldest is None:
+        oldest = self.messages.oldest
+        if not self.has_more or oldest is None:
             return
-        older = self.page.conversations.list_messages(self.agent, self.conversation.id, before_id=self.oldest.id)
+        older = self.page.conversations.list_messages(self.agent, self.conversation.id, before_id=oldest.id)
         self.has_more = len(older) == PAGE_SIZE
         self.load_more.visible = self.has_more
-        if not older:
-            return
-        previous_oldest = self.oldest
-        _, old_element = self.rendered[previous_oldest.id]
-        index = 1  # after the "Load earlier messages" button
-        previous = None
-        for message in older:
-            element = self._render(message, previous)
-            element.move(target_index=index)
-            index += 1
-            previous = message
-        # The old first message may now continue a group or a day: draw it again with its new neighbour.
-        old_element.delete()
-        element = self._render(previous_oldest, previous)
-        element.move(target_index=index)
-        self.oldest = older[0]
+        self.messages.prepend(older)
 
     def _append(self, message: MessageView) -> None:
-        if message.id in self.rendered:
-            return
-        self._render(message, self.newest)
-        self.newest = message
-        if self.oldest is None:
-            self.oldest = message
+        if self.messages.append([message]):   # a long-open page let its oldest messages go: they load again
+            self.has_more = True
+            self.load_more.visible = True
 
-    def _render(self, message: MessageView, previous: MessageView | None) -> ui.element:
+    def _draw(self, message: MessageView, previous: MessageView | None) -> dict:
         own = message.author.id == self.agent.id
         customer = message.author.kind == 'customer'
         if message.is_note:
@@ -406,12 +387,8 @@ class Thread:
             bubble = 'bg-white border border-slate-200 text-slate-900 rounded-bl-md'
         face = avatar_data(message, size='32px', spacer='w-8',
                            **({'color': 'light-blue-1', 'text': 'light-blue-9'} if customer else {}))
-        data = message_data(message, previous, self.zone, viewer_id=self.agent.id, bubble=bubble, avatar=face,
+        return message_data(message, previous, self.zone, viewer_id=self.agent.id, bubble=bubble, avatar=face,
                             width=AGENT_WIDTH, name='You' if own else message.author.name)
-        with self.inner:
-            element = MessageBubble(data).mark(f'message-{message.id}')
-        self.rendered[message.id] = (message, element)
-        return element
 
 
 class DraftPane:

@@ -114,6 +114,49 @@ async def test_scrolling_up_loads_older_messages(new_person, server_parley):
         await alice.wait_for_timeout(700)
     await expect(log.get_by_text('history 0', exact=True)).to_be_attached(timeout=LIVE)
     await expect(log.get_by_text('history 119', exact=True)).to_be_attached()
+    assert await log.locator('.pm-bubble').all_inner_texts() == [f'history {i}' for i in range(120)]
+    assert await log.locator('.pm-name').count() == 1, 'one group: the pages joined without a second header'
+
+
+async def test_the_thread_element_applies_what_the_server_sends(new_person, server_parley):
+    """ui/messages.js put(): a new message at the end, a changed one in place, the oldest dropped, older ones first."""
+    alice_view = server_parley.auth.authenticate('alice@example.com', DEMO_PASSWORD)
+    john_view = server_parley.auth.authenticate('john@example.com', DEMO_PASSWORD)
+    conversation = server_parley.conversations.create_conversation(
+        john_view, participant_ids=[alice_view.id], body='one', client_id='put0')
+    for i, body in enumerate(('two', 'three'), 1):
+        server_parley.conversations.send_message(john_view, conversation.id, body=body, client_id=f'put{i}')
+    alice = await new_person('alice@example.com')
+    await alice.goto(f'/messenger/{conversation.id}')
+    log = thread(alice)
+    await expect(log.get_by_text('three', exact=True)).to_be_visible()
+    put = '''([items, atStart, first]) => {
+        const id = Number(document.querySelector(".parley-messages").id.slice(1));
+        const shown = getElement(id).list;
+        // [index, body]: the message shown there, changed; [null, body]: a new one (ids from 10^6 up)
+        window.nextId = window.nextId || 1e6;
+        window.lastPut = [items.map(([at, body]) => ({...shown[at ?? shown.length - 1], body: body,
+                                                         id: at === null ? window.nextId++ : shown[at].id})),
+                          atStart, first === null ? null : shown[first].id];
+        window.putAgain = () => runMethod(id, "put", window.lastPut);
+        window.putAgain();
+    }'''
+    bodies = lambda: log.locator('.pm-bubble').all_inner_texts()  # noqa: E731
+    await alice.evaluate(put, [[[None, 'four']], False, None])
+    await expect(log.get_by_text('four', exact=True)).to_be_visible()
+    assert await bodies() == ['one', 'two', 'three', 'four']
+    await alice.evaluate(put, [[[1, 'two, edited']], False, None])    # same id: in place
+    await expect(log.get_by_text('two, edited', exact=True)).to_be_visible()
+    assert await bodies() == ['one', 'two, edited', 'three', 'four']
+    drop = [[[None, 'five'], [2, 'three, first now']], False, 2]   # a new first message: the ones before go
+    await alice.evaluate(put, drop)
+    await expect(log.get_by_text('five', exact=True)).to_be_visible()
+    assert await bodies() == ['three, first now', 'four', 'five']
+    await alice.evaluate('() => window.putAgain()')
+    assert await bodies() == ['three, first now', 'four', 'five'], 'the same call again changes nothing'
+    await alice.evaluate(put, [[[None, 'older a'], [None, 'older b']], True, None])
+    await expect(log.get_by_text('older a', exact=True)).to_be_visible()
+    assert await bodies() == ['older a', 'older b', 'three, first now', 'four', 'five']
 
 
 async def test_a_message_in_a_background_tab_stays_unread_until_the_tab_shows(new_person, server_parley):
@@ -157,6 +200,9 @@ async def test_a_message_typed_offline_is_sent_once_when_back_even_across_a_relo
     # A short drop: the send waits in the browser and goes out when the connection is back.
     await susan.goto(f'/messenger/{conversation.id}')
     box = susan.get_by_role('textbox', name='Message')
+    # The page is connected first: going offline while its socket is still opening can leave the socket
+    # waiting for socket.io's 20 s connect timeout (then NiceGUI reloads), which is not the drop tested here.
+    await susan.wait_for_function('window.did_handshake === true')
     await context.set_offline(True)
     await box.fill('Sent after a short drop')
     await box.press('Enter')

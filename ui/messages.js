@@ -1,10 +1,12 @@
-// One message of a thread as one element: the server sends data, Vue draws it.
+// The messages of a thread as one element: the server sends data, Vue draws it.
+// New messages, older pages and delivery changes arrive as put(items, atStart, first) calls, so a message
+// changes this element only, not NiceGUI's element tree (which the browser would draw again in full).
 // Text goes through {{ }} (escaped by Vue) only; nothing here renders HTML from data.
 // Avatar and icons are Quasar's own markup and classes, not components: a thread of 50 messages would
 // otherwise set up a hundred component instances on every page load. The layout is a few classes of
 // Parley's own (pm-*, ui/theme.py), not dozens of utility classes per message: the Tailwind runtime
 // re-reads every class on the page after each change, so each message stays light for it.
-export default {
+const Message = {
   props: { m: Object },
   template: `
     <div class="parley-message">
@@ -42,6 +44,43 @@ export default {
           </div>
         </div>
       </div>
+    </div>
+  `,
+};
+
+export default {
+  components: { "parley-message": Message },
+  props: { messages: Array },
+  data() {
+    return { list: this.messages.map((m) => Object.freeze({ ...m })) };
+  },
+  watch: {
+    messages(value) {   // the server sent the element again (e.g. after a reconnect): it holds them all
+      this.list = value.map((m) => Object.freeze({ ...m }));
+    },
+  },
+  methods: {
+    // Put each item in place of the message with its id, or as new at the end (for an older page: at the
+    // start, in the order given); then, if `first` is given, drop the messages before it. Safe to run twice.
+    put(items, atStart, first) {
+      const list = this.list;
+      const added = [];
+      for (const item of items) {
+        const at = list.findIndex((m) => m.id === item.id);
+        if (at >= 0) list[at] = Object.freeze(item);
+        else added.push(Object.freeze(item));
+      }
+      if (atStart) list.unshift(...added);
+      else list.push(...added);
+      if (first != null) {
+        const at = list.findIndex((m) => m.id === first);
+        if (at > 0) list.splice(0, at);
+      }
+    },
+  },
+  template: `
+    <div class="parley-messages" style="width: 100%">
+      <parley-message v-for="m in list" :key="m.id" :m="m"></parley-message>
     </div>
   `,
 };

@@ -1,0 +1,73 @@
+"""The thread as one element (ui/messages.py): what the server holds and what it tells the browser."""
+from nicegui.testing import User
+
+from tests.conftest import cid
+from tests.ui.conftest import sign_in
+from ui import live, messages
+from ui.messages import MessageList
+
+
+def _shown(user: User) -> MessageList:
+    [element] = user.find(kind=MessageList).elements
+    return element
+
+
+async def test_live_messages_are_calls_on_one_element_and_old_ones_go_past_the_limit(user: User, people,
+                                                                                     app_parley, monkeypatch):
+    monkeypatch.setattr(messages, 'KEEP', 5)
+    calls = []
+    real_call = live.call
+
+    def call(element, method, *args):
+        if isinstance(element, MessageList) and element.id not in element.client.outbox.updates:
+            calls.append((method, *args))   # what reaches the browser (a new element goes out whole)
+        real_call(element, method, *args)
+    monkeypatch.setattr(live, 'call', call)
+    conversations, susan = app_parley.conversations, people['susan']
+    conversation = conversations.create_conversation(susan, participant_ids=[people['alice'].id],
+                                                     body='message 0', client_id=cid())
+    for i in (1, 2):
+        conversations.send_message(susan, conversation.id, body=f'message {i}', client_id=cid())
+    await sign_in(user, 'alice@example.com', path=f'/messenger/{conversation.id}')
+    await user.should_see('message 2')
+    element = _shown(user)
+    assert [m['body'] for m in element.data] == ['message 0', 'message 1', 'message 2']
+    assert calls == [], 'the page carries its first messages itself'
+    await user.should_not_see('Load earlier messages')
+
+    conversations.send_message(susan, conversation.id, body='message 3', client_id=cid())
+    await user.should_see('message 3')
+    assert _shown(user) is element, 'the same element: nothing drawn again'
+    [(name, items, at_start, first)] = calls
+    assert (name, [m['body'] for m in items], at_start, first) == ('put', ['message 3'], False, None)
+    assert items[0]['grouped'] and items[0]['day'] is None, 'follows on from message 2'
+
+    calls.clear()
+    for i in (4, 5, 6):
+        conversations.send_message(susan, conversation.id, body=f'message {i}', client_id=cid())
+    await user.should_see('message 6')
+    await user.should_not_see('message 1')
+    assert [m['body'] for m in element.data] == [f'message {i}' for i in range(2, 7)]
+    first = element.data[0]
+    assert first['day'] == 'Today' and not first['grouped'], 'the new first message starts its group and day'
+    # the browser redraws the new first message in place and drops the ones before it
+    ids = {m['body']: m['id'] for m in element.data}
+    assert [(c[0], [m['body'] for m in c[1]], c[2], c[3]) for c in calls] == [
+        ('put', ['message 4'], False, None), ('put', ['message 1', 'message 5'], False, calls[1][1][0]['id']),
+        ('put', ['message 2', 'message 6'], False, ids['message 2'])]
+    assert calls[-1][1][0] == first
+    await user.should_see('Load earlier messages')   # what went is a click (or a scroll) away
+
+    calls.clear()
+    user.find('Load earlier messages').click()
+    await user.should_see('message 0')
+    assert [m['body'] for m in element.data] == [f'message {i}' for i in range(7)]
+    [(name, items, at_start, first)] = calls
+    assert (name, [m['body'] for m in items], at_start, first) == (
+        'put', ['message 0', 'message 1', 'message 2'], True, None)
+    assert items[-1]['grouped'], 'the old first message continues the group again'
+    await user.should_not_see('Load earlier messages')
+
+    conversations.send_message(susan, conversation.id, body='message 7', client_id=cid())
+    await user.should_see('message 7')
+    assert len(element.data) == 8, 'what the user loaded stays while they read it'

@@ -1,0 +1,136 @@
+"""The messages of a thread as one element (ui/messages.js), for the messenger and the customer's live chat.
+
+New messages, older pages and delivery changes reach the browser as small calls on this one element
+(`put`), not as new elements: NiceGUI draws its whole element tree again on every update, so a thread made
+of elements cost each page more for every message it had shown. The server keeps each shown message's data
+in the element's props (a tuple of plain dicts, changed without an update) so a redraw or a reload shows
+the same, and `_displayed_contents` gives the tests what the browser shows. A page keeps KEEP messages
+beyond what the user loaded: a tab left open on a busy conversation drops its oldest ones (they load again
+on scroll up), so neither the server nor the browser holds a day's worth of messages per tab.
+"""
+from collections.abc import Callable, Iterable
+
+from nicegui import ui
+
+from services.views import DeliveryView, MessageView
+from ui import live
+from ui.formatting import clock, day_label, full_time, placement
+
+AGENT_WIDTH = 'max-w-[80%] md:max-w-[70%]'
+CHAT_WIDTH = 'max-w-[85%]'
+KEEP = 300   # messages a page holds; more than the user loaded, and the oldest are dropped
+
+Draw = Callable[[MessageView, MessageView | None], dict]   # (message, the one shown before it) -> its data
+
+
+class MessageList(ui.element, component='messages.js'):
+    """Messages in order, oldest first: append new ones, prepend older ones, change a delivery line."""
+
+    def __init__(self, draw: Draw) -> None:
+        super().__init__()
+        self._draw, self._keep, self._limit = draw, KEEP, KEEP
+        self._views: list[MessageView] = []   # shown, oldest first
+        self._ids: set[int] = set()
+        self._props['messages'] = ()
+
+    def __contains__(self, message_id: int) -> bool:
+        return message_id in self._ids
+
+    @property
+    def oldest(self) -> MessageView | None:
+        return self._views[0] if self._views else None
+
+    @property
+    def data(self) -> tuple[dict, ...]:
+        return self._props['messages']
+
+    def append(self, messages: Iterable[MessageView]) -> bool:
+        """Show new messages after the others (ones already shown are skipped). True if old ones were dropped."""
+        added = []
+        for message in messages:
+            if message.id not in self._ids:
+                added.append(self._draw(message, self._views[-1] if self._views else None))
+                self._views.append(message)
+                self._ids.add(message.id)
+        if not added:
+            return False
+        data = self.data + tuple(added)
+        first = None
+        if len(data) > self._limit:   # the oldest go; the new first message starts its own group and day
+            drop = len(data) - self._limit
+            self._ids.difference_update(m.id for m in self._views[:drop])
+            del self._views[:drop]
+            data = (self._draw(self._views[0], None), *data[drop + 1:])
+            first = data[0]['id']
+            added = [data[0], *(m for m in added if m['id'] in self._ids and m['id'] != first)]
+        self._set(data, added, False, first)
+        return first is not None
+
+    def prepend(self, older: list[MessageView]) -> None:
+        """Show an older page (oldest first) before the others; what the user loaded is kept a while."""
+        older = [m for m in older if m.id not in self._ids]
+        if not older:
+            return
+        added, previous = [], None
+        for message in older:
+            added.append(self._draw(message, previous))
+            previous = message
+        data = tuple(added) + self.data
+        if self._views:   # the old first message may now continue a group or a day
+            redrawn = self._draw(self._views[0], previous)
+            data = (*data[:len(added)], redrawn, *data[len(added) + 1:])
+            added.append(redrawn)
+        self._views[:0] = older
+        self._ids.update(m.id for m in older)
+        self._limit = len(self._views) + self._keep
+        self._set(data, added, True, None)
+
+    def set_delivery(self, message_id: int, deliveries: tuple[DeliveryView, ...]) -> None:
+        data = list(self.data)
+        for i in range(len(data) - 1, -1, -1):
+            if data[i]['id'] == message_id:
+                data[i] = {**data[i], 'delivery': delivery_line(deliveries)}
+                self._set(tuple(data), [data[i]], False, None)
+                return
+
+    def delivery_shown(self, message_id: int) -> bool:
+        """Whether this message is shown with a delivery line (a message to customers)."""
+        return message_id in self._ids and any(m['id'] == message_id and m['delivery'] for m in self.data)
+
+    def _set(self, data: tuple[dict, ...], items: list[dict], at_start: bool, first: int | None) -> None:
+        """Keep `data` here (no update: nothing else on the page is drawn again) and tell the browser the change."""
+        with self._props.suspend_updates():
+            self._props['messages'] = data
+        live.call(self, 'put', items, at_start, first)
+
+    def _displayed_contents(self, *, only_visible: bool) -> list:
+        """What the browser shows as text, for ElementFilter and the user simulation."""
+        return [text for m in self.data for text in (
+            m['day'], m['name'], m['time'], m['body'], 'Internal note' if m['note'] else None,
+            'by email' if m['email'] else None, *(m['files'] or ()), (m['delivery'] or {}).get('text'))]
+
+
+def message_data(message: MessageView, previous: MessageView | None, zone, *, viewer_id: int, bubble: str,
+                 avatar: dict | None, width: str, name: str | None) -> dict:
+    """The data of one message: `bubble` is the bubble's classes, `avatar` None for no avatar (the chat's own side)."""
+    new_day, grouped = placement(previous, message, zone)
+    return {'id': message.id, 'day': day_label(message.created_at, zone) if new_day else None, 'grouped': grouped,
+            'own': message.author.id == viewer_id, 'avatar': avatar, 'width': width, 'name': name,
+            'note': message.is_note, 'time': clock(message.created_at, zone),
+            'full': full_time(message.created_at, zone), 'email': message.via == 'email', 'body': message.body,
+            'bubble': bubble, 'files': [a.label for a in message.attachments],
+            'delivery': delivery_line(message.deliveries) if message.deliveries else None}
+
+
+def avatar_data(message: MessageView, *, size: str, spacer: str, color: str = 'indigo-1',
+                text: str = 'indigo-9') -> dict:
+    return {'initials': message.author.initials, 'size': size, 'spacer': spacer, 'color': color, 'text': text}
+
+
+def delivery_line(deliveries: tuple[DeliveryView, ...]) -> dict:
+    """"Seen", or per customer when there are several: "Ana Costa: Seen · Carlos Pereira: Emailed"."""
+    if len(deliveries) == 1:
+        text = deliveries[0].label
+    else:
+        text = ' · '.join(f'{d.customer_name}: {d.label}' for d in deliveries)
+    return {'text': text, 'failed': any(d.state == 'email_failed' for d in deliveries)}
