@@ -39,9 +39,10 @@ def table(r: dict) -> str:
     rows = []
     most = str(max(int(k) for k in r['delivery']))
     for k, d in sorted(r['delivery'].items(), key=lambda kv: int(kv[0])):
+        k = str(k)   # an int in the run, a string once read back from JSON
         p, f = d['parley_ms'], d['floor_ms']
-        target = 'p95 ≤ 100 ms and ≤ 1.5 × floor' if k == most else ''
-        met = _met(p['p95'] <= 100 and d['ratio_p95'] <= 1.5) if k == most else ''
+        target = 'p95 ≤ 100 ms; ≤ 1.5 × floor' if k == most else ''
+        met = f"{_met(p['p95'] <= 100)}; {_met(d['ratio_p95'] <= 1.5)}" if k == most else ''
         rows.append((f'Delivery to {k} receiver page{"s" if k != "1" else ""}, ms (p50 / p95 / p99)',
                      f'{p["p50"]:.0f} / {p["p95"]:.0f} / {p["p99"]:.0f}',
                      f'{f["p50"]:.0f} / {f["p95"]:.0f} / {f["p99"]:.0f} ({d["ratio_p95"]} ×)', target, met))

@@ -199,6 +199,7 @@ class ChatPage:
             self._append(self.parley.conversations.list_messages(self.identity.customer, self.identity.conversation_id))
             return
         self._append([self.chat.send(identity, body=text, client_id=client_id)])
+        live.flush()   # the customer sees it at once
 
     def _append(self, messages: list[MessageView]) -> None:
         if self.empty is not None:

@@ -34,6 +34,7 @@ def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -
                 result = handler(event)
                 if inspect.isawaitable(result):
                     background_tasks.create(result, name=f'live-{type(event).__name__}', context=client)
+            flush(client)   # what the handler changed goes out in one message, without waiting a turn
         except Exception:
             log.exception('live update failed on %s', client.page.path if client.page else '?')
 
@@ -92,7 +93,8 @@ def call(element: Element, method: str, *args) -> None:
 
     One message is one frame for the browser to draw: a new message and its row in the list show together
     (as two messages, NiceGUI's update and a run_method, they came a few milliseconds apart and the browser
-    drew twice). Skipped when the element goes out whole in this same go anyway (it was just created).
+    drew twice). The calls go out when the page's event handler returns (`flush`), or else on the loop's
+    next turn. Skipped when the element goes out whole in this same go anyway (it was just created).
     The methods must be safe to run twice: after a reconnect NiceGUI may send a message again.
     """
     client = element.client
@@ -103,10 +105,16 @@ def call(element: Element, method: str, *args) -> None:
         _calls[client.id][1].append(code)
     else:
         _calls[client.id] = (client, [code])
-        asyncio.get_running_loop().call_soon(_send_calls, client.id)
+        asyncio.get_running_loop().call_soon(flush, client)
 
 
-def _send_calls(client_id: str) -> None:
-    client, calls = _calls.pop(client_id)
-    if not client.is_deleted:
-        client.run_javascript(';\n'.join(calls))
+def flush(client: Client | None = None) -> None:
+    """Send the calls this page (default: the current one) has made so far, as one message, now.
+
+    Straight into the page's outbox, as NiceGUI's own run_javascript does a moment later: each hop through
+    the event loop costs a turn, and on a busy server a turn is tens of milliseconds.
+    """
+    client = client or context.client
+    _, calls = _calls.pop(client.id, (None, None))
+    if calls and not client.is_deleted:
+        client.outbox.enqueue_message('run_javascript', {'code': ';\n'.join(calls)}, client.id)

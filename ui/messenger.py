@@ -334,6 +334,7 @@ class Thread:
         message = self.page.conversations.send_message(self.agent, self.conversation.id, body=text,
                                                        client_id=client_id, note=self.composer.is_note)
         self._append(message)
+        live.flush()   # the sender sees it at once
         if self.waiting_banner is not None:  # answered: it is this agent's conversation now
             self.waiting_banner.delete()
             self.waiting_banner = None
