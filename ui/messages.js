@@ -55,7 +55,7 @@ export default {
     return { list: this.messages.map((m) => Object.freeze({ ...m })) };
   },
   watch: {
-    messages(value) {   // the server sent the element again (e.g. after a reconnect): it holds them all
+    messages(value) {   // the server sent the whole element again (an update): its list is the latest
       this.list = value.map((m) => Object.freeze({ ...m }));
     },
   },
