@@ -15,6 +15,7 @@ memory, so it is whether the rounds level off that tells a leak).
 """
 import ast
 import asyncio
+import base64
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -44,7 +45,7 @@ ACK_TIMEOUT = 30   # seconds a person waits to see their message in the thread
 FULL = dict(pairs=50, seconds=60, chromium_pairs=3, interval=1.0, rounds=6, grace=10)
 TINY = dict(pairs=3, seconds=3, chromium_pairs=1, interval=0.5, rounds=2, grace=1)
 _ELEMENTS = re.compile(r'parseElements\(String\.raw`(.*?)`\)', re.S)
-_PUT = re.compile(r'^runMethod\(\d+, "put", (.*)\);?$', re.M)   # ui/live.py call(): one call a line
+_PUT = re.compile(r'^runMethod\(\d+, "put", .*?atob\("([A-Za-z0-9+/=]*)"\)', re.M)   # ui/live.py call(): a line each
 _QUERY = re.compile(r'query: (\{.*?\}),\n')
 _UNESCAPE = (('&#36;', '$'), ('&#96;', '`'), ('&gt;', '>'), ('&lt;', '<'), ('&amp;', '&'))
 
@@ -141,7 +142,7 @@ class SocketPage:
     async def _on_run_javascript(self, msg) -> None:
         self._message(msg)
         for put in _PUT.finditer(msg.get('code', '')):   # new messages in a thread: put(items, at_start, first)
-            self.bodies.update(item['body'] for item in json.loads(put.group(1))[0])
+            self.bodies.update(item['body'] for item in json.loads(base64.b64decode(put.group(1)))[0])
         result = self.boot if '/*parley-chat-boot*/' in msg.get('code', '') else None
         if msg.get('request_id'):
             await self.sio.emit('javascript_response', {'request_id': msg['request_id'], 'client_id': self.client_id,

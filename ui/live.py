@@ -6,6 +6,7 @@ client is deleted (after NiceGUI's reconnect grace), not on every short disconne
 """
 from collections.abc import Callable
 import asyncio
+import base64
 import inspect
 import json
 import logging
@@ -86,6 +87,7 @@ class Soon:
 
 
 _calls: dict[str, tuple[Client, list[str]]] = {}
+_DECODE = 'JSON.parse(new TextDecoder().decode(Uint8Array.from(atob("{}"), (c) => c.charCodeAt(0))))'
 
 
 def call(element: Element, method: str, *args) -> None:
@@ -96,11 +98,14 @@ def call(element: Element, method: str, *args) -> None:
     drew twice). The calls go out when the page's event handler returns (`flush`), or else on the loop's
     next turn. Skipped when the element goes out whole in this same go anyway (it was just created).
     The methods must be safe to run twice: after a reconnect NiceGUI may send a message again.
+    The arguments (message bodies, names: user text) travel base64-encoded, so the script holds only the
+    alphabet A-Z a-z 0-9 + / = where they are: user text never is script, whatever it contains.
     """
     client = element.client
     if client.is_deleted or element.id in client.outbox.updates:
         return
-    code = f'runMethod({element.id}, {json.dumps(method)}, {json.dumps(args)})'
+    data = base64.b64encode(json.dumps(args).encode()).decode()
+    code = f'runMethod({element.id}, {json.dumps(method)}, {_DECODE.format(data)})'
     if client.id in _calls:
         _calls[client.id][1].append(code)
     else:

@@ -1,4 +1,9 @@
 """The thread as one element (ui/messages.py): what the server holds and what it tells the browser."""
+import base64
+import json
+import re
+
+from nicegui.outbox import Outbox
 from nicegui.testing import User
 
 from tests.conftest import cid
@@ -71,3 +76,37 @@ async def test_live_messages_are_calls_on_one_element_and_old_ones_go_past_the_l
     conversations.send_message(susan, conversation.id, body='message 7', client_id=cid())
     await user.should_see('message 7')
     assert len(element.data) == 8, 'what the user loaded stays while they read it'
+
+
+HOSTILE = 'x"); alert(1); ("</script><img src=x onerror=alert(2)> `${document.cookie}` \u2028 done'
+_CALL = re.compile(r'runMethod\(\d+, "(put|set)", JSON\.parse\(new TextDecoder\(\)\.decode\(Uint8Array\.from\('
+                   r'atob\("([A-Za-z0-9+/=]*)"\), \(c\) => c\.charCodeAt\(0\)\)\)\)\)')
+
+
+async def test_user_text_never_is_script_in_the_calls(user: User, people, app_parley, monkeypatch):
+    """A message's body and preview reach the browser base64-encoded: the script holds none of the user's text."""
+    scripts = []
+    real = Outbox.enqueue_message
+
+    def enqueue(outbox, kind, data, target):
+        if kind == 'run_javascript':
+            scripts.append(data['code'])
+        real(outbox, kind, data, target)
+    monkeypatch.setattr(Outbox, 'enqueue_message', enqueue)
+    conversations, susan = app_parley.conversations, people['susan']
+    conversation = conversations.create_conversation(susan, participant_ids=[people['alice'].id],
+                                                     body='hello', client_id=cid())
+    await sign_in(user, 'alice@example.com', path=f'/messenger/{conversation.id}')
+    await user.should_see('hello')
+    conversations.send_message(susan, conversation.id, body=HOSTILE, client_id=cid())
+    await user.should_see(HOSTILE)
+    calls = [line for code in scripts for line in code.split(';\n') if line.startswith('runMethod(')]
+    assert calls, 'the message went out as calls'
+    decoded = []
+    for line in calls:
+        match = _CALL.fullmatch(line)
+        assert match, line   # nothing but the call, its method and base64
+        decoded.append(json.loads(base64.b64decode(match.group(2))))
+    assert any(item['body'] == HOSTILE for args in decoded if len(args) == 3 for item in args[0])
+    assert any('</script><img src=x onerror=alert(2)>' in args[0].get('preview', '')   # the list row's preview
+               for args in decoded if len(args) == 1)
