@@ -83,6 +83,7 @@ class Soon:
             if not client.is_deleted:   # the page may have closed meanwhile
                 with client:
                     self.action()
+                flush(client)   # e.g. the list rows it changed, at once
         background_tasks.create(later(), name=self.name)
 
 

@@ -3,8 +3,8 @@
 New messages, older pages and delivery changes reach the browser as small calls on this one element
 (`put`), not as new elements: NiceGUI draws its whole element tree again on every update, so a thread made
 of elements cost each page more for every message it had shown. The server keeps each shown message's data
-in the element's props (a tuple of plain dicts, changed without an update) so a redraw or a reload shows
-the same, and `_displayed_contents` gives the tests what the browser shows. A page keeps KEEP messages
+in the element's props (a tuple of plain dicts, changed without an update), so the element sent whole again
+shows the same, and `_displayed_contents` gives the tests what the browser shows. A page keeps KEEP messages
 beyond what the user loaded: a tab left open on a busy conversation drops its oldest ones (they load again
 on scroll up), so neither the server nor the browser holds a day's worth of messages per tab.
 """
