@@ -6,7 +6,7 @@ DEPS   := $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml',
 	print('\n'.join(p['dependencies'] + [d for extra in sys.argv[1:] for d in p['optional-dependencies'][extra]]))"
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test soak install install-test chromium bench clean
+.PHONY: run test soak install install-test chromium bench css clean
 
 run: $(VENV)/.installed
 	PARLEY_DEMO=$${PARLEY_DEMO:-true} PARLEY_INBOUND_SMTP=$${PARLEY_INBOUND_SMTP:-127.0.0.1:2525} $(PY) main.py
@@ -22,6 +22,11 @@ soak: $(VENV)/.installed-test chromium
 # Benchmarks against the floor (bench/floor.py), several minutes: bench/results/latest.json and .md, README table.
 bench: $(VENV)/.installed-test chromium
 	$(PY) -m bench.run
+
+# ui/utilities.css, the utility classes ui/ uses, built with NiceGUI's Tailwind in Chromium (ui/stylesheet.py);
+# run it after changing classes in ui/ (a browser test fails until you do).
+css: $(VENV)/.installed-test chromium
+	$(PY) -m ui.stylesheet
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

@@ -75,6 +75,7 @@ if __name__ in {'__main__', '__mp_main__'}:
         # The session cookie: HttpOnly and SameSite=Lax (Starlette's defaults), Secure when served over HTTPS.
         ui.run(host=settings.host, port=settings.port, title='Parley', favicon='💬', reload=False, show=False,
                storage_secret=settings.resolved_storage_secret(), show_welcome_message=False,
+               tailwind=False,  # ui/utilities.css, built ahead by `make css` (ui/stylesheet.py)
                reconnect_timeout=settings.reconnect_seconds,
                session_middleware_kwargs={'same_site': 'lax', 'https_only': settings.public_url.startswith('https:')})
     except KeyboardInterrupt:  # Ctrl+C after uvicorn's graceful shutdown: nothing left to report

@@ -8,14 +8,15 @@ from nicegui.nicegui import _exception_handler_404 as nicegui_not_found
 from nicegui.page import page
 
 from services.container import Parley
-from ui.theme import page_setup
+from ui.theme import page_setup, use_stylesheet
 
 log = logging.getLogger(__name__)
 
 
 def register(parley: Parley) -> None:
     """Define every page for this Parley (called by main.py, never at import time)."""
-    from ui import admin, auth_pages, chat, embed, inbound_api, items, messenger, settings
+    from ui import admin, auth_pages, chat, embed, inbound_api, items, messenger, settings, stylesheet
+    use_stylesheet(stylesheet.serve())
     embed.register(parley)
     inbound_api.register(parley)
     admin.register(parley)

@@ -58,9 +58,19 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
 '''
 
 
+_stylesheet = ''
+
+
+def use_stylesheet(url: str) -> None:
+    """Every page links the utility classes at url (ui/stylesheet.py), in place of Tailwind in the browser."""
+    global _stylesheet
+    _stylesheet = f'<link rel="stylesheet" href="{url}">'
+
+
 def page_setup(title: str) -> None:
-    """Colours, fonts and the time-zone cookie, for every page (signed in or not)."""
+    """Colours, fonts, the utility classes and the time-zone cookie, for every page (signed in or not)."""
     ui.page_title(f'{title} · Parley')
+    ui.add_head_html(_stylesheet)
     ui.colors(primary=BRAND, secondary='#0ea5e9', accent='#f59e0b', positive='#16a34a', negative='#dc2626')
     ui.add_css(_CSS)
     ui.add_head_html(TZ_SCRIPT)
