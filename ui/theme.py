@@ -21,6 +21,7 @@ ADMIN_NAV = [('Customers', '/admin/customers', 'contacts'), ('Agents', '/admin/a
              ('Unmatched email', '/admin/email', 'move_to_inbox')]
 
 _CSS = '''
+:root { --parley-header: 52px; }  /* the header's height; the content area fills the rest of the window */
 body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
        font-family: Inter, ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
 .nicegui-content { padding: 0; }
@@ -97,11 +98,12 @@ def frame(parley: Parley, agent: UserView, title: str, *, active: str = '/messen
     """Header with navigation, the bell and the account menu; yields the full-height content area."""
     page_setup(title)
     with ui.header().classes('bg-white text-slate-900 border-b border-slate-200 px-3 md:px-5 py-2 no-wrap '
-                             'items-center gap-3').props('bordered=false elevated=false'):
+                             'items-center gap-3').props('bordered=false elevated=false') \
+            .style('height: var(--parley-header)'):
         with Masthead(agent, active) as masthead:
             Bell(parley, agent)
         masthead.on('sign_out', lambda: (sign_out(parley), ui.navigate.to('/login')))
-    with ui.element('main').classes('w-full h-[calc(100dvh-57px)] flex') as main:
+    with ui.element('main').classes('w-full flex').style('height: calc(100dvh - var(--parley-header))') as main:
         yield main
 
 
