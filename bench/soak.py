@@ -46,6 +46,7 @@ FULL = dict(pairs=50, seconds=60, chromium_pairs=3, interval=1.0, rounds=6, grac
 TINY = dict(pairs=3, seconds=3, chromium_pairs=1, interval=0.5, rounds=2, grace=1)
 _ELEMENTS = re.compile(r'parseElements\(String\.raw`(.*?)`\)', re.S)
 _PUT = re.compile(r'^runMethod\(\d+, "put", .*?atob\("([A-Za-z0-9+/=]*)"\)', re.M)   # ui/live.py call(): a line each
+_SENT = re.compile(r'^window\.parleySent\(.*?atob\("([A-Za-z0-9+/=]*)"\)', re.M)   # ui/composer.py, after a send
 _QUERY = re.compile(r'query: (\{.*?\}),\n')
 _UNESCAPE = (('&#36;', '$'), ('&#96;', '`'), ('&gt;', '>'), ('&lt;', '<'), ('&amp;', '&'))
 
@@ -143,6 +144,10 @@ class SocketPage:
         self._message(msg)
         for put in _PUT.finditer(msg.get('code', '')):   # new messages in a thread: put(items, at_start, first)
             self.bodies.update(item['body'] for item in json.loads(base64.b64decode(put.group(1)))[0])
+        for sent in _SENT.finditer(msg.get('code', '')):   # as the browser does: say so, then empty the box
+            box_id, client_id, _, _ = json.loads(base64.b64decode(sent.group(1)))
+            await self.event('0', f'parley_sent_{box_id}', client_id)
+            await self.type(box_id[1:], '')
         result = self.boot if '/*parley-chat-boot*/' in msg.get('code', '') else None
         if msg.get('request_id'):
             await self.sio.emit('javascript_response', {'request_id': msg['request_id'], 'client_id': self.client_id,

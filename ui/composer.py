@@ -3,6 +3,11 @@
 Enter sends, Shift+Enter breaks the line; errors show inline and keep the text. Each send carries
 a client id kept until it succeeds, so a retry after a lost answer is never stored twice.
 
+The text stays in the box until the server has it. Then the browser takes the sent text off the
+start of the box itself (`parleySent`), so what was typed in the meantime stays: a value sent by the
+server would arrive a round trip late and overwrite it. Until the browser says it has done so, the
+server reads the box without that prefix (`text`), so a second Enter cannot send it again.
+
 With `keep` (a key naming the conversation) the browser also keeps the unsent text and its client
 id in sessionStorage. If the connection drops for good and the page reloads, the text comes back
 with a notice, and sending it again cannot store it twice (same client id).
@@ -18,6 +23,7 @@ from services.conversations import MAX_MESSAGE_LENGTH
 from services.directory import SUGGESTION_LIMIT
 from services.errors import ParleyError
 from services.views import UserView
+from ui import live
 from ui.picker import Suggestions
 
 log = logging.getLogger(__name__)
@@ -26,7 +32,7 @@ COUNTER_FROM = MAX_MESSAGE_LENGTH - 1000
 _MENTION = re.compile(r'(?:^|\s)@([^\s@]{0,40})$')
 NOTE_PLACEHOLDER = 'Write an internal note: only teammates see it…'
 # Static script: keep a composer's text (and client id) in this tab; give it back after a reload.
-KEEP_SCRIPT = '''<script>
+KEEP_SCRIPT = '''
 window.parleyKeep = (id, key) => {
   const el = document.getElementById(id);
   const box = el && (el.tagName === "TEXTAREA" ? el : el.querySelector("textarea"));
@@ -45,7 +51,22 @@ window.parleyKeep = (id, key) => {
     } catch (e) {}
   });
 };
-</script>'''
+'''
+
+
+# Static script: the server has a message: take it off the start of the box, keep what was typed since.
+SENT_SCRIPT = '''
+window.parleySent = (id, cid, sent, next) => {
+  const el = document.getElementById(id);
+  const box = el && (el.tagName === "TEXTAREA" ? el : el.querySelector("textarea"));
+  if (!box || box.dataset.sent === cid) return;   // gone, or NiceGUI sent this again after a reconnect
+  box.dataset.sent = cid;
+  el.dataset.cid = next;   // the client id of the next message (kept with unsent text)
+  emitEvent("parley_sent_" + id, cid);   // first: what the server hears from the box after this is its own
+  if (box.value.startsWith(sent)) box.value = box.value.slice(sent.length);
+  box.dispatchEvent(new Event("input", {bubbles: true}));
+};
+'''
 
 
 class Composer:
@@ -59,8 +80,11 @@ class Composer:
         people, and picking one writes "@Full Name " and tells `mentioned`.
         """
         self.on_send, self.on_text, self.mentions = on_send, on_text, mentions
+        self.action = action
         self.placeholder = placeholder
         self.client_id = uuid.uuid4().hex
+        self._sent: tuple[str, str] | None = None   # (client id, text) sent, until the browser took it off the box
+        self._quiet = False
         self.mode = None
         with ui.column().classes('w-full gap-1 px-3 md:px-6 pb-3 pt-2 bg-white border-t border-slate-200 relative') \
                 as self.container:
@@ -89,9 +113,11 @@ class Composer:
                     ui.button(action, icon='send', on_click=self.submit).props('unelevated no-caps').mark('create')
         self.keep = f'parley_unsent_{keep}' if keep else None
         self.was_sent = was_sent
+        _install(SENT_SCRIPT)
+        ui.on(f'parley_sent_c{self.box.id}', self._taken_off)
         if self.keep:
             self.box.props(f'data-cid={self.client_id}')
-            ui.add_head_html(KEEP_SCRIPT)
+            _install(KEEP_SCRIPT)
             ui.on(f'parley_restore_c{self.box.id}', self._restore)
             client = ui.context.client
             start = f'window.parleyKeep && window.parleyKeep("c{self.box.id}", "{self.keep}")'
@@ -108,8 +134,16 @@ class Composer:
     def is_note(self) -> bool:
         return self.mode is not None and self.mode.value == 'note'
 
+    @property
+    def text(self) -> str:
+        """What the box holds for the next message (without a sent text the browser has yet to take off)."""
+        value = self.box.value or ''
+        if self._sent is not None and value.startswith(self._sent[1]):
+            return value[len(self._sent[1]):]
+        return value
+
     def submit(self) -> None:
-        text = self.box.value or ''
+        text = self.text
         try:
             self.on_send(text, self.client_id)
         except ParleyError as problem:
@@ -119,13 +153,29 @@ class Composer:
             log.warning('sending failed; the text stays in the composer for a retry', exc_info=True)
             self.error.text = 'Could not send just now. Your text is kept; try again in a moment.'
             return
-        self.client_id = uuid.uuid4().hex
+        self._sent, self.client_id = (self.client_id, text), uuid.uuid4().hex
         self.error.text = ''
-        self.box.value = ''
         if self.keep:
-            self.box.props(f'data-cid={self.client_id}')
-            ui.run_javascript(f'try {{ sessionStorage.removeItem("{self.keep}") }} catch (e) {{}}')
+            with self.box._props.suspend_updates():   # parleySent tells the browser; an update would redraw the box
+                self.box._props['data-cid'] = self.client_id
+        live.run('window.parleySent', f'c{self.box.id}', self._sent[0], text, self.client_id)
+        self._set_quietly(self.text)
         self.box.run_method('focus')
+        live.flush()
+
+    def _taken_off(self, event) -> None:
+        if self._sent is not None and event.args == self._sent[0]:
+            self._sent = None
+
+    def _set_quietly(self, value: str) -> None:
+        """Change the server's copy of the box only, as NiceGUI does for a value from the browser (3.18)."""
+        self.box._send_update_on_value_change = False
+        self._quiet = True
+        try:
+            self.box.value = value
+        finally:
+            self.box._send_update_on_value_change = True
+            self._quiet = False
 
     def _restore(self, event) -> None:
         """The browser kept an unsent text from before a reload: put it back, with the same client id."""
@@ -152,11 +202,16 @@ class Composer:
         self.box.run_method('focus')
 
     def _enter(self) -> None:
-        if not self.suggestions.pick_highlighted():
-            self.submit()
+        if self.suggestions.pick_highlighted():
+            return
+        if self.action == 'Send' and not self.text.strip():
+            return   # Enter in an empty box (or a second Enter right after sending) does nothing, as in any messenger
+        self.submit()
 
     def _changed(self) -> None:
-        text = self.box.value or ''
+        if self._sent is not None and not self._quiet and not (self.box.value or '').startswith(self._sent[1]):
+            self._sent = None   # the browser's box no longer starts with the sent text: nothing left to skip
+        text = self.text
         if self.error.text and text.strip():
             self.error.text = ''
         self._update_counter()
@@ -166,7 +221,7 @@ class Composer:
             self._suggest(text)
 
     def _update_counter(self) -> None:
-        length = len((self.box.value or '').strip())
+        length = len(self.text.strip())
         self.counter.text = f'{length:,} / {MAX_MESSAGE_LENGTH:,}' if length >= COUNTER_FROM else ''
         self.counter.classes(replace='text-xs ' + ('text-negative font-semibold' if length > MAX_MESSAGE_LENGTH
                                                    else 'text-slate-500'))
@@ -180,7 +235,7 @@ class Composer:
         self.suggestions.show(self.mentions.search(match.group(1), SUGGESTION_LIMIT))
 
     def _pick(self, person: UserView) -> None:
-        text = self.box.value or ''
+        text = self.text
         match = _MENTION.search(text)
         if match is not None:
             text = text[:match.start(1) - 1] + f'@{person.name} '
@@ -188,3 +243,12 @@ class Composer:
         self.box.value = text  # re-runs _suggest, which finds no "@" at the end and stays closed
         self.mentions.mentioned(person)
         self.box.run_method('focus')
+
+
+def _install(script: str) -> None:
+    """A static script for this page: in its head, or run now if the page is already up (the live chat's box)."""
+    client = ui.context.client
+    if client.has_socket_connection:
+        ui.run_javascript(script)
+    else:
+        ui.add_head_html(f'<script>{script}</script>')

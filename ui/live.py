@@ -105,8 +105,21 @@ def call(element: Element, method: str, *args) -> None:
     client = element.client
     if client.is_deleted or element.id in client.outbox.updates:
         return
-    data = base64.b64encode(json.dumps(args).encode()).decode()
-    code = f'runMethod({element.id}, {json.dumps(method)}, {_DECODE.format(data)})'
+    _queue(client, f'runMethod({element.id}, {json.dumps(method)}, {_encoded(args)})')
+
+
+def run(function: str, *args) -> None:
+    """Run the page's global `function(*args)` in the current page's browser, queued and encoded as call() is."""
+    _queue(context.client, f'{function}(...{_encoded(args)})')
+
+
+def _encoded(args: tuple) -> str:
+    return _DECODE.format(base64.b64encode(json.dumps(args).encode()).decode())
+
+
+def _queue(client: Client, code: str) -> None:
+    if client.is_deleted:
+        return
     if client.id in _calls:
         _calls[client.id][1].append(code)
     else:

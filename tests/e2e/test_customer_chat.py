@@ -126,3 +126,27 @@ async def test_agent_pages_cannot_be_framed_but_the_chat_can(browser: Browser, s
     cookie = agent.headers['set-cookie'].lower()
     assert 'httponly' in cookie and 'samesite=lax' in cookie and 'secure' not in cookie   # plain http here
     await context.close()
+
+
+async def test_a_visitor_types_on_after_enter_and_unsent_text_survives_a_reload(browser: Browser, server):
+    context = await browser.new_context(base_url=server, viewport={'width': 390, 'height': 740})
+    visitor = await context.new_page()
+    await visitor.goto('/chat')
+    await visitor.get_by_label('Your name').fill('Vera Visitor')
+    await visitor.get_by_label('Your email').fill('vera.visitor@example.org')
+    await visitor.get_by_label('How can we help?').fill('My order has not arrived yet.')
+    await visitor.get_by_role('button', name='Start chat').click()
+    chat = visitor.get_by_role('log', name='Messages')
+    await expect(chat.get_by_text('My order has not arrived yet.')).to_be_visible(timeout=LIVE)
+
+    box = visitor.get_by_role('textbox', name='Message')
+    await box.fill('It was order 1234.')
+    await box.press('Enter')
+    await visitor.keyboard.type('Not sent yet')   # straight on: the sent text leaves the box, this stays
+    await expect(chat.get_by_text('It was order 1234.')).to_have_count(1, timeout=LIVE)
+    await expect(box).to_have_value('Not sent yet')
+
+    await visitor.reload()   # the tab keeps what was typed and not sent
+    await expect(chat.get_by_text('It was order 1234.')).to_have_count(1, timeout=LIVE)
+    await expect(visitor.get_by_role('textbox', name='Message')).to_have_value('Not sent yet', timeout=LIVE)
+    await context.close()

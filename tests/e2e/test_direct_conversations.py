@@ -227,3 +227,27 @@ async def test_a_message_typed_offline_is_sent_once_when_back_even_across_a_relo
     await expect(susan.get_by_role('textbox', name='Message')).to_have_value('')
     bodies = [m.body for m in server_parley.conversations.list_messages(susan_view, conversation.id)]
     assert bodies.count('Kept across a reload') == 1 and bodies.count('Sent after a short drop') == 1
+
+
+async def test_typing_on_right_after_enter_keeps_the_new_text_and_each_message_goes_once(new_person, server_parley):
+    susan_view = server_parley.auth.authenticate('susan@example.com', DEMO_PASSWORD)
+    john_view = server_parley.auth.authenticate('john@example.com', DEMO_PASSWORD)
+    conversation = server_parley.conversations.create_conversation(
+        susan_view, participant_ids=[john_view.id], body='Typing test', client_id='typing-start')
+    susan = await new_person('susan@example.com')
+    await susan.goto(f'/messenger/{conversation.id}')
+    await susan.wait_for_function('window.did_handshake === true')
+    box = susan.get_by_role('textbox', name='Message')
+
+    await box.fill('First, sent with Enter')
+    await box.press('Enter')
+    await susan.keyboard.type('Second')   # straight on, before the server has answered
+    await expect(thread(susan).get_by_text('First, sent with Enter')).to_have_count(1, timeout=LIVE)
+    await expect(box).to_have_value('Second')
+    await box.press('Enter')
+    await box.press('Enter')   # twice, quickly: one message
+    await expect(thread(susan).get_by_text('Second', exact=True)).to_have_count(1, timeout=LIVE)
+    await expect(box).to_have_value('')
+    await susan.wait_for_timeout(500)
+    bodies = [m.body for m in server_parley.conversations.list_messages(susan_view, conversation.id)]
+    assert bodies == ['Typing test', 'First, sent with Enter', 'Second']

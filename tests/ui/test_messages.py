@@ -110,3 +110,32 @@ async def test_user_text_never_is_script_in_the_calls(user: User, people, app_pa
     assert any(item['body'] == HOSTILE for args in decoded if len(args) == 3 for item in args[0])
     assert any('</script><img src=x onerror=alert(2)>' in args[0].get('preview', '')   # the list row's preview
                for args in decoded if len(args) == 1)
+
+
+_SENT = re.compile(r'window\.parleySent\(\.\.\.JSON\.parse\(new TextDecoder\(\)\.decode\(Uint8Array\.from\('
+                   r'atob\("([A-Za-z0-9+/=]*)"\), \(c\) => c\.charCodeAt\(0\)\)\)\)\)')
+
+
+async def test_the_sent_text_goes_back_to_the_box_base64_encoded(user: User, people, app_parley, monkeypatch):
+    """After a send the browser takes the sent text off its box (composer.py): that text is user text too."""
+    scripts = []
+    real = Outbox.enqueue_message
+
+    def enqueue(outbox, kind, data, target):
+        if kind == 'run_javascript':
+            scripts.append(data['code'])
+        real(outbox, kind, data, target)
+    monkeypatch.setattr(Outbox, 'enqueue_message', enqueue)
+    conversation = app_parley.conversations.create_conversation(people['susan'], participant_ids=[people['alice'].id],
+                                                                body='hello', client_id=cid())
+    await sign_in(user, 'alice@example.com', path=f'/messenger/{conversation.id}')
+    user.find(marker='composer').type(HOSTILE)
+    user.find(marker='composer').trigger('keydown.enter.exact.prevent')
+    await user.should_see(HOSTILE)
+    sent = [line for code in scripts for line in code.split(';\n') if 'parleySent' in line]
+    assert len(sent) == 1
+    match = _SENT.fullmatch(sent[0])
+    assert match, sent[0]   # nothing but the call and base64
+    box_id, client_id, text, next_id = json.loads(base64.b64decode(match.group(1)))
+    assert box_id.startswith('c') and text == HOSTILE and client_id != next_id
+    assert not any('alert(1)' in code for code in scripts)
