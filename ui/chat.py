@@ -21,7 +21,7 @@ from services.views import MessageView
 from ui import live
 from ui.composer import Composer
 from ui.formatting import viewer_zone, visibility_script
-from ui.messages import CHAT_WIDTH, MessageList, avatar_data, message_data
+from ui.messages import CHAT_WIDTH, History, MessageList, avatar_data, message_data
 from ui.session import client_address
 from ui.theme import page_setup
 
@@ -38,6 +38,7 @@ BOOT_SCRIPT = '''/*parley-chat-boot*/(() => {
 })()'''
 _CLOSE_SCRIPT = 'window.parent && window.parent !== window && window.parent.postMessage("parley:close", "*")'
 ONLINE = 'We are online and usually answer within minutes.'
+CHAT_PAGE = 100   # messages the chat opens with, and loads at a time when the customer scrolls up
 AWAY = 'No one is online right now. Leave a message and we will answer by email.'
 
 
@@ -174,18 +175,23 @@ class ChatPage:
     def _thread(self) -> None:
         identity = self.identity
         with ui.element('div').classes('parley-thread flex-1 w-full px-3 py-4') \
-                .props('role=log aria-live=polite aria-label="Messages"'):
+                .props('role=log aria-live=polite aria-label="Messages"') as scroller:
             with ui.column().classes('w-full gap-0') as self.inner:
-                self.messages = MessageList(self._draw)
+                self.history = History(scroller, self._draw, page_size=CHAT_PAGE, older=lambda before_id:
+                                       self.parley.conversations.list_messages(
+                                           self.identity.customer, self.identity.conversation_id,
+                                           before_id=before_id, limit=CHAT_PAGE))
+        self.messages = self.history.messages
         messages = []
         if identity.conversation_id is not None:
-            messages = self.parley.conversations.list_messages(identity.customer, identity.conversation_id, limit=100)
+            messages = self.parley.conversations.list_messages(identity.customer, identity.conversation_id,
+                                                               limit=CHAT_PAGE)
+        self.history.start(messages)
         if not messages:
             with self.inner, ui.column().classes('w-full items-center text-center text-slate-500 gap-1 py-8') \
                     as self.empty:
                 ui.icon('waving_hand', size='md', color='grey-5')
                 ui.label(f'Hi {identity.customer.name.split()[0]}, how can we help?')
-        self.messages.append(messages)
         Composer(on_send=self._send, action='Send', hint=False, placeholder='Write a message…',
                  keep=f'chat_{identity.conversation_id or "new"}',
                  was_sent=lambda client_id: self.parley.conversations.was_sent(self.identity.customer, client_id))
@@ -205,7 +211,7 @@ class ChatPage:
         if self.empty is not None:
             self.empty.delete()
             self.empty = None
-        self.messages.append(messages)
+        self.history.append(messages)
 
     def _draw(self, message: MessageView, previous: MessageView | None) -> dict:
         own = message.author.id == self.identity.customer.id

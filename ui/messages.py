@@ -134,3 +134,44 @@ def delivery_line(deliveries: tuple[DeliveryView, ...]) -> dict:
     else:
         text = ' · '.join(f'{d.customer_name}: {d.label}' for d in deliveries)
     return {'text': text, 'failed': any(d.state == 'email_failed' for d in deliveries)}
+
+
+class History:
+    """A MessageList with "Load earlier messages" above it, also run when the reader scrolls near the top.
+
+    older(before_id) returns the page of messages before that one (at most page_size). Built inside the thread's
+    column; `scroller` is the element that scrolls (a column-reverse thread: near the top is near its end).
+    """
+
+    def __init__(self, scroller: ui.element, draw: Draw, older: Callable[[int], list[MessageView]],
+                 page_size: int) -> None:
+        self._older, self._page_size = older, page_size
+        self.load_more = ui.button('Load earlier messages', on_click=self.load_older) \
+            .props('flat no-caps dense color=grey-8').classes('self-center mb-2')
+        self.messages = MessageList(draw)
+        self._more(False)
+        scroller.on('scroll', self.load_older, throttle=0.5, js_handler='''(e) => {
+            const t = e.target;
+            if (t.scrollHeight - t.clientHeight + t.scrollTop < 240) emit();
+        }''')
+
+    def start(self, messages: list[MessageView]) -> None:
+        """The latest page, as the thread opens: more may lie before it if the page is full."""
+        self._more(len(messages) >= self._page_size)
+        self.messages.append(messages)
+
+    def append(self, messages: Iterable[MessageView]) -> None:
+        if self.messages.append(messages):   # a long-open page let its oldest messages go: they load again
+            self._more(True)
+
+    def load_older(self) -> None:
+        oldest = self.messages.oldest
+        if not self.has_more or oldest is None:
+            return
+        older = self._older(oldest.id)
+        self._more(len(older) >= self._page_size)
+        self.messages.prepend(older)
+
+    def _more(self, more: bool) -> None:
+        self.has_more = more
+        self.load_more.visible = more

@@ -20,7 +20,7 @@ from ui.formatting import list_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
 from ui.conversation_row import ConversationRow
-from ui.messages import AGENT_WIDTH, MessageList, avatar_data, message_data
+from ui.messages import AGENT_WIDTH, History, avatar_data, message_data
 from ui.theme import avatar, frame
 
 log = logging.getLogger(__name__)
@@ -311,17 +311,11 @@ class Thread:
         with ui.element('div').classes('parley-thread parley-scroll flex-1 w-full px-3 md:px-6 py-4') \
                 .props('role=log aria-live=polite aria-label="Messages"') as self.scroller:
             with ui.column().classes('w-full gap-0') as self.inner:
-                self.load_more = ui.button('Load earlier messages', on_click=self.load_older) \
-                    .props('flat no-caps dense color=grey-8').classes('self-center mb-2')
-                self.messages = MessageList(self._draw)
-        self.scroller.on('scroll', self.load_older, throttle=0.5, js_handler='''(e) => {
-            const t = e.target;
-            if (t.scrollHeight - t.clientHeight + t.scrollTop < 240) emit();
-        }''')
-        messages = page.conversations.list_messages(page.agent, conversation.id)
-        self.has_more = len(messages) == PAGE_SIZE
-        self.load_more.visible = self.has_more
-        self.messages.append(messages)
+                self.history = History(self.scroller, self._draw, page_size=PAGE_SIZE, older=lambda before_id:
+                                       page.conversations.list_messages(page.agent, conversation.id,
+                                                                        before_id=before_id))
+        self.messages = self.history.messages
+        self.history.start(page.conversations.list_messages(page.agent, conversation.id))
         placeholder = (f'Write to {", ".join(c.name for c in conversation.customers)}…' if conversation.is_customer
                        else 'Write a message…')
         teammates = [p for p in conversation.participants if p.kind == 'agent' and p.id != self.agent.id]
@@ -360,19 +354,8 @@ class Thread:
         for message_id in shown:
             self.messages.set_delivery(message_id, found.get(message_id, ()))
 
-    def load_older(self) -> None:
-        oldest = self.messages.oldest
-        if not self.has_more or oldest is None:
-            return
-        older = self.page.conversations.list_messages(self.agent, self.conversation.id, before_id=oldest.id)
-        self.has_more = len(older) == PAGE_SIZE
-        self.load_more.visible = self.has_more
-        self.messages.prepend(older)
-
     def _append(self, message: MessageView) -> None:
-        if self.messages.append([message]):   # a long-open page let its oldest messages go: they load again
-            self.has_more = True
-            self.load_more.visible = True
+        self.history.append([message])
 
     def _draw(self, message: MessageView, previous: MessageView | None) -> dict:
         own = message.author.id == self.agent.id

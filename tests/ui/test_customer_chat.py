@@ -152,3 +152,20 @@ async def test_agent_and_customer_see_each_other_live(user: User, create_user: C
     await alice.should_see('Seen')
     app_parley.email_fallback.clock = lambda: app_parley.conversations.clock() + app_parley.conversations.email_fallback
     assert app_parley.email_fallback.send_due() == 0, 'seen live: no email'
+
+
+async def test_a_long_chat_opens_with_the_last_hundred_and_loads_earlier(user: User, people, customers, app_parley):
+    conversation = app_parley.conversations.create_conversation(
+        people['alice'], participant_ids=[customers['sample'].id], body='chat message 0', client_id=cid())
+    for i in range(1, 130):
+        app_parley.conversations.send_message(people['alice'], conversation.id, body=f'chat message {i}',
+                                              client_id=cid())
+    boot_with(user, app_parley.chat.link(customers['sample'].id, conversation.id).split('#', 1)[1])
+    await user.open('/chat')
+    await user.should_see('chat message 129')
+    await user.should_see('chat message 30')
+    await user.should_not_see('chat message 29')
+    user.find('Load earlier messages').click()
+    await user.should_see('chat message 0')
+    await user.should_see('chat message 29')
+    await user.should_not_see('Load earlier messages')
