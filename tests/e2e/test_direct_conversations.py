@@ -1,5 +1,6 @@
 """The walkthrough in real browsers: Alice starts a conversation with Susan and John."""
 import re
+import uuid
 
 from playwright.async_api import expect
 
@@ -15,6 +16,15 @@ def thread(page):
 
 def conversations(page):
     return page.get_by_role('navigation', name='Conversations')
+
+
+def conversation_between(server_parley, author: str, other: str, body: str):
+    """A conversation demo agent `author` started with `other` (first names), straight through the services."""
+    author_view = server_parley.auth.authenticate(f'{author}@example.com', DEMO_PASSWORD)
+    other_view = server_parley.auth.authenticate(f'{other}@example.com', DEMO_PASSWORD)
+    conversation = server_parley.conversations.create_conversation(
+        author_view, participant_ids=[other_view.id], body=body, client_id=uuid.uuid4().hex)
+    return author_view, other_view, conversation
 
 
 async def test_alice_starts_a_conversation_susan_sees_it_live_mike_cannot(new_person):
@@ -160,10 +170,7 @@ async def test_the_thread_element_applies_what_the_server_sends(new_person, serv
 
 
 async def test_a_message_in_a_background_tab_stays_unread_until_the_tab_shows(new_person, server_parley):
-    susan_view = server_parley.auth.authenticate('susan@example.com', DEMO_PASSWORD)
-    mike_view = server_parley.auth.authenticate('mike@example.com', DEMO_PASSWORD)
-    conversation = server_parley.conversations.create_conversation(
-        susan_view, participant_ids=[mike_view.id], body='Are you around?', client_id='bg0')
+    _, mike_view, conversation = conversation_between(server_parley, 'susan', 'mike', 'Are you around?')
     mike = await new_person('mike@example.com')
     await mike.goto(f'/messenger/{conversation.id}')
     await expect(thread(mike).get_by_text('Are you around?')).to_be_visible()
@@ -190,10 +197,7 @@ async def test_a_message_in_a_background_tab_stays_unread_until_the_tab_shows(ne
 
 
 async def test_a_message_typed_offline_is_sent_once_when_back_even_across_a_reload(new_person, server_parley):
-    susan_view = server_parley.auth.authenticate('susan@example.com', DEMO_PASSWORD)
-    john_view = server_parley.auth.authenticate('john@example.com', DEMO_PASSWORD)
-    conversation = server_parley.conversations.create_conversation(
-        susan_view, participant_ids=[john_view.id], body='Offline test', client_id='offline-start')
+    susan_view, _, conversation = conversation_between(server_parley, 'susan', 'john', 'Offline test')
     susan = await new_person('susan@example.com')
     context = susan.context
 
@@ -230,10 +234,7 @@ async def test_a_message_typed_offline_is_sent_once_when_back_even_across_a_relo
 
 
 async def test_typing_on_right_after_enter_keeps_the_new_text_and_each_message_goes_once(new_person, server_parley):
-    susan_view = server_parley.auth.authenticate('susan@example.com', DEMO_PASSWORD)
-    john_view = server_parley.auth.authenticate('john@example.com', DEMO_PASSWORD)
-    conversation = server_parley.conversations.create_conversation(
-        susan_view, participant_ids=[john_view.id], body='Typing test', client_id='typing-start')
+    susan_view, _, conversation = conversation_between(server_parley, 'susan', 'john', 'Typing test')
     susan = await new_person('susan@example.com')
     await susan.goto(f'/messenger/{conversation.id}')
     await susan.wait_for_function('window.did_handshake === true')

@@ -3,6 +3,7 @@ import base64
 import json
 import re
 
+import pytest
 from nicegui.outbox import Outbox
 from nicegui.testing import User
 
@@ -78,21 +79,27 @@ async def test_live_messages_are_calls_on_one_element_and_old_ones_go_past_the_l
     assert len(element.data) == 8, 'what the user loaded stays while they read it'
 
 
+@pytest.fixture
+def scripts(monkeypatch) -> list[str]:
+    """The scripts the server sends its pages, as they go out."""
+    sent = []
+    real = Outbox.enqueue_message
+
+    def enqueue(outbox, kind, data, target):
+        if kind == 'run_javascript':
+            sent.append(data['code'])
+        real(outbox, kind, data, target)
+    monkeypatch.setattr(Outbox, 'enqueue_message', enqueue)
+    return sent
+
+
 HOSTILE = 'x"); alert(1); ("</script><img src=x onerror=alert(2)> `${document.cookie}` \u2028 done'
 _CALL = re.compile(r'runMethod\(\d+, "(put|set)", JSON\.parse\(new TextDecoder\(\)\.decode\(Uint8Array\.from\('
                    r'atob\("([A-Za-z0-9+/=]*)"\), \(c\) => c\.charCodeAt\(0\)\)\)\)\)')
 
 
-async def test_user_text_never_is_script_in_the_calls(user: User, people, app_parley, monkeypatch):
+async def test_user_text_never_is_script_in_the_calls(user: User, people, app_parley, scripts):
     """A message's body and preview reach the browser base64-encoded: the script holds none of the user's text."""
-    scripts = []
-    real = Outbox.enqueue_message
-
-    def enqueue(outbox, kind, data, target):
-        if kind == 'run_javascript':
-            scripts.append(data['code'])
-        real(outbox, kind, data, target)
-    monkeypatch.setattr(Outbox, 'enqueue_message', enqueue)
     conversations, susan = app_parley.conversations, people['susan']
     conversation = conversations.create_conversation(susan, participant_ids=[people['alice'].id],
                                                      body='hello', client_id=cid())
@@ -116,16 +123,8 @@ _SENT = re.compile(r'window\.parleySent\(\.\.\.JSON\.parse\(new TextDecoder\(\)\
                    r'atob\("([A-Za-z0-9+/=]*)"\), \(c\) => c\.charCodeAt\(0\)\)\)\)\)')
 
 
-async def test_the_sent_text_goes_back_to_the_box_base64_encoded(user: User, people, app_parley, monkeypatch):
+async def test_the_sent_text_goes_back_to_the_box_base64_encoded(user: User, people, app_parley, scripts):
     """After a send the browser takes the sent text off its box (composer.py): that text is user text too."""
-    scripts = []
-    real = Outbox.enqueue_message
-
-    def enqueue(outbox, kind, data, target):
-        if kind == 'run_javascript':
-            scripts.append(data['code'])
-        real(outbox, kind, data, target)
-    monkeypatch.setattr(Outbox, 'enqueue_message', enqueue)
     conversation = app_parley.conversations.create_conversation(people['susan'], participant_ids=[people['alice'].id],
                                                                 body='hello', client_id=cid())
     await sign_in(user, 'alice@example.com', path=f'/messenger/{conversation.id}')
