@@ -1,7 +1,8 @@
-"""The benchmarks that need real pages: delivery latency, memory per page and page load, each against the floor.
+"""The benchmarks that need real pages: delivery latency, memory per page and page load, each against the floors.
 
-Parley and the floor (bench/floor.py) run as their own processes, as `make run` starts Parley; one Chromium
-(Debian's, through Playwright) opens every page, so every timestamp comes from one clock.
+Parley, the floor (bench/floor.py, the least NiceGUI does) and the bare floor (bench/bare.py, the least a
+browser does: a raw WebSocket and static HTML) run as their own processes, as `make run` starts Parley; one
+Chromium (Debian's, through Playwright) opens every page, so every timestamp comes from one clock.
 """
 import asyncio
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ import subprocess
 import sys
 import time
 
+import httpx
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bench.common import PASSWORD, build_workspace, cid, percentiles
@@ -87,7 +89,7 @@ def rss_mb(pid: int) -> float:
 
 def run(folder: Path, *, receivers: tuple[int, ...] = (1, 10, 25), messages: int = 100, pages: int = 20,
         loads: int = 20, rounds: int = 3) -> dict:
-    """Everything at once: one Parley and one floor process, one browser."""
+    """Everything at once: Parley and the two floors, each its own process, one browser."""
     ws = build_workspace(folder, agents=max(receivers) + 1, customers=1)
     parley = ws.parley
     try:
@@ -108,30 +110,33 @@ def run(folder: Path, *, receivers: tuple[int, ...] = (1, 10, 25), messages: int
         chat_link = parley.chat.link(customer.id, chat.id)
     finally:
         parley.close()
-    port, floor_port = free_port(), free_port()
+    port, floor_port, bare_port = free_port(), free_port(), free_port()
     env = {**os.environ, 'PARLEY_DATABASE_URL': f'sqlite:///{folder / "parley.db"}', 'PARLEY_PORT': str(port),
            'PARLEY_DATA_DIR': str(folder), 'PARLEY_DEMO': 'false'}
     with process([sys.executable, 'main.py'], env, port, folder / 'parley.log') as server, \
             process([sys.executable, '-m', 'bench.floor', str(floor_port)], dict(os.environ), floor_port,
-                    folder / 'floor.log') as floor:
+                    folder / 'floor.log') as floor, \
+            process([sys.executable, '-m', 'bench.bare', str(bare_port)], dict(os.environ), bare_port,
+                    folder / 'bare.log'):
         base = f'http://127.0.0.1:{port}'
+        floors = {'floor': f'http://127.0.0.1:{floor_port}', 'bare': f'http://127.0.0.1:{bare_port}'}
         result = asyncio.run(_measure(
-            base, f'http://127.0.0.1:{floor_port}', server.pid, floor.pid, ws, group.id, pair.id,
+            base, floors, server.pid, floor.pid, ws, group.id, pair.id,
             base + chat_link[chat_link.index('/chat'):], receivers, messages, pages, loads, rounds))
     log = (folder / 'parley.log').read_text()
     result['server_errors'] = log.count('Traceback')
     return result
 
 
-async def _measure(base, floor, pid, floor_pid, ws, group_id, pair_id, chat_url, receivers, messages, pages, loads,
+async def _measure(base, floors, pid, floor_pid, ws, group_id, pair_id, chat_url, receivers, messages, pages, loads,
                    rounds) -> dict:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             # Delivery first: pages closed later stay subscribed for the reconnect grace and would add load.
-            delivery = await _delivery(browser, base, floor, ws, group_id, receivers, messages)
-            memory = await _memory(browser, base, floor, pid, floor_pid, ws, pair_id, chat_url, pages)
-            load = await _page_load(browser, base, floor, ws, pair_id, loads, rounds)
+            delivery = await _delivery(browser, base, floors, ws, group_id, receivers, messages)
+            memory = await _memory(browser, base, floors['floor'], pid, floor_pid, ws, pair_id, chat_url, pages)
+            load = await _page_load(browser, base, floors, ws, pair_id, loads, rounds)
         finally:
             await browser.close()
     return {'delivery': delivery, 'memory': memory, 'page_load': load}
@@ -150,16 +155,19 @@ async def _signed_in(browser: Browser, base: str, email: str):
 
 # ----- delivery ----------------------------------------------------------------------------------
 
-async def _delivery(browser, base, floor, ws, group_id, receivers, messages) -> dict:
+async def _delivery(browser, base, floors, ws, group_id, receivers, messages) -> dict:
+    """Per receiver count: Parley's delivery times and each floor's, sent one after the other on the same browser."""
     results = {}
     _, sender = await _signed_in(browser, base, ws.agents[0].email)
     await sender.goto(f'/messenger/{group_id}')
     await sender.get_by_label('Message', exact=True).wait_for()
-    floor_context = await browser.new_context(base_url=floor)
-    floor_sender = await floor_context.new_page()
-    await floor_sender.goto('/')
     parley_pages: list[Page] = []
-    floor_pages: list[Page] = []
+    floor_senders, floor_pages = {}, {}
+    for name, url in floors.items():
+        context = await browser.new_context(base_url=url)
+        floor_senders[name] = await context.new_page()
+        await floor_senders[name].goto('/')
+        floor_pages[name] = (context, [])
     for k in receivers:
         while len(parley_pages) < k:
             _, page = await _signed_in(browser, base, ws.agents[len(parley_pages) + 1].email)
@@ -167,20 +175,21 @@ async def _delivery(browser, base, floor, ws, group_id, receivers, messages) -> 
             await page.get_by_label('Message', exact=True).wait_for()
             await page.evaluate(OBSERVER)
             parley_pages.append(page)
-            page = await floor_context.new_page()
-            await page.goto('/')
-            await page.get_by_label('Message').wait_for()
-            await page.evaluate(OBSERVER)
-            floor_pages.append(page)
-        results[k] = {
-            'parley_ms': await _send_all(sender, parley_pages, 'button[aria-label="Send"]', k, messages, 'p'),
-            'floor_ms': await _send_all(floor_sender, floor_pages, 'button[aria-label="Send"]', k, messages, 'f'),
-        }
+            for context, opened in floor_pages.values():
+                page = await context.new_page()
+                await page.goto('/')
+                await page.get_by_label('Message').wait_for()
+                await page.evaluate(OBSERVER)
+                opened.append(page)
+        results[k] = {'parley_ms': await _send_all(sender, parley_pages, k, messages, 'p')}
+        for tag, name in enumerate(floors):
+            results[k][f'{name}_ms'] = await _send_all(floor_senders[name], floor_pages[name][1], k, messages,
+                                                       str(tag))
         results[k]['ratio_p95'] = round(results[k]['parley_ms']['p95'] / max(results[k]['floor_ms']['p95'], 1), 2)
     return results
 
 
-async def _send_all(sender: Page, receivers: list[Page], button: str, k: int, messages: int, tag: str) -> dict:
+async def _send_all(sender: Page, receivers: list[Page], k: int, messages: int, tag: str) -> dict:
     """Send one message at a time and wait until every receiver shows it; the times are read at the end.
 
     Each receiver is asked once per message with a promise its own observer resolves, all at once: no
@@ -189,13 +198,13 @@ async def _send_all(sender: Page, receivers: list[Page], button: str, k: int, me
     box = sender.get_by_label('Message', exact=True)
     keys, missing = [], 0
     for i in range(messages):
-        key = f'{k}{tag == "f" and "0" or "1"}-{i}'
+        key = f'{k}{tag == "p" and "9" or tag}-{i}'
         keys.append(key)
         await expect(box).to_have_value('')   # as a person would: the last send has cleared the box
         await box.fill(f'bench {key} hello')
         await asyncio.sleep(0.05)
         arrived = [asyncio.ensure_future(page.evaluate(ARRIVED, key)) for page in receivers]
-        await sender.evaluate(SEND, [button, key])
+        await sender.evaluate(SEND, ['button[aria-label="Send"]', key])
         missing += sum(not ok for ok in await asyncio.gather(*arrived))
         await asyncio.sleep(0.05)
     sent = await sender.evaluate('window.__sent')
@@ -245,15 +254,25 @@ async def _per_page(context, pid: int, url: str, last_text: str, count: int) -> 
 
 # ----- page load ---------------------------------------------------------------------------------
 
-async def _page_load(browser, base, floor, ws, pair_id, loads, rounds) -> dict:
+async def _page_load(browser, base, floors, ws, pair_id, loads, rounds) -> dict:
+    """Messenger ready with `loads` pages loading at once in this one browser, and its two parts apart.
+
+    On this rig the pages' browsers share the server's two cores; a team's agents each have their own. So
+    beside it: one page loading alone (the browser's part for one agent), and the server building `loads`
+    messenger pages at once for plain HTTP requests (the server's part when the whole team loads at once).
+    """
     context, _ = await _signed_in(browser, base, ws.agents[0].email)
-    parley = await _loads(context, f'/messenger/{pair_id}', 'Message 49 of the thread', loads, rounds)
+    url, last = f'/messenger/{pair_id}', 'Message 49 of the thread'
+    result = {'pages_at_once': loads, 'parley_ms': await _loads(context, url, last, loads, rounds),
+              'alone_ms': await _loads(context, url, last, 1, loads * rounds),
+              'server_ms': await _requests(base, url, await context.cookies(), loads, rounds)}
     await context.close()
-    floor_context = await browser.new_context(base_url=floor)
-    floor_times = await _loads(floor_context, '/thread', 'Message 49 of the floor thread', loads, rounds)
-    await floor_context.close()
-    return {'pages_at_once': loads, 'parley_ms': parley, 'floor_ms': floor_times,
-            'ratio_p95': round(parley['p95'] / max(floor_times['p95'], 1), 2)}
+    for name, url in floors.items():
+        context = await browser.new_context(base_url=url)
+        result[f'{name}_ms'] = await _loads(context, '/thread', 'Message 49 of the floor thread', loads, rounds)
+        await context.close()
+    result['ratio_p95'] = round(result['parley_ms']['p95'] / max(result['floor_ms']['p95'], 1), 2)
+    return result
 
 
 async def _loads(context, url: str, last_text: str, loads: int, rounds: int) -> dict:
@@ -269,4 +288,22 @@ async def _loads(context, url: str, last_text: str, loads: int, rounds: int) -> 
         times += await asyncio.gather(*(load(p) for p in pages))
         for page in pages:
             await page.close()
+    return percentiles(times)
+
+
+async def _requests(base: str, url: str, cookies: list[dict], loads: int, rounds: int) -> dict:
+    """The time to the last byte of the page's HTML, for `loads` signed-in requests at once."""
+    jar = httpx.Cookies()
+    for cookie in cookies:
+        jar.set(cookie['name'], cookie['value'], domain=cookie['domain'], path=cookie['path'])
+    times = []
+    async with httpx.AsyncClient(base_url=base, cookies=jar, timeout=60) as http:
+        async def fetch() -> float:
+            started = time.perf_counter()
+            response = await http.get(url)
+            if response.status_code != 200 or 'Message 49 of the thread' not in response.text:
+                raise RuntimeError(f'{url} did not answer with the thread: {response.status_code}')
+            return (time.perf_counter() - started) * 1000
+        for _ in range(rounds):
+            times += await asyncio.gather(*(fetch() for _ in range(loads)))
     return percentiles(times)

@@ -40,41 +40,52 @@ def table(r: dict) -> str:
     most = str(max(int(k) for k in r['delivery']))
     for k, d in sorted(r['delivery'].items(), key=lambda kv: int(kv[0])):
         k = str(k)   # an int in the run, a string once read back from JSON
-        p, f = d['parley_ms'], d['floor_ms']
+        p, f, b = d['parley_ms'], d['floor_ms'], d.get('bare_ms')
         target = 'p95 ≤ 100 ms; ≤ 1.5 × floor' if k == most else ''
         met = f"{_met(p['p95'] <= 100)}; {_met(d['ratio_p95'] <= 1.5)}" if k == most else ''
         rows.append((f'Delivery to {k} receiver page{"s" if k != "1" else ""}, ms (p50 / p95 / p99)',
                      f'{p["p50"]:.0f} / {p["p95"]:.0f} / {p["p99"]:.0f}',
-                     f'{f["p50"]:.0f} / {f["p95"]:.0f} / {f["p99"]:.0f} ({d["ratio_p95"]} ×)', target, met))
+                     f'{f["p50"]:.0f} / {f["p95"]:.0f} / {f["p99"]:.0f} ({d["ratio_p95"]} ×)',
+                     _bare(b, 'p50', 'p95', 'p99'), target, met))
     t = r['throughput']
     g, c = t['group'], t['customer']
     rows.append(("Sends per second, 26-person group (25 subscribers; each teammate's bell notice updated)",
-                 f'{g["per_second"]:,}', f'{t["floor_per_second"]:,} (one INSERT + commit)', '≥ 1,000',
+                 f'{g["per_second"]:,}', f'{t["floor_per_second"]:,} (one INSERT + commit)', '', '≥ 1,000',
                  _met(g['per_second'] >= 1000)))
-    rows.append(('Sends per second, agent to customer (delivery row)', f'{c["per_second"]:,}', '', '≥ 1,000',
+    rows.append(('Sends per second, agent to customer (delivery row)', f'{c["per_second"]:,}', '', '', '≥ 1,000',
                  _met(c['per_second'] >= 1000)))
     rows.append(('SQL statements per send (group / customer)', f'{g["statements_per_send"]} / '
-                 f'{c["statements_per_send"]}', '', '≤ 5',
+                 f'{c["statements_per_send"]}', '', '', '≤ 5',
                  _met(max(g['statements_per_send'], c['statements_per_send']) <= 5)))
     s = r['scale']
     for name, key in (('Inbox, top 50 with unread counts', 'inbox_ms'), ('Thread, last 50 messages', 'thread_ms')):
         v = s[key]
-        rows.append((f'{name}, ms at {s["messages"]:,} messages (p50 / p99)', f'{v["p50"]} / {v["p99"]}', '',
+        rows.append((f'{name}, ms at {s["messages"]:,} messages (p50 / p99)', f'{v["p50"]} / {v["p99"]}', '', '',
                      'p99 ≤ 10 ms', _met(v['p99'] <= 10)))
     mem = r['memory']
     rows.append(('Server memory per agent messenger page (50-message thread), MB', f'{mem["agent_page_mb"]}',
-                 f'{mem["floor_page_mb"]} ({mem["agent_ratio"]} ×)', '≤ 1 MB', _met(mem['agent_page_mb'] <= 1)))
+                 f'{mem["floor_page_mb"]} ({mem["agent_ratio"]} ×)', '', '≤ 1 MB', _met(mem['agent_page_mb'] <= 1)))
     rows.append(('Server memory per customer live-chat page (50 messages), MB', f'{mem["customer_page_mb"]}',
-                 f'{mem["floor_page_mb"]}', '', ''))
+                 f'{mem["floor_page_mb"]}', '', '', ''))
     load = r['page_load']
     p, f = load['parley_ms'], load['floor_ms']
     rows.append((f'Messenger ready, {load["pages_at_once"]} pages loading at once, ms (p50 / p95)',
                  f'{p["p50"]:.0f} / {p["p95"]:.0f}', f'{f["p50"]:.0f} / {f["p95"]:.0f} ({load["ratio_p95"]} ×)',
-                 'p95 ≤ 500 ms', _met(p['p95'] <= 500)))
+                 _bare(load.get('bare_ms'), 'p50', 'p95'), 'p95 ≤ 500 ms', _met(p['p95'] <= 500)))
+    if 'alone_ms' in load:
+        a, h = load['alone_ms'], load['server_ms']
+        rows.append(('… one messenger page loading alone (the browser\'s part for one agent), ms (p50 / p95)',
+                     f'{a["p50"]:.0f} / {a["p95"]:.0f}', '', '', '', ''))
+        rows.append((f'… the server building {load["pages_at_once"]} messenger pages at once for plain requests, '
+                     'ms (p50 / p95)', f'{h["p50"]:.0f} / {h["p95"]:.0f}', '', '', '', ''))
     head = (f'Measured {r["when"][:10]} on {m["cpus"]} cores ({m["cpu"]}), {m["memory"]}, Python {m["python"]}; '
-            f'floor = bench/floor.py in the same run.\n\n'
-            '| Measure | Parley | Floor | Target | Met |\n|---|---|---|---|---|\n')
+            f'floor = bench/floor.py (NiceGUI) and bare page = bench/bare.py (no framework) in the same run.\n\n'
+            '| Measure | Parley | Floor | Bare page | Target | Met |\n|---|---|---|---|---|---|\n')
     return head + '\n'.join('| ' + ' | '.join(row) + ' |' for row in rows) + '\n'
+
+
+def _bare(figures: dict | None, *keys: str) -> str:
+    return ' / '.join(f'{figures[k]:.0f}' for k in keys) if figures else ''
 
 
 def _met(ok: bool) -> str:

@@ -13,8 +13,10 @@ def test_the_benchmarks_run_end_to_end_on_tiny_sizes(tmp_path):
     assert result['throughput']['group']['events_delivered'] > 0
     assert result['scale']['inbox_ms']['n'] == 10 and result['scale']['agent_conversations'] > 0
     for figures in result['delivery'].values():
-        assert figures['parley_ms']['missing'] == 0 and figures['floor_ms']['missing'] == 0
-        assert figures['parley_ms']['n'] > 0
-    assert result['memory']['agent_page_mb'] is not None and result['page_load']['parley_ms']['n'] == 2
+        for who in ('parley_ms', 'floor_ms', 'bare_ms'):
+            assert figures[who]['missing'] == 0 and figures[who]['n'] > 0
+    assert result['memory']['agent_page_mb'] is not None
+    assert [result['page_load'][who]['n'] for who in ('parley_ms', 'floor_ms', 'bare_ms', 'alone_ms', 'server_ms')] \
+        == [2, 2, 2, 2, 2]
     assert result['server_errors'] == 0
-    assert '| Measure | Parley | Floor | Target | Met |' in out.with_suffix('.md').read_text()
+    assert '| Measure | Parley | Floor | Bare page | Target | Met |' in out.with_suffix('.md').read_text()
