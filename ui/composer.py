@@ -159,23 +159,17 @@ class Composer:
             with self.box._props.suspend_updates():   # parleySent tells the browser; an update would redraw the box
                 self.box._props['data-cid'] = self.client_id
         live.run('window.parleySent', f'c{self.box.id}', self._sent[0], text, self.client_id)
-        self._set_quietly(self.text)
+        self._quiet = True
+        try:
+            live.set_quietly(self.box, self.text)
+        finally:
+            self._quiet = False
         self.box.run_method('focus')
         live.flush()
 
     def _taken_off(self, event) -> None:
         if self._sent is not None and event.args == self._sent[0]:
             self._sent = None
-
-    def _set_quietly(self, value: str) -> None:
-        """Change the server's copy of the box only, as NiceGUI does for a value from the browser (3.18)."""
-        self.box._send_update_on_value_change = False
-        self._quiet = True
-        try:
-            self.box.value = value
-        finally:
-            self.box._send_update_on_value_change = True
-            self._quiet = False
 
     def _restore(self, event) -> None:
         """The browser kept an unsent text from before a reload: put it back, with the same client id."""
@@ -240,7 +234,9 @@ class Composer:
         if match is not None:
             text = text[:match.start(1) - 1] + f'@{person.name} '
         self.suggestions.close()
-        self.box.value = text  # re-runs _suggest, which finds no "@" at the end and stays closed
+        value = self.box.value or ''   # a sent text the browser has yet to take off, then `self.text`
+        # re-runs _suggest, which finds no "@" at the end and stays closed; what was typed since stays
+        live.replace_start(self.box, value[:len(value) - len(self.text)] + text)
         self.mentions.mentioned(person)
         self.box.run_method('focus')
 

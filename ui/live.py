@@ -11,10 +11,12 @@ import inspect
 import json
 import logging
 import threading
+import uuid
 import weakref
 
 from nicegui import Client, background_tasks, context
 from nicegui.element import Element
+from nicegui.elements.mixins.value_element import ValueElement
 
 from services.events import Event, EventBus
 
@@ -137,3 +139,38 @@ def flush(client: Client | None = None) -> None:
     _, calls = _calls.pop(client.id, (None, None))
     if calls and not client.is_deleted:
         client.outbox.enqueue_message('run_javascript', {'code': ';\n'.join(calls)}, client.id)
+
+
+# Static script (in every page's head, ui/theme.py): put `next` in place of `old` at the start of a text field,
+# keeping what was typed after it. `nonce` makes it run once: NiceGUI may send a message again after a reconnect.
+REPLACE_SCRIPT = '''<script>
+window.parleyReplace = (id, nonce, old, next) => {
+  const el = document.getElementById(id);
+  const box = el && (["INPUT", "TEXTAREA"].includes(el.tagName) ? el : el.querySelector("input, textarea"));
+  if (!box || box.dataset.replaced === nonce || !box.value.startsWith(old)) return;
+  box.dataset.replaced = nonce;
+  box.value = next + box.value.slice(old.length);
+  box.dispatchEvent(new Event("input", {bubbles: true}));
+};
+</script>'''
+
+
+def replace_start(field: ValueElement, new: str) -> None:
+    """Put `new` in place of what the server knows of a text field, keeping what the person typed since.
+
+    For a field the server rewrites as the person types (a picked @name, a search turned into a chip): a value
+    set by the server reaches the browser a round trip later and would overwrite the keys pressed meanwhile.
+    The browser does the replacing (parleyReplace); the server's copy changes without an update.
+    """
+    old = field.value or ''
+    run('window.parleyReplace', f'c{field.id}', uuid.uuid4().hex, old, new)
+    set_quietly(field, new)
+
+
+def set_quietly(field: ValueElement, value: str) -> None:
+    """Change the server's copy of a field only, as NiceGUI does for a value from the browser (3.18)."""
+    field._send_update_on_value_change = False
+    try:
+        field.value = value
+    finally:
+        field._send_update_on_value_change = True

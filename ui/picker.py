@@ -5,6 +5,7 @@ from nicegui import ui
 
 from services.directory import SUGGESTION_LIMIT
 from services.views import UserView
+from ui import live
 from ui.theme import avatar
 
 Search = Callable[[str, set[int], int], list[UserView]]
@@ -87,7 +88,7 @@ class PeoplePicker:
             self._suggestions.close()
 
     def _pick(self, person: UserView) -> None:
-        self.input.value = ''
+        live.replace_start(self.input, '')   # the search is done; what was typed since (the next "@jo") stays
         self._suggestions.close()
         self.add(person)
         self.input.run_method('focus')

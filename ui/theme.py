@@ -8,6 +8,7 @@ from nicegui import ui
 from services.container import Parley
 from services.views import UserView
 from ui.bell import Bell
+from ui import live
 from ui.formatting import TZ_SCRIPT
 from ui.session import current_agent, login_redirect, sign_out
 
@@ -75,6 +76,7 @@ def page_setup(title: str) -> None:
     ui.colors(primary=BRAND, secondary='#0ea5e9', accent='#f59e0b', positive='#16a34a', negative='#dc2626')
     ui.add_css(_CSS)
     ui.add_head_html(TZ_SCRIPT)
+    ui.add_head_html(live.REPLACE_SCRIPT)
 
 
 def agent_page(parley: Parley, path: str, title: str, build: Callable[[UserView, Request], object], *,

@@ -252,3 +252,35 @@ async def test_typing_on_right_after_enter_keeps_the_new_text_and_each_message_g
     await susan.wait_for_timeout(500)
     bodies = [m.body for m in server_parley.conversations.list_messages(susan_view, conversation.id)]
     assert bodies == ['Typing test', 'First, sent with Enter', 'Second']
+
+
+async def test_typing_on_right_after_picking_a_person_keeps_what_was_typed(new_person, server_parley):
+    """A pick is the server's doing; the keys pressed before its answer arrives are not overwritten by it."""
+    alice = await new_person('alice@example.com')
+    await alice.get_by_role('button', name='Add conversation').click()
+    await alice.get_by_text('Conversation with user').click()
+    await alice.wait_for_url('**/messenger/draft')
+    participants = alice.get_by_label('Participants')
+    await participants.click()
+    await alice.keyboard.type('@su')
+    await expect(alice.get_by_role('option', name=re.compile('Susan Miller'))).to_be_visible()
+    await alice.keyboard.press('Enter')
+    await alice.keyboard.type('@jo')   # straight on, before the pick has come back
+    await expect(alice.get_by_role('option', name=re.compile('John Smith'))).to_be_visible(timeout=LIVE)
+    await expect(participants).to_have_value('@jo')
+    await alice.keyboard.press('Enter')
+    await expect(alice.locator('.q-chip', has_text='John Smith')).to_be_visible()
+    await expect(alice.locator('.q-chip', has_text='Susan Miller')).to_be_visible()
+    await expect(participants).to_have_value('')
+
+    _, _, conversation = conversation_between(server_parley, 'susan', 'john', 'Mention test')
+    susan = await new_person('susan@example.com')
+    await susan.goto(f'/messenger/{conversation.id}')
+    box = susan.get_by_role('textbox', name='Message')
+    await box.click()
+    await susan.keyboard.type('Thanks @jo')
+    await expect(susan.get_by_role('option', name=re.compile('John Smith'))).to_be_visible()
+    await susan.keyboard.press('Enter')
+    await susan.keyboard.type('see you')   # straight on
+    await expect(box).to_have_value('Thanks @John Smith see you')
+    await expect(susan.get_by_role('option', name=re.compile('John Smith'))).to_have_count(0)
