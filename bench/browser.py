@@ -17,6 +17,7 @@ import httpx
 from playwright.async_api import Browser, Page, async_playwright, expect
 
 from bench.common import PASSWORD, build_workspace, cid, percentiles
+from bench.sockets import socket_agent
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get('PARLEY_CHROMIUM', '/usr/bin/chromium')
@@ -90,13 +91,17 @@ def rss_mb(pid: int) -> float:
 def run(folder: Path, *, receivers: tuple[int, ...] = (1, 10, 25), messages: int = 100, pages: int = 20,
         loads: int = 20, rounds: int = 3) -> dict:
     """Everything at once: Parley and the two floors, each its own process, one browser."""
-    ws = build_workspace(folder, agents=max(receivers) + 1, customers=1)
+    size = max(receivers) + 1
+    ws = build_workspace(folder, agents=2 * size, customers=1)   # the first group's agents, then the team's
     parley = ws.parley
     try:
-        sender, others = ws.agents[0], ws.agents[1:]
+        sender, others = ws.agents[0], ws.agents[1:size]
         group = parley.conversations.create_conversation(
             sender, participant_ids=[a.id for a in others], body='The benchmark group', subject='Benchmark',
             client_id=cid())
+        team = parley.conversations.create_conversation(
+            ws.agents[size], participant_ids=[a.id for a in ws.agents[size + 1:]], body='The team group',
+            subject='Team', client_id=cid())
         pair = parley.conversations.create_conversation(sender, participant_ids=[others[0].id],
                                                         body='Message 0 of the thread', client_id=cid())
         for i in range(1, 50):
@@ -120,23 +125,27 @@ def run(folder: Path, *, receivers: tuple[int, ...] = (1, 10, 25), messages: int
                     folder / 'bare.log'):
         base = f'http://127.0.0.1:{port}'
         floors = {'floor': f'http://127.0.0.1:{floor_port}', 'bare': f'http://127.0.0.1:{bare_port}'}
+        ids = dict(group_id=group.id, team_id=team.id, pair_id=pair.id)
         result = asyncio.run(_measure(
-            base, floors, server.pid, floor.pid, ws, group.id, pair.id,
-            base + chat_link[chat_link.index('/chat'):], receivers, messages, pages, loads, rounds))
+            base, floors, server.pid, floor.pid, ws, ids, base + chat_link[chat_link.index('/chat'):], receivers,
+            messages, pages, loads, rounds))
     log = (folder / 'parley.log').read_text()
     result['server_errors'] = log.count('Traceback')
     return result
 
 
-async def _measure(base, floors, pid, floor_pid, ws, group_id, pair_id, chat_url, receivers, messages, pages, loads,
-                   rounds) -> dict:
+async def _measure(base, floors, pid, floor_pid, ws, ids, chat_url, receivers, messages, pages, loads, rounds) -> dict:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            # Delivery first: pages closed later stay subscribed for the reconnect grace and would add load.
-            delivery = await _delivery(browser, base, floors, ws, group_id, receivers, messages)
-            memory = await _memory(browser, base, floors['floor'], pid, floor_pid, ws, pair_id, chat_url, pages)
-            load = await _page_load(browser, base, floors, ws, pair_id, loads, rounds)
+            # The team's group first: its socket pages, once closed, stay subscribed for the reconnect grace,
+            # and no later message is theirs. The same holds for the delivery pages and the memory pages.
+            team = await _team_delivery(browser, base, ws.agents[len(ws.agents) // 2:], ids['team_id'], messages)
+            delivery = await _delivery(browser, base, floors, ws, ids['group_id'], receivers, messages)
+            delivery[str(max(receivers))]['team_ms'] = team
+            memory = await _memory(browser, base, floors['floor'], pid, floor_pid, ws, ids['pair_id'], chat_url,
+                                   pages)
+            load = await _page_load(browser, base, floors, ws, ids['pair_id'], loads, rounds)
         finally:
             await browser.close()
     return {'delivery': delivery, 'memory': memory, 'page_load': load}
@@ -186,7 +195,11 @@ async def _delivery(browser, base, floors, ws, group_id, receivers, messages) ->
             results[k][f'{name}_ms'] = await _send_all(floor_senders[name], floor_pages[name][1], k, messages,
                                                        str(tag))
         results[k]['ratio_p95'] = round(results[k]['parley_ms']['p95'] / max(results[k]['floor_ms']['p95'], 1), 2)
-    return results
+    for figures in results.values():
+        for timed in figures.values():
+            if isinstance(timed, dict):
+                timed.pop('keys', None)
+    return {str(k): v for k, v in results.items()}
 
 
 async def _send_all(sender: Page, receivers: list[Page], k: int, messages: int, tag: str) -> dict:
@@ -201,7 +214,7 @@ async def _send_all(sender: Page, receivers: list[Page], k: int, messages: int, 
         key = f'{k}{tag == "p" and "9" or tag}-{i}'
         keys.append(key)
         await expect(box).to_have_value('')   # as a person would: the last send has cleared the box
-        await box.fill(f'bench {key} hello')
+        await box.fill(_body(key))
         await asyncio.sleep(0.05)
         arrived = [asyncio.ensure_future(page.evaluate(ARRIVED, key)) for page in receivers]
         await sender.evaluate(SEND, ['button[aria-label="Send"]', key])
@@ -212,7 +225,37 @@ async def _send_all(sender: Page, receivers: list[Page], k: int, messages: int, 
     for page in receivers:
         seen = await page.evaluate('window.__seen')
         latencies += [seen[key] - sent[key] for key in keys if key in seen]
-    return {**percentiles(latencies), 'missing': missing}
+    return {**percentiles(latencies), 'missing': missing, 'keys': keys}
+
+
+def _body(key: str) -> str:
+    return f'bench {key} hello'
+
+
+async def _team_delivery(browser, base, team, group_id, messages) -> dict:
+    """Delivery to one Chromium page while the server delivers to every other member's page too.
+
+    The others are socket pages (bench/sockets.py): a team's agents each have a browser on a machine of their
+    own, so here the server does the work of every page while one browser, not 25, shares its cores.
+    """
+    _, sender = await _signed_in(browser, base, team[0].email)
+    _, receiver = await _signed_in(browser, base, team[1].email)
+    for page in (sender, receiver):
+        await page.goto(f'/messenger/{group_id}')
+        await page.get_by_label('Message', exact=True).wait_for()
+    await receiver.evaluate(OBSERVER)
+    others = await asyncio.gather(*(socket_agent(base, agent.email, group_id) for agent in team[2:]))
+    try:
+        timed = await _send_all(sender, [receiver], len(team) - 1, messages, '7')
+        await asyncio.sleep(1)
+        unseen = sum(_body(key) not in page.bodies for page in others for key in timed['keys'])
+    finally:
+        for page in others:
+            await page.close()
+        for page in (sender, receiver):
+            await page.context.close()
+    timed.pop('keys')
+    return {**timed, 'socket_pages': len(others), 'socket_missing': unseen}
 
 
 # ----- memory ------------------------------------------------------------------------------------
@@ -265,7 +308,8 @@ async def _page_load(browser, base, floors, ws, pair_id, loads, rounds) -> dict:
     url, last = f'/messenger/{pair_id}', 'Message 49 of the thread'
     result = {'pages_at_once': loads, 'parley_ms': await _loads(context, url, last, loads, rounds),
               'alone_ms': await _loads(context, url, last, 1, loads * rounds),
-              'server_ms': await _requests(base, url, await context.cookies(), loads, rounds)}
+              'server_ms': await _requests(base, url, await context.cookies(), loads, rounds),
+              'team_ms': await _team_loads(context, base, ws.agents[0].email, url, last, loads)}
     await context.close()
     for name, url in floors.items():
         context = await browser.new_context(base_url=url)
@@ -306,4 +350,26 @@ async def _requests(base: str, url: str, cookies: list[dict], loads: int, rounds
             return (time.perf_counter() - started) * 1000
         for _ in range(rounds):
             times += await asyncio.gather(*(fetch() for _ in range(loads)))
+    return percentiles(times)
+
+
+async def _team_loads(context, base: str, email: str, url: str, last_text: str, loads: int) -> dict:
+    """One Chromium page loading while `loads - 1` socket pages (the team's other browsers) load it too."""
+    others = await asyncio.gather(*(socket_agent(base, email, None) for _ in range(loads - 1)))
+    times = []
+    try:
+        for _ in range(loads):
+            page = await context.new_page()
+
+            async def load() -> float:
+                started = time.perf_counter()
+                await page.goto(url)
+                await page.get_by_text(last_text, exact=True).last.wait_for()
+                return (time.perf_counter() - started) * 1000
+            timed, *_ = await asyncio.gather(load(), *(other.open(url) for other in others))
+            times.append(timed)
+            await page.close()
+    finally:
+        for other in others:
+            await other.close()
     return percentiles(times)

@@ -1,6 +1,6 @@
 """`make soak`: agents and customers on their real pages at once, from another process than the server.
 
-Parley runs as `make run` starts it. Each agent and each customer is a socket client here (python-socketio
+Parley runs as `make run` starts it. Each agent and each customer is a socket page (bench/sockets.py: python-socketio
 over aiohttp) that speaks NiceGUI's page protocol as a browser does: it GETs the page with its cookie,
 connects the page's socket, signs in through the form, types into the composer (update:modelValue) and
 presses Send (click), and keeps the elements the server sends. A few pairs are real Chromium pages instead.
@@ -13,9 +13,7 @@ log, presence empty after each round, and the server's memory after each round (
 memory, so it is whether the rounds level off that tells a leak).
 `python -m bench.soak --tiny OUT` is what `make test` runs.
 """
-import ast
 import asyncio
-import base64
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -29,149 +27,18 @@ import sqlite3
 import sys
 import tempfile
 import time
-from urllib.parse import urlencode
-import uuid
 
-import aiohttp
 from playwright.async_api import async_playwright
-import socketio
 
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, _signed_in, free_port, process, rss_mb
-from bench.common import PASSWORD, build_workspace, cid, machine, percentiles
+from bench.common import build_workspace, cid, machine, percentiles
+from bench.sockets import SocketPage, socket_agent, socket_customer
 from ui.chat import AWAY
 
 ROOT = Path(__file__).resolve().parents[1]
 ACK_TIMEOUT = 30   # seconds a person waits to see their message in the thread
 FULL = dict(pairs=50, seconds=60, chromium_pairs=3, interval=1.0, rounds=6, grace=10)
 TINY = dict(pairs=3, seconds=3, chromium_pairs=1, interval=0.5, rounds=2, grace=1)
-_ELEMENTS = re.compile(r'parseElements\(String\.raw`(.*?)`\)', re.S)
-_PUT = re.compile(r'^runMethod\(\d+, "put", .*?atob\("([A-Za-z0-9+/=]*)"\)', re.M)   # ui/live.py call(): a line each
-_SENT = re.compile(r'^window\.parleySent\(.*?atob\("([A-Za-z0-9+/=]*)"\)', re.M)   # ui/composer.py, after a send
-_QUERY = re.compile(r'query: (\{.*?\}),\n')
-_UNESCAPE = (('&#36;', '$'), ('&#96;', '`'), ('&gt;', '>'), ('&lt;', '<'), ('&amp;', '&'))
-
-
-class SocketPage:
-    """One browser tab without a browser: the page's elements as the server sends them, and its events."""
-
-    def __init__(self, base: str, *, boot: dict | None = None) -> None:
-        self.base, self.boot = base, boot
-        self.http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
-        self.sio: socketio.AsyncClient | None = None
-        self.elements: dict[str, dict] = {}
-        self.bodies: set[str] = set()   # every message body this page has shown
-        self.navigated: asyncio.Queue[str] = asyncio.Queue()
-        self.client_id = ''
-        self.next_id = 0
-        self.problems: list[str] = []
-
-    async def open(self, path: str) -> None:
-        await self.leave()
-        async with self.http.get(self.base + path) as response:
-            html = await response.text()
-            if response.status != 200:
-                raise RuntimeError(f'{path}: HTTP {response.status}')
-        raw = _ELEMENTS.search(html).group(1)
-        for escaped, text in _UNESCAPE:
-            raw = raw.replace(escaped, text)
-        self.elements = json.loads(raw)
-        self._seen(self.elements.values())
-        query = ast.literal_eval(_QUERY.search(html).group(1))
-        self.client_id, self.next_id = query['client_id'], query['next_message_id']
-        self.sio = socketio.AsyncClient(reconnection=False)
-        for event in ('update', 'run_javascript', 'open', 'notify', 'load_js_components', 'disconnect'):
-            self.sio.on(event, getattr(self, f'_on_{event}'))
-        query = {**query, 'implicit_handshake': 'true', 'tab_id': str(uuid.uuid4()),
-                 'document_id': str(uuid.uuid4()), 'old_tab_id': ''}
-        cookies = '; '.join(f'{c.key}={c.value}' for c in self.http.cookie_jar)
-        await self.sio.connect(f'{self.base}?{urlencode(query)}', socketio_path='/_nicegui_ws/socket.io',
-                               transports=['websocket'], headers={'Cookie': cookies}, wait_timeout=20)
-
-    async def leave(self) -> None:
-        if self.sio is not None:
-            sio, self.sio = self.sio, None
-            await sio.disconnect()
-
-    async def close(self) -> None:
-        await self.leave()
-        await self.http.close()
-
-    def alerts(self) -> list[str]:
-        """What the page says in its alerts (e.g. the composer's "please slow down")."""
-        return [e.get('text') for e in self.elements.values()
-                if e and e.get('props', {}).get('role') == 'alert' and e.get('text')]
-
-    def find(self, **props) -> str:
-        """The id of the element whose props include these (e.g. label='Email', **{'aria-label': 'Send'})."""
-        for element_id, element in self.elements.items():
-            if element and all(element.get('props', {}).get(k) == v for k, v in props.items()):
-                return element_id
-        raise LookupError(f'no element with {props}')
-
-    async def event(self, element_id: str, kind: str, *args) -> None:
-        listener = next(e['listener_id'] for e in self.elements[element_id]['events'] if e['type'] == kind)
-        await self.sio.emit('event', {'id': int(element_id), 'client_id': self.client_id, 'listener_id': listener,
-                                      'args': [json.dumps(a) for a in args]})
-
-    async def type(self, element_id: str, text: str) -> None:
-        kind = next(e['type'] for e in self.elements[element_id]['events'] if e['type'].startswith('update:'))
-        await self.event(element_id, kind, text)   # update:value for inputs, as the browser sends it
-
-    async def click(self, element_id: str) -> None:
-        await self.event(element_id, 'click', {})
-
-    # ----- what the server sends ----------------------------------------------------------------
-
-    def _message(self, msg) -> None:
-        if isinstance(msg, dict) and '_id' in msg:
-            self.next_id = msg.pop('_id') + 1
-
-    async def _ack(self) -> None:
-        if self.sio is not None and self.sio.connected:
-            await self.sio.emit('ack', {'client_id': self.client_id, 'next_message_id': self.next_id})
-
-    async def _on_update(self, msg) -> None:
-        self._message(msg)
-        for element_id, element in msg.items():
-            if element is None:
-                self.elements.pop(element_id, None)
-            else:
-                self.elements[element_id] = element
-        self._seen(e for e in msg.values() if e)
-        await self._ack()
-
-    async def _on_run_javascript(self, msg) -> None:
-        self._message(msg)
-        for put in _PUT.finditer(msg.get('code', '')):   # new messages in a thread: put(items, at_start, first)
-            self.bodies.update(item['body'] for item in json.loads(base64.b64decode(put.group(1)))[0])
-        for sent in _SENT.finditer(msg.get('code', '')):   # as the browser does: say so, then empty the box
-            box_id, client_id, _, _ = json.loads(base64.b64decode(sent.group(1)))
-            await self.event('0', f'parley_sent_{box_id}', client_id)
-            await self.type(box_id[1:], '')
-        result = self.boot if '/*parley-chat-boot*/' in msg.get('code', '') else None
-        if msg.get('request_id'):
-            await self.sio.emit('javascript_response', {'request_id': msg['request_id'], 'client_id': self.client_id,
-                                                        'result': result})
-
-    async def _on_open(self, msg) -> None:
-        self._message(msg)
-        await self.navigated.put(msg['path'])
-
-    async def _on_notify(self, msg) -> None:
-        self._message(msg)
-        if msg.get('type') == 'negative' or msg.get('color') == 'negative':
-            self.problems.append(f'notification: {msg.get("message")}')
-
-    async def _on_load_js_components(self, msg) -> None:
-        self._message(msg)
-
-    async def _on_disconnect(self, *args) -> None:
-        if self.sio is not None:   # not our own leave()
-            self.problems.append(f'the connection dropped ({", ".join(map(str, args)) or "no reason given"})')
-
-    def _seen(self, elements) -> None:
-        for element in elements:
-            self.bodies.update(m['body'] for m in element.get('props', {}).get('messages') or ())
 
 
 @dataclass
@@ -184,36 +51,6 @@ class Side:
     sent: list[str] = field(default_factory=list)   # acknowledged: shown in the sender's own thread
     ack_ms: list[float] = field(default_factory=list)
     unacknowledged: int = 0
-
-
-async def _socket_agent(base: str, email: str, conversation_id: int) -> SocketPage:
-    page = SocketPage(base)
-    await page.open('/login')
-    await page.type(page.find(label='Email'), email)
-    await page.type(page.find(label='Password'), PASSWORD)
-    await page.click(page.find(label='Sign in'))
-    await asyncio.wait_for(page.navigated.get(), 30)
-    await page.open(f'/messenger/{conversation_id}')
-    return page
-
-
-async def _socket_customer(base: str, fragment: str) -> SocketPage:
-    page = SocketPage(base, boot={'hash': fragment, 'saved': None})
-    await page.open('/chat')
-    deadline = time.monotonic() + 30
-    while not _has_composer(page):   # the chat draws the conversation once the boot script answered
-        if time.monotonic() > deadline:
-            raise RuntimeError('the live chat did not open')
-        await asyncio.sleep(0.05)
-    return page
-
-
-def _has_composer(page: SocketPage) -> bool:
-    try:
-        page.find(**{'aria-label': 'Send'})
-        return True
-    except LookupError:
-        return False
 
 
 async def _talk(side: Side, seconds: float, interval: float) -> None:
@@ -267,8 +104,8 @@ async def _round(name: str, base: str, browser, pairs, chromium_pairs: int, seco
             await customer.get_by_label('Message', exact=True).wait_for()
             contexts += [context, customer_context]
         else:
-            agent = await _socket_agent(base, email, conversation_id)
-            customer = await _socket_customer(base, fragment)
+            agent = await socket_agent(base, email, conversation_id)
+            customer = await socket_customer(base, fragment)
         sides.append((Side('agent', conversation_id, agent, name), Side('customer', conversation_id, customer, name)))
     connected = rss_mb(pid)
     began = time.monotonic()
@@ -300,7 +137,7 @@ async def _round(name: str, base: str, browser, pairs, chromium_pairs: int, seco
     cleared_after = None
     waited = time.monotonic()
     while time.monotonic() - waited < 60:
-        probe = await _socket_customer(base, pairs[0][1])
+        probe = await socket_customer(base, pairs[0][1])
         nobody_online = any(e and e.get('text') == AWAY for e in probe.elements.values())
         await probe.close()
         if nobody_online:
@@ -366,8 +203,8 @@ async def _soak(base, pid, setup, chromium_pairs, seconds, interval, rounds, gra
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             # Warm-up: one visitor of each kind, so first-use caches do not count as growth.
-            agent = await _socket_agent(base, *setup[0][::2])
-            customer = await _socket_customer(base, setup[0][1])
+            agent = await socket_agent(base, *setup[0][::2])
+            customer = await socket_customer(base, setup[0][1])
             await agent.close()
             await customer.close()
             await asyncio.sleep(grace + 3)
