@@ -131,6 +131,9 @@ _BEFORE_NEW_INDEXES = {
 }
 
 
+_UNSET = object()   # a bind with no value yet (Prepared._row_plan)
+
+
 class Prepared:
     """A statement compiled once and run on the driver, without SQLAlchemy's per-call work (parameter handling,
     result processing): for the send path, which runs a handful of statements per message, one of them with a
@@ -154,6 +157,23 @@ class Prepared:
             if process is not None:
                 self._process[name] = process
         self._columns = tuple(columns or ())
+        self._plan = self._row_plan()
+
+    def _row_plan(self):
+        """For execute_many on a positional driver (SQLite): the parameters with every constant already in place
+        and converted, and where each column's value goes; None where a bind has neither (the generic path)."""
+        if not (self._positional and self._columns):
+            return None
+        constants = {name: value if value is None or name not in self._process else self._process[name](value)
+                     for name, value in self._defaults.items()}
+        template = [constants.get(name, _UNSET) for name in self._names]
+        places = []
+        for index, column in enumerate(self._columns):
+            slots = [slot for slot, name in enumerate(self._names) if name == column]
+            for slot in slots:
+                template[slot] = None
+            places.append((index, tuple(slots), self._process.get(column)))
+        return None if _UNSET in template else (template, tuple(places))
 
     def _params(self, values: dict, converted: dict):
         merged = {**self._defaults, **values}
@@ -170,9 +190,27 @@ class Prepared:
 
     def execute_many(self, connection: Connection, rows: Sequence[tuple]) -> None:
         """One executemany; rows are tuples in the order of the columns given when compiling."""
-        converted: dict = {}
-        connection.exec_driver_sql(self.sql, [self._params(dict(zip(self._columns, row, strict=True)), converted)
-                                              for row in rows])
+        converted: dict = {}   # rows of one send share most values (its time, its message): convert each once
+        if self._plan is None:
+            params = [self._params(dict(zip(self._columns, row, strict=True)), converted) for row in rows]
+        else:   # the same values as _params gives, without a dict per row (a send has a row per teammate)
+            template, places = self._plan
+            params = []
+            for row in rows:
+                if len(row) != len(places):
+                    raise ValueError(f'a row of {len(row)} values for {len(places)} columns')
+                values = template.copy()
+                for index, slots, process in places:
+                    value = row[index]
+                    if process is not None and value is not None:
+                        key = (index, value)
+                        if key not in converted:
+                            converted[key] = process(value)
+                        value = converted[key]
+                    for slot in slots:
+                        values[slot] = value
+                params.append(tuple(values))
+        connection.exec_driver_sql(self.sql, params)
 
 
 def _add_column_sql(table: str, column: Column, engine: Engine) -> str:

@@ -103,3 +103,20 @@ def test_the_prepared_statements_store_values_as_the_orm_does(parley, team):
     assert tuple(stored) == ('2026-11-24 09:00:00.000000',) * 3 + ('message', 'INTERNAL', 0)
     [message] = parley.conversations.list_messages(team['susan'], group.id)[-1:]
     assert message.created_at == clock.now and message.body == 'On the second'
+
+
+def test_a_many_row_insert_gives_the_driver_what_the_one_row_path_gives(parley):
+    """execute_many fills a ready parameter list per row; the values must be the generic path's, each converted."""
+    class Recorder:
+        def exec_driver_sql(self, sql, params):
+            self.params = params
+
+    prepared = parley.notifications._insert
+    assert prepared._plan is not None   # SQLite: the fast path is the one in use
+    now = Clock().now
+    rows = [(user_id, 'message:7', 'mention' if user_id % 2 else 'message', 3, 7, 1, 'Alice wrote', 'Hi', '',
+             'bell,popup', 1, now, now if user_id == 4 else None, None, None) for user_id in range(2, 6)]
+    recorder = Recorder()
+    prepared.execute_many(recorder, rows)
+    assert recorder.params == [prepared._params(dict(zip(prepared._columns, row)), {}) for row in rows]
+    assert recorder.params[0][prepared._names.index('created_at')] == '2026-11-24 09:00:00.000000'
