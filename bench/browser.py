@@ -314,6 +314,7 @@ async def _page_load(browser, base, floors, ws, pair_id, loads, rounds) -> dict:
     for name, url in floors.items():
         context = await browser.new_context(base_url=url)
         result[f'{name}_ms'] = await _loads(context, '/thread', 'Message 49 of the floor thread', loads, rounds)
+        result[f'{name}_alone_ms'] = await _loads(context, '/thread', 'Message 49 of the floor thread', 1, loads)
         await context.close()
     result['ratio_p95'] = round(result['parley_ms']['p95'] / max(result['floor_ms']['p95'], 1), 2)
     return result

@@ -17,7 +17,7 @@ def test_the_benchmarks_run_end_to_end_on_tiny_sizes(tmp_path):
             assert figures[who]['missing'] == 0 and figures[who]['n'] > 0
     assert result['memory']['agent_page_mb'] is not None
     assert [result['page_load'][who]['n'] for who in ('parley_ms', 'floor_ms', 'bare_ms', 'alone_ms', 'server_ms',
-                                                      'team_ms')] == [2, 2, 2, 2, 2, 2]
+                                                      'team_ms', 'floor_alone_ms', 'bare_alone_ms')] == [2] * 8
     team = result['delivery']['2']['team_ms']
     assert team['n'] == 2 and team['missing'] == 0 and team['socket_pages'] == 1 and team['socket_missing'] == 0
     assert result['server_errors'] == 0
