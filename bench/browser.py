@@ -190,20 +190,17 @@ async def _delivery(browser, base, floors, ws, group_id, receivers, messages) ->
                 await page.get_by_label('Message').wait_for()
                 await page.evaluate(OBSERVER)
                 opened.append(page)
-        results[k] = {'parley_ms': await _send_all(sender, parley_pages, k, messages, 'p')}
+        results[str(k)] = figures = {'parley_ms': (await _send_all(sender, parley_pages, k, messages, 'p'))[0]}
         for tag, name in enumerate(floors):
-            results[k][f'{name}_ms'] = await _send_all(floor_senders[name], floor_pages[name][1], k, messages,
+            figures[f'{name}_ms'], _ = await _send_all(floor_senders[name], floor_pages[name][1], k, messages,
                                                        str(tag))
-        results[k]['ratio_p95'] = round(results[k]['parley_ms']['p95'] / max(results[k]['floor_ms']['p95'], 1), 2)
-    for figures in results.values():
-        for timed in figures.values():
-            if isinstance(timed, dict):
-                timed.pop('keys', None)
-    return {str(k): v for k, v in results.items()}
+        figures['ratio_p95'] = round(figures['parley_ms']['p95'] / max(figures['floor_ms']['p95'], 1), 2)
+    return results
 
 
-async def _send_all(sender: Page, receivers: list[Page], k: int, messages: int, tag: str) -> dict:
+async def _send_all(sender: Page, receivers: list[Page], k: int, messages: int, tag: str) -> tuple[dict, list[str]]:
     """Send one message at a time and wait until every receiver shows it; the times are read at the end.
+    Returns the figures and the keys of the messages sent (each body is _body(key)).
 
     Each receiver is asked once per message with a promise its own observer resolves, all at once: no
     polling, which would take the receivers' CPU from the rendering being measured.
@@ -225,7 +222,7 @@ async def _send_all(sender: Page, receivers: list[Page], k: int, messages: int, 
     for page in receivers:
         seen = await page.evaluate('window.__seen')
         latencies += [seen[key] - sent[key] for key in keys if key in seen]
-    return {**percentiles(latencies), 'missing': missing, 'keys': keys}
+    return {**percentiles(latencies), 'missing': missing}, keys
 
 
 def _body(key: str) -> str:
@@ -246,15 +243,14 @@ async def _team_delivery(browser, base, team, group_id, messages) -> dict:
     await receiver.evaluate(OBSERVER)
     others = await asyncio.gather(*(socket_agent(base, agent.email, group_id) for agent in team[2:]))
     try:
-        timed = await _send_all(sender, [receiver], len(team) - 1, messages, '7')
+        timed, keys = await _send_all(sender, [receiver], len(team) - 1, messages, '7')
         await asyncio.sleep(1)
-        unseen = sum(_body(key) not in page.bodies for page in others for key in timed['keys'])
+        unseen = sum(_body(key) not in page.bodies for page in others for key in keys)
     finally:
         for page in others:
             await page.close()
         for page in (sender, receiver):
             await page.context.close()
-    timed.pop('keys')
     return {**timed, 'socket_pages': len(others), 'socket_missing': unseen}
 
 
@@ -324,16 +320,18 @@ async def _loads(context, url: str, last_text: str, loads: int, rounds: int) -> 
     times = []
     for _ in range(rounds):
         pages = [await context.new_page() for _ in range(loads)]
-
-        async def load(page: Page) -> float:
-            started = time.perf_counter()
-            await page.goto(url)
-            await page.get_by_text(last_text, exact=True).last.wait_for()
-            return (time.perf_counter() - started) * 1000
-        times += await asyncio.gather(*(load(p) for p in pages))
+        times += await asyncio.gather(*(_timed_load(page, url, last_text) for page in pages))
         for page in pages:
             await page.close()
     return percentiles(times)
+
+
+async def _timed_load(page: Page, url: str, last_text: str) -> float:
+    """Milliseconds from navigating to `url` until its `last_text` shows."""
+    started = time.perf_counter()
+    await page.goto(url)
+    await page.get_by_text(last_text, exact=True).last.wait_for()
+    return (time.perf_counter() - started) * 1000
 
 
 async def _requests(base: str, url: str, cookies: list[dict], loads: int, rounds: int) -> dict:
@@ -361,13 +359,7 @@ async def _team_loads(context, base: str, email: str, url: str, last_text: str, 
     try:
         for _ in range(loads):
             page = await context.new_page()
-
-            async def load() -> float:
-                started = time.perf_counter()
-                await page.goto(url)
-                await page.get_by_text(last_text, exact=True).last.wait_for()
-                return (time.perf_counter() - started) * 1000
-            timed, *_ = await asyncio.gather(load(), *(other.open(url) for other in others))
+            timed, *_ = await asyncio.gather(_timed_load(page, url, last_text), *(other.open(url) for other in others))
             times.append(timed)
             await page.close()
     finally:
