@@ -164,8 +164,8 @@ class Bell:
             return
         if 'popup' in event.channels:
             ui.notify(f'{notification.title}: {notification.preview}' if notification.preview else notification.title,
-                      position='bottom-right', color='primary', icon='notifications', timeout=6000,
-                      close_button='Dismiss', multi_line=True)
+                      position='bottom-right', color='primary', icon='notifications', timeout=6000, multi_line=True,
+                      actions=[{'label': 'Dismiss', 'color': 'white', 'noCaps': True}])   # closeBtn: unreadable
         if 'sound' in event.channels:
             ui.run_javascript('window.parleyChime && window.parleyChime()')
         if 'desktop' in event.channels:

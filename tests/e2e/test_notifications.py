@@ -33,6 +33,14 @@ async def test_the_bell_lights_up_live_when_a_customer_replies(new_person, brows
 
     await expect(bell).to_have_accessible_name('Notifications, 1 unread', timeout=LIVE)
     await expect(page.get_by_text('Sample Customer replied: Paper jam: Yes, printing again.')).to_be_visible()
+    # The pop-up's Dismiss is drawn in a colour of its own (not the pop-up's), and closes it.
+    popup = page.locator('.q-notification').filter(has_text='Sample Customer replied')
+    dismiss = popup.get_by_role('button', name='Dismiss')
+    text, background = await dismiss.evaluate(
+        '(b) => [getComputedStyle(b).color, getComputedStyle(b.closest(".q-notification")).backgroundColor]')
+    assert text != background
+    await dismiss.click()
+    await expect(popup).to_have_count(0)
     await bell.click()
     item = page.get_by_role('listitem').filter(has_text='Sample Customer replied: Paper jam')
     await expect(item).to_be_visible()
