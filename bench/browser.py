@@ -294,11 +294,12 @@ async def _per_page(context, pid: int, url: str, last_text: str, count: int) -> 
 # ----- page load ---------------------------------------------------------------------------------
 
 async def _page_load(browser, base, floors, ws, pair_id, loads, rounds) -> dict:
-    """Messenger ready with `loads` pages loading at once in this one browser, and its two parts apart.
+    """Messenger ready with `loads` pages loading at once in this one browser, each floor's too, and apart.
 
     On this rig the pages' browsers share the server's two cores; a team's agents each have their own. So
-    beside it: one page loading alone (the browser's part for one agent), and the server building `loads`
-    messenger pages at once for plain HTTP requests (the server's part when the whole team loads at once).
+    beside it: one page loading alone (the browser's part for one agent), the server building `loads`
+    messenger pages at once for plain HTTP requests (the server's part), and one Chromium page loading while
+    `loads - 1` socket pages load too (as a team sees it).
     """
     context, _ = await _signed_in(browser, base, ws.agents[0].email)
     url, last = f'/messenger/{pair_id}', 'Message 49 of the thread'

@@ -39,14 +39,13 @@ def table(r: dict) -> str:
     rows = []
     most = str(max(int(k) for k in r['delivery']))
     for k, d in sorted(r['delivery'].items(), key=lambda kv: int(kv[0])):
-        k = str(k)   # an int in the run, a string once read back from JSON
         p, f, b = d['parley_ms'], d['floor_ms'], d.get('bare_ms')
         target = 'p95 ≤ 100 ms; ≤ 1.5 × floor' if k == most else ''
         met = f"{_met(p['p95'] <= 100)}; {_met(d['ratio_p95'] <= 1.5)}" if k == most else ''
         rows.append((f'Delivery to {k} receiver page{"s" if k != "1" else ""}, ms (p50 / p95 / p99)',
                      f'{p["p50"]:.0f} / {p["p95"]:.0f} / {p["p99"]:.0f}',
                      f'{f["p50"]:.0f} / {f["p95"]:.0f} / {f["p99"]:.0f} ({d["ratio_p95"]} ×)',
-                     _bare(b, 'p50', 'p95', 'p99'), target, met))
+                     _cell(b, 'p50', 'p95', 'p99'), target, met))
         if 'team_ms' in d:
             t = d['team_ms']
             rows.append((f'… to one of them, the other {t["socket_pages"]} as socket pages (each agent\'s browser on '
@@ -77,13 +76,12 @@ def table(r: dict) -> str:
     p, f = load['parley_ms'], load['floor_ms']
     rows.append((f'Messenger ready, {load["pages_at_once"]} pages loading at once, ms (p50 / p95)',
                  f'{p["p50"]:.0f} / {p["p95"]:.0f}', f'{f["p50"]:.0f} / {f["p95"]:.0f} ({load["ratio_p95"]} ×)',
-                 _bare(load.get('bare_ms'), 'p50', 'p95'), 'p95 ≤ 500 ms', _met(p['p95'] <= 500)))
+                 _cell(load.get('bare_ms'), 'p50', 'p95'), 'p95 ≤ 500 ms', _met(p['p95'] <= 500)))
     if 'alone_ms' in load:
         a, h = load['alone_ms'], load['server_ms']
-        fa = load.get('floor_alone_ms')
         rows.append(('… one messenger page loading alone (the browser\'s part for one agent), ms (p50 / p95)',
-                     f'{a["p50"]:.0f} / {a["p95"]:.0f}', f'{fa["p50"]:.0f} / {fa["p95"]:.0f}' if fa else '',
-                     _bare(load.get('bare_alone_ms'), 'p50', 'p95'), '', ''))
+                     f'{a["p50"]:.0f} / {a["p95"]:.0f}', _cell(load.get('floor_alone_ms'), 'p50', 'p95'),
+                     _cell(load.get('bare_alone_ms'), 'p50', 'p95'), '', ''))
         rows.append((f'… the server building {load["pages_at_once"]} messenger pages at once for plain requests, '
                      'ms (p50 / p95)', f'{h["p50"]:.0f} / {h["p95"]:.0f}', '', '', '', ''))
     if 'team_ms' in load:
@@ -97,7 +95,8 @@ def table(r: dict) -> str:
     return head + '\n'.join('| ' + ' | '.join(row) + ' |' for row in rows) + '\n'
 
 
-def _bare(figures: dict | None, *keys: str) -> str:
+def _cell(figures: dict | None, *keys: str) -> str:
+    """'p50 / p95' of a measure, or nothing where this run did not take it."""
     return ' / '.join(f'{figures[k]:.0f}' for k in keys) if figures else ''
 
 
