@@ -67,6 +67,7 @@ if __name__ in {'__main__', '__mp_main__'}:
         sys.exit(f'Parley cannot start: {problem}')
     if not simulated:
         Storage.path = (settings.data_dir / 'sessions').resolve()  # server-side session data
+        Storage.path.mkdir(parents=True, exist_ok=True)   # whatever else is configured, nothing else may create it
         print(f'Parley is running at {settings.public_url}  (sign in at {settings.public_url}/login)', flush=True)
         if parley.listener is not None:
             print(f'Customer replies by email are received by SMTP on {parley.listener.host}:{parley.listener.port}',

@@ -10,6 +10,7 @@ import time
 from sqlmodel import select
 
 from models import User, UserKind
+from services.access import is_id
 from services.db import Database
 from services.directory import DirectoryService, normalize_email, to_view
 from services.errors import Forbidden, InvalidInput, Throttled
@@ -94,7 +95,7 @@ class AuthService:
 
         With a session generation: None also when that session was ended since (sign-out elsewhere).
         """
-        if not isinstance(user_id, int):
+        if not is_id(user_id):
             return None
         with self.db.session() as session:
             user = session.get(User, user_id)

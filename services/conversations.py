@@ -15,10 +15,11 @@ from models._types import utcnow
 from models.conversations import ConversationStatus
 from services.db import Database, Transaction
 from services.directory import to_view
-from services.errors import Forbidden, InvalidInput, NotFound
+from services.errors import Forbidden, InvalidInput, NotFound, SignedOut
 from services.events import ConversationCreated, ConversationRead, DeliveryChanged, EventBus, MessageSent
 from services.presence import Presence
 from services.text import clean_text, one_line
+from services.access import SIGNED_OUT, acting, current_actor, is_id
 from services.views import AttachmentView, ConversationView, DeliveryView, ItemLink, MessageView, UserView
 
 if TYPE_CHECKING:  # notifications need mail, which needs this module
@@ -55,7 +56,7 @@ def validate_body(body: str) -> str:
 def parse_conversation_id(raw: object) -> int:
     """An id from a URL; anything malformed is simply not found."""
     text = str(raw)
-    if not (text.isascii() and text.isdigit()) or len(text) > 18:
+    if not (text.isascii() and text.isdigit()) or len(text) > 18 or not is_id(int(text)):
         raise NotFound(NOT_FOUND)
     return int(text)
 
@@ -83,6 +84,7 @@ class ConversationService:
 
     # ----- writes -----------------------------------------------------------------------------
 
+    @acting
     def create_conversation(self, actor: UserView, *, participant_ids: Iterable[int], body: str,
                             client_id: str, subject: str | None = None,
                             with_customer: bool = False, item_id: int | None = None) -> ConversationView:
@@ -110,7 +112,7 @@ class ConversationService:
             has_customer = any(p.kind == UserKind.CUSTOMER for p in people)
             if with_customer and not has_customer:  # "Conversation with customer" needs its customer
                 raise InvalidInput(NO_CUSTOMER)
-            if item_id is not None and tx.session.get(Item, item_id) is None:
+            if item_id is not None and (not is_id(item_id) or tx.session.get(Item, item_id) is None):
                 raise InvalidInput('That ticket or task does not exist any more.')
             conversation = self._new_conversation(
                 tx, ConversationKind.CUSTOMER if has_customer else ConversationKind.INTERNAL, actor, subject,
@@ -121,6 +123,7 @@ class ConversationService:
             return conversation.id
         return self.access_conversation(actor, self._create_once(actor, client_id, create))
 
+    @acting
     def start_customer_conversation(self, customer: UserView, *, body: str, client_id: str) -> ConversationView:
         """A customer writes from the live chat: a new conversation in the Unassigned inbox every agent sees."""
         if customer.kind != 'customer':
@@ -169,6 +172,12 @@ class ConversationService:
             if conversation is None or not (actor.id in members or (
                     actor.kind == 'agent' and conversation.unassigned)):
                 raise NotFound(NOT_FOUND)
+            # The author as stored now (their page's copy may predate a deactivation): from the load when they take
+            # part, read once more only when an agent takes an unassigned chat.
+            if actor.id not in members:
+                current_actor(tx.session, actor)
+            elif not members[actor.id].active:
+                raise SignedOut(SIGNED_OUT)
             if note and (actor.kind != 'agent' or conversation.kind != ConversationKind.CUSTOMER):
                 raise InvalidInput('Internal notes are for customer conversations: '
                                    'everything here is internal already.')
@@ -180,6 +189,7 @@ class ConversationService:
             raise InvalidInput('This message was already sent to another conversation.')
         return self.get_message(actor, sent.id)
 
+    @acting
     def was_sent(self, actor: UserView, client_id: str) -> bool:
         """Whether the actor's message with this client id is stored (a page checking an unsent-looking text)."""
         with self.db.session() as session:
@@ -190,14 +200,16 @@ class ConversationService:
 
         For a customer it also means seen: their pending deliveries become "Seen" and are never emailed.
         """
-        if actor.kind == 'agent' and isinstance(conversation_id, int):
-            with self.db.session() as session:   # a participant is allowed in; nothing unread, nothing to write
-                unread = session.exec(select(Participant.unread_count).where(
-                    Participant.conversation_id == conversation_id, Participant.user_id == actor.id)).first()
+        if actor.kind == 'agent' and is_id(conversation_id):
+            with self.db.session() as session:   # an active participant is allowed in; nothing unread, nothing to write
+                unread = session.exec(select(Participant.unread_count).join(User, col(User.id) == Participant.user_id)
+                                      .where(Participant.conversation_id == conversation_id,
+                                             Participant.user_id == actor.id, User.is_active)).first()
             if unread == 0:
                 return
         with self.db.transaction() as tx:
             session = tx.session
+            actor = current_actor(session, actor)
             conversation = self._access(session, actor, conversation_id)
             participant = session.get(Participant, (conversation.id, actor.id))
             # Only unread messages can have unread notices (as in the send path): nothing unread, nothing to write.
@@ -220,6 +232,7 @@ class ConversationService:
 
     # ----- reads ------------------------------------------------------------------------------
 
+    @acting
     def access_conversation(self, actor: UserView, conversation_id: int) -> ConversationView:
         """The conversation if the actor may open it; NotFound otherwise (also for unknown ids)."""
         with self.db.session() as session:
@@ -230,6 +243,7 @@ class ConversationService:
         return _conversation_view(conversation, participant.unread_count if participant else 0,
                                   people[conversation.id], actor, items)
 
+    @acting
     def list_conversations(self, actor: UserView, *, limit: int = 100) -> list[ConversationView]:
         """The actor's open conversations, newest activity first."""
         with self.db.session() as session:
@@ -243,6 +257,7 @@ class ConversationService:
             items = _item_links(session, [c for c, _ in rows])
         return [_conversation_view(c, unread, people[c.id], actor, items) for c, unread in rows]
 
+    @acting
     def list_unassigned(self, actor: UserView, *, limit: int = 100) -> list[ConversationView]:
         """Customer conversations no agent has answered yet, oldest wait first (agents only)."""
         if actor.kind != 'agent':
@@ -254,6 +269,7 @@ class ConversationService:
             people = _participants_by_conversation(session, [c.id for c in rows])
         return [_conversation_view(c, 1, people[c.id], actor) for c in rows]
 
+    @acting
     def item_conversations(self, actor: UserView, item_id: int) -> tuple[list[ConversationView], int]:
         """The item's conversations the actor may open (newest first), and how many others it has."""
         if actor.kind != 'agent':
@@ -274,6 +290,7 @@ class ConversationService:
         return [_conversation_view(c, unread or 0, people[c.id], actor, items) for c, unread in rows], \
             total - len(rows)
 
+    @acting
     def list_customer_conversations(self, admin: UserView, *, limit: int = 200) -> list[ConversationView]:
         """Open customer conversations, newest first, without their content: where an admin may attach an email."""
         if not admin.is_admin:
@@ -285,6 +302,7 @@ class ConversationService:
             people = _participants_by_conversation(session, [c.id for c in rows])
         return [replace(_conversation_view(c, 0, people[c.id], admin), last_message_preview='') for c in rows]
 
+    @acting
     def latest_customer_conversation(self, customer: UserView) -> ConversationView | None:
         """The customer's most recently active open conversation, for the live chat to reopen."""
         with self.db.session() as session:
@@ -295,6 +313,7 @@ class ConversationService:
                 .order_by(col(Conversation.last_message_at).desc()).limit(1)).first()
         return self.access_conversation(customer, row) if row is not None else None
 
+    @acting
     def list_messages(self, actor: UserView, conversation_id: int, *, before_id: int | None = None,
                       limit: int = PAGE_SIZE) -> list[MessageView]:
         """Up to `limit` messages, oldest first: the latest ones, or those before `before_id`."""
@@ -310,8 +329,11 @@ class ConversationService:
             deliveries = self._deliveries(session, actor, [m.id for m, _ in rows])
         return [_message_view(m, u, actor, deliveries.get(m.id, ())) for m, u in reversed(rows)]
 
+    @acting
     def get_message(self, actor: UserView, message_id: int) -> MessageView:
         """One message of a conversation the actor may open (notes for agents only); NotFound otherwise."""
+        if not is_id(message_id):
+            raise NotFound('Message not found')
         with self.db.session() as session:
             row = session.exec(select(Message, User).join(User, col(User.id) == Message.author_id)
                                .where(Message.id == message_id)).first()
@@ -321,6 +343,7 @@ class ConversationService:
             deliveries = self._deliveries(session, actor, [message_id])
         return _message_view(*row, actor, deliveries.get(message_id, ()))
 
+    @acting
     def deliveries(self, actor: UserView, conversation_id: int,
                    message_ids: Iterable[int]) -> dict[int, tuple[DeliveryView, ...]]:
         """Delivery states of these messages of one conversation (agents only; empty for others)."""
@@ -330,6 +353,7 @@ class ConversationService:
                                                         Message.conversation_id == conversation.id)).all()
             return self._deliveries(session, actor, ids)
 
+    @acting
     def unread_total(self, actor: UserView) -> int:
         """Unread messages over all the actor's open conversations."""
         with self.db.session() as session:
@@ -341,7 +365,7 @@ class ConversationService:
     # ----- internals --------------------------------------------------------------------------
 
     def _access(self, session: Session, actor: UserView, conversation_id: int) -> Conversation:
-        if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+        if not is_id(conversation_id):
             raise NotFound(NOT_FOUND)
         joined = select(Participant.user_id).where(Participant.conversation_id == conversation_id,
                                                    Participant.user_id == actor.id).exists()
@@ -352,7 +376,7 @@ class ConversationService:
         return row
 
     def _join_customer(self, session: Session, customer: UserView, conversation_id: int) -> None:
-        conversation = session.get(Conversation, conversation_id) if isinstance(conversation_id, int) else None
+        conversation = session.get(Conversation, conversation_id) if is_id(conversation_id) else None
         if conversation is None or conversation.kind != ConversationKind.CUSTOMER:
             raise NotFound('Customer conversation not found')
         if session.get(Participant, (conversation.id, customer.id)) is None:
@@ -369,7 +393,7 @@ class ConversationService:
 
     def _load(self, connection: Connection, conversation_id: int) -> 'tuple[Facts | None, dict[int, Member]]':
         """The conversation and its participants, with what a send needs of each, in one statement."""
-        if not isinstance(conversation_id, int) or isinstance(conversation_id, bool):
+        if not is_id(conversation_id):
             return None, {}
         rows = self._load_statement.execute(connection, p_id=conversation_id).fetchall()
         if not rows:

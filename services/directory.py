@@ -11,6 +11,7 @@ from services.errors import Forbidden, InvalidInput, NotFound
 from services.events import EventBus, SessionsEnded
 from services.text import one_line
 from services.passwords import hash_password, validate_password
+from services.access import acting, is_id, to_view
 from services.views import UserView
 
 SUGGESTION_LIMIT = 8
@@ -27,11 +28,6 @@ def validate_email(email: str) -> str:
     if len(email) > 254 or not _EMAIL.match(email):
         raise InvalidInput('Enter a valid email address, like name@example.com.')
     return email
-
-
-def to_view(user: User) -> UserView:
-    return UserView(id=user.id, name=user.name, email=user.email, kind=user.kind.value,
-                    is_admin=user.is_admin, organization=user.organization, is_active=user.is_active)
 
 
 class DirectoryService:
@@ -56,6 +52,7 @@ class DirectoryService:
 
     # ----- admin ------------------------------------------------------------------------------
 
+    @acting
     def add_agent(self, actor: UserView, *, name: str, email: str, password: str,
                   is_admin: bool = False) -> UserView:
         """An admin adds a teammate who signs in with this (temporary) password."""
@@ -63,13 +60,14 @@ class DirectoryService:
         validate_password(password)
         return self.create_agent(name=name, email=email, password=password, is_admin=is_admin)
 
+    @acting
     def set_agent_active(self, actor: UserView, agent_id: int, *, active: bool) -> UserView:
         """An admin deactivates (signs out and bars) or reactivates an agent; never themself."""
         _require_admin(actor)
         if agent_id == actor.id and not active:
             raise InvalidInput('You cannot deactivate your own account.')
         with self.db.transaction() as tx:
-            user = tx.session.get(User, agent_id)
+            user = tx.session.get(User, agent_id) if is_id(agent_id) else None
             if user is None or user.kind != UserKind.AGENT:
                 raise NotFound('Agent not found')
             user.is_active = active
@@ -80,18 +78,20 @@ class DirectoryService:
             tx.session.add(user)
             return to_view(user)
 
+    @acting
     def add_customer(self, actor: UserView, *, name: str, email: str, organization: str | None = None) -> UserView:
         """An admin adds a customer."""
         _require_admin(actor)
         return self.create_customer(name=name, email=email, organization=organization)
 
+    @acting
     def update_customer(self, actor: UserView, customer_id: int, *, name: str, email: str,
                         organization: str | None) -> UserView:
         """An admin corrects a customer's name, email or organization (email stays unique)."""
         _require_admin(actor)
         name, email, organization = _clean_name(name), validate_email(email), _clean_organization(organization)
         with self.db.transaction() as tx:
-            customer = tx.session.get(User, customer_id)
+            customer = tx.session.get(User, customer_id) if is_id(customer_id) else None
             if customer is None or customer.kind != UserKind.CUSTOMER:
                 raise NotFound('Customer not found')
             taken = tx.session.exec(select(User.id).where(User.email == email, User.id != customer_id)).first()
@@ -101,6 +101,7 @@ class DirectoryService:
             tx.session.add(customer)
             return to_view(customer)
 
+    @acting
     def list_agents(self, actor: UserView) -> list[UserView]:
         """Every agent, active or not, by name (admins only)."""
         _require_admin(actor)
@@ -108,6 +109,7 @@ class DirectoryService:
             users = session.exec(select(User).where(User.kind == UserKind.AGENT).order_by(func.lower(User.name)))
             return [to_view(u) for u in users]
 
+    @acting
     def list_customers(self, actor: UserView, query: str = '', *, limit: int = 200) -> list[UserView]:
         """Customers whose name, email or organization contains the query, by name."""
         text = (query or '').strip().lower()
@@ -123,11 +125,15 @@ class DirectoryService:
 
     # ----- everyone -----------------------------------------------------------------------------
 
+    @acting
     def search_agents(self, actor: UserView, query: str, *, exclude_ids: Iterable[int] = (),
                       limit: int = SUGGESTION_LIMIT) -> list[UserView]:
         """Active agents other than the actor whose name or email contains the query (an "@" is ignored)."""
+        if actor.kind != 'agent':
+            raise Forbidden('Only agents can look up teammates.')
         return self._search(UserKind.AGENT, query, {actor.id, *exclude_ids}, limit)
 
+    @acting
     def search_customers(self, actor: UserView, query: str, *, exclude_ids: Iterable[int] = (),
                          limit: int = SUGGESTION_LIMIT) -> list[UserView]:
         """Customers whose name, email or organization contains the query (agents only)."""
@@ -175,11 +181,12 @@ class DirectoryService:
         if self.bus is not None:
             self.bus.publish(SessionsEnded(recipients=(user_id,)))
 
+    @acting
     def sign_out_customer_everywhere(self, actor: UserView, customer_id: int) -> UserView:
         """An admin ends a customer's live-chat sessions and email links (they can start a new chat)."""
         _require_admin(actor)
         with self.db.session() as session:
-            user = session.get(User, customer_id)
+            user = session.get(User, customer_id) if is_id(customer_id) else None
         if user is None or user.kind != UserKind.CUSTOMER:
             raise NotFound('Customer not found')
         self.end_sessions(customer_id)

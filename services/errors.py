@@ -13,6 +13,10 @@ class Forbidden(ParleyError):
     """Exists and is visible, but this action is not allowed."""
 
 
+class SignedOut(Forbidden):
+    """The actor was deactivated or deleted since their page opened: they must sign in again."""
+
+
 class InvalidInput(ParleyError):
     """The input cannot be accepted; the message says why and what to do."""
 

@@ -36,6 +36,7 @@ from services.errors import Forbidden, InvalidInput, NotFound, ParleyError
 from services.mail import MailService
 from services.mailparse import ParsedEmail, Unreadable, parse_email
 from services.ratelimit import RateLimit
+from services.access import acting, is_id
 from services.views import AttachmentView, UserView
 
 log = logging.getLogger(__name__)
@@ -151,6 +152,7 @@ class InboundService:
 
     # ----- triage (admins) --------------------------------------------------------------------
 
+    @acting
     def list_emails(self, admin: UserView, *, triage: bool = True, limit: int = 100) -> list[InboundView]:
         """Emails waiting for an admin (triage) or every recent one with its outcome, newest first."""
         _require_admin(admin)
@@ -161,6 +163,7 @@ class InboundService:
             rows = session.exec(statement.order_by(col(InboundEmail.id).desc()).limit(limit)).all()
         return [_view(r) for r in rows]
 
+    @acting
     def triage_count(self, admin: UserView) -> int:
         if not admin.is_admin:
             return 0
@@ -168,12 +171,14 @@ class InboundService:
             return session.exec(select(func.count()).select_from(InboundEmail)
                                 .where(col(InboundEmail.outcome).in_(TRIAGE))).one()
 
+    @acting
     def source(self, admin: UserView, inbound_id: int) -> str:
         """The start of the raw email as text, for an admin deciding on it."""
         _require_admin(admin)
         row = self._triaged(inbound_id)
         return (row.raw or b'')[:RAW_PREVIEW].decode('utf-8', errors='replace')
 
+    @acting
     def attach(self, admin: UserView, inbound_id: int, conversation_id: int) -> int:
         """Post a triaged email into a customer conversation as its sender's reply (adding them if needed)."""
         _require_admin(admin)
@@ -194,6 +199,7 @@ class InboundService:
                       f'Attached to conversation #{conversation_id} by {admin.name}.', conversation_id, message.id)
         return message.id
 
+    @acting
     def discard(self, admin: UserView, inbound_id: int) -> None:
         _require_admin(admin)
         self._triaged(inbound_id)
@@ -274,7 +280,7 @@ class InboundService:
 
     def _triaged(self, inbound_id: int) -> InboundEmail:
         with self.db.session() as session:
-            row = session.get(InboundEmail, inbound_id) if isinstance(inbound_id, int) else None
+            row = session.get(InboundEmail, inbound_id) if is_id(inbound_id) else None
         if row is None or row.outcome not in TRIAGE:
             raise NotFound('This email is not waiting for a decision (any more).')
         return row

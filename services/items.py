@@ -18,6 +18,7 @@ from services.directory import to_view
 from services.errors import InvalidInput, NotFound
 from services.notifications import NotificationService
 from services.text import clean_text, one_line
+from services.access import acting, is_id
 from services.views import ItemLink, UserView
 
 STATUSES = {ItemKind.TICKET: ('new', 'open', 'pending', 'closed'), ItemKind.TASK: ('todo', 'doing', 'done')}
@@ -60,6 +61,7 @@ class ItemService:
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.db, self.notifications, self.clock = db, notifications, clock
 
+    @acting
     def create(self, actor: UserView, kind: str, *, title: str, description: str = '',
                customer_id: int | None = None, assignee_id: int | None = None, priority: str = 'normal',
                due_date: date | None = None) -> ItemView:
@@ -85,6 +87,7 @@ class ItemService:
                 continue
         raise InvalidInput('Could not number the new item; try again.')
 
+    @acting
     def update(self, actor: UserView, item_id: int, **changes) -> ItemView:
         """Change any of title, description, status, priority, customer_id, assignee_id, due_date."""
         _require_agent(actor)
@@ -92,7 +95,7 @@ class ItemService:
         if set(changes) - allowed:
             raise InvalidInput('Unknown field.')
         with self.db.transaction() as tx:
-            item = tx.session.get(Item, item_id) if isinstance(item_id, int) else None
+            item = tx.session.get(Item, item_id) if is_id(item_id) else None
             if item is None:
                 raise NotFound('Item not found')
             current = {name: getattr(item, name) for name in allowed - {'status'}}
@@ -109,6 +112,7 @@ class ItemService:
             self._assigned(tx, item, actor, previous_assignee)
         return self.get_by_id(actor, item_id)
 
+    @acting
     def get(self, actor: UserView, kind: str, number: object) -> ItemView:
         """An item by its kind and number (from a URL: anything malformed is simply not found)."""
         _require_agent(actor)
@@ -122,14 +126,16 @@ class ItemService:
                 raise NotFound(NOT_FOUND[item_kind])
             return _view(session, item)
 
+    @acting
     def get_by_id(self, actor: UserView, item_id: int) -> ItemView:
         _require_agent(actor)
         with self.db.session() as session:
-            item = session.get(Item, item_id) if isinstance(item_id, int) else None
+            item = session.get(Item, item_id) if is_id(item_id) else None
             if item is None:
                 raise NotFound('Item not found')
             return _view(session, item)
 
+    @acting
     def list(self, actor: UserView, kind: str, *, show: str = 'all', status: str | None = None, query: str = '',
              limit: int = 200) -> list[ItemView]:
         """Items of a kind, open ones first then newest activity; filter by mine/unassigned, status, title."""
@@ -183,11 +189,11 @@ class ItemService:
             raise InvalidInput('Enter the due date as a date.')
         with self.db.session() as session:
             if customer_id is not None:
-                customer = session.get(User, customer_id)
+                customer = session.get(User, customer_id) if is_id(customer_id) else None
                 if customer is None or customer.kind != UserKind.CUSTOMER:
                     raise InvalidInput('Pick the customer from the list.')
             if assignee_id is not None:
-                assignee = session.get(User, assignee_id)
+                assignee = session.get(User, assignee_id) if is_id(assignee_id) else None
                 if assignee is None or assignee.kind != UserKind.AGENT or not assignee.is_active:
                     raise InvalidInput('Assign it to an active teammate.')
         return {'title': title, 'description': description, 'customer_id': customer_id, 'assignee_id': assignee_id,

@@ -23,6 +23,7 @@ from services.events import DeliveryChanged, EventBus
 from services.directory import validate_email
 from services.errors import Forbidden, InvalidInput
 from services.text import one_line
+from services.access import acting
 from services.views import UserView
 
 log = logging.getLogger(__name__)
@@ -113,6 +114,7 @@ class MailService:
             sent += error is None
         return sent
 
+    @acting
     def list_outbox(self, actor: UserView, *, limit: int = 100) -> list[EmailView]:
         """The newest emails, whatever their state (admins only)."""
         if not actor.is_admin:

@@ -28,6 +28,7 @@ from services.db import Database, Transaction
 from services.errors import InvalidInput
 from services.events import EventBus, NotificationCreated, NotificationsRead
 from services.mail import MailService
+from services.access import acting, is_id
 from services.views import ItemLink, MessageView, UserView
 
 KINDS = ('added', 'message', 'customer_reply', 'mention', 'unassigned', 'assigned')
@@ -108,10 +109,12 @@ class NotificationService:
 
     # ----- settings ---------------------------------------------------------------------------
 
+    @acting
     def settings(self, actor: UserView) -> SettingsView:
         with self.db.session() as session:
             return _settings(session.get(NotificationSettings, actor.id))
 
+    @acting
     def set_channel(self, actor: UserView, kind: str, channel: str, on: bool) -> SettingsView:
         """Turn one event's channel on or off; saved at once."""
         _require_agent(actor)
@@ -127,6 +130,7 @@ class NotificationService:
             tx.session.add(row)
             return _settings(row)
 
+    @acting
     def set_email_delay(self, actor: UserView, minutes: int) -> SettingsView:
         _require_agent(actor)
         if minutes not in EMAIL_DELAYS:
@@ -227,6 +231,7 @@ class NotificationService:
 
     # ----- the bell ---------------------------------------------------------------------------
 
+    @acting
     def bell(self, actor: UserView, *, limit: int = BELL_SIZE) -> list[NotificationView]:
         """In-app notifications, latest activity first (a conversation's notice moves up with each new message)."""
         with self.db.session() as session:
@@ -235,6 +240,7 @@ class NotificationService:
                 .order_by(col(Notification.created_at).desc(), col(Notification.id).desc()).limit(limit)).all()
         return [_view(n) for n in rows]
 
+    @acting
     def get(self, actor: UserView, key: str) -> NotificationView | None:
         """One of the actor's notifications, by its key, or for a new message by the message's key (the key of an
         event): the conversation's notice for it. None when they have none."""
@@ -248,16 +254,21 @@ class NotificationService:
                     Notification.message_id == int(message_id))).first()
         return _view(row) if row is not None else None
 
+    @acting
     def unread_count(self, actor: UserView) -> int:
         with self.db.session() as session:
             return session.exec(select(func.count()).select_from(Notification).where(
                 Notification.user_id == actor.id, col(Notification.read_at).is_(None),
                 col(Notification.channels).contains('in_app'))).one()
 
+    @acting
     def mark_read(self, actor: UserView, notification_id: int) -> None:
+        if not is_id(notification_id):
+            return
         with self.db.transaction() as tx:
             self._mark(tx, actor.id, Notification.id == notification_id)
 
+    @acting
     def mark_all_read(self, actor: UserView) -> None:
         with self.db.transaction() as tx:
             self._mark(tx, actor.id, true())

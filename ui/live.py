@@ -7,6 +7,7 @@ client is deleted (after NiceGUI's reconnect grace), not on every short disconne
 from collections.abc import Callable
 import asyncio
 import base64
+import contextvars
 import inspect
 import json
 import logging
@@ -28,6 +29,9 @@ def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -
     client = context.client
     loop = asyncio.get_running_loop()
     loop_thread = threading.get_ident()
+    # The handler runs in this page's context (its request, so app.storage.user is this browser's), not in
+    # the publisher's: call_soon would otherwise copy whatever page or thread published the event.
+    page_context = contextvars.copy_context()
 
     def run(event: Event) -> None:
         if client.id not in client.instances:
@@ -45,9 +49,9 @@ def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -
         # Publishers are mostly another page's handler, on this loop: queue it (no wake-up needed). A worker
         # thread (email, inbound mail) hops onto the loop.
         if threading.get_ident() == loop_thread:
-            loop.call_soon(run, event)
+            loop.call_soon(run, event, context=page_context.copy())
         else:
-            loop.call_soon_threadsafe(run, event)
+            loop.call_soon_threadsafe(run, event, context=page_context.copy())
 
     client.on_delete(bus.subscribe(user_id, deliver))
 

@@ -1,6 +1,7 @@
 """Browser tests: Parley runs as its own process (as `make run` starts it) and Debian's Chromium
 drives it through Playwright, one browser context per person."""
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 import os
 import socket
@@ -61,20 +62,31 @@ def inbound_port() -> int:
 def server(server_database, mail_sink, inbound_port) -> str:
     """A Parley process with the demo workspace, on a free port and its own database, mailing the sink."""
     url, data = server_database
-    port = free_port()
-    env = {**os.environ, 'PARLEY_DATABASE_URL': url, 'PARLEY_PORT': str(port),
-           'PARLEY_DATA_DIR': str(data), 'PARLEY_DEMO': 'true', 'PARLEY_DEMO_PASSWORD': DEMO_PASSWORD,
+    env = {'PARLEY_DATABASE_URL': url, 'PARLEY_DATA_DIR': str(data),
            'PARLEY_SMTP_URL': f'smtp://127.0.0.1:{mail_sink.port}?starttls=off',
            'PARLEY_EMAIL_FALLBACK_SECONDS': str(EMAIL_FALLBACK_SECONDS), 'PARLEY_WIDGET_SECRET': WIDGET_SECRET,
            'PARLEY_INBOUND_SMTP': f'127.0.0.1:{inbound_port}', 'PARLEY_INBOUND_SECRET': INBOUND_SECRET}
+    with parley_process(env, data / 'server.log') as address:
+        yield address
+
+
+@contextmanager
+def parley_process(settings: dict[str, str], log_path: Path) -> Iterator[str]:
+    """`python main.py` with the demo workspace and these PARLEY_ settings on a free port; its address.
+
+    At the end the process is stopped and its log must hold no traceback.
+    """
+    port = free_port()
+    env = {**os.environ, 'PARLEY_PORT': str(port), 'PARLEY_DEMO': 'true', 'PARLEY_DEMO_PASSWORD': DEMO_PASSWORD,
+           **settings}
     for name in [n for n in env if n.startswith(('PYTEST_', 'NICEGUI_'))]:
         del env[name]  # otherwise NiceGUI believes it runs under pytest
-    log = open(data / 'server.log', 'w')
+    log = open(log_path, 'w')
     process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while True:
         if process.poll() is not None:
-            raise RuntimeError(f'Parley exited early:\n{(data / "server.log").read_text()}')
+            raise RuntimeError(f'Parley exited early:\n{log_path.read_text()}')
         try:
             with socket.create_connection(('127.0.0.1', port), timeout=0.5):
                 break
@@ -83,14 +95,16 @@ def server(server_database, mail_sink, inbound_port) -> str:
                 process.kill()
                 raise RuntimeError('Parley did not start within 60 s') from None
             time.sleep(0.2)
-    yield f'http://127.0.0.1:{port}'
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
-    server_log = (data / 'server.log').read_text()
+        yield f'http://127.0.0.1:{port}'
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+    server_log = log_path.read_text()
     assert 'Traceback' not in server_log, server_log
 
 

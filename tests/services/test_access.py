@@ -6,7 +6,7 @@ but not in it; John is an agent not in it; Other Customer is a customer not in i
 """
 import pytest
 
-from services.errors import Forbidden, NotFound, ParleyError
+from services.errors import Forbidden, InvalidInput, NotFound, ParleyError, SignedOut
 from tests.conftest import cid
 
 OK = 'ok'
@@ -17,13 +17,17 @@ ROLES = ('participant', 'other_agent', 'admin', 'customer', 'other_customer')
 def world(parley, team):
     susan, mike, customer = team['susan'], team['mike'], team['customer']
     other = parley.directory.create_customer(name='Other Customer', email='other@example.com')
+    # An admin taking part in both conversations, deactivated after: a page they still have open holds this copy.
+    gone = parley.directory.add_agent(team['alice'], name='Dana Gone', email='dana@example.com',
+                                      password='correct horse battery', is_admin=True)
     conversation = parley.conversations.create_conversation(
-        susan, participant_ids=[mike.id, customer.id], body='Hello', client_id=cid(), subject='Printer')
+        susan, participant_ids=[mike.id, customer.id, gone.id], body='Hello', client_id=cid(), subject='Printer')
     note = parley.conversations.send_message(susan, conversation.id, body='Secret note', client_id=cid(), note=True)
-    internal = parley.conversations.create_conversation(susan, participant_ids=[mike.id], body='Agents only',
+    internal = parley.conversations.create_conversation(susan, participant_ids=[mike.id, gone.id], body='Agents only',
                                                         client_id=cid())
+    parley.directory.set_agent_active(team['alice'], gone.id, active=False)
     people = {'participant': mike, 'other_agent': team['john'], 'admin': team['alice'], 'customer': customer,
-              'other_customer': other}
+              'other_customer': other, 'deactivated': gone}
     return parley, people, conversation.id, note.id, internal.id
 
 
@@ -52,9 +56,31 @@ ENTRIES = {
     'customer lookup': (lambda p, who, c, n, i: p.directory.search_customers(who, 'sample'),
                         (OK, OK, OK, Forbidden, Forbidden)),
     'tickets': (lambda p, who, c, n, i: p.items.list(who, 'ticket'), (OK, OK, OK, NotFound, NotFound)),
+    'list conversations': (lambda p, who, c, n, i: p.conversations.list_conversations(who), (OK,) * 5),
+    'start a conversation': (lambda p, who, c, n, i: p.conversations.create_conversation(
+        who, participant_ids=[p.auth.get_agent(1).id], body='Hi', client_id=cid()),
+        (OK, OK, InvalidInput, InvalidInput, InvalidInput)),
+    'bell': (lambda p, who, c, n, i: p.notifications.bell(who), (OK,) * 5),   # a customer's is empty
+    'notification settings': (lambda p, who, c, n, i: p.notifications.set_channel(who, 'message', 'sound', True),
+                              (OK, OK, OK, InvalidInput, InvalidInput)),
+    'new ticket': (lambda p, who, c, n, i: p.items.create(who, 'ticket', title='Printer'),
+                   (OK, OK, OK, NotFound, NotFound)),
+    'teammate lookup': (lambda p, who, c, n, i: p.directory.search_agents(who, 'a'),
+                        (OK, OK, OK, Forbidden, Forbidden)),
+    'add an agent': (lambda p, who, c, n, i: p.directory.add_agent(who, name='New', email=f'{cid()}@example.com',
+                                                                   password='correct horse battery'),
+                     (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
     'sign a customer out': (lambda p, who, c, n, i: p.directory.sign_out_customer_everywhere(
         who, p.directory.list_customers(p.auth.get_agent(1))[0].id), (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
 }
+
+
+@pytest.mark.parametrize('entry', ENTRIES)
+def test_a_deactivated_agent_can_do_nothing_from_a_page_still_open(world, entry):
+    """Their page's copy says admin and participant; the database says deactivated, and that decides."""
+    parley, people, conversation_id, note_id, internal_id = world
+    with pytest.raises(SignedOut, match='Sign in again'):
+        ENTRIES[entry][0](parley, people['deactivated'], conversation_id, note_id, internal_id)
 
 
 @pytest.mark.parametrize('entry', ENTRIES)
@@ -81,7 +107,7 @@ def test_ids_are_not_guessable_into_access(world, role):
 
 def test_lists_show_only_ones_own_conversations(world):
     parley, people, conversation_id, _, internal_id = world
-    seen = {role: {c.id for c in parley.conversations.list_conversations(who)} for role, who in people.items()}
+    seen = {role: {c.id for c in parley.conversations.list_conversations(people[role])} for role in ROLES}
     assert seen == {'participant': {conversation_id, internal_id}, 'other_agent': set(), 'admin': set(),
                     'customer': {conversation_id}, 'other_customer': set()}
 

@@ -1,0 +1,31 @@
+"""Sessions in real browsers: a deactivated agent's open pages end at once, and nothing they send lands."""
+import uuid
+
+from playwright.async_api import expect
+
+from tests.e2e.conftest import DEMO_PASSWORD
+
+LIVE = 5_000  # ms
+
+
+async def test_a_deactivated_agents_open_page_goes_to_sign_in_and_cannot_post(new_person, server_parley):
+    alice = server_parley.auth.authenticate('alice@example.com', DEMO_PASSWORD)
+    susan = server_parley.auth.authenticate('susan@example.com', DEMO_PASSWORD)
+    email = f'temp-{uuid.uuid4().hex[:8]}@example.com'
+    temp = server_parley.directory.add_agent(alice, name='Terry Temp', email=email, password=DEMO_PASSWORD)
+    conversation = server_parley.conversations.create_conversation(
+        temp, participant_ids=[susan.id], body='Covering the phones today', client_id=uuid.uuid4().hex)
+
+    terry = await new_person(email)
+    await terry.goto(f'/messenger/{conversation.id}')
+    composer = terry.get_by_role('textbox', name='Message')
+    await expect(composer).to_be_visible()
+
+    admin = await new_person('alice@example.com')
+    await admin.goto('/admin/agents')
+    await admin.locator('.q-item', has_text=email).get_by_role('button', name='Deactivate').click()
+    # await admin.get_by_role('button', name='Deactivate Terry Temp').click()   # the confirmation
+    await terry.wait_for_url('**/login**', timeout=LIVE)
+
+    messages = server_parley.conversations.list_messages(susan, conversation.id)
+    assert [m.body for m in messages] == ['Covering the phones today']
