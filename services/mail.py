@@ -7,9 +7,9 @@ mail is kept in the outbox (status "kept") so admins see exactly what would have
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from urllib.parse import parse_qs, unquote, urlsplit
 import logging
 import secrets
+import smtplib
 
 import emails
 from sqlalchemy import update
@@ -22,6 +22,7 @@ from services.db import Database, Transaction
 from services.events import DeliveryChanged, EventBus
 from services.directory import validate_email
 from services.errors import Forbidden, InvalidInput
+from services.smtp import SmtpServer
 from services.text import one_line
 from services.access import acting
 from services.views import UserView
@@ -31,7 +32,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
 LONGEST_WAIT = timedelta(hours=1)
-SMTP_TIMEOUT = 20
 
 
 @dataclass(frozen=True)
@@ -49,21 +49,7 @@ class EmailView:
     last_error: str | None
     created_at: datetime
     sent_at: datetime | None
-
-
-def smtp_options(url: str) -> dict:
-    """`emails` SMTP options from smtp://user:pass@host:port (STARTTLS) or smtps://user:pass@host:port."""
-    parts = urlsplit(url)
-    if parts.scheme not in ('smtp', 'smtps') or not parts.hostname:
-        raise ValueError('PARLEY_SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465')
-    query = parse_qs(parts.query)
-    options = {'host': parts.hostname, 'port': parts.port or (465 if parts.scheme == 'smtps' else 587),
-               'timeout': SMTP_TIMEOUT, 'ssl': parts.scheme == 'smtps',
-               'tls': parts.scheme == 'smtp' and query.get('starttls', ['on'])[0] not in ('off', 'false', '0')}
-    if parts.username:
-        options['user'] = unquote(parts.username)
-        options['password'] = unquote(parts.password or '')
-    return options
+    next_attempt_at: datetime | None = None
 
 
 class MailService:
@@ -71,7 +57,7 @@ class MailService:
                  clock: Callable[[], datetime] = utcnow, bus: EventBus | None = None) -> None:
         self.db = db
         self.bus = bus
-        self.smtp = smtp_options(smtp_url) if smtp_url else None
+        self.smtp = SmtpServer.from_url(smtp_url) if smtp_url else None
         self.mail_from = (one_line(team_name), validate_email(mail_from))
         self.domain = self.mail_from[1].split('@', 1)[1]
         self.clock = clock
@@ -124,8 +110,10 @@ class MailService:
         return [_view(r) for r in rows]
 
     def _deliver(self, row: OutboundEmail) -> str | None:
+        """Hand one email to the SMTP server; None when it took it, else what went wrong (for the outbox)."""
         message = emails.Message(subject=row.subject, text=row.text_body, html=row.html_body,
-                                 mail_from=self.mail_from, message_id=row.message_id)
+                                 mail_from=self.mail_from, mail_to=(row.to_name, row.to_address),
+                                 message_id=row.message_id)
         headers = {}
         if row.reply_to:
             headers['Reply-To'] = row.reply_to
@@ -136,13 +124,12 @@ class MailService:
         if headers:
             message.set_headers(headers)
         try:
-            response = message.send(to=(row.to_name, row.to_address), smtp=dict(self.smtp))
-        except Exception as problem:  # `emails` mostly reports through the response, but not always
+            self.smtp.send(self.mail_from[1], row.to_address, message.as_bytes())
+        except smtplib.SMTPNotSupportedError as problem:   # our own sentence: no STARTTLS where it is needed
+            return str(problem)
+        except (smtplib.SMTPException, OSError, ValueError) as problem:
             return f'{type(problem).__name__}: {problem}'
-        if response is not None and getattr(response, 'status_code', None) == 250:
-            return None
-        return str(getattr(response, 'error', None) or getattr(response, 'status_text', None) or
-                   f'SMTP status {getattr(response, "status_code", None)}')
+        return None
 
     def _record(self, email_id: int, error: str | None) -> None:
         now = self.clock()
@@ -186,4 +173,5 @@ def _view(row: OutboundEmail) -> EmailView:
     return EmailView(id=row.id, to_address=row.to_address, to_name=row.to_name, subject=row.subject,
                      text_body=row.text_body, html_body=row.html_body, reply_to=row.reply_to,
                      message_id=row.message_id, status=row.status.value, attempts=row.attempts,
-                     last_error=row.last_error, created_at=row.created_at, sent_at=row.sent_at)
+                     last_error=row.last_error, created_at=row.created_at, sent_at=row.sent_at,
+                     next_attempt_at=row.next_attempt_at)

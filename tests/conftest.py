@@ -55,9 +55,11 @@ def cid() -> str:
 class Sink:
     def __init__(self):
         self.messages = []
+        self.sessions_with_tls = []   # per message: whether it came inside TLS
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        self.sessions_with_tls.append(session.ssl is not None)
         return '250 OK'
 
 

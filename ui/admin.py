@@ -7,6 +7,7 @@ from nicegui import ui
 
 from services.container import Parley
 from services.errors import ParleyError
+from services.mail import MAX_ATTEMPTS
 from services.views import UserView
 from ui.embed import embed_origins, snippet
 from ui.formatting import full_time, viewer_zone
@@ -46,11 +47,11 @@ def _live_chat(parley: Parley) -> None:
             ui.label('Where the chat may appear').classes('font-semibold')
             if origins:
                 ui.label('Browsers show the chat only on: ' + ', '.join(origins) + ' (PARLEY_EMBED_ORIGINS).') \
-                    .classes('text-sm')
+                    .classes('text-sm wrap-anywhere')
             else:
                 ui.label('PARLEY_EMBED_ORIGINS is not set, so browsers show the chat only on Parley itself. Set it '
                          'to your site, e.g. PARLEY_EMBED_ORIGINS="https://www.example.com".') \
-                    .classes('text-sm text-amber-800')
+                    .classes('text-sm text-amber-800 wrap-anywhere')
         with ui.card().classes('w-full gap-2'):
             ui.label('Signed-in customers (identity verification)').classes('font-semibold')
             if settings.widget_secret:
@@ -89,13 +90,27 @@ def _outbox(parley: Parley, admin: UserView, zone) -> None:
         for email in emails:
             title = f'{email.subject} → {email.to_name or email.to_address}'
             with ui.expansion(title, caption=f'{_STATUS[email.status]} · {full_time(email.created_at, zone)}') \
-                    .classes('w-full bg-white rounded-lg border border-slate-200'):
+                    .classes('w-full bg-white rounded-lg border border-slate-200') as row:
                 ui.label(f'To: {email.to_name} <{email.to_address}>').classes('text-sm')
                 if email.reply_to:
                     ui.label(f'Reply-To: {email.reply_to}').classes('text-sm')
-                if email.last_error:
-                    ui.label(f'Last error: {email.last_error}').classes('text-sm text-negative')
+                if email.last_error and email.status == 'sent':
+                    ui.label(f'Sent after an earlier error: {email.last_error}').classes('text-sm text-slate-500')
                 ui.label(email.text_body).classes('parley-bubble text-sm mt-2 p-3 bg-slate-50 rounded-md w-full')
+            if email.last_error and email.status in ('retrying', 'failed'):
+                with row.add_slot('header'):   # the error is what the admin came for: shown without opening
+                    _outbox_header(email, title, zone)
+
+
+def _outbox_header(email, title: str, zone) -> None:
+    """An email that failed: its title, status and the server's answer, readable with the row closed."""
+    with ui.item_section().classes('min-w-0'):
+        ui.item_label(title)
+        ui.item_label(f'{_STATUS[email.status]} · {full_time(email.created_at, zone)}').props('caption')
+        retry = (f' Next try {full_time(email.next_attempt_at, zone)}.'
+                 if email.status == 'retrying' and email.next_attempt_at else '')
+        ui.item_label(f'Attempt {email.attempts} of {MAX_ATTEMPTS} failed: {email.last_error}{retry}') \
+            .classes('text-sm text-negative wrap-anywhere').mark(f'outbox-error-{email.id}')
 
 
 _STATUS = {'queued': 'Queued', 'retrying': 'Retrying after an error', 'sent': 'Sent', 'failed': 'Failed',

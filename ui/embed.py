@@ -36,15 +36,30 @@ WIDGET_JS = r'''(function () {
     button.setAttribute('aria-label', 'Chat with us');
     button.setAttribute('aria-expanded', 'false');
     button.textContent = '\uD83D\uDCAC';
-    button.style.cssText = 'position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:28px;' +
-      'border:none;background:#4f46e5;color:#fff;font-size:24px;line-height:56px;cursor:pointer;' +
-      'box-shadow:0 6px 20px rgba(15,23,42,.25);z-index:2147483000';
+    var LAUNCHER = 'position:fixed;width:56px;height:56px;border-radius:28px;border:none;background:#4f46e5;' +
+      'color:#fff;font-size:24px;line-height:56px;cursor:pointer;box-shadow:0 6px 20px rgba(15,23,42,.25);' +
+      'z-index:2147483000;margin:0;padding:0;';
+    // What the person sees is the visual viewport. A host page wider than a phone's screen stretches the
+    // layout viewport that position:fixed follows, so right/bottom and innerWidth would land off-screen.
+    function screenBox() {
+      var v = window.visualViewport;
+      return v ? {left: v.offsetLeft, top: v.offsetTop, width: v.width, height: v.height}
+               : {left: 0, top: 0, width: document.documentElement.clientWidth || window.innerWidth,
+                  height: window.innerHeight};
+    }
     function place() {
+      var box = screenBox();
+      var small = Math.min(box.width, window.screen && screen.width ? screen.width : box.width) < 520;
+      var covered = open && small;   // full screen on a phone: its close button is in the chat's header
+      button.style.cssText = LAUNCHER + 'left:' + (box.left + box.width - 76) + 'px;top:' +
+        (box.top + box.height - 76) + 'px;' + (covered ? 'display:none;' : '');
       if (!frame) return;
-      var small = window.innerWidth < 520;
-      frame.style.cssText = 'position:fixed;border:none;background:#fff;z-index:2147483001;' +
-        (small ? 'inset:0;width:100%;height:100%;border-radius:0;'
-               : 'right:20px;bottom:88px;width:380px;height:min(620px,calc(100vh - 110px));border-radius:16px;' +
+      var height = Math.min(620, box.height - 110);   // above the launcher, 20 px from the right edge
+      frame.style.cssText = 'position:fixed;border:none;background:#fff;z-index:2147483001;margin:0;' +
+        (small ? 'left:' + box.left + 'px;top:' + box.top + 'px;width:' + box.width + 'px;height:' + box.height +
+                 'px;border-radius:0;'
+               : 'left:' + (box.left + box.width - 400) + 'px;top:' + (box.top + box.height - 88 - height) +
+                 'px;width:380px;height:' + height + 'px;border-radius:16px;' +
                  'box-shadow:0 12px 40px rgba(15,23,42,.28);') + (open ? '' : 'display:none;');
     }
     function toggle(show) {
@@ -68,10 +83,15 @@ WIDGET_JS = r'''(function () {
     }
     button.addEventListener('click', function () { toggle(!open); });
     window.addEventListener('resize', place);
+    if (window.visualViewport) {
+      window.visualViewport.addEventListener('resize', place);
+      window.visualViewport.addEventListener('scroll', place);
+    }
     window.addEventListener('message', function (e) {
       if (e.origin === origin && e.data === 'parley:close') toggle(false);
     });
     document.body.appendChild(button);
+    place();
   } catch (e) { /* never break the host page */ }
 })();
 '''
@@ -140,6 +160,7 @@ def _demo_site(parley: Parley, *, signed_in: bool) -> str:
  header {{ background:#0f766e; color:#fff; padding:18px 28px; font-size:20px; font-weight:600; }}
  main {{ max-width:720px; margin:0 auto; padding:28px; line-height:1.6; }}
  .note {{ background:#f1f5f9; border-radius:10px; padding:12px 16px; font-size:14px; }}
+ pre.note {{ white-space:pre-wrap; overflow-wrap:anywhere; }}
  a {{ color:#0f766e; }}
 </style>{identity}</head>
 <body><header>Northwind Printers</header>

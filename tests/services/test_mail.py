@@ -1,12 +1,16 @@
-"""The outbox: stored first, sent by the worker, retried with backoff, resumed after a restart."""
+"""The outbox: stored first, sent by the worker, retried with backoff, resumed after a restart; SMTP security."""
 from datetime import timedelta
+import ssl
 
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 import pytest
+import trustme
 
 from services.errors import Forbidden, InvalidInput
-from services.mail import FIRST_RETRY, MAX_ATTEMPTS, MailService, smtp_options
-from services.views import UserView
-from tests.conftest import Clock, free_port
+from services.mail import FIRST_RETRY, MAX_ATTEMPTS, MailService
+from services.smtp import Security, SmtpServer
+from tests.conftest import Clock, Sink, free_port
 
 
 def mailer(parley, port: int | None, clock=None) -> MailService:
@@ -91,13 +95,94 @@ def test_without_smtp_mail_is_kept_for_admins(parley, team):
 
 
 def test_smtp_urls():
-    assert smtp_options('smtp://me%40x.com:p%3Ass@mail.example.com') == {
-        'host': 'mail.example.com', 'port': 587, 'timeout': 20, 'ssl': False, 'tls': True,
-        'user': 'me@x.com', 'password': 'p:ss'}
-    assert smtp_options('smtps://mail.example.com')['ssl'] is True
-    assert smtp_options('smtp://127.0.0.1:2525?starttls=off')['tls'] is False
-    with pytest.raises(ValueError):
-        smtp_options('http://mail.example.com')
+    server = SmtpServer.from_url('smtp://me%40x.com:p%3Ass@mail.example.com')
+    assert server == SmtpServer(host='mail.example.com', port=587, security=Security.STARTTLS_IF_OFFERED,
+                                user='me@x.com', password='p:ss')
+    assert SmtpServer.from_url('smtps://mail.example.com') == SmtpServer('mail.example.com', 465, Security.TLS)
+    assert SmtpServer.from_url('smtp://127.0.0.1:2525?starttls=off').security == Security.PLAIN
+    assert SmtpServer.from_url('smtp://h?starttls=required').security == Security.STARTTLS_REQUIRED
+    for wrong in ('http://mail.example.com', 'smtp://h?starttls=maybe'):
+        with pytest.raises(ValueError):
+            SmtpServer.from_url(wrong)
+
+
+class Accounts:
+    """aiosmtpd's AUTH check: records every attempt, accepts one account."""
+
+    def __init__(self):
+        self.attempts = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        self.attempts.append((auth_data.login, session.ssl is not None))
+        return AuthResult(success=(auth_data.login, auth_data.password) == (b'parley', b'app password'))
+
+
+@pytest.fixture
+def smtp_server(tmp_path, monkeypatch):
+    """Start an SMTP sink on a free port: with STARTTLS (a certificate our client trusts) or without; AUTH offered."""
+    started = []
+
+    def start(*, starttls: bool) -> tuple[Sink, Accounts, int]:
+        handler, accounts, options = Sink(), Accounts(), {}
+        if starttls:
+            authority = trustme.CA()
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            authority.issue_cert('127.0.0.1').configure_cert(context)
+            authority.cert_pem.write_to_path(str(tmp_path / 'ca.pem'))
+            monkeypatch.setenv('SSL_CERT_FILE', str(tmp_path / 'ca.pem'))   # our client trusts this authority
+            options['tls_context'] = context
+        controller = Controller(handler, hostname='127.0.0.1', port=free_port(), authenticator=accounts,
+                                auth_require_tls=False, **options)
+        controller.start()
+        started.append(controller)
+        return handler, accounts, controller.port
+    yield start
+    for controller in started:
+        controller.stop()
+
+
+def send_through(parley, url: str):
+    service = MailService(parley.db, smtp_url=url, mail_from='help@example.com', team_name='Acme Support',
+                          clock=Clock())
+    queue(service)
+    sent = service.send_due()
+    [row] = service.list_outbox(_admin(parley))
+    return sent, row
+
+
+def test_a_local_relay_without_starttls_delivers(parley, smtp_server):
+    """smtp://127.0.0.1:1025 (Mailpit, a local relay): no STARTTLS offered and no password, so it goes in the clear."""
+    handler, accounts, port = smtp_server(starttls=False)
+    sent, row = send_through(parley, f'smtp://127.0.0.1:{port}')
+    assert (sent, row.status, row.last_error) == (1, 'sent', None)
+    assert [m['Subject'] for _, m in handler.messages] == ['Your question'] and accounts.attempts == []
+
+
+def test_starttls_is_used_whenever_the_server_offers_it_and_the_password_goes_inside(parley, smtp_server):
+    handler, accounts, port = smtp_server(starttls=True)
+    sent, row = send_through(parley, f'smtp://parley:app%20password@127.0.0.1:{port}')
+    assert (sent, row.status) == (1, 'sent')
+    assert accounts.attempts == [(b'parley', True)], 'signed in once, inside TLS'
+    assert handler.sessions_with_tls == [True]
+
+
+def test_a_password_is_never_sent_in_the_clear(parley, smtp_server):
+    handler, accounts, port = smtp_server(starttls=False)
+    sent, row = send_through(parley, f'smtp://parley:app%20password@127.0.0.1:{port}')
+    assert (sent, row.status) == (0, 'retrying') and handler.messages == [] and accounts.attempts == []
+    assert row.last_error.startswith(f'The mail server at 127.0.0.1:{port} does not offer STARTTLS, so Parley '
+                                     'will not send the password in the clear.')
+
+
+def test_starttls_required_refuses_a_server_without_it_and_off_never_asks(parley, smtp_server):
+    handler, _, port = smtp_server(starttls=False)
+    sent, row = send_through(parley, f'smtp://127.0.0.1:{port}?starttls=required')
+    assert (sent, row.status) == (0, 'retrying') and 'starttls=required' in row.last_error
+    tls_handler, _, tls_port = smtp_server(starttls=True)
+    plain = MailService(parley.db, smtp_url=f'smtp://127.0.0.1:{tls_port}?starttls=off',
+                        mail_from='help@example.com', team_name='Acme Support', clock=Clock())
+    queue(plain)
+    assert plain.send_due() == 1 and tls_handler.sessions_with_tls == [False], 'offered, but off means off'
 
 
 def _admin(parley):

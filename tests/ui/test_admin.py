@@ -1,6 +1,8 @@
 from nicegui import ui
 from nicegui.testing import User
 
+from services.mail import MailService
+from tests.conftest import free_port
 from tests.ui.conftest import SLOW, sign_in, sign_out
 
 
@@ -74,3 +76,17 @@ async def test_the_outbox_shows_kept_email_to_admins(user: User, people, app_par
     [email] = user.find(ui.expansion).elements
     assert email.props['caption'].startswith('Kept (no SMTP server)')
     await user.should_see('It ships <tomorrow>.')
+
+
+async def test_the_outbox_shows_why_an_email_is_retrying_without_opening_it(user: User, people, app_parley):
+    """An SMTP server that refuses (here: nothing listens) leaves a visible reason on the row, not in a fold."""
+    closed = MailService(app_parley.db, smtp_url=f'smtp://127.0.0.1:{free_port()}', mail_from='help@example.com',
+                         team_name='Acme Support')
+    email = closed.enqueue(to_address='customer@example.com', to_name='Sample Customer', subject='About your order',
+                           text='It ships tomorrow.', html='<p>It ships tomorrow.</p>')
+    assert closed.send_due() == 0
+    await sign_in(user, 'alice@example.com')
+    await user.open('/admin/outbox')
+    await user.should_see('About your order → Sample Customer')
+    [error] = user.find(marker=f'outbox-error-{email.id}').elements
+    assert error.text.startswith('Attempt 1 of 8 failed: ConnectionRefusedError') and 'Next try' in error.text

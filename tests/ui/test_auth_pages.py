@@ -38,6 +38,9 @@ async def test_next_never_leaves_the_site(user: User, people):
 async def test_sign_out_ends_every_session_of_the_agent(user: User, create_user: Callable[[], User], people):
     other_browser = create_user()
     await sign_in(other_browser, 'alice@example.com')
+    # Its tab is closed: the simulation sends every page's ui.navigate to the User touched last, so an open page
+    # there going to sign-in would move `user` instead. Open pages going live: tests/e2e/test_sessions.py.
+    other_browser.client.delete()
     await sign_in(user, 'alice@example.com')
     await sign_out(user)
     await user.open('/messenger')
@@ -94,6 +97,9 @@ async def test_changing_the_password_keeps_this_browser_and_signs_out_the_others
                                                                                   people, app_parley):
     other_browser = create_user()
     await sign_in(other_browser, 'alice@example.com')
+    # Its tab is closed: the simulation sends every page's ui.navigate to the User touched last, so an open page
+    # there going to sign-in would move `user` instead. Open pages going live: tests/e2e/test_sessions.py.
+    other_browser.client.delete()
     await sign_in(user, 'alice@example.com')
     await user.open('/settings/password')
     user.find(marker='current-password').type('not it')
