@@ -10,6 +10,7 @@ from services.items import STATUS_LABELS, STATUSES, ItemView
 from services.views import ConversationView, UserView
 from ui.formatting import list_time, viewer_zone
 from ui.messenger import DRAFT_KEY, DRAFT_PATH
+from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.theme import agent_page, avatar
 
 PAGE = 'w-full max-w-4xl mx-auto p-4 md:p-6 gap-4'
@@ -192,10 +193,14 @@ def item_dialog(parley: Parley, agent: UserView, kind: str, item: ItemView | Non
             .props('outlined autogrow input-class="max-h-60"').classes('w-full').mark('item-description')
         customer = due = None
         if kind == 'ticket':
-            options = {c.id: f'{c.name} · {c.email}' for c in parley.directory.list_customers(agent, limit=500)}
-            customer = ui.select(options, value=item.customer.id if item and item.customer else None,
-                                 label='Customer', with_input=True, clearable=True) \
-                .props('outlined dense').classes('w-full').mark('item-customer')
+            # Searched on the server as in the messenger: arrow keys and Enter pick, whatever the number of customers.
+            customer = PeoplePicker(
+                search=lambda text, exclude, limit: parley.directory.search_customers(
+                    agent, text, exclude_ids=exclude, limit=limit),
+                on_change=lambda _: setattr(error, 'text', ''), selected=[item.customer] if item and item.customer
+                else [], label='Customer', add_label='Add customer', placeholder='Type a name, email or organization',
+                search_label='Search customers', no_match=NO_CUSTOMER, marker='item-customer-add', single=True)
+            customer.input.mark('item-customer')
         else:
             due = ui.input('Due date', value=item.due_date.isoformat() if item and item.due_date else '') \
                 .props('outlined dense type=date').classes('w-full').mark('item-due')
@@ -211,7 +216,11 @@ def item_dialog(parley: Parley, agent: UserView, kind: str, item: ItemView | Non
         def save() -> None:
             fields = {'title': title.value, 'description': description.value, 'assignee_id': assignee.value}
             if customer is not None:
-                fields['customer_id'] = customer.value
+                if customer.unpicked_text:   # typed but not picked: never save as if no customer was meant
+                    error.text = (f'"{customer.unpicked_text}" is not picked yet: choose the customer from the '
+                                  'suggestions (arrow keys and Enter), or clear the field.')
+                    return
+                fields['customer_id'] = customer.selected[0].id if customer.selected else None
             if priority is not None:
                 fields['priority'] = priority.value
             if due is not None:

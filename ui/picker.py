@@ -20,8 +20,9 @@ class PeoplePicker:
                  selected: Sequence[UserView] = (), label: str = 'Participants',
                  add_label: str = 'Add participant', placeholder: str = 'Type @ and a name',
                  search_label: str = 'Search teammates', no_match: str = NO_MATCH,
-                 marker: str = 'picker-add') -> None:
+                 marker: str = 'picker-add', single: bool = False) -> None:
         self._search = search
+        self.single = single   # one person only (a ticket's customer): a pick replaces the chip
         self._on_change = on_change
         self.selected: list[UserView] = list(selected)
         self._add_label, self._search_label, self._no_match = add_label, search_label, no_match
@@ -46,6 +47,8 @@ class PeoplePicker:
     def add(self, person: UserView) -> None:
         if any(p.id == person.id for p in self.selected):
             return
+        if self.single:
+            self.selected.clear()
         self.selected.append(person)
         self._render_chips()
         self._on_change(list(self.selected))
@@ -79,6 +82,11 @@ class PeoplePicker:
         dialog.open()
 
     # ----- typing and suggestions -------------------------------------------------------------
+
+    @property
+    def unpicked_text(self) -> str:
+        """What is typed in the field but not picked (a form must not save as if it were nothing)."""
+        return (self.input.value or '').strip()
 
     def _typed(self) -> None:
         text = (self.input.value or '').strip()

@@ -19,8 +19,11 @@ async def test_a_customer_email_reply_lands_on_the_tickets_conversation(new_pers
     await alice.wait_for_url('**/tickets')
     await alice.get_by_role('button', name='New ticket').click()
     await alice.get_by_label('Title', exact=True).fill(title)
-    await alice.get_by_role('combobox', name='Customer').fill('Sample')
-    await alice.get_by_role('option', name=re.compile('Sample Customer')).click()
+    customer = alice.get_by_role('textbox', name='Customer')
+    await customer.fill('Sample')
+    await expect(alice.get_by_role('option', name=re.compile('Sample Customer'))).to_be_visible()
+    await customer.press('Enter')   # picks the highlighted match, as in the messenger
+    await expect(alice.get_by_role('dialog').locator('.q-chip', has_text='Sample Customer')).to_be_visible()
     await alice.get_by_role('button', name='Create ticket').click()
     await alice.wait_for_url(re.compile(r'.*/tickets/\d+$'))
     ticket_url = alice.url
