@@ -3,7 +3,8 @@
 Who the visitor is comes from the address fragment (never sent to the server in a request,
 so never in an access log) and is removed from the address bar at once: `#t=` a signed email
 link, or `#email=&sig=` from a site that verified its user. A reload in the same tab resumes
-from a short-lived session token kept in sessionStorage. Anyone else gets the pre-chat form.
+from a short-lived session token kept in sessionStorage, and a second tab from the same token in
+localStorage. Anyone else gets the pre-chat form.
 Only customer-safe views reach this page: no internal notes, no other customers, no agent emails.
 """
 from urllib.parse import parse_qs
@@ -33,9 +34,12 @@ BOOT_SCRIPT = '''/*parley-chat-boot*/(() => {
   const hash = location.hash.slice(1);
   if (hash) history.replaceState(null, '', location.pathname);
   let saved = null;
-  try { saved = sessionStorage.getItem('parley_chat'); } catch (e) {}
+  try { saved = sessionStorage.getItem('parley_chat') || localStorage.getItem('parley_chat'); } catch (e) {}
   return {hash: hash, saved: saved};
 })()'''
+# The session another tab of this browser keeps (the pre-chat form looks once more before starting a chat).
+OTHER_TAB_SCRIPT = '/*parley-chat-other-tab*/(() => { try { return localStorage.getItem("parley_chat") } ' \
+                   'catch (e) { return null } })()'
 _CLOSE_SCRIPT = 'window.parent && window.parent !== window && window.parent.postMessage("parley:close", "*")'
 ONLINE = 'We are online and usually answer within minutes.'
 CHAT_PAGE = 100   # messages the chat opens with, and loads at a time when the customer scrolls up
@@ -127,9 +131,11 @@ class ChatPage:
         self._mark_seen()
 
     def _remember(self, identity: ChatIdentity) -> None:
-        """Keep a short-lived session in this tab (sessionStorage), so a reload stays in the conversation."""
-        token = self.chat.session_token(identity)
-        ui.run_javascript(f'try {{ sessionStorage.setItem("{SESSION_KEY}", "{token}") }} catch (e) {{}}')
+        """Keep a short-lived session in this tab and this browser (session and local storage), so a reload or a
+        second tab continues the same conversation instead of offering the pre-chat form again."""
+        token = self.chat.session_token(identity)   # signed, base64url: nothing to escape
+        ui.run_javascript(f'try {{ sessionStorage.setItem("{SESSION_KEY}", "{token}"); '
+                          f'localStorage.setItem("{SESSION_KEY}", "{token}") }} catch (e) {{}}')
 
     def _present(self) -> None:
         if self.identity is not None:
@@ -157,7 +163,9 @@ class ChatPage:
             error = ui.label().classes('text-negative text-sm').props('role=alert')
             client_id = uuid.uuid4().hex
 
-            def start() -> None:
+            async def start() -> None:
+                if await self._joined_elsewhere(body.value or '', client_id):
+                    return
                 try:
                     identity = self.chat.start_as_visitor(name=name.value or '', email=email.value or '',
                                                           body=body.value or '', client_id=client_id,
@@ -169,6 +177,23 @@ class ChatPage:
 
             ui.button('Start chat', icon='send', on_click=start).props('unelevated no-caps').classes('w-full')
             ui.label('We use your email only to answer you.').classes('text-xs text-slate-400 self-center')
+
+    async def _joined_elsewhere(self, text: str, client_id: str) -> bool:
+        """A chat started in another tab since this form opened: continue it there, with this message."""
+        try:
+            saved = await ui.run_javascript(OTHER_TAB_SCRIPT, timeout=5)
+            identity = self.chat.resume(saved) if saved else None
+        except (TimeoutError, NotFound):
+            return False
+        if identity is None or identity.conversation_id is None:
+            return False
+        self._enter(identity)
+        if text.strip():
+            try:
+                self._append([self.chat.send(identity, body=text, client_id=client_id)])
+            except ParleyError as failure:
+                ui.notify(str(failure), type='negative')
+        return True
 
     # ----- the conversation -------------------------------------------------------------------
 
@@ -226,7 +251,8 @@ class ChatPage:
         if isinstance(event, SessionsEnded):   # an admin signed this customer out everywhere
             self.identity = None
             self.parley.presence.page_closed(self.client.id)
-            ui.run_javascript(f'try {{ sessionStorage.removeItem("{SESSION_KEY}") }} catch (e) {{}}')
+            ui.run_javascript(f'try {{ sessionStorage.removeItem("{SESSION_KEY}"); '
+                              f'localStorage.removeItem("{SESSION_KEY}") }} catch (e) {{}}')
             self._prechat('You were signed out of this chat. Start a new one if you need us.')
             return
         identity = self.identity

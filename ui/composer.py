@@ -73,8 +73,10 @@ class Composer:
     def __init__(self, *, on_send: Callable[[str, str], None], action: str, initial: str = '',
                  on_text: Callable[[str], None] | None = None, mentions=None, allow_notes: bool = False,
                  placeholder: str = 'Write a message…', hint: bool = True, keep: str | None = None,
-                 was_sent: Callable[[str], bool] = lambda client_id: False) -> None:
+                 was_sent: Callable[[str], bool] = lambda client_id: False, autofocus: bool = False) -> None:
         """on_send(text, client_id) raises ParleyError with a message for the user when it cannot send.
+
+        autofocus: the box takes the focus when the page opens (a conversation just opened: typing goes there).
 
         mentions: an object with `search(text, limit)` and `mentioned(person)`; "@name" then suggests
         people, and picking one writes "@Full Name " and tells `mentioned`.
@@ -98,8 +100,8 @@ class Composer:
                     .classes('mb-1 self-start text-sm').mark('mode')
             with ui.row().classes('w-full items-end no-wrap gap-2'):
                 self.box = ui.textarea(placeholder=placeholder, value=initial, on_change=self._changed) \
-                    .props('outlined dense autogrow rows=1 aria-label=Message input-class="max-h-48"') \
-                    .classes('flex-1').mark('composer')
+                    .props('outlined dense autogrow rows=1 aria-label=Message input-class="max-h-48"'
+                           + (' autofocus' if autofocus else '')).classes('flex-1').mark('composer')
                 if action == 'Send':
                     self.send_button = ui.button(icon='send', on_click=self.submit) \
                         .props('unelevated round aria-label=Send').tooltip('Send (Enter)').mark('send')
@@ -199,6 +201,8 @@ class Composer:
         if self.suggestions.pick_highlighted():
             return
         if self.action == 'Send' and not self.text.strip():
+            if self.text:   # only spaces or blank lines: say why nothing went, as for an empty send
+                self.error.text = 'Write a message first.'
             return   # Enter in an empty box (or a second Enter right after sending) does nothing, as in any messenger
         self.submit()
 

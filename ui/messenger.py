@@ -113,11 +113,11 @@ class MessengerPage:
             ui.label('Conversations').classes('text-base font-semibold').props('role=heading aria-level=1')
             ui.space()
             with ui.button('Add conversation', icon='add').props('unelevated no-caps dense no-wrap').classes('px-3'):
-                with ui.menu().props('anchor="bottom right" self="top right"'):
+                with ui.menu().props('anchor="bottom right" self="top right" role=menu'):   # arrow keys: theme.py
                     ui.menu_item('Conversation with user', on_click=lambda: self.start_draft('user')) \
-                        .mark('new-user-conversation')
+                        .props('role=menuitem').mark('new-user-conversation')
                     ui.menu_item('Conversation with customer', on_click=lambda: self.start_draft('customer')) \
-                        .mark('new-customer-conversation')
+                        .props('role=menuitem').mark('new-customer-conversation')
 
     @ui.refreshable_method
     def _conversation_list(self) -> None:
@@ -322,7 +322,8 @@ class Thread:
         self.composer = Composer(on_send=self.send, action='Send', allow_notes=conversation.is_customer,
                                  placeholder=placeholder, keep=f'thread_{conversation.id}',
                                  was_sent=lambda client_id: page.conversations.was_sent(self.agent, client_id),
-                                 mentions=_Mentions(lambda text, limit: _matching(teammates, text)[:limit]))
+                                 mentions=_Mentions(lambda text, limit: _matching(teammates, text)[:limit]),
+                                 autofocus=True)
 
     def send(self, text: str, client_id: str) -> None:
         message = self.page.conversations.send_message(self.agent, self.conversation.id, body=text,

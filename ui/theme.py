@@ -31,6 +31,21 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
 .parley-note-box .q-field__control { background: #fffbeb; }
 .parley-note-box .q-field__control:before { border-color: #fcd34d; }
 .parley-item:focus-visible, .parley-focus:focus-visible { outline: 2px solid #4f46e5; outline-offset: -2px; }
+/* Keyboard focus that can be seen: Quasar's own is a faint tint. Inside lists the ring is drawn inward, so a
+   scrolling list does not clip it. */
+@layer overrides {   /* !important in a layer before NiceGUI's quasar_importants: Quasar's buttons say no-outline */
+  a:focus-visible, button:focus-visible, .q-btn:focus-visible, .q-chip:focus-visible, [role=button]:focus-visible,
+  [role=tab]:focus-visible, [role=menuitem]:focus-visible, [tabindex]:focus-visible {
+    outline: 2px solid #4f46e5 !important; outline-offset: 2px; }
+  .q-item:focus-visible, [role=option]:focus-visible, [role=menuitem]:focus-visible { outline-offset: -2px; }
+}
+/* NiceGUI's "Connection lost. Trying to reconnect..." (#popup in its page template) as a slim banner at the top,
+   never over the message box and what is being typed (tests/e2e/test_keyboard.py checks where it is). */
+#popup.nicegui-error-popup { top: 8px; bottom: auto; left: 50%; right: auto; transform: translateX(-50%);
+  margin: 0; padding: 6px 14px; flex-direction: row; flex-wrap: wrap; justify-content: center; gap: 0.35em;
+  font-size: 13px; line-height: 1.3; border-radius: 9999px; background: #fffbeb; color: #92400e;
+  border-color: #fcd34d; max-width: calc(100vw - 16px); width: max-content; }
+#popup.nicegui-error-popup > span:first-child::before { position: static; margin-right: 0.35em; }
 .parley-thread { display: flex; flex-direction: column-reverse; overflow-y: auto; overscroll-behavior: contain; }
 .parley-scroll { contain: strict; }
 /* A message (ui/message.js), under the utility classes the page adds (bubble colours, corners, width). */
@@ -61,6 +76,27 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
 
 
 _stylesheet = ''
+# Arrow keys, Home and End move through the items of an open menu, from the button that opened it too (Enter on an
+# item picks it; Quasar's QMenu has no arrow keys). Static: no user data in it.
+MENU_KEYS_SCRIPT = '''<script>
+document.addEventListener("keydown", (e) => {
+  if (!["ArrowDown", "ArrowUp", "Home", "End"].includes(e.key) || !e.target.closest) return;
+  let menu = e.target.closest(".q-menu");
+  if (!menu && !e.target.matches("input, textarea, [contenteditable]")) {   // the button that opened it
+    const open = document.querySelectorAll(".q-menu");
+    menu = open.length ? open[open.length - 1] : null;
+  }
+  if (!menu) return;
+  const items = [...menu.querySelectorAll(".q-item[tabindex]:not(.disabled)")];
+  if (!items.length) return;
+  const at = items.indexOf(document.activeElement && document.activeElement.closest(".q-item"));
+  const last = items.length - 1;
+  const next = e.key === "Home" ? 0 : e.key === "End" ? last
+    : e.key === "ArrowDown" ? (at + 1) % items.length : (at <= 0 ? last : at - 1);
+  items[next].focus();
+  e.preventDefault();
+});
+</script>'''
 
 
 def use_stylesheet(url: str) -> None:
@@ -77,6 +113,7 @@ def page_setup(title: str) -> None:
     ui.add_css(_CSS)
     ui.add_head_html(TZ_SCRIPT)
     ui.add_head_html(live.REPLACE_SCRIPT)
+    ui.add_head_html(MENU_KEYS_SCRIPT)
 
 
 def agent_page(parley: Parley, path: str, title: str, build: Callable[[UserView, Request], object], *,

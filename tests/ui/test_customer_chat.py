@@ -10,6 +10,7 @@ from tests.conftest import cid
 from tests.ui.conftest import sign_in
 
 BOOT = re.compile(r'/\*parley-chat-boot\*/')
+OTHER_TAB = re.compile(r'/\*parley-chat-other-tab\*/')
 
 
 @pytest.fixture
@@ -21,9 +22,11 @@ def customers(app_parley):
     }
 
 
-def boot_with(user: User, fragment: str = '', saved: str | None = None) -> None:
-    """What the /chat page's start-up script finds in the browser: the address fragment and the tab's session."""
+def boot_with(user: User, fragment: str = '', saved: str | None = None, other_tab: str | None = None) -> None:
+    """What the /chat page's start-up script finds in the browser: the address fragment and the tab's session;
+    and what the pre-chat form finds when it looks for a chat another tab started since."""
     user.javascript_rules[BOOT] = lambda _match: {'hash': fragment, 'saved': saved}
+    user.javascript_rules[OTHER_TAB] = lambda _match: other_tab
 
 
 async def test_customer_draft_picks_by_organization_and_creates(user: User, people, customers, app_parley):

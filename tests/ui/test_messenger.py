@@ -141,6 +141,10 @@ async def test_send_with_enter_and_the_button(user: User, people, app_parley):
 
 async def test_empty_and_oversized_messages_are_refused_and_kept(user: User, people, app_parley):
     conversation = await conversation_with_susan(user, people, app_parley)
+    user.find(marker='composer').type('  \n\n  ')   # Enter, as people send: spaces and blank lines say so
+    user.find(marker='composer').trigger('keydown.enter.exact.prevent')
+    await user.should_see('Write a message first.')
+    user.find(marker='composer').clear()
     user.find(marker='composer').type('   ')
     user.find(marker='send').click()
     await user.should_see('Write a message first.')
@@ -162,7 +166,8 @@ async def test_unknown_malformed_and_foreign_ids_are_not_found(user: User, peopl
     private = app_parley.conversations.create_conversation(
         people['susan'], participant_ids=[people['john'].id], body='just us', client_id='p')
     await sign_in(user, 'mike@example.com')
-    for path in (f'/messenger/{private.id}', '/messenger/999999', '/messenger/abc', '/messenger/-1'):
+    for path in (f'/messenger/{private.id}', '/messenger/999999', '/messenger/abc', '/messenger/-1',
+                 '/messenger/3000000000', f'/messenger/{2**63}'):
         await user.open(path)
         await user.should_see('Conversation not found')
         await user.should_not_see('just us')
