@@ -6,12 +6,12 @@ DEPS   := $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml',
 	print('\n'.join(p['dependencies'] + [d for extra in sys.argv[1:] for d in p['optional-dependencies'][extra]]))"
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test soak install install-test chromium bench css clean
+.PHONY: run test soak install install-test chromium postgresql bench css screenshots clean
 
 run: $(VENV)/.installed
 	PARLEY_DEMO=$${PARLEY_DEMO:-true} PARLEY_INBOUND_SMTP=$${PARLEY_INBOUND_SMTP:-127.0.0.1:2525} $(PY) main.py
 
-test: $(VENV)/.installed-test chromium
+test: $(VENV)/.installed-test chromium postgresql
 	$(PY) -m pytest
 
 # The reliability soak: 50 agents and 50 customers (3 pairs in Chromium) talking against a Parley process,
@@ -27,6 +27,10 @@ bench: $(VENV)/.installed-test chromium
 # run it after changing classes in ui/ (a browser test fails until you do).
 css: $(VENV)/.installed-test chromium
 	$(PY) -m ui.stylesheet
+
+# docs/screenshot.png and docs/live-chat.png, the README's pictures, from a fresh demo workspace.
+screenshots: $(VENV)/.installed-test chromium
+	$(PY) docs/screenshots.py
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
@@ -50,6 +54,12 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 		echo "Installing Debian's chromium for the browser tests"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# The tests start a private PostgreSQL of their own (tests/postgres.py) from Debian's server package.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql for the tests"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -17,8 +17,9 @@ class Settings(BaseSettings):
     storage_secret: str | None = Field(
         None, description='Signs session cookies; generated once and kept in DATA_DIR when unset.')
     smtp_url: str | None = Field(
-        None, description='Outgoing mail server, smtp://user:pass@host:port (STARTTLS; add ?starttls=off for a '
-                          'local relay) or smtps://...; when unset, email is kept in the outbox for admins to read.')
+        None, description='Outgoing mail server, smtp://user:pass@host:port (STARTTLS whenever the server offers '
+                          'it; without it, in the clear only when there is no password; ?starttls=required or '
+                          '?starttls=off) or smtps://...; when unset, email is kept in the outbox for admins to read.')
     mail_from: str = Field('support@parley.localhost', description='Address Parley sends email from.')
     team_name: str = Field('Parley Support', description='Name shown as the sender of email.')
     email_fallback_seconds: int = Field(

@@ -5,6 +5,7 @@ from email import message_from_bytes, policy
 import socket
 import uuid
 
+import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 
@@ -12,6 +13,7 @@ from services.config import Settings
 from services.container import Parley, build_parley
 from services.inbound_smtp import InboundListener
 from services.views import UserView
+from tests import postgres
 
 PASSWORD = 'correct horse battery'
 
@@ -32,6 +34,28 @@ def parley_at(tmp_path):
 @pytest.fixture
 def parley(parley_at, tmp_path) -> Parley:
     return parley_at(tmp_path / 'parley.db')
+
+
+@pytest.fixture(scope='session')
+def postgres_server() -> str:
+    """A private PostgreSQL for this test session (tests/postgres.py); the URL of its first database."""
+    with postgres.cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=['sqlite', 'postgresql'])
+def any_parley(request, parley_at, tmp_path) -> Parley:
+    """A Parley on SQLite, then on a fresh PostgreSQL database: for what must hold on both."""
+    if request.param == 'sqlite':
+        yield parley_at(tmp_path / 'parley.db')
+        return
+    url = request.getfixturevalue('postgres_server')
+    name = f'test_{uuid.uuid4().hex[:12]}'
+    with psycopg.connect(url.replace('postgresql+psycopg', 'postgresql'), autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE {name}')
+    instance = build_parley(Settings(database_url=url.rsplit('/', 1)[0] + f'/{name}', data_dir=tmp_path))
+    yield instance
+    instance.close()
 
 
 @pytest.fixture
