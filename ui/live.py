@@ -19,6 +19,7 @@ from nicegui import Client, background_tasks, context
 from nicegui.element import Element
 from nicegui.elements.mixins.value_element import ValueElement
 
+from services.errors import SignedOut
 from services.events import Event, EventBus
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -
                 if inspect.isawaitable(result):
                     background_tasks.create(result, name=f'live-{type(event).__name__}', context=client)
             flush(client)   # what the handler changed goes out in one message, without waiting a turn
+        except SignedOut:   # deactivated meanwhile: this page ends (its SessionsEnded may come after this event)
+            _signed_out(client)
         except Exception:
             log.exception('live update failed on %s', client.page.path if client.page else '?')
 
@@ -54,6 +57,12 @@ def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -
             loop.call_soon_threadsafe(run, event, context=page_context.copy())
 
     client.on_delete(bus.subscribe(user_id, deliver))
+
+
+def _signed_out(client: Client) -> None:
+    """The page's agent may no longer act (deactivated): send the page to sign-in."""
+    with client:
+        client.run_javascript('window.location.href = "/login"')
 
 
 _shared: 'weakref.WeakKeyDictionary[Event, object]' = weakref.WeakKeyDictionary()
@@ -87,8 +96,12 @@ class Soon:
             await asyncio.sleep(self.delay)
             self.pending = False
             if not client.is_deleted:   # the page may have closed meanwhile
-                with client:
-                    self.action()
+                try:
+                    with client:
+                        self.action()
+                except SignedOut:
+                    _signed_out(client)
+                    return
                 flush(client)   # e.g. the list rows it changed, at once
         background_tasks.create(later(), name=self.name)
 

@@ -11,6 +11,14 @@ from tests.e2e.test_direct_conversations import LIVE, thread
 MAIL_WAIT = (EMAIL_FALLBACK_SECONDS + 15) * 1000
 
 
+async def start_chat(page, name: str, email: str, question: str) -> None:
+    """Fill the live chat's pre-chat form on an open /chat page and start the chat."""
+    await page.get_by_label('Your name').fill(name)
+    await page.get_by_label('Your email').fill(email)
+    await page.get_by_label('How can we help?').fill(question)
+    await page.get_by_role('button', name='Start chat').click()
+
+
 async def wait_for_mail(sink, count: int, *, to: str = 'customer@example.com', timeout: float = MAIL_WAIT / 1000):
     for _ in range(int(timeout * 5)):
         found = [m for rcpt, m in sink.messages if to in rcpt]
@@ -132,10 +140,7 @@ async def test_a_visitor_types_on_after_enter_and_unsent_text_survives_a_reload(
     context = await browser.new_context(base_url=server, viewport={'width': 390, 'height': 740})
     visitor = await context.new_page()
     await visitor.goto('/chat')
-    await visitor.get_by_label('Your name').fill('Vera Visitor')
-    await visitor.get_by_label('Your email').fill('vera.visitor@example.org')
-    await visitor.get_by_label('How can we help?').fill('My order has not arrived yet.')
-    await visitor.get_by_role('button', name='Start chat').click()
+    await start_chat(visitor, 'Vera Visitor', 'vera.visitor@example.org', 'My order has not arrived yet.')
     chat = visitor.get_by_role('log', name='Messages')
     await expect(chat.get_by_text('My order has not arrived yet.')).to_be_visible(timeout=LIVE)
 

@@ -6,6 +6,7 @@ import re
 from playwright.async_api import Browser, expect
 
 from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.test_customer_chat import start_chat
 from tests.e2e.test_direct_conversations import LIVE, conversation_between, conversations, thread
 
 
@@ -59,10 +60,7 @@ async def test_a_dropped_connection_in_the_live_chat_leaves_the_message_box_in_v
     context = await browser.new_context(base_url=server, viewport={'width': 390, 'height': 700})
     chat = await context.new_page()
     await chat.goto('/chat')
-    await chat.get_by_label('Your name').fill('Olga Offline')
-    await chat.get_by_label('Your email').fill('olga@example.org')
-    await chat.get_by_label('How can we help?').fill('Is the shop open on Sunday?')
-    await chat.get_by_role('button', name='Start chat').click()
+    await start_chat(chat, 'Olga Offline', 'olga@example.org', 'Is the shop open on Sunday?')
     box = chat.get_by_role('textbox', name='Message')
     await expect(box).to_be_visible(timeout=LIVE)
     await chat.wait_for_function('window.did_handshake === true')
@@ -88,10 +86,7 @@ async def test_a_second_tab_continues_the_same_live_chat(browser: Browser, serve
     await early.goto('/chat')   # opened before the chat starts: its form is already on screen
     await expect(early.get_by_label('Your name')).to_be_visible(timeout=LIVE)
     await first.goto('/chat')
-    await first.get_by_label('Your name').fill('Tomas Tabs')
-    await first.get_by_label('Your email').fill('tomas@example.org')
-    await first.get_by_label('How can we help?').fill('My order has not arrived.')
-    await first.get_by_role('button', name='Start chat').click()
+    await start_chat(first, 'Tomas Tabs', 'tomas@example.org', 'My order has not arrived.')
     await expect(first.get_by_role('log', name='Messages').get_by_text('My order has not arrived.')) \
         .to_be_visible(timeout=LIVE)
 
@@ -101,10 +96,7 @@ async def test_a_second_tab_continues_the_same_live_chat(browser: Browser, serve
     await expect(messages.get_by_text('My order has not arrived.')).to_be_visible(timeout=LIVE)
     await expect(second.get_by_label('Your name')).to_have_count(0)
 
-    await early.get_by_label('Your name').fill('Tomas Tabs')
-    await early.get_by_label('Your email').fill('tomas@example.org')
-    await early.get_by_label('How can we help?').fill('Order number 1234.')
-    await early.get_by_role('button', name='Start chat').click()
+    await start_chat(early, 'Tomas Tabs', 'tomas@example.org', 'Order number 1234.')
     await expect(early.get_by_role('log', name='Messages').get_by_text('My order has not arrived.')) \
         .to_be_visible(timeout=LIVE)
     await expect(messages.get_by_text('Order number 1234.')).to_be_visible(timeout=LIVE)   # live in the other tab
