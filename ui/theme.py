@@ -35,7 +35,8 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
    scrolling list does not clip it. */
 @layer overrides {   /* !important in a layer before NiceGUI's quasar_importants: Quasar's buttons say no-outline */
   a:focus-visible, button:focus-visible, .q-btn:focus-visible, .q-chip:focus-visible, [role=button]:focus-visible,
-  [role=tab]:focus-visible, [role=menuitem]:focus-visible, [tabindex]:focus-visible {
+  [role=tab]:focus-visible, [role=menuitem]:focus-visible,
+  [tabindex]:not(input):not(textarea):focus-visible {   /* text fields: Quasar's own border shows their focus */
     outline: 2px solid #4f46e5 !important; outline-offset: 2px; }
   .q-item:focus-visible, [role=option]:focus-visible, [role=menuitem]:focus-visible { outline-offset: -2px; }
 }

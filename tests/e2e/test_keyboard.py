@@ -19,6 +19,9 @@ async def test_opening_a_conversation_from_the_list_with_enter_puts_the_typing_i
     await mike.keyboard.press('Enter')
     await mike.wait_for_url(f'**/messenger/{conversation.id}')
     await expect(mike.get_by_role('textbox', name='Message')).to_be_focused()
+    # a text field shows its focus by its own border, never with a second ring inside it
+    assert await mike.get_by_role('textbox', name='Message').evaluate('e => getComputedStyle(e).outlineStyle') \
+        == 'none'
     await mike.keyboard.type('Second shelf')
     await mike.keyboard.press('Enter')
     await expect(thread(mike).get_by_text('Second shelf')).to_be_visible(timeout=LIVE)
