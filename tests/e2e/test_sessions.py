@@ -24,7 +24,6 @@ async def test_a_deactivated_agents_open_page_goes_to_sign_in_and_cannot_post(ne
     admin = await new_person('alice@example.com')
     await admin.goto('/admin/agents')
     await admin.locator('.q-item', has_text=email).get_by_role('button', name='Deactivate').click()
-    # await admin.get_by_role('button', name='Deactivate Terry Temp').click()   # the confirmation
     await terry.wait_for_url('**/login**', timeout=LIVE)
 
     messages = server_parley.conversations.list_messages(susan, conversation.id)
