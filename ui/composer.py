@@ -24,6 +24,7 @@ from services.directory import SUGGESTION_LIMIT
 from services.errors import ParleyError
 from services.views import UserView
 from ui import live
+from ui.internals import set_quietly
 from ui.picker import Suggestions
 
 log = logging.getLogger(__name__)
@@ -158,12 +159,12 @@ class Composer:
         self._sent, self.client_id = (self.client_id, text), uuid.uuid4().hex
         self.error.text = ''
         if self.keep:
-            with self.box._props.suspend_updates():   # parleySent tells the browser; an update would redraw the box
-                self.box._props['data-cid'] = self.client_id
+            with self.box.props.suspend_updates():   # parleySent tells the browser; an update would redraw the box
+                self.box.props['data-cid'] = self.client_id
         live.run('window.parleySent', f'c{self.box.id}', self._sent[0], text, self.client_id)
         self._quiet = True
         try:
-            live.set_quietly(self.box, self.text)
+            set_quietly(self.box, self.text)
         finally:
             self._quiet = False
         self.box.run_method('focus')

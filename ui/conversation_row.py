@@ -14,17 +14,17 @@ class ConversationRow(ui.link, component='conversation_row.js'):
     def __init__(self, conversation_id: int, data: dict) -> None:
         super().__init__(target=f'/messenger/{conversation_id}')
         self.classes(remove='nicegui-link')
-        self._props['m'] = data
+        self.props['m'] = data
         self.mark(f'conversation-{conversation_id}')
 
     @property
     def data(self) -> dict:
-        return self._props['m']
+        return self.props['m']
 
     def set_data(self, data: dict) -> None:
         """The row's new data, drawn in the browser with the page's other changes of this moment (live.call)."""
-        with self._props.suspend_updates():
-            self._props['m'] = data
+        with self.props.suspend_updates():
+            self.props['m'] = data
         live.call(self, 'set', data)
 
     def _displayed_contents(self, *, only_visible: bool) -> list:

@@ -21,6 +21,7 @@ from nicegui.elements.mixins.value_element import ValueElement
 
 from services.errors import SignedOut
 from services.events import Event, EventBus
+from ui.internals import goes_out_whole, send_script, set_quietly
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,7 @@ def call(element: Element, method: str, *args) -> None:
     alphabet A-Z a-z 0-9 + / = where they are: user text never is script, whatever it contains.
     """
     client = element.client
-    if client.is_deleted or element.id in client.outbox.updates:
+    if client.is_deleted or goes_out_whole(element):
         return
     _queue(client, f'runMethod({element.id}, {json.dumps(method)}, {_encoded(args)})')
 
@@ -155,7 +156,7 @@ def flush(client: Client | None = None) -> None:
     client = client or context.client
     _, calls = _calls.pop(client.id, (None, None))
     if calls and not client.is_deleted:
-        client.outbox.enqueue_message('run_javascript', {'code': ';\n'.join(calls)}, client.id)
+        send_script(client, ';\n'.join(calls))
 
 
 # Static script (in every page's head, ui/theme.py): put `next` in place of `old` at the start of a text field,
@@ -182,12 +183,3 @@ def replace_start(field: ValueElement, new: str) -> None:
     old = field.value or ''
     run('window.parleyReplace', f'c{field.id}', uuid.uuid4().hex, old, new)
     set_quietly(field, new)
-
-
-def set_quietly(field: ValueElement, value: str) -> None:
-    """Change the server's copy of a field only, as NiceGUI does for a value from the browser (3.18)."""
-    field._send_update_on_value_change = False
-    try:
-        field.value = value
-    finally:
-        field._send_update_on_value_change = True

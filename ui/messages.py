@@ -31,7 +31,7 @@ class MessageList(ui.element, component='messages.js'):
         self._draw, self._keep, self._limit = draw, KEEP, KEEP
         self._views: list[MessageView] = []   # shown, oldest first
         self._ids: set[int] = set()
-        self._props['messages'] = ()
+        self.props['messages'] = ()
 
     def __contains__(self, message_id: int) -> bool:
         return message_id in self._ids
@@ -42,7 +42,7 @@ class MessageList(ui.element, component='messages.js'):
 
     @property
     def data(self) -> tuple[dict, ...]:
-        return self._props['messages']
+        return self.props['messages']
 
     def append(self, messages: Iterable[MessageView]) -> bool:
         """Show new messages after the others (ones already shown are skipped). True if old ones were dropped."""
@@ -99,8 +99,8 @@ class MessageList(ui.element, component='messages.js'):
 
     def _set(self, data: tuple[dict, ...], items: list[dict], at_start: bool, first: int | None) -> None:
         """Keep `data` here (no update: nothing else on the page is drawn again) and tell the browser the change."""
-        with self._props.suspend_updates():
-            self._props['messages'] = data
+        with self.props.suspend_updates():
+            self.props['messages'] = data
         live.call(self, 'put', items, at_start, first)
 
     def _displayed_contents(self, *, only_visible: bool) -> list:

@@ -9,6 +9,7 @@ from services.container import Parley
 from services.views import UserView
 from ui.bell import Bell
 from ui import live
+from ui.internals import CONNECTION_BANNER_CSS, FOCUS_RING_CSS
 from ui.formatting import TZ_SCRIPT
 from ui.session import current_agent, login_redirect, sign_out
 
@@ -31,22 +32,6 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
 .parley-note-box .q-field__control { background: #fffbeb; }
 .parley-note-box .q-field__control:before { border-color: #fcd34d; }
 .parley-item:focus-visible, .parley-focus:focus-visible { outline: 2px solid #4f46e5; outline-offset: -2px; }
-/* Keyboard focus that can be seen: Quasar's own is a faint tint. Inside lists the ring is drawn inward, so a
-   scrolling list does not clip it. */
-@layer overrides {   /* !important in a layer before NiceGUI's quasar_importants: Quasar's buttons say no-outline */
-  a:focus-visible, button:focus-visible, .q-btn:focus-visible, .q-chip:focus-visible, [role=button]:focus-visible,
-  [role=tab]:focus-visible, [role=menuitem]:focus-visible,
-  [tabindex]:not(input):not(textarea):focus-visible {   /* text fields: Quasar's own border shows their focus */
-    outline: 2px solid #4f46e5 !important; outline-offset: 2px; }
-  .q-item:focus-visible, [role=option]:focus-visible, [role=menuitem]:focus-visible { outline-offset: -2px; }
-}
-/* NiceGUI's "Connection lost. Trying to reconnect..." (#popup in its page template) as a slim banner at the top,
-   never over the message box and what is being typed (tests/e2e/test_keyboard.py checks where it is). */
-#popup.nicegui-error-popup { top: 8px; bottom: auto; left: 50%; right: auto; transform: translateX(-50%);
-  margin: 0; padding: 6px 14px; flex-direction: row; flex-wrap: wrap; justify-content: center; gap: 0.35em;
-  font-size: 13px; line-height: 1.3; border-radius: 9999px; background: #fffbeb; color: #92400e;
-  border-color: #fcd34d; max-width: calc(100vw - 16px); width: max-content; }
-#popup.nicegui-error-popup > span:first-child::before { position: static; margin-right: 0.35em; }
 .parley-thread { display: flex; flex-direction: column-reverse; overflow-y: auto; overscroll-behavior: contain; }
 .parley-scroll { contain: strict; }
 /* A message (ui/message.js), under the utility classes the page adds (bubble colours, corners, width). */
@@ -111,7 +96,7 @@ def page_setup(title: str) -> None:
     ui.page_title(f'{title} · Parley')
     ui.add_head_html(_stylesheet)
     ui.colors(primary=BRAND, secondary='#0ea5e9', accent='#f59e0b', positive='#16a34a', negative='#dc2626')
-    ui.add_css(_CSS)
+    ui.add_css(_CSS + FOCUS_RING_CSS + CONNECTION_BANNER_CSS)
     ui.add_head_html(TZ_SCRIPT)
     ui.add_head_html(live.REPLACE_SCRIPT)
     ui.add_head_html(MENU_KEYS_SCRIPT)
@@ -152,14 +137,14 @@ class Masthead(ui.element, component='masthead.js'):
 
     def __init__(self, agent: UserView, active: str) -> None:
         super().__init__()
-        self._props.update(nav=[{'label': label, 'href': href, 'icon': icon, 'current': href == active}
+        self.props.update(nav=[{'label': label, 'href': href, 'icon': icon, 'current': href == active}
                                 for label, href, icon in _nav(agent)],
                            name=agent.name, email=agent.email, initials=agent.initials, settings=SETTINGS_PATH,
                            password=PASSWORD_PATH)
         self.classes('w-full')
 
     def _displayed_contents(self, *, only_visible: bool) -> list:
-        return [self._props['name'], *(item['label'] for item in self._props['nav'])]
+        return [self.props['name'], *(item['label'] for item in self.props['nav'])]
 
 
 def avatar(person: UserView | None, *, size: str, color: str = 'indigo-1', text_color: str = 'indigo-9') -> None:

@@ -1,0 +1,31 @@
+"""What ui/internals.py takes from NiceGUI beyond its public API is still there, as it expects it.
+
+A failure here names the piece that a NiceGUI upgrade changed; mend ui/internals.py (and only it).
+"""
+import inspect
+from pathlib import Path
+
+import nicegui
+from nicegui.elements.mixins.value_element import ValueElement
+from nicegui.outbox import Outbox
+
+TEMPLATE = (Path(nicegui.__file__).parent / 'templates' / 'index.html').read_text()
+
+
+def test_the_outbox_still_lists_pending_updates_and_takes_messages():
+    assert 'self.updates' in inspect.getsource(Outbox.__init__), 'Outbox.updates is gone: goes_out_whole()'
+    parameters = list(inspect.signature(Outbox.enqueue_message).parameters)
+    assert parameters == ['self', 'message_type', 'data', 'target_id'], f'enqueue_message{parameters}: send_script()'
+
+
+def test_a_value_element_can_still_change_without_an_update():
+    source = inspect.getsource(ValueElement)
+    assert source.count('_send_update_on_value_change') >= 2, 'ValueElement no longer checks the flag: set_quietly()'
+
+
+def test_the_page_template_still_has_the_connection_notice_and_the_layers_the_css_assumes():
+    assert '<div id="popup" class="nicegui-error-popup"' in TEMPLATE, 'the connection-lost notice changed: ' \
+                                                                       'CONNECTION_BANNER_CSS'
+    layers = next(line for line in TEMPLATE.splitlines() if line.strip().startswith('@layer') and ',' in line)
+    names = [n.strip(' ;') for n in layers.strip().removeprefix('@layer').split(',')]
+    assert names.index('overrides') < names.index('quasar_importants'), f'layers are now {names}: FOCUS_RING_CSS'

@@ -1,0 +1,48 @@
+"""Where Parley leans on NiceGUI (3.18) beyond its public API: all of it here, nowhere else in ui/.
+
+tests/ui/test_internals.py fails with a message naming the piece when a NiceGUI upgrade changes any of it.
+"""
+from nicegui import Client
+from nicegui.element import Element
+from nicegui.elements.mixins.value_element import ValueElement
+
+
+def goes_out_whole(element: Element) -> bool:
+    """Whether the element is sent to the browser whole in the page's next message (new or changed)."""
+    return element.id in element.client.outbox.updates
+
+
+def send_script(client: Client, code: str) -> None:
+    """Put a script straight into the page's outbox, as run_javascript does a loop turn later."""
+    client.outbox.enqueue_message('run_javascript', {'code': code}, client.id)
+
+
+def set_quietly(field: ValueElement, value: str) -> None:
+    """Change the server's copy of a field only, as NiceGUI does for a value from the browser."""
+    field._send_update_on_value_change = False
+    try:
+        field.value = value
+    finally:
+        field._send_update_on_value_change = True
+
+
+# Keyboard focus that can be seen. Quasar's buttons carry `no-outline`, an !important rule in the layer NiceGUI's
+# page template calls quasar_importants; an !important rule wins only from an earlier layer (overrides). Inside
+# lists the ring is drawn inward, so a scrolling list does not clip it; text fields show focus by their border.
+FOCUS_RING_CSS = '''
+@layer overrides {
+  a:focus-visible, button:focus-visible, .q-btn:focus-visible, .q-chip:focus-visible, [role=button]:focus-visible,
+  [role=tab]:focus-visible, [role=menuitem]:focus-visible, [tabindex]:not(input):not(textarea):focus-visible {
+    outline: 2px solid #4f46e5 !important; outline-offset: 2px; }
+  .q-item:focus-visible, [role=option]:focus-visible, [role=menuitem]:focus-visible { outline-offset: -2px; }
+}
+'''
+# NiceGUI's "Connection lost. Trying to reconnect..." (#popup in its page template) as a slim banner at the top,
+# never over the message box and what is being typed (tests/e2e/test_keyboard.py checks where it is).
+CONNECTION_BANNER_CSS = '''
+#popup.nicegui-error-popup { top: 8px; bottom: auto; left: 50%; right: auto; transform: translateX(-50%);
+  margin: 0; padding: 6px 14px; flex-direction: row; flex-wrap: wrap; justify-content: center; gap: 0.35em;
+  font-size: 13px; line-height: 1.3; border-radius: 9999px; background: #fffbeb; color: #92400e;
+  border-color: #fcd34d; max-width: calc(100vw - 16px); width: max-content; }
+#popup.nicegui-error-popup > span:first-child::before { position: static; margin-right: 0.35em; }
+'''
