@@ -7,10 +7,8 @@ from pathlib import Path
 import asyncio
 import os
 import socket
-import subprocess
 import sys
 import tempfile
-import time
 import uuid
 
 from playwright.async_api import async_playwright
@@ -18,7 +16,8 @@ from playwright.async_api import async_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from services.config import Settings  # noqa: E402  (after the path: run as a script from anywhere)
+from bench.browser import process  # noqa: E402  (after the path: run as a script from anywhere)
+from services.config import Settings  # noqa: E402
 from services.container import build_parley  # noqa: E402
 
 PASSWORD = 'screenshot demo password'
@@ -87,21 +86,8 @@ def main() -> None:
         env = {**os.environ, 'PARLEY_DATABASE_URL': f'sqlite:///{data / "parley.db"}', 'PARLEY_DATA_DIR': str(data),
                'PARLEY_PORT': str(port), 'PARLEY_DEMO': 'true', 'PARLEY_DEMO_PASSWORD': PASSWORD,
                'PARLEY_WIDGET_SECRET': SECRET, 'PARLEY_EMAIL_FALLBACK_SECONDS': '3600'}
-        server = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    socket.create_connection(('127.0.0.1', port), timeout=0.5).close()
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or server.poll() is not None:
-                        raise SystemExit('Parley did not start') from None
-                    time.sleep(0.2)
+        with process([sys.executable, 'main.py'], env, port, data / 'server.log'):
             asyncio.run(_shoot(f'http://127.0.0.1:{port}', _conversation(data)))
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
     print('docs/screenshot.png and docs/live-chat.png taken')
 
 

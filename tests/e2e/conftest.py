@@ -4,15 +4,13 @@ from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 import os
-import socket
-import subprocess
 import sys
-import time
 
 import pytest
 from aiosmtpd.controller import Controller
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
+from bench.browser import process
 from services.config import Settings
 from services.container import build_parley
 from tests.conftest import Sink, free_port
@@ -79,31 +77,8 @@ def parley_process(settings: dict[str, str], log_path: Path) -> Iterator[str]:
     port = free_port()
     env = {**os.environ, 'PARLEY_PORT': str(port), 'PARLEY_DEMO': 'true', 'PARLEY_DEMO_PASSWORD': DEMO_PASSWORD,
            **settings}
-    for name in [n for n in env if n.startswith(('PYTEST_', 'NICEGUI_'))]:
-        del env[name]  # otherwise NiceGUI believes it runs under pytest
-    log = open(log_path, 'w')
-    process = subprocess.Popen([sys.executable, 'main.py'], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
-    while True:
-        if process.poll() is not None:
-            raise RuntimeError(f'Parley exited early:\n{log_path.read_text()}')
-        try:
-            with socket.create_connection(('127.0.0.1', port), timeout=0.5):
-                break
-        except OSError:
-            if time.monotonic() > deadline:
-                process.kill()
-                raise RuntimeError('Parley did not start within 60 s') from None
-            time.sleep(0.2)
-    try:
+    with process([sys.executable, 'main.py'], env, port, log_path):   # NiceGUI's test settings left out
         yield f'http://127.0.0.1:{port}'
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
     server_log = log_path.read_text()
     assert 'Traceback' not in server_log, server_log
 
