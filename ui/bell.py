@@ -147,7 +147,7 @@ class Bell:
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionsEnded):   # signed out elsewhere (or a password change): end this page too
             if current_agent(self.parley) is None:
-                ui.navigate.to('/login')
+                live.go_to_sign_in(self.client)
             return
         if isinstance(event, NotificationsRead):
             self._count_soon()

@@ -45,7 +45,7 @@ def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -
                     background_tasks.create(result, name=f'live-{type(event).__name__}', context=client)
             flush(client)   # what the handler changed goes out in one message, without waiting a turn
         except SignedOut:   # deactivated meanwhile: this page ends (its SessionsEnded may come after this event)
-            _signed_out(client)
+            go_to_sign_in(client)
         except Exception:
             log.exception('live update failed on %s', client.page.path if client.page else '?')
 
@@ -60,10 +60,20 @@ def subscribe(bus: EventBus, user_id: int, handler: Callable[[Event], object]) -
     client.on_delete(bus.subscribe(user_id, deliver))
 
 
-def _signed_out(client: Client) -> None:
-    """The page's agent may no longer act (deactivated): send the page to sign-in."""
+_leaving: 'weakref.WeakSet[Client]' = weakref.WeakSet()
+
+# Once per page: several updates can end it at once (a list refresh meeting SignedOut, then SessionsEnded),
+# and a second navigation started while the first loads aborts the first.
+LEAVE_SCRIPT = 'if (!window.parleyLeaving) { window.parleyLeaving = true; window.location.href = "/login"; }'
+
+
+def go_to_sign_in(client: Client) -> None:
+    """The page's agent is signed out or may no longer act (deactivated): send the page to sign-in, once."""
+    if client in _leaving or client.is_deleted:
+        return
+    _leaving.add(client)
     with client:
-        client.run_javascript('window.location.href = "/login"')
+        client.run_javascript(LEAVE_SCRIPT)
 
 
 _shared: 'weakref.WeakKeyDictionary[Event, object]' = weakref.WeakKeyDictionary()
@@ -101,7 +111,7 @@ class Soon:
                     with client:
                         self.action()
                 except SignedOut:
-                    _signed_out(client)
+                    go_to_sign_in(client)
                     return
                 flush(client)   # e.g. the list rows it changed, at once
         background_tasks.create(later(), name=self.name)

@@ -1,4 +1,5 @@
 """Sessions in real browsers: a deactivated agent's open pages end at once, and nothing they send lands."""
+import re
 import uuid
 
 from playwright.async_api import expect
@@ -24,7 +25,7 @@ async def test_a_deactivated_agents_open_page_goes_to_sign_in_and_cannot_post(ne
     admin = await new_person('alice@example.com')
     await admin.goto('/admin/agents')
     await admin.locator('.q-item', has_text=email).get_by_role('button', name='Deactivate').click()
-    await terry.wait_for_url('**/login**', timeout=LIVE)
+    await expect(terry).to_have_url(re.compile(r'/login'), timeout=LIVE)
 
     messages = server_parley.conversations.list_messages(susan, conversation.id)
     assert [m.body for m in messages] == ['Covering the phones today']
