@@ -6,13 +6,24 @@ DEPS   := $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml',
 	print('\n'.join(p['dependencies'] + [d for extra in sys.argv[1:] for d in p['optional-dependencies'][extra]]))"
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test soak install install-test chromium postgresql bench css screenshots clean
+.PHONY: run test check lint soak install install-test chromium postgresql bench css screenshots clean
 
 run: $(VENV)/.installed
 	PARLEY_DEMO=$${PARLEY_DEMO:-true} PARLEY_INBOUND_SMTP=$${PARLEY_INBOUND_SMTP:-127.0.0.1:2525} $(PY) main.py
 
-test: $(VENV)/.installed-test chromium postgresql
+test: lint chromium postgresql
 	$(PY) -m pytest
+
+# The quick loop: lint, types, import contracts and the service tests (SQLite and PostgreSQL), no browser.
+check: lint postgresql
+	$(PY) -m pytest tests/services -q
+
+# ruff (rules in pyproject.toml), mypy on models/ and services/, import-linter's contracts (the layers, no cycles
+# between services, services that must not know each other).
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 # The reliability soak: 50 agents and 50 customers (3 pairs in Chromium) talking against a Parley process,
 # six rounds of 60 s (about 10 minutes); bench/results/soak.json, figures in docs/RELIABILITY.md.

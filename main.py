@@ -6,17 +6,20 @@ import sys
 
 from nicegui import app, background_tasks, ui
 from nicegui.storage import Storage
+from sqlalchemy.exc import OperationalError
 
 import ui as pages
 from services.config import Settings
+from services import migrate
 from services.container import Parley, build_parley
+from services.db import Database
 from services.demo import seed_demo
 
 log = logging.getLogger('parley')
 
 
-def parse_settings(argv: list[str]) -> Settings:
-    """Settings from PARLEY_* variables; command-line options (same names) override them."""
+def parse_command(argv: list[str]) -> tuple[Settings, bool]:
+    """Settings from PARLEY_* variables, command-line options (same names) overriding them; and --upgrade-only."""
     parser = argparse.ArgumentParser(
         prog='python main.py', description='Parley, a helpdesk messenger for small teams.',
         epilog='Every option can also be set as an environment variable: PARLEY_ and the option name in capitals '
@@ -31,8 +34,21 @@ def parse_settings(argv: list[str]) -> Settings:
         else:
             parser.add_argument(flag, dest=name, metavar=name.upper(), default=None,
                                 help=f'{field.description} [{env}, default: {default or "unset"}]')
-    given = {k: v for k, v in vars(parser.parse_args(argv)).items() if v is not None}
-    return Settings(**given)
+    parser.add_argument('--upgrade-only', action='store_true',
+                        help='Upgrade the database to this version of Parley, say what was done, and exit '
+                             '(start-up does it too; an SQLite file is copied first).')
+    options = vars(parser.parse_args(argv))
+    upgrade_only = options.pop('upgrade_only')
+    return Settings(**{k: v for k, v in options.items() if v is not None}), upgrade_only
+
+
+def upgrade_only(settings: Settings) -> None:
+    """`python main.py --upgrade-only`: the database's upgrade alone (for a deploy step before processes start)."""
+    database = Database(settings.database_url)
+    try:
+        print(migrate.upgrade(database), flush=True)
+    finally:
+        database.dispose()
 
 
 def create(settings: Settings) -> Parley:
@@ -59,12 +75,17 @@ if __name__ in {'__main__', '__mp_main__'}:
     logging.basicConfig(level=logging.INFO, format='%(asctime)s %(levelname)s %(name)s: %(message)s')
     simulated = os.environ.get('NICEGUI_USER_SIMULATION') == 'true'
     try:
-        settings = parse_settings([] if simulated else sys.argv[1:])
+        settings, only_upgrade = parse_command([] if simulated else sys.argv[1:])
+        if only_upgrade:
+            upgrade_only(settings)
+            sys.exit(0)
         parley = create(settings)
         if not simulated:
             parley.start_listener()
     except (RuntimeError, ValueError, OSError) as problem:  # e.g. an older database, a bad setting, a taken port
         sys.exit(f'Parley cannot start: {problem}')
+    except OperationalError as problem:   # e.g. PostgreSQL is not running or refuses the login
+        sys.exit(f'Parley cannot start: the database cannot be reached ({problem.orig})')
     if not simulated:
         Storage.path = (settings.data_dir / 'sessions').resolve()  # server-side session data
         Storage.path.mkdir(parents=True, exist_ok=True)   # whatever else is configured, nothing else may create it

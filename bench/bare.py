@@ -6,6 +6,7 @@ what no page built on any stack can beat, so it tells whether an absolute target
 `/` is the broadcast page (same labels as the floor's), `/thread` the static thread.
 Run: python -m bench.bare PORT
 """
+import contextlib
 import html
 import sys
 
@@ -51,10 +52,8 @@ async def socket(ws: WebSocket) -> None:
         while True:
             text = await ws.receive_text()
             for other in list(sockets):
-                try:
+                with contextlib.suppress(Exception):  # a page that just closed: it leaves in its own finally
                     await other.send_text(text)
-                except Exception:  # a page that just closed: it leaves in its own finally
-                    pass
     except WebSocketDisconnect:
         pass
     finally:

@@ -16,7 +16,7 @@ memory, so it is whether the rounds level off that tells a leak).
 import asyncio
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 import json
 from pathlib import Path
 import os
@@ -258,7 +258,7 @@ def main(argv: list[str]) -> None:
         print(f'The soak failed; the server log is in {folder / "parley.log"}', file=sys.stderr)
         raise
     shutil.rmtree(folder, ignore_errors=True)
-    result['when'] = datetime.now(timezone.utc).isoformat(timespec='seconds')
+    result['when'] = datetime.now(UTC).isoformat(timespec='seconds')
     result['machine'] = machine()
     out = Path(argv[argv.index('--tiny') + 1]) if tiny else ROOT / 'bench' / 'results' / 'soak.json'
     out.parent.mkdir(parents=True, exist_ok=True)

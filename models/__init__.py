@@ -1,11 +1,12 @@
 """SQLModel tables only: no logic, no I/O. Importing this package registers every table."""
-from models.conversations import (Conversation, ConversationKind, CustomerThread, Delivery, DeliveryState, Message,
-                                  Participant)
+from models.conversations import (Conversation, ConversationKind, ConversationStatus, CustomerThread, Delivery,
+                                  DeliveryState, Message, MessageVia, Participant)
 from models.directory import User, UserKind
-from models.items import Item, ItemKind
-from models.mail import EmailStatus, InboundEmail, InboundOutcome, OutboundEmail
-from models.notifications import Notification, NotificationSettings
+from models.items import Item, ItemKind, ItemStatus, Priority
+from models.mail import EmailStatus, InboundEmail, InboundOutcome, InboundSource, OutboundEmail
+from models.notifications import Channel, Notification, NotificationKind, NotificationSettings
 
-__all__ = ['Conversation', 'ConversationKind', 'CustomerThread', 'Delivery', 'DeliveryState', 'EmailStatus',
-           'InboundEmail', 'InboundOutcome', 'Item', 'ItemKind', 'Message', 'Notification', 'NotificationSettings',
-           'OutboundEmail', 'Participant', 'User', 'UserKind']
+__all__ = ['Channel', 'Conversation', 'ConversationKind', 'ConversationStatus', 'CustomerThread', 'Delivery',
+           'DeliveryState', 'EmailStatus', 'InboundEmail', 'InboundOutcome', 'InboundSource', 'Item', 'ItemKind',
+           'ItemStatus', 'Message', 'MessageVia', 'Notification', 'NotificationKind', 'NotificationSettings',
+           'OutboundEmail', 'Participant', 'Priority', 'User', 'UserKind']

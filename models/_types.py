@@ -1,7 +1,8 @@
 """Column types shared by the tables."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from enum import StrEnum
 
-from sqlalchemy import DateTime, TypeDecorator
+from sqlalchemy import DateTime, String, TypeDecorator
 
 
 class UTCDateTime(TypeDecorator):
@@ -15,11 +16,29 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError('naive datetime: Parley stores UTC-aware times only')
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
+
+
+class EnumText(TypeDecorator):
+    """A StrEnum kept as its value in a plain text column ('message', 'email'): the column stays what it was and
+    raw SQL reads naturally; Python gets the member back, and a value outside the enum is refused on write."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value, dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum(value)

@@ -1,27 +1,32 @@
 """Conversations, who takes part in them, and their messages."""
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models._types import UTCDateTime, utcnow
+from models._types import EnumText, UTCDateTime, utcnow
 
 
-class ConversationKind(str, Enum):
+class ConversationKind(StrEnum):
     INTERNAL = 'internal'   # agents only
     CUSTOMER = 'customer'   # one or more customers with agents
 
 
-class ConversationStatus(str, Enum):
+class ConversationStatus(StrEnum):
     OPEN = 'open'
     CLOSED = 'closed'
+
+
+class MessageVia(StrEnum):
+    APP = 'app'       # the messenger or the live chat
+    EMAIL = 'email'   # a customer's emailed reply
 
 
 class Conversation(SQLModel, table=True):
     __table_args__ = (Index('ix_conversation_unassigned', 'unassigned', 'last_message_at'),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
     kind: ConversationKind = ConversationKind.INTERNAL
     status: ConversationStatus = ConversationStatus.OPEN
     subject: str | None = None
@@ -61,19 +66,19 @@ class Message(SQLModel, table=True):
         UniqueConstraint('author_id', 'client_id', name='uq_message_author_client'),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
     conversation_id: int = Field(foreign_key='conversation.id')
     author_id: int = Field(foreign_key='user.id')
     body: str
     client_id: str
     # Internal notes are for agents only: never shown, sent live or emailed to a customer.
     is_note: bool = False
-    via: str = 'app'   # 'app' (messenger or live chat) or 'email'
+    via: MessageVia = Field(default=MessageVia.APP, sa_column=Column(EnumText(MessageVia), nullable=False))
     attachments: str = '[]'   # JSON [[name, size], ...]: files an emailed reply carried (listed, not kept)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
-class DeliveryState(str, Enum):
+class DeliveryState(StrEnum):
     QUEUED = 'queued'              # stored; the customer has not had it yet
     LIVE = 'live'                  # pushed to the customer's open live chat
     SEEN = 'seen'                  # shown in a visible live-chat tab
@@ -90,7 +95,7 @@ class Delivery(SQLModel, table=True):
         Index('ix_delivery_conversation_customer', 'conversation_id', 'customer_id', 'state'),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
     message_id: int = Field(foreign_key='message.id')
     conversation_id: int = Field(foreign_key='conversation.id')
     customer_id: int = Field(foreign_key='user.id')

@@ -1,6 +1,6 @@
 """People: agents (who sign in) and customers (who are written to)."""
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import Column
 from sqlmodel import Field, SQLModel
@@ -8,13 +8,13 @@ from sqlmodel import Field, SQLModel
 from models._types import UTCDateTime, utcnow
 
 
-class UserKind(str, Enum):
+class UserKind(StrEnum):
     AGENT = 'agent'
     CUSTOMER = 'customer'
 
 
 class User(SQLModel, table=True):
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
     kind: UserKind = Field(index=True)
     name: str
     # Stored lower-cased: addresses are compared case-insensitively.

@@ -1,16 +1,33 @@
 """Tickets and tasks: the helpdesk items conversations hang off."""
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import Column, Date, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from models._types import UTCDateTime, utcnow
+from models._types import EnumText, UTCDateTime, utcnow
 
 
-class ItemKind(str, Enum):
+class ItemKind(StrEnum):
     TICKET = 'ticket'   # #T-12: a customer's request
     TASK = 'task'       # #K-7: work for the team
+
+
+class ItemStatus(StrEnum):
+    NEW = 'new'           # tickets
+    OPEN = 'open'
+    PENDING = 'pending'
+    CLOSED = 'closed'
+    TODO = 'todo'         # tasks
+    DOING = 'doing'
+    DONE = 'done'
+
+
+class Priority(StrEnum):   # tickets
+    LOW = 'low'
+    NORMAL = 'normal'
+    HIGH = 'high'
+    URGENT = 'urgent'
 
 
 class Item(SQLModel, table=True):
@@ -20,13 +37,13 @@ class Item(SQLModel, table=True):
         Index('ix_item_assignee', 'assignee_id', 'kind'),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
     kind: ItemKind
     number: int                     # per kind: T-1, T-2 ... and K-1, K-2 ...
     title: str
     description: str = Field(default='', sa_column=Column(Text, nullable=False))
-    status: str                     # tickets: new/open/pending/closed; tasks: todo/doing/done
-    priority: str = 'normal'        # tickets: low/normal/high/urgent
+    status: ItemStatus = Field(sa_column=Column(EnumText(ItemStatus), nullable=False))   # services.items: per kind
+    priority: Priority = Field(default=Priority.NORMAL, sa_column=Column(EnumText(Priority), nullable=False))
     customer_id: int | None = Field(default=None, foreign_key='user.id')   # tickets
     assignee_id: int | None = Field(default=None, foreign_key='user.id')
     due_date: date | None = Field(default=None, sa_column=Column(Date, nullable=True))   # tasks

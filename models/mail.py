@@ -1,14 +1,14 @@
 """Email Parley sends (stored first, then delivered by the mail worker) and email it receives."""
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
-from models._types import UTCDateTime, utcnow
+from models._types import EnumText, UTCDateTime, utcnow
 
 
-class EmailStatus(str, Enum):
+class EmailStatus(StrEnum):
     QUEUED = 'queued'        # waiting for its first attempt
     RETRYING = 'retrying'    # an attempt failed; next_attempt_at says when the next one is
     SENT = 'sent'
@@ -19,7 +19,7 @@ class EmailStatus(str, Enum):
 class OutboundEmail(SQLModel, table=True):
     __table_args__ = (Index('ix_outboundemail_due', 'status', 'next_attempt_at'),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
     to_address: str
     to_name: str = ''
     subject: str
@@ -38,7 +38,12 @@ class OutboundEmail(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 
 
-class InboundOutcome(str, Enum):
+class InboundSource(StrEnum):
+    SMTP = 'smtp'   # the listener
+    API = 'api'     # POST /api/inbound-email
+
+
+class InboundOutcome(StrEnum):
     POSTED = 'posted'                    # added to its conversation
     DUPLICATE = 'duplicate'              # the same email came in before (a retry or a second route)
     BOUNCE = 'bounce'                    # a delivery failure report: the email it names is marked failed
@@ -59,9 +64,10 @@ class InboundEmail(SQLModel, table=True):
     """Every email received, with what became of it and why."""
     __table_args__ = (Index('ix_inboundemail_outcome', 'outcome', 'id'),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
     received_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
-    source: str = 'smtp'                 # 'smtp' (the listener) or 'api' (POST /api/inbound-email)
+    source: InboundSource = Field(default=InboundSource.SMTP,
+                                  sa_column=Column(EnumText(InboundSource), nullable=False))
     from_address: str = ''
     from_name: str = ''
     subject: str = ''

@@ -1,14 +1,32 @@
 """What agents are told about, and how each agent wants to be told."""
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from models._types import UTCDateTime, utcnow
+from models._types import EnumText, UTCDateTime, utcnow
 
 
 # A "new messages" notice still gathering a conversation's messages: unread and not emailed yet.
 MESSAGES_OPEN = "kind = 'message' AND read_at IS NULL AND emailed_at IS NULL"
+
+
+class NotificationKind(StrEnum):
+    ADDED = 'added'                    # added to a conversation
+    MESSAGE = 'message'                # new messages in a conversation (one notice gathers them)
+    CUSTOMER_REPLY = 'customer_reply'  # a customer answered
+    MENTION = 'mention'                # @name
+    UNASSIGNED = 'unassigned'          # a new live chat nobody has taken
+    ASSIGNED = 'assigned'              # a ticket or task assigned to the agent
+
+
+class Channel(StrEnum):
+    IN_APP = 'in_app'     # the bell
+    POPUP = 'popup'
+    SOUND = 'sound'
+    DESKTOP = 'desktop'
+    EMAIL = 'email'       # the digest
 
 
 class Notification(SQLModel, table=True):
@@ -24,10 +42,10 @@ class Notification(SQLModel, table=True):
               sqlite_where=text(MESSAGES_OPEN), postgresql_where=text(MESSAGES_OPEN)),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
     user_id: int = Field(foreign_key='user.id')
     key: str                          # e.g. "message:42": the event it stands for
-    kind: str                         # added, message, customer_reply, mention, unassigned, assigned
+    kind: NotificationKind = Field(sa_column=Column(EnumText(NotificationKind), nullable=False))
     conversation_id: int | None = Field(default=None, foreign_key='conversation.id')
     message_id: int | None = Field(default=None, foreign_key='message.id')
     actor_id: int | None = Field(default=None, foreign_key='user.id')

@@ -1,26 +1,36 @@
-"""Who is acting: every service entry acts for the person as the database knows them now.
+"""Who may see or do what: every rule of access lives here, and services call these.
 
-A page holds a copy of its agent (a UserView) from when it was built. An admin may deactivate that
-agent meanwhile, or take away their admin role; the copy does not know. So the services read the
-actor again before they act, and refuse one who is gone or deactivated with SignedOut.
+Who is acting: a page holds a copy of its agent (a UserView) from when it was built. An admin may deactivate
+that agent meanwhile, or take away their admin role; the copy does not know. So the services read the actor
+again before they act (`acting`), and refuse one who is gone or deactivated with SignedOut.
+
+What they may reach: agents only (`require_agent`), admins only (`require_admin`), a conversation (its
+participants; agents also the unassigned ones: `conversation`), an internal note (agents only: `sees_notes`), a
+notification (its own agent's: `own_notification`). Something the actor may not reach is "not found", the same
+error as for something that does not exist, so ids cannot be probed.
 """
 from collections.abc import Callable
 import functools
-from typing import Any, TypeVar
+from typing import Any, TypeGuard, TypeVar
 
-from models import User, UserKind
-from services.errors import NotFound, SignedOut
+from sqlalchemy import ColumnElement, or_
+from sqlmodel import Session, col, select
+
+from models import Conversation, Notification, Participant, User, UserKind
+from services.errors import Forbidden, NotFound, ParleyError, SignedOut
 from services.views import UserView
 
 # Ids are 32-bit integers on PostgreSQL (SQLite's are 64-bit). An id outside that range names nothing:
 # it is "not found" on every database, never a database error.
 MAX_ID = 2**31 - 1
 SIGNED_OUT = 'Your session has ended. Sign in again to continue.'
+CONVERSATION_NOT_FOUND = 'Conversation not found'
+ADMINS_ONLY = 'Only admins can do that.'
 
 Method = TypeVar('Method', bound=Callable[..., Any])
 
 
-def is_id(value: object) -> bool:
+def is_id(value: object) -> TypeGuard[int]:
     """Whether value can be the id of a stored row (an int, not a bool, within every database's range)."""
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
 
@@ -33,7 +43,7 @@ def checked_id(value: object, not_found: str) -> int:
 
 
 def to_view(user: User) -> UserView:
-    return UserView(id=user.id, name=user.name, email=user.email, kind=user.kind.value,
+    return UserView(id=user.id, name=user.name, email=user.email, kind=user.kind,
                     is_admin=user.is_admin, organization=user.organization, is_active=user.is_active)
 
 
@@ -53,3 +63,49 @@ def acting(method: Method) -> Method:
             actor = current_actor(session, actor)
         return method(self, actor, *args, **kwargs)
     return checked  # type: ignore[return-value]
+
+
+def require_agent(actor: UserView, refusal: ParleyError) -> None:
+    """Agents only: anyone else gets `refusal` (each entry keeps the words its users know)."""
+    if actor.kind != UserKind.AGENT:
+        raise refusal
+
+
+def require_admin(actor: UserView, message: str = ADMINS_ONLY) -> None:
+    """Admins only (as stored now: `acting` has read the actor again)."""
+    if not actor.is_admin:
+        raise Forbidden(message)
+
+
+def sees_notes(actor: UserView) -> bool:
+    """Internal notes are for agents: never listed, sent or emailed to a customer."""
+    return actor.kind == UserKind.AGENT
+
+
+def may_open(actor: UserView) -> ColumnElement[bool]:
+    """The conversations the actor may open, as a condition on Conversation: those they take part in, and for
+    agents also the unassigned ones (a live chat nobody has answered yet)."""
+    joined = select(Participant.user_id).where(col(Participant.conversation_id) == Conversation.id,
+                                               Participant.user_id == actor.id).exists()
+    return or_(joined, col(Conversation.unassigned).is_(True)) if actor.kind == UserKind.AGENT else joined
+
+
+def may_write(actor: UserView, *, takes_part: bool, unassigned: bool) -> bool:
+    """Whether the actor may write in a conversation (the send path knows both from the statement it runs): its
+    participants, and any agent in an unassigned one (answering it takes it)."""
+    return takes_part or (actor.kind == UserKind.AGENT and unassigned)
+
+
+def conversation(session: Session, actor: UserView, conversation_id: object) -> Conversation:
+    """The conversation if the actor may open it; NotFound for a missing one, a forbidden one and a malformed id."""
+    if not is_id(conversation_id):
+        raise NotFound(CONVERSATION_NOT_FOUND)
+    row = session.exec(select(Conversation).where(Conversation.id == conversation_id, may_open(actor))).first()
+    if row is None:
+        raise NotFound(CONVERSATION_NOT_FOUND)
+    return row
+
+
+def own_notification(actor: UserView) -> ColumnElement[bool]:
+    """The notifications the actor may read or mark: their own."""
+    return col(Notification.user_id) == actor.id

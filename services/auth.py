@@ -1,11 +1,6 @@
 """Sign-in: argon2 password hashes (passlib API), same answer and cost for unknown email and
-wrong password, and throttles on repeated failures per email and per network address."""
-from collections.abc import Callable
-from dataclasses import dataclass
-import math
+wrong password, and throttles on repeated failures per email and per network address (services.ratelimit)."""
 import secrets
-import threading
-import time
 
 from sqlmodel import select
 
@@ -13,53 +8,12 @@ from models import User, UserKind
 from services.access import is_id
 from services.db import Database
 from services.directory import DirectoryService, normalize_email, to_view
-from services.errors import Forbidden, InvalidInput, Throttled
+from services.errors import Forbidden, InvalidInput
 from services.passwords import hash_password, validate_password, verify_password
+from services.ratelimit import LoginThrottle
 from services.views import UserView
 
 BAD_CREDENTIALS = 'That email and password do not match an active account.'
-
-
-@dataclass
-class _Failures:
-    count: int = 0
-    first_at: float = 0.0
-    locked_until: float = 0.0
-
-
-class LoginThrottle:
-    """After `limit` failures for one email within `window` seconds, refuse that email for `lockout`."""
-
-    def __init__(self, *, limit: int = 5, window: float = 900, lockout: float = 300,
-                 clock: Callable[[], float] = time.monotonic, what: str = 'this email') -> None:
-        self.limit, self.window, self.lockout, self.clock = limit, window, lockout, clock
-        self.what = what
-        self._failures: dict[str, _Failures] = {}
-        self._lock = threading.Lock()
-
-    def check(self, email: str) -> None:
-        with self._lock:
-            entry = self._failures.get(email)
-            remaining = entry.locked_until - self.clock() if entry else 0
-        if remaining > 0:
-            minutes = max(1, math.ceil(remaining / 60))
-            raise Throttled(f'Too many failed sign-ins for {self.what}. Try again in {minutes} '
-                            f'minute{"s" if minutes > 1 else ""}.')
-
-    def failed(self, email: str) -> None:
-        now = self.clock()
-        with self._lock:
-            entry = self._failures.setdefault(email, _Failures(first_at=now))
-            if now - entry.first_at > self.window:
-                entry.count, entry.first_at = 0, now
-            entry.count += 1
-            if entry.count >= self.limit:
-                entry.locked_until = now + self.lockout
-                entry.count, entry.first_at = 0, now
-
-    def succeeded(self, email: str) -> None:
-        with self._lock:
-            self._failures.pop(email, None)
 
 
 class AuthService:
@@ -112,8 +66,8 @@ class AuthService:
     def change_password(self, actor: UserView, current: str, new: str) -> int:
         """Change the actor's password and end all their sessions; returns the new session generation.
 
-        The browser that changed it keeps going with that generation, then calls
-        DirectoryService.announce_sessions_ended so the agent's other open pages end. Blocking (argon2).
+        After the commit the agent's open pages hear SessionsEnded and end; the browser that changed it keeps
+        going with the new generation (it marks itself so while it waits: ui/settings.py). Blocking (argon2).
         A wrong current password counts as a failed sign-in.
         """
         self.throttle.check(actor.email)
@@ -131,6 +85,7 @@ class AuthService:
             user.session_generation += 1
             tx.session.add(user)
             generation = user.session_generation
+            tx.on_commit(lambda: self.directory.announce_sessions_ended(actor.id))
         return generation
 
     def create_first_admin(self, *, name: str, email: str, password: str) -> UserView:

@@ -5,8 +5,9 @@ from datetime import timedelta
 from services.auth import AuthService
 from services.config import Settings
 from services.conversations import ConversationService
+from services import migrate
 from services.db import Database
-from services.delivery import EmailFallback
+from services.deliveries import Deliveries
 from services.directory import DirectoryService
 from services.events import EventBus, LocalEventBus
 from services.inbound import InboundService
@@ -30,7 +31,7 @@ class Parley:
     conversations: ConversationService
     mail: MailService
     chat: LiveChatService
-    email_fallback: EmailFallback
+    deliveries: Deliveries
     inbound: InboundService
     notifications: NotificationService
     items: ItemService
@@ -38,7 +39,7 @@ class Parley:
 
     async def run_background(self) -> None:
         """Email fallback, agents' digests, then the outbox, every second, until cancelled."""
-        await run_periodically([self.email_fallback.send_due, self.notifications.send_due_digests,
+        await run_periodically([self.deliveries.send_due, self.notifications.send_due_digests,
                                 self.mail.send_due], interval=1.0)
 
     def start_listener(self) -> None:
@@ -56,24 +57,27 @@ class Parley:
 
 
 def build_parley(settings: Settings) -> Parley:
-    """Open the database (creating tables) and wire every service to it."""
+    """Open the database (creating or upgrading its tables: services.migrate) and wire every service to it."""
     db = Database(settings.database_url)
-    db.create_all()
+    migrate.upgrade(db)
     bus = LocalEventBus()
     presence = Presence()
     directory = DirectoryService(db, bus)
-    mail = MailService(db, smtp_url=settings.smtp_url, mail_from=settings.mail_from, team_name=settings.team_name,
-                       bus=bus)
+    mail = MailService(db, smtp_url=settings.smtp_url, mail_from=settings.mail_from, team_name=settings.team_name)
     notifications = NotificationService(db, bus, mail, public_url=settings.public_url)
-    conversations = ConversationService(db, bus, presence, notifications=notifications,
-                                        email_fallback=timedelta(seconds=settings.email_fallback_seconds))
+    conversations = ConversationService(db, bus, presence)
     chat = LiveChatService(conversations, directory, presence, ChatTokens(settings.resolved_storage_secret()),
                            public_url=settings.public_url, link_lifetime=timedelta(days=settings.chat_link_days),
                            widget_secret=settings.widget_secret)
+    deliveries = Deliveries(db, bus, mail, presence, chat_link=chat.link, team_name=settings.team_name,
+                            reply_domain=settings.resolved_reply_domain,
+                            window=timedelta(seconds=settings.email_fallback_seconds))
+    # What follows a write, in its transaction (services.hooks): deliveries first (the notices read their outcome).
+    deliveries.register(db.hooks)
+    notifications.register(db.hooks)
     parse_address(settings.inbound_smtp)  # a malformed address stops the start with its message
     return Parley(settings=settings, db=db, bus=bus, presence=presence, directory=directory,
                   auth=AuthService(db, directory), conversations=conversations, mail=mail, chat=chat,
-                  email_fallback=EmailFallback(db, bus, mail, chat, team_name=settings.team_name,
-                                               reply_domain=settings.resolved_reply_domain),
+                  deliveries=deliveries,
                   inbound=InboundService(db, conversations, directory, mail, max_bytes=settings.inbound_max_bytes),
-                  notifications=notifications, items=ItemService(db, notifications))
+                  notifications=notifications, items=ItemService(db))

@@ -1,45 +1,36 @@
 """Conversations: create, send, list, read. Every access goes through access_conversation."""
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-import secrets
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import replace
+from datetime import datetime
 
 from sqlalchemy import String, and_, bindparam, case, cast, insert, literal_column, or_, update
+from sqlalchemy import select as sql_select   # sqlmodel's select types up to four columns
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
-from models import (Conversation, ConversationKind, CustomerThread, Delivery, DeliveryState, EmailStatus, Item, Message,
+from models import (Conversation, ConversationKind, CustomerThread, Delivery, EmailStatus, Item, Message, MessageVia,
                     NotificationSettings, OutboundEmail, Participant, User, UserKind)
 from models._types import utcnow
 from models.conversations import ConversationStatus
 from services.db import Database, Transaction
 from services.directory import to_view
-from services.errors import Forbidden, InvalidInput, NotFound, SignedOut
-from services.events import ConversationCreated, ConversationRead, DeliveryChanged, EventBus, MessageSent
+from services.errors import InvalidInput, NotFound, SignedOut
+from services.events import ConversationCreated, ConversationRead, Event, EventBus, MessageSent
+from services.hooks import ConversationOpened, Facts, Member, MessageStored
 from services.presence import Presence
 from services.text import clean_text, one_line
+from services import access
 from services.access import SIGNED_OUT, acting, current_actor, is_id
-from services.views import AttachmentView, ConversationView, DeliveryView, ItemLink, MessageView, UserView
-
-if TYPE_CHECKING:  # notifications need mail, which needs this module
-    from services.notifications import NotificationService
+from services.views import (AttachmentView, ConversationView, DeliveryView, ItemLink, MessageView, UserView,
+                            delivery_label)
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_PARTICIPANTS = 100
 MAX_CLIENT_ID_LENGTH = 64
 PAGE_SIZE = 50
 PREVIEW_LENGTH = 140
-NOT_FOUND = 'Conversation not found'
+NOT_FOUND = access.CONVERSATION_NOT_FOUND
 NO_CUSTOMER = 'Pick the customer this conversation is with.'
-# Delivery rows still waiting for the customer: seen, emailed or replied ends the wait.
-PENDING = (DeliveryState.QUEUED, DeliveryState.LIVE)
-NOT_YET_SEEN = (DeliveryState.QUEUED, DeliveryState.LIVE, DeliveryState.EMAILED, DeliveryState.EMAIL_FAILED)
-STATE_LABELS = {
-    DeliveryState.QUEUED: 'Queued', DeliveryState.LIVE: 'Delivered live', DeliveryState.SEEN: 'Seen',
-    DeliveryState.EMAILED: 'Emailed', DeliveryState.EMAIL_FAILED: 'Email failed, retrying',
-    DeliveryState.REPLIED: 'Replied',
-}
 
 
 def validate_body(body: str) -> str:
@@ -51,6 +42,14 @@ def validate_body(body: str) -> str:
         raise InvalidInput(f'This message is {len(text):,} characters long; the limit is '
                            f'{MAX_MESSAGE_LENGTH:,}. Shorten it or split it in two.')
     return text
+
+
+def unread_after(unread: int, event: MessageSent | ConversationRead, reader_id: int, *, on_screen: bool) -> int:
+    """A list row's unread count after an event, as the send path counts it in the database: read by opening it;
+    a new message is read by its author and by whoever has the conversation on screen, one more for the others."""
+    if isinstance(event, ConversationRead) or reader_id in event.read_by or on_screen:
+        return 0
+    return unread + 1
 
 
 def parse_conversation_id(raw: object) -> int:
@@ -68,13 +67,10 @@ class ConversationService:
     """
 
     def __init__(self, db: Database, bus: EventBus, presence: Presence | None = None, *,
-                 notifications: 'NotificationService | None' = None,
-                 email_fallback: timedelta = timedelta(seconds=60), clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
         self.bus = bus
         self.presence = presence or Presence()
-        self.notifications = notifications
-        self.email_fallback = email_fallback
         self.clock = clock
         # The send path's statements, compiled once and run on the driver (services.db.Prepared).
         self._insert_message = db.prepare(db.insert_ignoring_duplicates(Message).returning(Message.id), _MESSAGE)
@@ -94,7 +90,7 @@ class ConversationService:
         them (live or by email). With item_id it belongs to that ticket or task (its visibility does not change).
         Retrying with the same client_id returns the conversation created the first time.
         """
-        _require_agent(actor)
+        access.require_agent(actor, InvalidInput('Only agents start conversations here.'))
         text = validate_body(body)
         client_id = _validate_client_id(client_id)
         others = [i for i in dict.fromkeys(participant_ids) if i != actor.id]
@@ -119,14 +115,14 @@ class ConversationService:
                 [actor.id, *others], item_id=item_id)
             created = ConversationCreated(recipients=(actor.id, *others), conversation_id=conversation.id,
                                           created_by_id=actor.id)
-            self._append(tx, *self._load(tx.connection, conversation.id), actor, text, client_id, event=created)
+            self._append(tx, *self._loaded(tx.connection, conversation.id), actor, text, client_id, event=created)
             return conversation.id
         return self.access_conversation(actor, self._create_once(actor, client_id, create))
 
     @acting
     def start_customer_conversation(self, customer: UserView, *, body: str, client_id: str) -> ConversationView:
         """A customer writes from the live chat: a new conversation in the Unassigned inbox every agent sees."""
-        if customer.kind != 'customer':
+        if customer.kind != UserKind.CUSTOMER:
             raise InvalidInput('Only customers start live-chat conversations.')
         text = validate_body(body)
         client_id = _validate_client_id(client_id)
@@ -136,7 +132,7 @@ class ConversationService:
                                                   unassigned=True)
             started = ConversationCreated(recipients=(customer.id, *_active_agent_ids(tx.session)),
                                           conversation_id=conversation.id, created_by_id=customer.id)
-            self._append(tx, *self._load(tx.connection, conversation.id), customer, text, client_id, event=started)
+            self._append(tx, *self._loaded(tx.connection, conversation.id), customer, text, client_id, event=started)
             return conversation.id
         return self.access_conversation(customer, self._create_once(customer, client_id, create))
 
@@ -157,20 +153,21 @@ class ConversationService:
         email from the triage list), which adds them to a customer conversation first. The same
         client_id (derived from the email's Message-ID) never posts twice.
         """
-        if customer.kind != 'customer':
+        if customer.kind != UserKind.CUSTOMER:
             raise InvalidInput('Only customers reply by email.')
-        return self._send(customer, conversation_id, validate_body(body), client_id, via='email',
+        return self._send(customer, conversation_id, validate_body(body), client_id, via=MessageVia.EMAIL,
                           attachments=attachments, join=join)
 
     def _send(self, actor: UserView, conversation_id: int, text: str, client_id: str, *, note: bool = False,
-              via: str = 'app', attachments: Sequence[AttachmentView] = (), join: bool = False) -> MessageView:
+              via: MessageVia = MessageVia.APP, attachments: Sequence[AttachmentView] = (),
+              join: bool = False) -> MessageView:
         client_id = _validate_client_id(client_id)
         with self.db.transaction() as tx:
             if join:
                 self._join_customer(tx.session, actor, conversation_id)
             conversation, members = self._load(tx.connection, conversation_id)
-            if conversation is None or not (actor.id in members or (
-                    actor.kind == 'agent' and conversation.unassigned)):
+            if conversation is None or not access.may_write(actor, takes_part=actor.id in members,
+                                                            unassigned=conversation.unassigned):
                 raise NotFound(NOT_FOUND)
             # The author as stored now (their page's copy may predate a deactivation): from the load when they take
             # part, read once more only when an agent takes an unassigned chat.
@@ -178,7 +175,7 @@ class ConversationService:
                 current_actor(tx.session, actor)
             elif not members[actor.id].active:
                 raise SignedOut(SIGNED_OUT)
-            if note and (actor.kind != 'agent' or conversation.kind != ConversationKind.CUSTOMER):
+            if note and (actor.kind != UserKind.AGENT or conversation.kind != ConversationKind.CUSTOMER):
                 raise InvalidInput('Internal notes are for customer conversations: '
                                    'everything here is internal already.')
             sent = self._append(tx, conversation, members, actor, text, client_id, note=note, via=via,
@@ -200,7 +197,7 @@ class ConversationService:
 
         For a customer it also means seen: their pending deliveries become "Seen" and are never emailed.
         """
-        if actor.kind == 'agent' and is_id(conversation_id):
+        if actor.kind == UserKind.AGENT and is_id(conversation_id):
             with self.db.session() as session:   # an active participant is allowed in; nothing unread, nothing to write
                 unread = session.exec(select(Participant.unread_count).join(User, col(User.id) == Participant.user_id)
                                       .where(Participant.conversation_id == conversation_id,
@@ -210,17 +207,12 @@ class ConversationService:
         with self.db.transaction() as tx:
             session = tx.session
             actor = current_actor(session, actor)
-            conversation = self._access(session, actor, conversation_id)
+            conversation = access.conversation(session, actor, conversation_id)
             participant = session.get(Participant, (conversation.id, actor.id))
-            # Only unread messages can have unread notices (as in the send path): nothing unread, nothing to write.
-            if actor.kind == 'agent' and self.notifications is not None and (
-                    participant is None or participant.unread_count):
-                self.notifications.conversation_read(tx, actor.id, conversation.id)
-            if participant is None:  # an agent looking at an unassigned conversation
-                return
-            if actor.kind == 'customer':
-                self._customer_saw(tx, conversation.id, actor.id)
-            if participant.unread_count == 0:
+            # Notices read (agents), deliveries seen (customers): the handlers' (services.hooks).
+            tx.emit(ConversationOpened(conversation_id=conversation.id, reader=actor,
+                                       had_unread=participant is None or participant.unread_count > 0))
+            if participant is None or participant.unread_count == 0:  # (None: an agent looking at an unassigned one)
                 return
             last_id = session.exec(select(func.max(Message.id)).where(
                 Message.conversation_id == conversation.id)).one() or 0
@@ -236,7 +228,7 @@ class ConversationService:
     def access_conversation(self, actor: UserView, conversation_id: int) -> ConversationView:
         """The conversation if the actor may open it; NotFound otherwise (also for unknown ids)."""
         with self.db.session() as session:
-            conversation = self._access(session, actor, conversation_id)
+            conversation = access.conversation(session, actor, conversation_id)
             participant = session.get(Participant, (conversation.id, actor.id))
             people = _participants_by_conversation(session, [conversation.id])
             items = _item_links(session, [conversation])
@@ -260,7 +252,7 @@ class ConversationService:
     @acting
     def list_unassigned(self, actor: UserView, *, limit: int = 100) -> list[ConversationView]:
         """Customer conversations no agent has answered yet, oldest wait first (agents only)."""
-        if actor.kind != 'agent':
+        if actor.kind != UserKind.AGENT:
             return []
         with self.db.session() as session:
             rows = session.exec(select(Conversation).where(
@@ -272,7 +264,7 @@ class ConversationService:
     @acting
     def item_conversations(self, actor: UserView, item_id: int) -> tuple[list[ConversationView], int]:
         """The item's conversations the actor may open (newest first), and how many others it has."""
-        if actor.kind != 'agent':
+        if actor.kind != UserKind.AGENT:
             return [], 0
         with self.db.session() as session:
             joined = select(Participant.conversation_id).where(Participant.user_id == actor.id)
@@ -293,8 +285,7 @@ class ConversationService:
     @acting
     def list_customer_conversations(self, admin: UserView, *, limit: int = 200) -> list[ConversationView]:
         """Open customer conversations, newest first, without their content: where an admin may attach an email."""
-        if not admin.is_admin:
-            raise Forbidden('Only admins attach emails to conversations.')
+        access.require_admin(admin, 'Only admins attach emails to conversations.')
         with self.db.session() as session:
             rows = session.exec(select(Conversation).where(
                 Conversation.kind == ConversationKind.CUSTOMER, Conversation.status == ConversationStatus.OPEN)
@@ -318,10 +309,10 @@ class ConversationService:
                       limit: int = PAGE_SIZE) -> list[MessageView]:
         """Up to `limit` messages, oldest first: the latest ones, or those before `before_id`."""
         with self.db.session() as session:
-            conversation = self._access(session, actor, conversation_id)
+            conversation = access.conversation(session, actor, conversation_id)
             statement = select(Message, User).join(User, col(User.id) == Message.author_id).where(
                 Message.conversation_id == conversation.id)
-            if actor.kind != 'agent':
+            if not access.sees_notes(actor):
                 statement = statement.where(col(Message.is_note).is_(False))
             if before_id is not None:
                 statement = statement.where(col(Message.id) < before_id)
@@ -337,9 +328,9 @@ class ConversationService:
         with self.db.session() as session:
             row = session.exec(select(Message, User).join(User, col(User.id) == Message.author_id)
                                .where(Message.id == message_id)).first()
-            if row is None or (row[0].is_note and actor.kind != 'agent'):
+            if row is None or (row[0].is_note and not access.sees_notes(actor)):
                 raise NotFound('Message not found')
-            self._access(session, actor, row[0].conversation_id)
+            access.conversation(session, actor, row[0].conversation_id)
             deliveries = self._deliveries(session, actor, [message_id])
         return _message_view(*row, actor, deliveries.get(message_id, ()))
 
@@ -348,7 +339,7 @@ class ConversationService:
                    message_ids: Iterable[int]) -> dict[int, tuple[DeliveryView, ...]]:
         """Delivery states of these messages of one conversation (agents only; empty for others)."""
         with self.db.session() as session:
-            conversation = self._access(session, actor, conversation_id)
+            conversation = access.conversation(session, actor, conversation_id)
             ids = session.exec(select(Message.id).where(col(Message.id).in_(list(message_ids)),
                                                         Message.conversation_id == conversation.id)).all()
             return self._deliveries(session, actor, ids)
@@ -363,17 +354,6 @@ class ConversationService:
                 .where(Participant.user_id == actor.id, Conversation.status == ConversationStatus.OPEN)).one()
 
     # ----- internals --------------------------------------------------------------------------
-
-    def _access(self, session: Session, actor: UserView, conversation_id: int) -> Conversation:
-        if not is_id(conversation_id):
-            raise NotFound(NOT_FOUND)
-        joined = select(Participant.user_id).where(Participant.conversation_id == conversation_id,
-                                                   Participant.user_id == actor.id).exists()
-        allowed = or_(joined, col(Conversation.unassigned).is_(True)) if actor.kind == 'agent' else joined
-        row = session.exec(select(Conversation).where(Conversation.id == conversation_id, allowed)).first()
-        if row is None:
-            raise NotFound(NOT_FOUND)
-        return row
 
     def _join_customer(self, session: Session, customer: UserView, conversation_id: int) -> None:
         conversation = session.get(Conversation, conversation_id) if is_id(conversation_id) else None
@@ -408,6 +388,13 @@ class ConversationService:
         conversation_id, kind, subject, unassigned = rows[0][:4]
         return Facts(conversation_id, ConversationKind[kind], subject, bool(unassigned)), members
 
+    def _loaded(self, connection: Connection, conversation_id: int) -> 'tuple[Facts, dict[int, Member]]':
+        """_load of a conversation this transaction has just made."""
+        facts, members = self._load(connection, conversation_id)
+        if facts is None:
+            raise RuntimeError(f'conversation {conversation_id} vanished inside its own transaction')
+        return facts, members
+
     def _new_conversation(self, tx: Transaction, kind: ConversationKind, creator: UserView, subject: str | None,
                           member_ids: list[int], *, unassigned: bool = False,
                           item_id: int | None = None) -> Conversation:
@@ -423,7 +410,7 @@ class ConversationService:
         return conversation
 
     def _append(self, tx: Transaction, conversation: 'Facts', members: dict[int, 'Member'], author: UserView,
-                text: str, client_id: str, *, note: bool = False, via: str = 'app',
+                text: str, client_id: str, *, note: bool = False, via: MessageVia = MessageVia.APP,
                 attachments: Sequence[AttachmentView] = (),
                 event: ConversationCreated | None = None) -> 'MessageView | Message':
         """Store a message and everything that follows from it, in the caller's transaction.
@@ -435,12 +422,15 @@ class ConversationService:
         sql = tx.connection  # plain statements: nothing for the ORM to track or synchronise
         now = self.clock()
         was_unassigned = conversation.unassigned
-        joined = author.kind == 'agent' and author.id not in members
+        joined = author.kind == UserKind.AGENT and author.id not in members
         values = dict(conversation_id=conversation.id, author_id=author.id, body=text, client_id=client_id,
                       is_note=note, via=via, created_at=now, attachments=AttachmentView.dump(attachments))
         message_id = self._insert_message.execute(sql, **values).scalar()
         if message_id is None:  # the same client id was stored before: a retry
-            return _message_by_client_id(tx.session, author.id, client_id)
+            earlier = _message_by_client_id(tx.session, author.id, client_id)
+            if earlier is None:   # cannot be: the insert met that very message
+                raise InvalidInput('This message could not be sent; reload the page and try again.')
+            return earlier
         if joined:  # answering an unassigned conversation takes it out of the Unassigned inbox
             sql.execute(insert(Participant), dict(conversation_id=conversation.id, user_id=author.id, joined_at=now,
                                                   unread_count=0, last_message_at=now))
@@ -456,85 +446,28 @@ class ConversationService:
         skipped = [m.user_id for m in members.values() if note and m.kind == UserKind.CUSTOMER]
         self._update_unread.execute(sql, p_conversation=conversation.id, p_skipped=_ids(skipped),
                                     p_readers=_ids([author.id, *viewing]), p_message=message_id, p_at=now)
-        deliveries: tuple[DeliveryView, ...] = ()
-        if author.kind == 'agent' and not note:
-            deliveries = self._deliver(sql, conversation.id, message_id,
-                                       [m for m in members.values() if m.kind == UserKind.CUSTOMER], now)
-        elif author.kind == 'customer':
-            agents = [m.user_id for m in members.values() if m.kind == UserKind.AGENT]
-            self._customer_replied(tx, conversation.id, author.id, agents)
-        recipients = [m.user_id for m in members.values() if not (note and m.kind == UserKind.CUSTOMER)]
         everyone = _active_agent_ids(tx.session) if was_unassigned else []
+        recipients = [m.user_id for m in members.values() if not (note and m.kind == UserKind.CUSTOMER)]
         recipients += everyone  # every agent's Unassigned inbox changes
         view = MessageView(id=message_id, conversation_id=conversation.id, author=author, body=text, created_at=now,
-                           client_id=client_id, is_note=note, via=via, attachments=tuple(attachments),
-                           deliveries=deliveries)
-        published = event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
-                                         conversation_id=conversation.id, message_id=message_id,
-                                         author_id=author.id, preview=preview, at=now.isoformat(),
-                                         read_by=(author.id, *sorted(viewing)), agent_view=view)
-        tx.on_commit(lambda: self.bus.publish(published))
-        if self.notifications is not None:
-            started = event is not None
-            if started and conversation.unassigned:  # a new live chat: every agent may take it
-                told = self.notifications.recipients(tx.session, everyone)
-            else:
-                told = [(m.user_id, m.name, m.settings) for m in members.values()
-                        if m.kind == UserKind.AGENT and m.active]
-            self.notifications.message_posted(tx, conversation, view, author, told, started=started,
-                                              seen=viewing)
-            # Writing in a conversation means having seen it (only unread messages can have unread notices).
-            if author.kind == 'agent' and (joined or members[author.id].unread):
-                self.notifications.conversation_read(tx, author.id, conversation.id)
-            if was_unassigned and joined:
-                self.notifications.conversation_taken(tx, conversation.id)
+                           client_id=client_id, is_note=note, via=via, attachments=tuple(attachments))
+        # Deliveries to customers, notifications, the hand-off and read-on-arrival: the handlers' (services.hooks).
+        stored = MessageStored(conversation=conversation, members=members, message=view, author=author,
+                               joined=joined, started=event is not None, viewing=frozenset(viewing),
+                               everyone=tuple(everyone))
+        published: list[Event] = []   # made once the handlers are done; published before anything they publish
+        tx.on_commit(lambda: self.bus.publish(published[0]))
+        tx.emit(stored)
+        view = replace(view, deliveries=tuple(stored.deliveries))
+        published.append(event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
+                                              conversation_id=conversation.id, message_id=message_id,
+                                              author_id=author.id, preview=preview, at=now.isoformat(),
+                                              read_by=(author.id, *sorted(viewing)), agent_view=view))
         return view
-
-    def _deliver(self, sql: Connection, conversation_id: int, message_id: int, customers: Sequence['Member'],
-                 now: datetime) -> tuple[DeliveryView, ...]:
-        """Delivery rows for the customers: live when their chat is open, emailed later unless seen."""
-        if not customers:
-            return ()
-        threads = [dict(conversation_id=conversation_id, customer_id=c.user_id,
-                        reply_token=secrets.token_urlsafe(24)) for c in customers if not c.has_thread]  # 192 bits
-        if threads:
-            sql.execute(insert(CustomerThread), threads)
-        rows, views = [], []
-        for customer in customers:
-            live = self.presence.customer_view(customer.user_id, conversation_id) is not None
-            state = DeliveryState.LIVE if live else DeliveryState.QUEUED
-            rows.append(dict(message_id=message_id, conversation_id=conversation_id, customer_id=customer.user_id,
-                             state=state, email_due_at=now + self.email_fallback, updated_at=now))
-            views.append(DeliveryView(customer_id=customer.user_id, customer_name=customer.name,
-                                      state=state.value, label=STATE_LABELS[state]))
-        sql.execute(insert(Delivery), rows)
-        return tuple(views)
-
-    def _customer_saw(self, tx: Transaction, conversation_id: int, customer_id: int) -> None:
-        self._set_states(tx, conversation_id, customer_id, NOT_YET_SEEN, DeliveryState.SEEN)
-
-    def _customer_replied(self, tx: Transaction, conversation_id: int, customer_id: int,
-                          agents: Sequence[int]) -> None:
-        states = (*NOT_YET_SEEN, DeliveryState.SEEN)
-        self._set_states(tx, conversation_id, customer_id, states, DeliveryState.REPLIED, agents)
-
-    def _set_states(self, tx: Transaction, conversation_id: int, customer_id: int,
-                    from_states: Sequence[DeliveryState], to_state: DeliveryState,
-                    agents: Sequence[int] | None = None) -> None:
-        session = tx.session
-        changed = session.connection().execute(update(Delivery).where(
-            col(Delivery.conversation_id) == conversation_id, col(Delivery.customer_id) == customer_id,
-            col(Delivery.state).in_(from_states)).values(state=to_state, updated_at=self.clock())
-            .returning(Delivery.message_id)).scalars().all()
-        if not changed:
-            return
-        event = DeliveryChanged(recipients=tuple(agent_ids(session, conversation_id) if agents is None else agents),
-                                conversation_id=conversation_id, message_ids=tuple(changed))
-        tx.on_commit(lambda: self.bus.publish(event))
 
     def _deliveries(self, session: Session, viewer: UserView,
                     message_ids: Sequence[int]) -> dict[int, tuple[DeliveryView, ...]]:
-        if viewer.kind != 'agent' or not message_ids:
+        if viewer.kind != UserKind.AGENT or not message_ids:
             return {}
         rows = session.exec(
             select(Delivery, User.name, OutboundEmail.status)
@@ -544,36 +477,17 @@ class ConversationService:
         found: dict[int, list[DeliveryView]] = {}
         for delivery, name, email_status in rows:
             found.setdefault(delivery.message_id, []).append(DeliveryView(
-                customer_id=delivery.customer_id, customer_name=name, state=delivery.state.value,
-                label=_state_label(delivery.state, email_status)))
+                customer_id=delivery.customer_id, customer_name=name, state=delivery.state,
+                label=delivery_label(delivery.state, EmailStatus(email_status) if email_status else None)))
         return {message_id: tuple(views) for message_id, views in found.items()}
-
-
-class Member(NamedTuple):   # a tuple: a busy group's send makes one per participant
-    """A participant as a send needs them: who they are, their unread count, how they want to be told."""
-    user_id: int
-    kind: UserKind
-    name: str
-    active: bool
-    unread: int
-    settings: NotificationSettings | None
-    has_thread: bool          # customers: their reply address for this conversation exists
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What a send needs to know of its conversation."""
-    id: int
-    kind: ConversationKind
-    subject: str | None
-    unassigned: bool
 
 
 # The send path's statements (prepared once per service, see __init__).
 _MESSAGE = ('conversation_id', 'author_id', 'body', 'client_id', 'is_note', 'via', 'created_at', 'attachments')
-_LOAD = (select(Conversation.id, Conversation.kind, Conversation.subject, Conversation.unassigned,
-                Participant.user_id, Participant.unread_count, User.kind, User.name, User.is_active,
-                NotificationSettings.grid, NotificationSettings.email_delay_minutes, CustomerThread.customer_id)
+_LOAD = (sql_select(col(Conversation.id), col(Conversation.kind), col(Conversation.subject),
+                    col(Conversation.unassigned), col(Participant.user_id), col(Participant.unread_count),
+                    col(User.kind), col(User.name), col(User.is_active), col(NotificationSettings.grid),
+                    col(NotificationSettings.email_delay_minutes), col(CustomerThread.customer_id))
          .outerjoin(Participant, col(Participant.conversation_id) == Conversation.id)
          .outerjoin(User, col(User.id) == Participant.user_id)
          .outerjoin(NotificationSettings, col(NotificationSettings.user_id) == Participant.user_id)
@@ -605,27 +519,8 @@ def _ids(ids: Iterable[int]) -> str:
     return ',' + ','.join(map(str, ids)) + ','
 
 
-def agent_ids(session: Session, conversation_id: int) -> list[int]:
-    """The agents taking part in a conversation (who are told about delivery changes)."""
-    return list(session.exec(select(Participant.user_id).join(User, col(User.id) == Participant.user_id).where(
-        Participant.conversation_id == conversation_id, User.kind == UserKind.AGENT)).all())
-
-
 def _active_agent_ids(session: Session) -> list[int]:
     return list(session.exec(select(User.id).where(User.kind == UserKind.AGENT, User.is_active)).all())
-
-
-def _require_agent(actor: UserView) -> None:
-    if actor.kind != 'agent':
-        raise InvalidInput('Only agents start conversations here.')
-
-
-def _state_label(state: DeliveryState, email_status: EmailStatus | None) -> str:
-    if state == DeliveryState.EMAILED and email_status == EmailStatus.QUEUED:
-        return 'Sending email'
-    if state == DeliveryState.EMAIL_FAILED and email_status == EmailStatus.FAILED:
-        return 'Email failed'
-    return STATE_LABELS[state]
 
 
 def _validate_client_id(client_id: str) -> str:
@@ -644,14 +539,15 @@ def _participants_by_conversation(session: Session, ids: Sequence[int]) -> dict[
     people: dict[int, list[UserView]] = {i: [] for i in ids}
     if ids:
         views: dict[int, UserView] = {}
-        rows = session.execute(select(Participant.conversation_id, User.id, User.name, User.email, User.kind,
-                                      User.is_admin, User.organization, User.is_active)
+        rows = session.execute(sql_select(col(Participant.conversation_id), col(User.id), col(User.name),
+                                          col(User.email), col(User.kind), col(User.is_admin), col(User.organization),
+                                          col(User.is_active))
                                .join(User, col(User.id) == Participant.user_id)
                                .where(col(Participant.conversation_id).in_(ids))
                                .order_by(col(Participant.joined_at), col(User.name))).all()
         for conversation_id, user_id, name, email, kind, is_admin, organization, active in rows:
             if user_id not in views:
-                views[user_id] = UserView(id=user_id, name=name, email=email, kind=kind.value, is_admin=is_admin,
+                views[user_id] = UserView(id=user_id, name=name, email=email, kind=kind, is_admin=is_admin,
                                           organization=organization, is_active=active)
             people[conversation_id].append(views[user_id])
     return people
@@ -661,7 +557,7 @@ def _item_links(session: Session, conversations: Sequence[Conversation]) -> dict
     ids = {c.item_id for c in conversations if c.item_id is not None}
     if not ids:
         return {}
-    return {i.id: ItemLink(kind=i.kind.value, number=i.number, title=i.title)
+    return {i.id: ItemLink(kind=i.kind, number=i.number, title=i.title)
             for i in session.exec(select(Item).where(col(Item.id).in_(ids))).all()}
 
 
@@ -669,20 +565,20 @@ def _conversation_view(conversation: Conversation, unread: int, people: list[Use
                        viewer: UserView, items: dict[int, ItemLink] | None = None) -> ConversationView:
     others = [p.name for p in people if p.id != viewer.id]
     title = conversation.subject or ', '.join(others) or 'Only you'
-    if viewer.kind != 'agent':  # a customer sees their conversation with the team, nothing agent-only
-        return ConversationView(id=conversation.id, kind=conversation.kind.value, title=title,
+    if viewer.kind != UserKind.AGENT:  # a customer sees their conversation with the team, nothing agent-only
+        return ConversationView(id=conversation.id, kind=conversation.kind, title=title,
                                 participants=(viewer,), last_message_at=conversation.last_message_at,
                                 last_message_preview=conversation.customer_preview, unread_count=unread)
-    return ConversationView(id=conversation.id, kind=conversation.kind.value, title=title,
+    return ConversationView(id=conversation.id, kind=conversation.kind, title=title,
                             participants=tuple(people), last_message_at=conversation.last_message_at,
                             last_message_preview=conversation.last_message_preview, unread_count=unread,
-                            unassigned=conversation.unassigned, item=(items or {}).get(conversation.item_id))
+                            unassigned=conversation.unassigned, item=(items or {}).get(conversation.item_id or 0))
 
 
 def _message_view(message: Message, author: User | UserView, viewer: UserView,
                   deliveries: tuple[DeliveryView, ...] = ()) -> MessageView:
     person = author if isinstance(author, UserView) else to_view(author)
-    if viewer.kind != 'agent' and author.id != viewer.id:  # customers never learn agents' addresses
+    if viewer.kind != UserKind.AGENT and author.id != viewer.id:  # customers never learn agents' addresses
         person = UserView(id=person.id, name=person.name, email='', kind=person.kind)
     return MessageView(id=message.id, conversation_id=message.conversation_id, author=person, body=message.body,
                        created_at=message.created_at, client_id=message.client_id, is_note=message.is_note,

@@ -1,20 +1,35 @@
-"""Engine, SQLite pragmas, and transaction() whose on_commit hooks run only after a commit."""
+"""Engine, SQLite pragmas, and transaction(): its domain events run their handlers inside it (Hooks,
+services.hooks), its on_commit callbacks run only after the commit. The schema is services.migrate's."""
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
+from typing import Any, TypeVar
 import logging
 
-from sqlalchemy import Column, event, inspect, literal, text
+from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlmodel import Session, SQLModel, create_engine
-
-import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from models.notifications import MESSAGES_OPEN
+from sqlmodel import Session, create_engine
 
 log = logging.getLogger(__name__)
+
+
+E = TypeVar('E')
+
+
+class Hooks:
+    """Handlers per domain event type (services.hooks); `emit` runs them, in order, in the caller's transaction."""
+
+    def __init__(self) -> None:
+        self._handlers: dict[type, list[Callable[[Transaction, Any], None]]] = {}
+
+    def on(self, kind: type[E], handler: 'Callable[[Transaction, E], None]') -> None:
+        self._handlers.setdefault(kind, []).append(handler)
+
+    def emit(self, tx: 'Transaction', event: object) -> None:
+        for handler in self._handlers.get(type(event), ()):
+            handler(tx, event)
 
 
 class Transaction:
@@ -24,8 +39,9 @@ class Transaction:
     same connection, made the first time it is asked for.
     """
 
-    def __init__(self, connection: Connection) -> None:
+    def __init__(self, connection: Connection, hooks: Hooks) -> None:
         self.connection = connection
+        self.hooks = hooks
         self._session: Session | None = None
         self._on_commit: list[Callable[[], None]] = []
 
@@ -38,9 +54,14 @@ class Transaction:
     def on_commit(self, callback: Callable[[], None]) -> None:
         self._on_commit.append(callback)
 
+    def emit(self, event: object) -> None:
+        """Run the handlers registered for this domain event, now, in this transaction (services.hooks)."""
+        self.hooks.emit(self, event)
+
 
 class Database:
     def __init__(self, url: str) -> None:
+        self.hooks = Hooks()   # handlers of the domain events a transaction emits (registered by build_parley)
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == 'sqlite'
         kwargs: dict = {}
@@ -48,31 +69,12 @@ class Database:
             if parsed.database and parsed.database != ':memory:':
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs['connect_args'] = {'check_same_thread': False, 'timeout': 10}
+        # The file of an SQLite database (None in memory), for the copy made before an upgrade.
+        self.sqlite_path = Path(parsed.database) if self.is_sqlite and parsed.database not in (None, '', ':memory:') \
+            else None
         self.engine: Engine = create_engine(url, **kwargs)
         if self.is_sqlite:
             event.listen(self.engine, 'connect', _sqlite_pragmas)
-
-    def create_all(self) -> None:
-        """Create missing tables and add columns a newer Parley added; refuse what cannot be upgraded in place."""
-        SQLModel.metadata.create_all(self.engine)
-        existing = inspect(self.engine)
-        for table in SQLModel.metadata.sorted_tables:
-            have = {c['name'] for c in existing.get_columns(table.name)}
-            missing = [table.columns[name] for name in table.columns.keys() if name not in have]
-            if not missing:
-                continue
-            with self.engine.begin() as connection:
-                for column in missing:
-                    connection.execute(text(_add_column_sql(table.name, column, self.engine)))
-                for statement in _BEFORE_NEW_INDEXES.get(table.name, ()):
-                    connection.execute(text(statement))
-                for index in table.indexes:
-                    index.create(connection, checkfirst=True)
-            log.info('upgraded table %s: added %s', table.name, ', '.join(c.name for c in missing))
-        with self.engine.begin() as connection:  # copies a newer Parley keeps, filled in for older rows
-            connection.execute(text('UPDATE participant SET last_message_at = (SELECT last_message_at FROM '
-                                    'conversation WHERE conversation.id = participant.conversation_id) '
-                                    'WHERE last_message_at IS NULL'))
 
     def session(self) -> Session:
         """A read session; objects stay readable after it closes."""
@@ -82,7 +84,7 @@ class Database:
     def transaction(self) -> Iterator[Transaction]:
         """Commit on success, roll back on error; on_commit hooks run after the commit only."""
         with self.engine.begin() as connection:   # commits at the end of the block, rolls back on an error
-            tx = Transaction(connection)
+            tx = Transaction(connection, self.hooks)
             try:
                 yield tx
                 if tx._session is not None:
@@ -104,7 +106,7 @@ class Database:
         """INSERT ... ON CONFLICT DO NOTHING: a duplicate key inserts nothing."""
         return self._insert(table).on_conflict_do_nothing()
 
-    def insert_or_update(self, table, *, keys: list[str], where, update: Callable[[object], dict]):
+    def insert_or_update(self, table, *, keys: list[str], where, update: Callable[[Any], dict]):
         """INSERT ... ON CONFLICT (keys) WHERE where DO UPDATE SET update(excluded): an upsert on a partial unique
         index. `update` gets the would-be row (`excluded`) and returns the new values."""
         statement = self._insert(table)
@@ -116,19 +118,6 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-# Data a newer Parley's indexes need, fixed when a table gains its columns (before the indexes are made).
-_BEFORE_NEW_INDEXES = {
-    # One open "new messages" notice per agent and conversation (models.notifications): older ones merge into
-    # the latest.
-    'notification': tuple(statement.format(open=MESSAGES_OPEN, same=(
-        'o.user_id = notification.user_id AND o.conversation_id = notification.conversation_id')) for statement in (
-        'UPDATE notification SET count = (SELECT count(*) FROM notification AS o WHERE {same} AND {open})'
-        ' WHERE {open}',
-        'DELETE FROM notification WHERE {open} AND id < (SELECT max(o.id) FROM notification AS o WHERE {same}'
-        ' AND {open})')),
-}
 
 
 _UNSET = object()   # a bind with no value yet (Prepared._row_plan)
@@ -211,25 +200,6 @@ class Prepared:
                         values[slot] = value
                 params.append(tuple(values))
         connection.exec_driver_sql(self.sql, params)
-
-
-def _add_column_sql(table: str, column: Column, engine: Engine) -> str:
-    """ALTER TABLE for a column added in a later version: it needs a constant default (or NULL) to fill old rows."""
-    default = column.default.arg if column.default is not None and column.default.is_scalar else None
-    if column.primary_key or (column.foreign_keys and default is not None) or \
-            (not column.nullable and default is None):
-        raise RuntimeError(f'The database {engine.url} was created by an older Parley and its table {table} cannot '
-                           f'be upgraded in place (column {column.name}). Move it away (or delete it for a demo '
-                           'workspace) and start again.')
-    if isinstance(default, Enum):
-        default = default.name   # SQLAlchemy stores enum members by name
-    sql = f'ALTER TABLE "{table}" ADD COLUMN "{column.name}" {column.type.compile(dialect=engine.dialect)}'
-    if default is not None:
-        value = literal(default).compile(dialect=engine.dialect, compile_kwargs={'literal_binds': True})
-        sql += f' NOT NULL DEFAULT {value}' if not column.nullable else f' DEFAULT {value}'
-    for key in column.foreign_keys:   # a new nullable reference keeps its constraint
-        sql += f' REFERENCES "{key.column.table.name}" ("{key.column.name}")'
-    return sql
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

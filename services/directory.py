@@ -2,8 +2,9 @@
 from collections.abc import Iterable
 import re
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlmodel import col, select
+import email_validator
 
 from models import User, UserKind
 from services.db import Database
@@ -11,7 +12,7 @@ from services.errors import Forbidden, InvalidInput, NotFound
 from services.events import EventBus, SessionsEnded
 from services.text import one_line
 from services.passwords import hash_password, validate_password
-from services.access import acting, is_id, to_view
+from services.access import acting, is_id, require_admin, require_agent, to_view
 from services.views import UserView
 
 SUGGESTION_LIMIT = 8
@@ -19,14 +20,32 @@ MAX_NAME_LENGTH = 120
 _EMAIL = re.compile(r'^[^@\s<>(),;:"\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$')
 
 
+def matching(people: Iterable[UserView], text: str) -> list[UserView]:
+    """The people whose name or email contains the text, any case (an "@name" among a conversation's teammates,
+    who are at hand: search_agents asks the database for the others)."""
+    text = text.strip().lower()
+    return [p for p in people if text in p.name.lower() or text in p.email.lower()]
+
+
 def normalize_email(email: str) -> str:
     return (email or '').strip().lower()
 
 
 def validate_email(email: str) -> str:
+    """An address typed into a form, checked by email-validator (syntax only: no DNS), lower-cased."""
+    email = normalize_email(email)
+    try:
+        checked = email_validator.validate_email(email, check_deliverability=False)
+    except email_validator.EmailNotValidError as problem:
+        raise InvalidInput(f'Enter a valid email address, like name@example.com. ({problem})') from None
+    return checked.normalized.lower()
+
+
+def valid_sender(email: str) -> str:
+    """An address from the settings (PARLEY_MAIL_FROM): plain syntax, so a local one (…@parley.localhost) will do."""
     email = normalize_email(email)
     if len(email) > 254 or not _EMAIL.match(email):
-        raise InvalidInput('Enter a valid email address, like name@example.com.')
+        raise InvalidInput(f'{email!r} is not an email address, like support@example.com.')
     return email
 
 
@@ -56,14 +75,14 @@ class DirectoryService:
     def add_agent(self, actor: UserView, *, name: str, email: str, password: str,
                   is_admin: bool = False) -> UserView:
         """An admin adds a teammate who signs in with this (temporary) password."""
-        _require_admin(actor)
+        require_admin(actor)
         validate_password(password)
         return self.create_agent(name=name, email=email, password=password, is_admin=is_admin)
 
     @acting
     def set_agent_active(self, actor: UserView, agent_id: int, *, active: bool) -> UserView:
         """An admin deactivates (signs out and bars) or reactivates an agent; never themself."""
-        _require_admin(actor)
+        require_admin(actor)
         if agent_id == actor.id and not active:
             raise InvalidInput('You cannot deactivate your own account.')
         with self.db.transaction() as tx:
@@ -73,22 +92,22 @@ class DirectoryService:
             user.is_active = active
             if not active:   # their open pages end now, not at their next click
                 user.session_generation += 1
-                if self.bus is not None:
-                    tx.on_commit(lambda: self.bus.publish(SessionsEnded(recipients=(agent_id,))))
+                if (bus := self.bus) is not None:
+                    tx.on_commit(lambda: bus.publish(SessionsEnded(recipients=(agent_id,))))
             tx.session.add(user)
             return to_view(user)
 
     @acting
     def add_customer(self, actor: UserView, *, name: str, email: str, organization: str | None = None) -> UserView:
         """An admin adds a customer."""
-        _require_admin(actor)
+        require_admin(actor)
         return self.create_customer(name=name, email=email, organization=organization)
 
     @acting
     def update_customer(self, actor: UserView, customer_id: int, *, name: str, email: str,
                         organization: str | None) -> UserView:
         """An admin corrects a customer's name, email or organization (email stays unique)."""
-        _require_admin(actor)
+        require_admin(actor)
         name, email, organization = _clean_name(name), validate_email(email), _clean_organization(organization)
         with self.db.transaction() as tx:
             customer = tx.session.get(User, customer_id) if is_id(customer_id) else None
@@ -104,7 +123,7 @@ class DirectoryService:
     @acting
     def list_agents(self, actor: UserView) -> list[UserView]:
         """Every agent, active or not, by name (admins only)."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.db.session() as session:
             users = session.exec(select(User).where(User.kind == UserKind.AGENT).order_by(func.lower(User.name)))
             return [to_view(u) for u in users]
@@ -115,10 +134,7 @@ class DirectoryService:
         text = (query or '').strip().lower()
         statement = select(User).where(User.kind == UserKind.CUSTOMER)
         if text:
-            pattern = _like(text)
-            statement = statement.where(or_(func.lower(User.name).like(pattern, escape='\\'),
-                                            col(User.email).like(pattern, escape='\\'),
-                                            func.lower(User.organization).like(pattern, escape='\\')))
+            statement = statement.where(or_(*_containing(text, UserKind.CUSTOMER)))
         with self.db.session() as session:
             users = session.exec(statement.order_by(func.lower(User.name)).limit(max(1, min(limit, 500))))
             return [to_view(u) for u in users]
@@ -129,16 +145,14 @@ class DirectoryService:
     def search_agents(self, actor: UserView, query: str, *, exclude_ids: Iterable[int] = (),
                       limit: int = SUGGESTION_LIMIT) -> list[UserView]:
         """Active agents other than the actor whose name or email contains the query (an "@" is ignored)."""
-        if actor.kind != 'agent':
-            raise Forbidden('Only agents can look up teammates.')
+        require_agent(actor, Forbidden('Only agents can look up teammates.'))
         return self._search(UserKind.AGENT, query, {actor.id, *exclude_ids}, limit)
 
     @acting
     def search_customers(self, actor: UserView, query: str, *, exclude_ids: Iterable[int] = (),
                          limit: int = SUGGESTION_LIMIT) -> list[UserView]:
         """Customers whose name, email or organization contains the query (agents only)."""
-        if actor.kind != 'agent':
-            raise Forbidden('Only agents can look up customers.')
+        require_agent(actor, Forbidden('Only agents can look up customers.'))
         return self._search(UserKind.CUSTOMER, query, set(exclude_ids), limit)
 
     def customer_for_chat(self, *, name: str, email: str) -> UserView:
@@ -173,8 +187,8 @@ class DirectoryService:
             if user is not None:
                 user.session_generation += 1
                 tx.session.add(user)
-                if self.bus is not None:
-                    tx.on_commit(lambda: self.bus.publish(SessionsEnded(recipients=(user_id,))))
+                if (bus := self.bus) is not None:
+                    tx.on_commit(lambda: bus.publish(SessionsEnded(recipients=(user_id,))))
 
     def announce_sessions_ended(self, user_id: int) -> None:
         """Tell the person's open pages that sessions ended (each page checks whether it is still signed in)."""
@@ -184,7 +198,7 @@ class DirectoryService:
     @acting
     def sign_out_customer_everywhere(self, actor: UserView, customer_id: int) -> UserView:
         """An admin ends a customer's live-chat sessions and email links (they can start a new chat)."""
-        _require_admin(actor)
+        require_admin(actor)
         with self.db.session() as session:
             user = session.get(User, customer_id) if is_id(customer_id) else None
         if user is None or user.kind != UserKind.CUSTOMER:
@@ -196,11 +210,7 @@ class DirectoryService:
         text = (query or '').strip().lstrip('@').strip().lower()
         statement = select(User).where(User.kind == kind, User.is_active, col(User.id).not_in(excluded))
         if text:
-            pattern = _like(text)
-            matches = [func.lower(User.name).like(pattern, escape='\\'), col(User.email).like(pattern, escape='\\')]
-            if kind == UserKind.CUSTOMER:
-                matches.append(func.lower(User.organization).like(pattern, escape='\\'))
-            statement = statement.where(or_(*matches))
+            statement = statement.where(or_(*_containing(text, kind)))
         statement = statement.order_by(func.lower(User.name)).limit(max(1, min(limit, 50)))
         with self.db.session() as session:
             return [to_view(user) for user in session.exec(statement)]
@@ -225,11 +235,6 @@ class DirectoryService:
             return to_view(user)
 
 
-def _require_admin(actor: UserView) -> None:
-    if not actor.is_admin:
-        raise Forbidden('Only admins can do that.')
-
-
 def _clean_name(name: str) -> str:
     name = one_line(name)
     if not name:
@@ -246,6 +251,10 @@ def _clean_organization(organization: str | None) -> str | None:
     return organization or None
 
 
-def _like(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, with its wildcards taken literally."""
-    return '%' + text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
+def _containing(text: str, kind: UserKind) -> list[ColumnElement[bool]]:
+    """Name or email (a customer's organization too) containing the lower-cased text, its % and _ taken literally
+    (SQLAlchemy's autoescape)."""
+    matches = [func.lower(User.name).contains(text, autoescape=True), col(User.email).contains(text, autoescape=True)]
+    if kind == UserKind.CUSTOMER:
+        matches.append(func.lower(User.organization).contains(text, autoescape=True))
+    return matches

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 
 def _plain(value):
-    return asdict(value) if is_dataclass(value) else value
+    return asdict(value) if is_dataclass(value) and not isinstance(value, type) else value
 
 
 @dataclass(frozen=True)

@@ -25,18 +25,18 @@ import logging
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from models import (CustomerThread, EmailStatus, InboundEmail, InboundOutcome, OutboundEmail,
+from models import (CustomerThread, EmailStatus, InboundEmail, InboundOutcome, InboundSource, OutboundEmail,
                     Participant, User, UserKind)
 from models._types import utcnow
 from models.mail import TRIAGE
 from services.conversations import MAX_MESSAGE_LENGTH, ConversationService
 from services.db import Database
 from services.directory import DirectoryService, to_view
-from services.errors import Forbidden, InvalidInput, NotFound, ParleyError
+from services.errors import InvalidInput, NotFound, ParleyError
 from services.mail import MailService
-from services.mailparse import ParsedEmail, Unreadable, parse_email
+from services.mailparse import Bounce, ParsedEmail, Unreadable, parse_email
 from services.ratelimit import RateLimit
-from services.access import acting, is_id
+from services.access import acting, is_id, require_admin
 from services.views import AttachmentView, UserView
 
 log = logging.getLogger(__name__)
@@ -69,11 +69,11 @@ class Receipt:
 class InboundView:
     id: int
     received_at: datetime
-    source: str
+    source: InboundSource
     from_address: str
     from_name: str
     subject: str
-    outcome: str
+    outcome: InboundOutcome
     reason: str
     conversation_id: int | None
     body: str
@@ -82,7 +82,7 @@ class InboundView:
 
     @property
     def can_attach(self) -> bool:
-        return self.outcome in {o.value for o in TRIAGE} and bool(self.from_address) and \
+        return self.outcome in TRIAGE and bool(self.from_address) and \
             bool(self.body or self.attachments)
 
 
@@ -93,11 +93,12 @@ class InboundService:
         self.db, self.conversations, self.directory, self.mail = db, conversations, directory, mail
         self.max_bytes = max_bytes
         self.clock = clock
-        self.rate_limit = RateLimit(per_minute, timedelta(minutes=1), clock)
+        self.rate_limit = RateLimit(per_minute, timedelta(minutes=1), name='inbound email per sender')
 
     # ----- receiving --------------------------------------------------------------------------
 
-    def receive(self, raw: bytes, *, source: str = 'smtp', envelope_to: Iterable[str] = ()) -> Receipt:
+    def receive(self, raw: bytes, *, source: InboundSource = InboundSource.SMTP,
+                envelope_to: Iterable[str] = ()) -> Receipt:
         """Decide what one raw email is and act on it. Never raises for anything about the email itself."""
         if len(raw) > self.max_bytes:
             return self._log(Receipt(TOO_LARGE, f'{len(raw):,} bytes; the limit is {self.max_bytes:,}'), source)
@@ -116,7 +117,7 @@ class InboundService:
             return self._record(raw, source, email, InboundOutcome.DUPLICATE,
                                 f'Already received ({email.message_id}).')
         if email.bounce is not None:
-            return self._record(raw, source, email, InboundOutcome.BOUNCE, self._bounced(email))
+            return self._record(raw, source, email, InboundOutcome.BOUNCE, self._bounced(email.bounce))
         if email.automatic:
             return self._record(raw, source, email, InboundOutcome.AUTO_REPLY, f'Not posted: {email.automatic}.')
         conversation_id, matched_by = self._match(email)
@@ -155,7 +156,7 @@ class InboundService:
     @acting
     def list_emails(self, admin: UserView, *, triage: bool = True, limit: int = 100) -> list[InboundView]:
         """Emails waiting for an admin (triage) or every recent one with its outcome, newest first."""
-        _require_admin(admin)
+        require_admin(admin, TRIAGE_ADMINS)
         statement = select(InboundEmail)
         if triage:
             statement = statement.where(col(InboundEmail.outcome).in_(TRIAGE))
@@ -174,14 +175,14 @@ class InboundService:
     @acting
     def source(self, admin: UserView, inbound_id: int) -> str:
         """The start of the raw email as text, for an admin deciding on it."""
-        _require_admin(admin)
+        require_admin(admin, TRIAGE_ADMINS)
         row = self._triaged(inbound_id)
         return (row.raw or b'')[:RAW_PREVIEW].decode('utf-8', errors='replace')
 
     @acting
     def attach(self, admin: UserView, inbound_id: int, conversation_id: int) -> int:
         """Post a triaged email into a customer conversation as its sender's reply (adding them if needed)."""
-        _require_admin(admin)
+        require_admin(admin, TRIAGE_ADMINS)
         row = self._triaged(inbound_id)
         view = _view(row)
         if not view.can_attach:
@@ -201,7 +202,7 @@ class InboundService:
 
     @acting
     def discard(self, admin: UserView, inbound_id: int) -> None:
-        _require_admin(admin)
+        require_admin(admin, TRIAGE_ADMINS)
         self._triaged(inbound_id)
         self._resolve(inbound_id, admin, InboundOutcome.DISCARDED, f'Discarded by {admin.name}.', None, None)
 
@@ -241,22 +242,22 @@ class InboundService:
                 User.kind == UserKind.CUSTOMER, User.is_active)).first()
         return to_view(user) if user is not None else None
 
-    def _bounced(self, email: ParsedEmail) -> str:
+    def _bounced(self, bounce: Bounce) -> str:
         """Mark the email a bounce names as failed; its messages show "Email failed"."""
         with self.db.transaction() as tx:
             row = tx.session.exec(select(OutboundEmail).where(
-                col(OutboundEmail.message_id).in_(list(email.bounce.original_ids) or ['-']))
+                col(OutboundEmail.message_id).in_(list(bounce.original_ids) or ['-']))
                 .order_by(col(OutboundEmail.id).desc())).first()
             if row is None:
-                return f'Delivery failure report for an email Parley did not send: {email.bounce.reason}'
+                return f'Delivery failure report for an email Parley did not send: {bounce.reason}'
             row.status = EmailStatus.FAILED
-            row.last_error = f'Bounced: {email.bounce.reason}'[:500]
+            row.last_error = f'Bounced: {bounce.reason}'[:500]
             tx.session.add(row)
             self.mail.mark_failed(tx, row)
-            return f'Email #{row.id} to {row.to_address} bounced: {email.bounce.reason}'
+            return f'Email #{row.id} to {row.to_address} bounced: {bounce.reason}'
 
-    def _record(self, raw: bytes, source: str, email: ParsedEmail | None, outcome: InboundOutcome, reason: str,
-                *, conversation_id: int | None = None, message_id: int | None = None,
+    def _record(self, raw: bytes, source: InboundSource, email: ParsedEmail | None, outcome: InboundOutcome,
+                reason: str, *, conversation_id: int | None = None, message_id: int | None = None,
                 keep_raw: bool = False) -> Receipt:
         row = InboundEmail(received_at=self.clock(), source=source, size=len(raw), outcome=outcome,
                            reason=reason[:1000], conversation_id=conversation_id, message_id=message_id,
@@ -273,7 +274,7 @@ class InboundService:
         return self._log(Receipt(outcome.value, reason, inbound_id, conversation_id), source,
                          email.from_address if email else '')
 
-    def _log(self, receipt: Receipt, source: str, sender: str = '') -> Receipt:
+    def _log(self, receipt: Receipt, source: InboundSource, sender: str = '') -> Receipt:
         log.info('inbound email%s via %s from %s: %s (%s)', f' #{receipt.inbound_id}' if receipt.inbound_id else '',
                  source, sender or 'unknown sender', receipt.outcome, receipt.reason)
         return receipt
@@ -289,6 +290,8 @@ class InboundService:
                  conversation_id: int | None, message_id: int | None) -> None:
         with self.db.transaction() as tx:
             row = tx.session.get(InboundEmail, inbound_id)
+            if row is None:   # checked by the caller in an earlier read
+                raise NotFound('This email is not waiting for a decision (any more).')
             row.outcome, row.reason, row.raw, row.resolved_by_id = outcome, reason, None, admin.id
             if conversation_id is not None:
                 row.conversation_id, row.message_id = conversation_id, message_id
@@ -296,9 +299,7 @@ class InboundService:
         log.info('inbound email #%s: %s', inbound_id, reason)
 
 
-def _require_admin(actor: UserView) -> None:
-    if not actor.is_admin:
-        raise Forbidden('Only admins handle unmatched email.')
+TRIAGE_ADMINS = 'Only admins handle unmatched email.'
 
 
 def _message_body(email: ParsedEmail) -> str:
@@ -323,5 +324,5 @@ def _client_id(email: ParsedEmail, raw: bytes) -> str:
 def _view(row: InboundEmail) -> InboundView:
     attachments = AttachmentView.load(row.attachments)
     return InboundView(id=row.id, received_at=row.received_at, source=row.source, from_address=row.from_address,
-                       from_name=row.from_name, subject=row.subject, outcome=row.outcome.value, reason=row.reason,
+                       from_name=row.from_name, subject=row.subject, outcome=row.outcome, reason=row.reason,
                        conversation_id=row.conversation_id, body=row.body, attachments=attachments, size=row.size)

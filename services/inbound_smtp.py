@@ -4,10 +4,12 @@ Mail over PARLEY_INBOUND_MAX_BYTES is refused during the SMTP dialogue (552); a 
 rate limit is told to try again later (451), so its mail server retries and nothing is lost.
 """
 import asyncio
+import contextlib
 import logging
 
 from aiosmtpd.controller import Controller
 
+from models import InboundSource
 from services.inbound import InboundService
 
 log = logging.getLogger(__name__)
@@ -34,7 +36,7 @@ class _Handler:
         if isinstance(raw, str):
             raw = raw.encode('utf-8', errors='replace')
         try:
-            receipt = await asyncio.to_thread(self.inbound.receive, raw, source='smtp',
+            receipt = await asyncio.to_thread(self.inbound.receive, raw, source=InboundSource.SMTP,
                                               envelope_to=tuple(envelope.rcpt_tos))
         except Exception:  # e.g. the database is locked: the sending server keeps the mail and retries
             log.warning('inbound email could not be stored; asked the sender to retry', exc_info=True)
@@ -58,7 +60,5 @@ class InboundListener:
         log.info('inbound SMTP listening on %s:%s', self.host, self.port)
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # never started, or already stopped
             self.controller.stop()
-        except Exception:  # never started, or already stopped
-            pass

@@ -7,25 +7,26 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, or_
+from sqlalchemy import ColumnElement, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from models import Item, ItemKind, User, UserKind
+from models import Item, ItemKind, ItemStatus, Priority, User, UserKind
 from models._types import utcnow
-from services.db import Database
+from services.db import Database, Transaction
 from services.directory import to_view
 from services.errors import InvalidInput, NotFound
-from services.notifications import NotificationService
+from services.hooks import ItemAssigned
 from services.text import clean_text, one_line
-from services.access import acting, is_id
+from services.access import acting, is_id, require_agent
 from services.views import ItemLink, UserView
 
-STATUSES = {ItemKind.TICKET: ('new', 'open', 'pending', 'closed'), ItemKind.TASK: ('todo', 'doing', 'done')}
-DONE = {ItemKind.TICKET: 'closed', ItemKind.TASK: 'done'}
-STATUS_LABELS = {'new': 'New', 'open': 'Open', 'pending': 'Pending', 'closed': 'Closed',
-                 'todo': 'To do', 'doing': 'Doing', 'done': 'Done'}
-PRIORITIES = ('low', 'normal', 'high', 'urgent')
+S = ItemStatus
+STATUSES = {ItemKind.TICKET: (S.NEW, S.OPEN, S.PENDING, S.CLOSED), ItemKind.TASK: (S.TODO, S.DOING, S.DONE)}
+DONE = {ItemKind.TICKET: S.CLOSED, ItemKind.TASK: S.DONE}
+STATUS_LABELS = {S.NEW: 'New', S.OPEN: 'Open', S.PENDING: 'Pending', S.CLOSED: 'Closed',
+                 S.TODO: 'To do', S.DOING: 'Doing', S.DONE: 'Done'}
+PRIORITIES = tuple(Priority)
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
 FILTERS = ('all', 'mine', 'unassigned')
@@ -35,12 +36,12 @@ NOT_FOUND = {ItemKind.TICKET: 'Ticket not found', ItemKind.TASK: 'Task not found
 @dataclass(frozen=True)
 class ItemView:
     id: int
-    kind: str
+    kind: ItemKind
     number: int
     title: str
     description: str
-    status: str
-    priority: str
+    status: ItemStatus
+    priority: Priority
     customer: UserView | None
     assignee: UserView | None
     due_date: date | None
@@ -55,18 +56,26 @@ class ItemView:
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
 
+    @property
+    def is_done(self) -> bool:
+        """Closed (tickets) or done (tasks): shown struck through, never overdue."""
+        return self.status == DONE[self.kind]
+
+    def is_overdue(self, today: date) -> bool:
+        """Past its due date and not done, by the viewer's calendar (`today` in their time zone)."""
+        return self.due_date is not None and self.due_date < today and not self.is_done
+
 
 class ItemService:
-    def __init__(self, db: Database, notifications: NotificationService | None = None, *,
-                 clock: Callable[[], datetime] = utcnow) -> None:
-        self.db, self.notifications, self.clock = db, notifications, clock
+    def __init__(self, db: Database, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.db, self.clock = db, clock
 
     @acting
     def create(self, actor: UserView, kind: str, *, title: str, description: str = '',
                customer_id: int | None = None, assignee_id: int | None = None, priority: str = 'normal',
                due_date: date | None = None) -> ItemView:
         """A new ticket or task with the next number of its kind."""
-        _require_agent(actor)
+        require_agent(actor, NotFound('Item not found'))
         item_kind = _kind(kind)
         fields = self._validated(item_kind, title=title, description=description, customer_id=customer_id,
                                  assignee_id=assignee_id, priority=priority, due_date=due_date)
@@ -90,7 +99,7 @@ class ItemService:
     @acting
     def update(self, actor: UserView, item_id: int, **changes) -> ItemView:
         """Change any of title, description, status, priority, customer_id, assignee_id, due_date."""
-        _require_agent(actor)
+        require_agent(actor, NotFound('Item not found'))
         allowed = {'title', 'description', 'status', 'priority', 'customer_id', 'assignee_id', 'due_date'}
         if set(changes) - allowed:
             raise InvalidInput('Unknown field.')
@@ -103,7 +112,7 @@ class ItemService:
             if 'status' in changes:
                 if changes['status'] not in STATUSES[item.kind]:
                     raise InvalidInput('Pick one of the offered statuses.')
-                item.status = changes['status']
+                item.status = ItemStatus(changes['status'])
             previous_assignee = item.assignee_id
             for name, value in fields.items():
                 setattr(item, name, value)
@@ -115,7 +124,7 @@ class ItemService:
     @acting
     def get(self, actor: UserView, kind: str, number: object) -> ItemView:
         """An item by its kind and number (from a URL: anything malformed is simply not found)."""
-        _require_agent(actor)
+        require_agent(actor, NotFound('Item not found'))
         item_kind = _kind(kind)
         text = str(number).upper().removeprefix(_prefix(item_kind) + '-')
         if not (text.isascii() and text.isdigit()) or len(text) > 9:
@@ -128,7 +137,7 @@ class ItemService:
 
     @acting
     def get_by_id(self, actor: UserView, item_id: int) -> ItemView:
-        _require_agent(actor)
+        require_agent(actor, NotFound('Item not found'))
         with self.db.session() as session:
             item = session.get(Item, item_id) if is_id(item_id) else None
             if item is None:
@@ -139,7 +148,7 @@ class ItemService:
     def list(self, actor: UserView, kind: str, *, show: str = 'all', status: str | None = None, query: str = '',
              limit: int = 200) -> list[ItemView]:
         """Items of a kind, open ones first then newest activity; filter by mine/unassigned, status, title."""
-        _require_agent(actor)
+        require_agent(actor, NotFound('Item not found'))
         item_kind = _kind(kind)
         if show not in FILTERS:
             raise InvalidInput('Unknown filter.')
@@ -154,13 +163,12 @@ class ItemService:
             statement = statement.where(Item.status == status)
         text = ' '.join((query or '').split()).lower()
         if text:
-            pattern = '%' + text.replace('\\', '\\\\').replace('%', '\\%').replace('_', '\\_') + '%'
-            matches = [func.lower(Item.title).like(pattern, escape='\\')]
+            matches: list[ColumnElement[bool]] = [func.lower(Item.title).contains(text, autoescape=True)]
             reference = text.lstrip('#').upper().removeprefix(_prefix(item_kind) + '-')
             if reference.isascii() and reference.isdigit() and len(reference) <= 9:
-                matches.append(Item.number == int(reference))
+                matches.append(col(Item.number) == int(reference))
             statement = statement.where(or_(*matches))
-        statement = statement.order_by((Item.status == DONE[item_kind]), col(Item.updated_at).desc()) \
+        statement = statement.order_by(col(Item.status) == DONE[item_kind], col(Item.updated_at).desc()) \
             .limit(max(1, min(limit, 500)))
         with self.db.session() as session:
             rows = session.exec(statement).all()
@@ -197,18 +205,12 @@ class ItemService:
                 if assignee is None or assignee.kind != UserKind.AGENT or not assignee.is_active:
                     raise InvalidInput('Assign it to an active teammate.')
         return {'title': title, 'description': description, 'customer_id': customer_id, 'assignee_id': assignee_id,
-                'priority': priority, 'due_date': due_date}
+                'priority': Priority(priority), 'due_date': due_date}
 
-    def _assigned(self, tx, item: Item, actor: UserView, previous: int | None) -> None:
-        if self.notifications is not None and item.assignee_id is not None and item.assignee_id != previous:
-            link = ItemLink(kind=item.kind.value, number=item.number, title=item.title)
-            self.notifications.item_assigned(tx, item_id=item.id, link=link, actor=actor,
-                                             assignee_id=item.assignee_id)
-
-
-def _require_agent(actor: UserView) -> None:
-    if actor.kind != 'agent':
-        raise NotFound('Item not found')
+    def _assigned(self, tx: Transaction, item: Item, actor: UserView, previous: int | None) -> None:
+        if item.id is not None and item.assignee_id is not None and item.assignee_id != previous:
+            link = ItemLink(kind=item.kind, number=item.number, title=item.title)
+            tx.emit(ItemAssigned(item_id=item.id, link=link, actor=actor, assignee_id=item.assignee_id))
 
 
 def _kind(kind: str) -> ItemKind:
@@ -231,7 +233,7 @@ def _people(session: Session, ids: set[int]) -> dict[int, UserView]:
 def _view(session: Session, item: Item, people: dict[int, UserView] | None = None) -> ItemView:
     if people is None:
         people = _people(session, {i for i in (item.customer_id, item.assignee_id) if i})
-    return ItemView(id=item.id, kind=item.kind.value, number=item.number, title=item.title,
+    return ItemView(id=item.id, kind=item.kind, number=item.number, title=item.title,
                     description=item.description, status=item.status, priority=item.priority,
-                    customer=people.get(item.customer_id), assignee=people.get(item.assignee_id),
+                    customer=people.get(item.customer_id or 0), assignee=people.get(item.assignee_id or 0),
                     due_date=item.due_date, created_at=item.created_at, updated_at=item.updated_at)

@@ -7,13 +7,16 @@ Three ways in, all ending in a ChatIdentity (one customer, at most one conversat
 3. identity verification: the host site passes email + HMAC-SHA256(email, PARLEY_WIDGET_SECRET).
 The page keeps a short-lived session token (signed the same way) so a reload stays signed in.
 """
-from base64 import urlsafe_b64decode, urlsafe_b64encode
+from base64 import urlsafe_b64decode
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 import hashlib
 import hmac
 
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from models import UserKind
 from models._types import utcnow
 from services.conversations import ConversationService
 from services.directory import DirectoryService
@@ -40,22 +43,43 @@ def widget_signature(email: str, secret: str) -> str:
 
 
 class ChatTokens:
-    """Signed, expiring tokens naming a customer and a conversation (no database row needed)."""
+    """Signed, expiring tokens naming a customer and a conversation (no database row needed): itsdangerous, salted
+    per purpose, so a session token is never a link and the other way round."""
 
     def __init__(self, secret: str, clock: Callable[[], datetime] = utcnow) -> None:
-        self._key = hmac.new(secret.encode(), b'parley live-chat tokens', hashlib.sha256).digest()
+        self._secret = secret
+        self._key = hmac.new(secret.encode(), b'parley live-chat tokens', hashlib.sha256).digest()   # legacy format
         self.clock = clock
+
+    def _serializer(self, purpose: str) -> URLSafeSerializer:
+        return URLSafeSerializer(self._secret, salt=f'parley live-chat {purpose}')
 
     def issue(self, purpose: str, customer_id: int, conversation_id: int | None, lifetime: timedelta,
               generation: int = 0) -> str:
         expires = int((self.clock() + lifetime).timestamp())
-        payload = f'{purpose}:{customer_id}:{conversation_id or 0}:{expires}:{generation}'.encode()
-        return f'{_b64(payload)}.{_b64(self._sign(payload))}'
+        return self._serializer(purpose).dumps([customer_id, conversation_id or 0, generation, expires])
 
     def read(self, token: str, purpose: str) -> tuple[int, int | None, int]:
         """(customer_id, conversation_id, generation) of a genuine, unexpired token of this purpose; else NotFound."""
+        token = (token or '').strip()
         try:
-            body, signature = (token or '').strip().split('.')
+            customer, conversation, generation, expires = self._serializer(purpose).loads(token)
+            if not all(isinstance(n, int) and not isinstance(n, bool) for n in (customer, conversation, generation,
+                                                                                expires)):
+                raise ValueError('malformed')
+        except BadSignature:
+            return self._read_legacy(token, purpose)
+        except (ValueError, TypeError):
+            raise NotFound(EXPIRED) from None
+        if expires < self.clock().timestamp():
+            raise NotFound(EXPIRED)
+        return customer, conversation or None, generation
+
+    def _read_legacy(self, token: str, purpose: str) -> tuple[int, int | None, int]:
+        """Parley 0.1's hand-signed tokens, still in customers' mailboxes. Drop this once PARLEY_CHAT_LINK_DAYS
+        (30 by default) have passed since the release that replaced them: by then every one has expired."""
+        try:
+            body, signature = token.split('.')
             payload = _unb64(body)
             if not hmac.compare_digest(_unb64(signature), self._sign(payload)):
                 raise ValueError('bad signature')
@@ -81,11 +105,10 @@ class LiveChatService:
         self.public_url = public_url
         self.link_lifetime = link_lifetime
         self.widget_secret = widget_secret
-        clock = lambda: self.tokens.clock()  # noqa: E731 (tests move the tokens' clock)
         # Per visitor: new conversations from the pre-chat form (by email and by address), and messages.
-        self.starts_per_email = RateLimit(5, timedelta(hours=1), clock)
-        self.starts_per_address = RateLimit(20, timedelta(hours=1), clock)
-        self.messages_per_customer = RateLimit(30, timedelta(minutes=1), clock)
+        self.starts_per_email = RateLimit(5, timedelta(hours=1), name='chats started per email')
+        self.starts_per_address = RateLimit(20, timedelta(hours=1), name='chats started per address')
+        self.messages_per_customer = RateLimit(30, timedelta(minutes=1), name='chat messages per customer')
 
     # ----- ways in ----------------------------------------------------------------------------
 
@@ -138,8 +161,19 @@ class LiveChatService:
         if not self.messages_per_customer.allow(str(identity.customer.id)):
             raise Throttled('You are sending messages very fast. Wait a moment, then send again: '
                             'your text is still here.')
+        if identity.conversation_id is None:   # nothing started yet: start() is the way in
+            raise NotFound('Conversation not found')
         return self.conversations.send_message(identity.customer, identity.conversation_id, body=body,
                                                client_id=client_id)
+
+    def write(self, identity: ChatIdentity, *, body: str, client_id: str) -> tuple[ChatIdentity, list[MessageView]]:
+        """What the chat's message box does: a verified customer's first message starts their conversation (the
+        identity then names it, and the messages are the thread so far); later ones are sent into it."""
+        if identity.conversation_id is None:
+            started = self.start(identity.customer, body=body, client_id=client_id)
+            assert started.conversation_id is not None
+            return started, self.conversations.list_messages(started.customer, started.conversation_id)
+        return identity, [self.send(identity, body=body, client_id=client_id)]
 
     def start(self, customer: UserView, *, body: str, client_id: str) -> ChatIdentity:
         conversation = self.conversations.start_customer_conversation(customer, body=body, client_id=client_id)
@@ -149,7 +183,7 @@ class LiveChatService:
         return self.presence.agents_online() > 0
 
     def _identity(self, customer_id: int, conversation_id: int | None, generation: int = 0) -> ChatIdentity:
-        people = [u for u in self.directory.get_users([customer_id]) if u.kind == 'customer' and u.is_active]
+        people = [u for u in self.directory.get_users([customer_id]) if u.kind == UserKind.CUSTOMER and u.is_active]
         if not people or self.directory.session_generation(customer_id) != generation:
             raise NotFound(EXPIRED)   # unknown, deactivated, or signed out everywhere since
         if conversation_id is not None:
@@ -158,10 +192,6 @@ class LiveChatService:
             except NotFound:
                 raise NotFound(EXPIRED) from None
         return ChatIdentity(people[0], conversation_id)
-
-
-def _b64(data: bytes) -> str:
-    return urlsafe_b64encode(data).rstrip(b'=').decode()
 
 
 def _unb64(text: str) -> bytes:

@@ -12,19 +12,17 @@ import secrets
 import smtplib
 
 import emails
-from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from models import Delivery, DeliveryState, EmailStatus, OutboundEmail
+from models import EmailStatus, OutboundEmail
 from models._types import utcnow
-from services.conversations import agent_ids
 from services.db import Database, Transaction
-from services.events import DeliveryChanged, EventBus
-from services.directory import validate_email
-from services.errors import Forbidden, InvalidInput
+from services.hooks import EmailAttempted
+from services.directory import valid_sender, validate_email
+from services.errors import InvalidInput
 from services.smtp import SmtpServer
 from services.text import one_line
-from services.access import acting
+from services.access import acting, require_admin
 from services.views import UserView
 
 log = logging.getLogger(__name__)
@@ -44,7 +42,7 @@ class EmailView:
     html_body: str
     reply_to: str | None
     message_id: str
-    status: str
+    status: EmailStatus
     attempts: int
     last_error: str | None
     created_at: datetime
@@ -54,11 +52,10 @@ class EmailView:
 
 class MailService:
     def __init__(self, db: Database, *, smtp_url: str | None, mail_from: str, team_name: str,
-                 clock: Callable[[], datetime] = utcnow, bus: EventBus | None = None) -> None:
+                 clock: Callable[[], datetime] = utcnow) -> None:
         self.db = db
-        self.bus = bus
         self.smtp = SmtpServer.from_url(smtp_url) if smtp_url else None
-        self.mail_from = (one_line(team_name), validate_email(mail_from))
+        self.mail_from = (one_line(team_name), valid_sender(mail_from))
         self.domain = self.mail_from[1].split('@', 1)[1]
         self.clock = clock
 
@@ -92,7 +89,7 @@ class MailService:
         with self.db.session() as session:
             due = session.exec(select(OutboundEmail).where(
                 col(OutboundEmail.status).in_([EmailStatus.QUEUED, EmailStatus.RETRYING]),
-                OutboundEmail.next_attempt_at <= self.clock()).order_by(OutboundEmail.id).limit(limit)).all()
+                OutboundEmail.next_attempt_at <= self.clock()).order_by(col(OutboundEmail.id)).limit(limit)).all()
         sent = 0
         for row in due:
             error = self._deliver(row)
@@ -103,8 +100,7 @@ class MailService:
     @acting
     def list_outbox(self, actor: UserView, *, limit: int = 100) -> list[EmailView]:
         """The newest emails, whatever their state (admins only)."""
-        if not actor.is_admin:
-            raise Forbidden('Only admins can read the outbox.')
+        require_admin(actor, 'Only admins can read the outbox.')
         with self.db.session() as session:
             rows = session.exec(select(OutboundEmail).order_by(col(OutboundEmail.id).desc()).limit(limit)).all()
         return [_view(r) for r in rows]
@@ -123,6 +119,8 @@ class MailService:
             headers['References'] = row.references
         if headers:
             message.set_headers(headers)
+        if self.smtp is None:
+            return 'No SMTP server is configured.'
         try:
             self.smtp.send(self.mail_from[1], row.to_address, message.as_bytes())
         except smtplib.SMTPNotSupportedError as problem:   # our own sentence: no STARTTLS where it is needed
@@ -135,8 +133,10 @@ class MailService:
         now = self.clock()
         with self.db.transaction() as tx:
             row = tx.session.get(OutboundEmail, email_id)
+            if row is None:   # deleted meanwhile: nothing to record
+                return
             row.attempts += 1
-            self._update_deliveries(tx, row, failed=error is not None)
+            tx.emit(EmailAttempted(email=row, failed=error is not None))   # its messages' deliveries follow
             if error is None:
                 row.status, row.sent_at, row.last_error = EmailStatus.SENT, now, None
             else:
@@ -151,27 +151,12 @@ class MailService:
 
     def mark_failed(self, tx: Transaction, row: OutboundEmail) -> None:
         """A bounce came back for this email: its messages show "Email failed" (in the caller's transaction)."""
-        self._update_deliveries(tx, row, failed=True)
-
-    def _update_deliveries(self, tx: Transaction, row: OutboundEmail, *, failed: bool) -> None:
-        """Messages carried by this email show "Email failed, retrying" until an attempt succeeds."""
-        before, after = ((DeliveryState.EMAILED, DeliveryState.EMAIL_FAILED) if failed
-                         else (DeliveryState.EMAIL_FAILED, DeliveryState.EMAILED))
-        message_ids = tuple(tx.session.exec(select(Delivery.message_id).where(
-            Delivery.email_id == row.id, col(Delivery.state).in_([before, after]))).all())
-        if not message_ids or row.conversation_id is None:
-            return
-        tx.session.exec(update(Delivery).where(col(Delivery.email_id) == row.id, col(Delivery.state) == before)
-                        .values(state=after, updated_at=self.clock()))
-        if self.bus is not None:  # agents redraw "Sending email" -> "Emailed" or "Email failed, retrying"
-            event = DeliveryChanged(recipients=tuple(agent_ids(tx.session, row.conversation_id)),
-                                    conversation_id=row.conversation_id, message_ids=message_ids)
-            tx.on_commit(lambda: self.bus.publish(event))
+        tx.emit(EmailAttempted(email=row, failed=True))
 
 
 def _view(row: OutboundEmail) -> EmailView:
     return EmailView(id=row.id, to_address=row.to_address, to_name=row.to_name, subject=row.subject,
                      text_body=row.text_body, html_body=row.html_body, reply_to=row.reply_to,
-                     message_id=row.message_id, status=row.status.value, attempts=row.attempts,
+                     message_id=row.message_id, status=row.status, attempts=row.attempts,
                      last_error=row.last_error, created_at=row.created_at, sent_at=row.sent_at,
                      next_attempt_at=row.next_attempt_at)

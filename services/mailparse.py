@@ -11,11 +11,12 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import parseaddr
-from html.parser import HTMLParser
+import contextlib
 import re
 import unicodedata
 
 from mailparser_reply import EmailReplyParser
+import html2text
 
 from services.text import clean_text, one_line
 from services.views import AttachmentView
@@ -114,14 +115,28 @@ def _strip_quotes_and_signature(text: str) -> str:
 
 
 def html_to_text(html: str) -> str:
-    """Readable text from an HTML body: no markup, scripts or styles; quotes marked with '> '."""
-    converter = _HTMLText()
+    """Readable text from an HTML body (html2text): no markup, scripts or styles; quotes marked with '> ' (so the
+    quoted history can be cut like a plain-text reply's), lists as bullets, images by their alt text."""
+    converter = html2text.HTML2Text()
+    converter.body_width = 0            # no re-wrapping: the customer's lines stay theirs
+    converter.ignore_emphasis = True    # plain text, not Markdown: no ** or _
+    converter.ignore_links = True       # the link's text, not its address
+    converter.ignore_tables = True      # cells as lines, not a Markdown table
+    converter.images_to_alt = True
+    converter.unicode_snob = True       # é, not e
+    html = _CELL_END.sub(r' \1', html)   # cells apart: "Order 1042" not "Order1042"
     try:
-        converter.feed(html)
-        converter.close()
-    except Exception:  # HTMLParser is lenient; keep what it got
-        pass
-    return converter.text()
+        text = converter.handle(html)
+    except Exception:   # the library is lenient; if it fails all the same, the tags go and the words stay
+        text = re.sub(r'<[^>]*>', ' ', html)
+    text = _MARKDOWN_ESCAPE.sub(r'\1', text)   # "1\. Restart" was "1. Restart"
+    lines = [line.rstrip() for line in text.split('\n')]
+    return unicodedata.normalize('NFC', re.sub(r'\n{3,}', '\n\n', '\n'.join(lines))).strip()
+
+
+_CELL_END = re.compile(r'(?i)(</t[dh]\s*>)')
+# What html2text puts a backslash before so that its Markdown reads as text.
+_MARKDOWN_ESCAPE = re.compile(r'\\([\\`*_{}\[\]()#+\-.!>])')
 
 
 # ----- internals ----------------------------------------------------------------------------------
@@ -143,7 +158,7 @@ def _header(message: Message, name: str, *, every: bool = False) -> str:
     return ''
 
 
-def _sender(message: Message) -> tuple[str, str]:
+def _sender(message: EmailMessage) -> tuple[str, str]:
     """(display name, lower-cased address) of From; a name hiding line breaks is flattened, not trusted."""
     try:
         mailbox = message['From'].addresses[0]
@@ -154,10 +169,8 @@ def _sender(message: Message) -> tuple[str, str]:
     bracketed = re.findall(r'<([^<>\s]+@[^<>\s]+)>', raw)
     if bracketed:
         name = raw[:raw.rfind('<')].strip().strip('"')
-        try:
+        with contextlib.suppress(Exception):
             name = str(make_header(decode_header(name)))
-        except Exception:
-            pass
         return name, bracketed[-1].strip().lower()
     name, address = parseaddr(raw)
     return name, address.strip().lower()
@@ -169,10 +182,8 @@ def _message_ids(value: str) -> list[str]:
 
 def _body_text(message: EmailMessage) -> str:
     part = None
-    try:
+    with contextlib.suppress(Exception):
         part = message.get_body(preferencelist=('plain', 'html'))
-    except Exception:
-        pass
     if part is None:
         for candidate in _walk(message):
             if candidate.get_content_maintype() == 'text' and not _is_attachment(candidate):
@@ -188,7 +199,7 @@ def _body_text(message: EmailMessage) -> str:
 
 def _text_content(part: Message) -> str:
     try:
-        content = part.get_content()
+        content = part.get_content() if isinstance(part, EmailMessage) else None
         if isinstance(content, str):
             return content
     except Exception:  # unknown charset, broken transfer encoding...
@@ -197,8 +208,8 @@ def _text_content(part: Message) -> str:
         payload = part.get_payload(decode=True) or b''
     except Exception:
         return ''
-    if isinstance(payload, str):
-        return payload
+    if not isinstance(payload, bytes):
+        return payload if isinstance(payload, str) else ''
     charset = part.get_content_charset() or 'utf-8'
     try:
         return payload.decode(charset, errors='replace')
@@ -297,7 +308,8 @@ def _original_ids(part: Message) -> list[str]:
         payload = part.get_payload()
         if isinstance(payload, list) and payload and isinstance(payload[0], Message):
             return _message_ids(_header(payload[0], 'Message-ID'))
-        return _message_ids(re.search(r'(?im)^message-id:\s*(.*)$', _text_content(part)).group(1))
+        found = re.search(r'(?im)^message-id:\s*(.*)$', _text_content(part))
+        return _message_ids(found.group(1)) if found else []
     except Exception:
         return []
 
@@ -310,53 +322,3 @@ def _trim_quotes(text: str) -> str:
     while lines and (lines[-1].lstrip().startswith('>') or not lines[-1].strip()):
         lines.pop()
     return '\n'.join(lines).strip()
-
-
-class _HTMLText(HTMLParser):
-    BLOCK = {'p', 'div', 'br', 'li', 'tr', 'table', 'ul', 'ol', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'hr',
-             'blockquote', 'pre', 'section', 'article', 'header', 'footer'}
-    SKIP = {'script', 'style', 'head', 'title', 'template', 'noscript'}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[str] = []
-        self.current: list[str] = []
-        self.skipping = 0
-        self.quote_depth = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag in self.SKIP:
-            self.skipping += 1
-        elif tag in self.BLOCK:
-            self._break()
-            if tag == 'blockquote':
-                self.quote_depth += 1
-            elif tag == 'li':
-                self.current.append('• ')
-        elif tag == 'img':
-            alt = dict(attrs).get('alt')
-            if alt:
-                self.current.append(f'[{alt}]')
-
-    def handle_endtag(self, tag):
-        if tag in self.SKIP:
-            self.skipping = max(0, self.skipping - 1)
-        elif tag in self.BLOCK:
-            self._break()
-            if tag == 'blockquote':
-                self.quote_depth = max(0, self.quote_depth - 1)
-                self.lines.append('')
-
-    def handle_data(self, data):
-        if not self.skipping:
-            self.current.append(data)
-
-    def _break(self) -> None:
-        line = ' '.join(''.join(self.current).split())
-        self.current = []
-        if line or (self.lines and self.lines[-1]):
-            self.lines.append(('> ' * self.quote_depth + line) if line else '')
-
-    def text(self) -> str:
-        self._break()
-        return unicodedata.normalize('NFC', '\n'.join(self.lines)).strip()

@@ -13,7 +13,6 @@ customer email fallback), so a restart neither loses nor repeats one.
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from html import escape
 import functools
 import json
 import re
@@ -21,45 +20,48 @@ import re
 from sqlalchemy import literal_column, text, true, update
 from sqlmodel import col, func, select
 
-from models import Conversation, Notification, NotificationSettings, User, UserKind
+from models import Channel, MessageVia, Notification, NotificationKind, NotificationSettings, User, UserKind
 from models.notifications import MESSAGES_OPEN
 from models._types import utcnow
-from services.db import Database, Transaction
+from services.access import acting, is_id, own_notification, require_agent
+from services.db import Database, Hooks, Transaction
+from services.emails import render
 from services.errors import InvalidInput
 from services.events import EventBus, NotificationCreated, NotificationsRead
+from services.hooks import ConversationOpened, Facts, ItemAssigned, MessageStored
 from services.mail import MailService
-from services.access import acting, is_id
-from services.views import ItemLink, MessageView, UserView
+from services.views import MessageView, UserView
 
-KINDS = ('added', 'message', 'customer_reply', 'mention', 'unassigned', 'assigned')
-CHANNELS = ('in_app', 'popup', 'sound', 'desktop', 'email')
+K, C = NotificationKind, Channel
+KINDS = tuple(NotificationKind)
+CHANNELS = tuple(Channel)
 # What each event and channel means, in the words the settings page uses.
 KIND_TEXT = {
-    'added': ('Added to a conversation', 'Someone starts a conversation with you.'),
-    'message': ('New message', 'A teammate writes in a conversation you take part in.'),
-    'customer_reply': ('Customer reply', 'A customer answers, from the live chat or by email.'),
-    'mention': ('Mention of you', 'Someone writes @ and your name. Always shown in the bell.'),
-    'unassigned': ('New live chat', 'A visitor starts a chat that no agent has answered yet.'),
-    'assigned': ('Assigned to you', 'A teammate assigns a ticket or task to you.'),
+    K.ADDED: ('Added to a conversation', 'Someone starts a conversation with you.'),
+    K.MESSAGE: ('New message', 'A teammate writes in a conversation you take part in.'),
+    K.CUSTOMER_REPLY: ('Customer reply', 'A customer answers, from the live chat or by email.'),
+    K.MENTION: ('Mention of you', 'Someone writes @ and your name. Always shown in the bell.'),
+    K.UNASSIGNED: ('New live chat', 'A visitor starts a chat that no agent has answered yet.'),
+    K.ASSIGNED: ('Assigned to you', 'A teammate assigns a ticket or task to you.'),
 }
 CHANNEL_TEXT = {
-    'in_app': ('In-app', 'The bell in the header counts it and lists it.'),
-    'popup': ('Pop-up', 'A short message in the corner while Parley is open.'),
-    'sound': ('Sound', 'A short chime while Parley is open.'),
-    'desktop': ('Desktop', 'A notice from your browser, even when Parley is in the background.'),
-    'email': ('Email', 'An email digest, only for what you have not seen by then.'),
+    C.IN_APP: ('In-app', 'The bell in the header counts it and lists it.'),
+    C.POPUP: ('Pop-up', 'A short message in the corner while Parley is open.'),
+    C.SOUND: ('Sound', 'A short chime while Parley is open.'),
+    C.DESKTOP: ('Desktop', 'A notice from your browser, even when Parley is in the background.'),
+    C.EMAIL: ('Email', 'An email digest, only for what you have not seen by then.'),
 }
 DEFAULTS = {
-    'added': {'in_app', 'popup', 'email'},
-    'message': {'in_app'},
-    'customer_reply': {'in_app', 'popup', 'sound', 'email'},
-    'mention': {'in_app', 'popup', 'sound', 'email'},
-    'unassigned': {'in_app', 'popup', 'sound'},
-    'assigned': {'in_app', 'popup', 'email'},
+    K.ADDED: {C.IN_APP, C.POPUP, C.EMAIL},
+    K.MESSAGE: {C.IN_APP},
+    K.CUSTOMER_REPLY: {C.IN_APP, C.POPUP, C.SOUND, C.EMAIL},
+    K.MENTION: {C.IN_APP, C.POPUP, C.SOUND, C.EMAIL},
+    K.UNASSIGNED: {C.IN_APP, C.POPUP, C.SOUND},
+    K.ASSIGNED: {C.IN_APP, C.POPUP, C.EMAIL},
 }
-ALWAYS = {'mention': {'in_app'}}   # a mention always reaches the bell
+ALWAYS = {K.MENTION: {C.IN_APP}}   # a mention always reaches the bell
 # The most specific event wins when one message is several things to an agent.
-PRECEDENCE = ('mention', 'customer_reply', 'unassigned', 'added', 'message')
+PRECEDENCE = (K.MENTION, K.CUSTOMER_REPLY, K.UNASSIGNED, K.ADDED, K.MESSAGE)
 EMAIL_DELAYS = (1, 5, 15, 30, 60)
 DEFAULT_DELAY = 5
 PREVIEW = 140
@@ -73,7 +75,7 @@ _COLUMNS = ('user_id', 'key', 'kind', 'conversation_id', 'message_id', 'actor_id
 @dataclass(frozen=True)
 class NotificationView:
     id: int
-    kind: str
+    kind: NotificationKind
     conversation_id: int | None
     title: str
     preview: str
@@ -86,10 +88,10 @@ class NotificationView:
 
 @dataclass(frozen=True)
 class SettingsView:
-    grid: dict[str, frozenset[str]]       # kind -> channels that are on
+    grid: dict[NotificationKind, frozenset[Channel]]   # kind -> channels that are on
     email_delay_minutes: int
 
-    def is_on(self, kind: str, channel: str) -> bool:
+    def is_on(self, kind: NotificationKind, channel: Channel) -> bool:
         return channel in self.grid[kind]
 
 
@@ -115,9 +117,9 @@ class NotificationService:
             return _settings(session.get(NotificationSettings, actor.id))
 
     @acting
-    def set_channel(self, actor: UserView, kind: str, channel: str, on: bool) -> SettingsView:
+    def set_channel(self, actor: UserView, kind: NotificationKind, channel: Channel, on: bool) -> SettingsView:
         """Turn one event's channel on or off; saved at once."""
-        _require_agent(actor)
+        require_agent(actor, InvalidInput('Only agents have notification settings.'))
         if kind not in KINDS or channel not in CHANNELS:
             raise InvalidInput('Unknown notification setting.')
         if not on and channel in ALWAYS.get(kind, ()):
@@ -132,7 +134,7 @@ class NotificationService:
 
     @acting
     def set_email_delay(self, actor: UserView, minutes: int) -> SettingsView:
-        _require_agent(actor)
+        require_agent(actor, InvalidInput('Only agents have notification settings.'))
         if minutes not in EMAIL_DELAYS:
             raise InvalidInput('Pick one of the offered delays.')
         with self.db.transaction() as tx:
@@ -141,7 +143,42 @@ class NotificationService:
             tx.session.add(row)
             return _settings(row)
 
-    # ----- creating (inside the message's transaction) ----------------------------------------
+    # ----- creating (handlers of domain events, inside the transaction of what happened) --------
+
+    def register(self, hooks: Hooks) -> None:
+        """Notices follow a stored message (and the author has read the conversation; an answered unassigned
+        chat is nobody else's any more), an opened conversation, an assignment."""
+        hooks.on(MessageStored, self.message_stored)
+        hooks.on(MessageStored, self.read_on_arrival)
+        hooks.on(MessageStored, self.hand_off)
+        hooks.on(ConversationOpened, self.conversation_opened)
+        hooks.on(ItemAssigned, self.item_assigned)
+
+    def message_stored(self, tx: Transaction, event: MessageStored) -> None:
+        """The agents of the conversation are told; of a new live chat, every agent (who may take it)."""
+        if event.started and event.conversation.unassigned:
+            told = self.recipients(tx.session, event.everyone)
+        else:
+            told = [(m.user_id, m.name, m.settings) for m in event.members.values()
+                    if m.kind == UserKind.AGENT and m.active]
+        self.message_posted(tx, event.conversation, event.message, event.author, told, started=event.started,
+                            seen=event.viewing)
+
+    def read_on_arrival(self, tx: Transaction, event: MessageStored) -> None:
+        """Writing in a conversation means having seen it (only unread messages can have unread notices)."""
+        author = event.author
+        if author.kind == UserKind.AGENT and (event.joined or event.members[author.id].unread):
+            self.conversation_read(tx, author.id, event.conversation.id)
+
+    def hand_off(self, tx: Transaction, event: MessageStored) -> None:
+        """An agent answered an unassigned conversation: nobody else needs the "new live chat" notice."""
+        if event.conversation.unassigned and event.joined:
+            self.conversation_taken(tx, event.conversation.id)
+
+    def conversation_opened(self, tx: Transaction, event: ConversationOpened) -> None:
+        """An agent opened the conversation: its notices are read (only unread messages can have unread ones)."""
+        if event.reader.kind == UserKind.AGENT and event.had_unread:
+            self.conversation_read(tx, event.reader.id, event.conversation_id)
 
     def recipients(self, session, user_ids: Sequence[int]) -> list['Recipient']:
         """The active agents among these users, as message_posted takes them."""
@@ -151,7 +188,7 @@ class NotificationService:
             NotificationSettings, col(NotificationSettings.user_id) == User.id).where(
             col(User.id).in_(list(user_ids)), User.kind == UserKind.AGENT, User.is_active)).all())
 
-    def message_posted(self, tx: Transaction, conversation: Conversation, message: MessageView, author: UserView,
+    def message_posted(self, tx: Transaction, conversation: Facts, message: MessageView, author: UserView,
                        recipients: Sequence['Recipient'], *, started: bool,
                        seen: Collection[int] = ()) -> None:
         """Notify these agents (never the author) about one stored message, each once, as they chose.
@@ -166,11 +203,12 @@ class NotificationService:
         key = f'message:{message.id}'
         same_kind = None if '@' in message.body else _kind(conversation, message, author, '', started=started)
         titles: dict[str, str] = {}
-        rows, told = [], {}
+        rows: list[tuple] = []
+        told: dict[tuple[str, str], list[int]] = {}
         for user_id, name, stored in {r[0]: r for r in recipients if r[0] != author.id}.values():
             kind = same_kind or _kind(conversation, message, author, name, started=started)
             watching = user_id in seen
-            if watching and kind == 'message':
+            if watching and kind == K.MESSAGE:
                 continue
             settings = _settings_of(stored)
             channels = settings.grid[kind]
@@ -182,7 +220,7 @@ class NotificationService:
             rows.append((user_id, key, kind, conversation.id, message.id, author.id, titles[kind], preview, '',
                          listed, 1, now, now if watching else None,
                          now + timedelta(minutes=settings.email_delay_minutes)
-                         if 'email' in channels and not watching else None, None))
+                         if C.EMAIL in channels and not watching else None, None))
             if not watching:
                 told.setdefault((kind, listed), []).append(user_id)
         if not rows:
@@ -190,40 +228,44 @@ class NotificationService:
         self._insert.execute_many(tx.connection, rows)   # one statement for all of them (executemany)
         events = [NotificationCreated(recipients=tuple(users), key=key, kind=kind, conversation_id=conversation.id,
                                       channels=tuple(listed.split(','))) for (kind, listed), users in told.items()]
-        tx.on_commit(lambda: [self.bus.publish(e) for e in events])
+        tx.on_commit(lambda: self._publish(events))
 
-    def item_assigned(self, tx: Transaction, *, item_id: int, link: ItemLink, actor: UserView,
-                      assignee_id: int) -> None:
+    def _publish(self, events: Sequence[NotificationCreated]) -> None:
+        for event in events:
+            self.bus.publish(event)
+
+    def item_assigned(self, tx: Transaction, event: ItemAssigned) -> None:
         """A ticket or task was assigned to an agent (not by themselves): tell them as they chose."""
+        item_id, link, actor, assignee_id = event.item_id, event.link, event.actor, event.assignee_id
         if assignee_id == actor.id:
             return
         session = tx.session
         settings = _settings(session.get(NotificationSettings, assignee_id))
-        channels = settings.grid['assigned']
+        channels = settings.grid[K.ASSIGNED]
         if not channels:
             return
         now = self.clock()
         earlier = session.exec(select(func.count()).select_from(Notification).where(
             Notification.user_id == assignee_id, col(Notification.key).startswith(f'assigned:{item_id}:'))).one()
         notification = Notification(
-            user_id=assignee_id, key=f'assigned:{item_id}:{earlier + 1}', kind='assigned', actor_id=actor.id,
+            user_id=assignee_id, key=f'assigned:{item_id}:{earlier + 1}', kind=K.ASSIGNED, actor_id=actor.id,
             title=f'{actor.name} assigned {link.label} to you', link=link.path,
             channels=','.join(c for c in CHANNELS if c in channels), created_at=now,
-            email_due_at=now + timedelta(minutes=settings.email_delay_minutes) if 'email' in channels else None)
+            email_due_at=now + timedelta(minutes=settings.email_delay_minutes) if C.EMAIL in channels else None)
         session.add(notification)
         session.flush()
-        event = NotificationCreated(recipients=(assignee_id,), key=notification.key, kind='assigned',
-                                    conversation_id=None, channels=tuple(notification.channels.split(',')))
-        tx.on_commit(lambda: self.bus.publish(event))
+        created = NotificationCreated(recipients=(assignee_id,), key=notification.key, kind=K.ASSIGNED,
+                                      conversation_id=None, channels=tuple(notification.channels.split(',')))
+        tx.on_commit(lambda: self.bus.publish(created))
 
     def conversation_taken(self, tx: Transaction, conversation_id: int) -> None:
         """An agent answered an unassigned conversation: nobody else needs the "new live chat" notice."""
         users = tx.session.exec(select(Notification.user_id).where(
-            Notification.conversation_id == conversation_id, Notification.kind == 'unassigned',
+            Notification.conversation_id == conversation_id, col(Notification.kind) == K.UNASSIGNED,
             col(Notification.read_at).is_(None))).all()
         for user_id in users:
-            self._mark(tx, user_id, (Notification.conversation_id == conversation_id) &
-                       (Notification.kind == 'unassigned'))
+            self._mark(tx, user_id, (col(Notification.conversation_id) == conversation_id) &
+                       (col(Notification.kind) == K.UNASSIGNED))
 
     def conversation_read(self, tx: Transaction, user_id: int, conversation_id: int) -> None:
         """The agent has seen this conversation: its notifications are read (in the caller's transaction)."""
@@ -236,7 +278,7 @@ class NotificationService:
         """In-app notifications, latest activity first (a conversation's notice moves up with each new message)."""
         with self.db.session() as session:
             rows = session.exec(select(Notification).where(
-                Notification.user_id == actor.id, col(Notification.channels).contains('in_app'))
+                own_notification(actor), col(Notification.channels).contains(C.IN_APP))
                 .order_by(col(Notification.created_at).desc(), col(Notification.id).desc()).limit(limit)).all()
         return [_view(n) for n in rows]
 
@@ -245,12 +287,12 @@ class NotificationService:
         """One of the actor's notifications, by its key, or for a new message by the message's key (the key of an
         event): the conversation's notice for it. None when they have none."""
         with self.db.session() as session:
-            row = session.exec(select(Notification).where(Notification.user_id == actor.id,
+            row = session.exec(select(Notification).where(own_notification(actor),
                                                           Notification.key == key)).first()
             message_id = key.removeprefix('message:')
             if row is None and message_id.isdigit():   # merged into the conversation's unread notice
                 row = session.exec(select(Notification).where(
-                    Notification.user_id == actor.id, col(Notification.read_at).is_(None),
+                    own_notification(actor), col(Notification.read_at).is_(None),
                     Notification.message_id == int(message_id))).first()
         return _view(row) if row is not None else None
 
@@ -258,8 +300,8 @@ class NotificationService:
     def unread_count(self, actor: UserView) -> int:
         with self.db.session() as session:
             return session.exec(select(func.count()).select_from(Notification).where(
-                Notification.user_id == actor.id, col(Notification.read_at).is_(None),
-                col(Notification.channels).contains('in_app'))).one()
+                own_notification(actor), col(Notification.read_at).is_(None),
+                col(Notification.channels).contains(C.IN_APP))).one()
 
     @acting
     def mark_read(self, actor: UserView, notification_id: int) -> None:
@@ -280,7 +322,7 @@ class NotificationService:
         with self.db.session() as session:
             users = session.exec(select(Notification.user_id).where(
                 col(Notification.emailed_at).is_(None), col(Notification.read_at).is_(None),
-                Notification.email_due_at <= self.clock()).distinct()).all()
+                col(Notification.email_due_at) <= self.clock()).distinct()).all()
         return sum(self._digest(user_id) for user_id in users)
 
     def _digest(self, user_id: int) -> bool:
@@ -290,16 +332,17 @@ class NotificationService:
             # Re-read inside the transaction: what was read a moment ago is not emailed.
             due = session.exec(select(Notification).where(
                 Notification.user_id == user_id, col(Notification.emailed_at).is_(None),
-                col(Notification.read_at).is_(None), Notification.email_due_at <= now)
+                col(Notification.read_at).is_(None), col(Notification.email_due_at) <= now)
                 .order_by(col(Notification.id))).all()
             agent = session.get(User, user_id)
             if not due or agent is None:
                 return False
             if agent.is_active:
                 count = len(due)
+                text, html = self._digest_email(agent, due)
                 self.mail.add(session, to_address=agent.email, to_name=agent.name,
                               subject=f'{count} update{"s" if count > 1 else ""} waiting for you in Parley',
-                              text=self._digest_text(agent, due), html=self._digest_html(agent, due))
+                              text=text, html=html)
             session.exec(update(Notification).where(col(Notification.id).in_([n.id for n in due]))
                          .values(emailed_at=now))
         return agent.is_active
@@ -307,23 +350,11 @@ class NotificationService:
     def _link(self, notification: Notification) -> str:
         return self.public_url + _path(notification)
 
-    def _digest_text(self, agent: User, due: list[Notification]) -> str:
-        lines = [f'Hi {agent.name.split()[0]}, this is waiting for you in Parley:', '']
-        for n in due:
-            lines += [f'- {_shown_title(n)}', f'  {n.preview}', f'  {self._link(n)}', '']
-        lines.append(f'Change what you get by email: {self.public_url}/settings/notifications')
-        return '\n'.join(lines) + '\n'
-
-    def _digest_html(self, agent: User, due: list[Notification]) -> str:
-        items = ''.join(
-            f'<li style="margin:0 0 14px"><a href="{escape(self._link(n))}" style="color:#4f46e5;font-weight:600;'
-            f'text-decoration:none">{escape(_shown_title(n))}</a><br>'
-            f'<span style="color:#334155">{escape(n.preview)}</span></li>' for n in due)
-        return ('<div style="font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;color:#0f172a;'
-                f'max-width:560px"><p>Hi {escape(agent.name.split()[0])}, this is waiting for you in Parley:</p>'
-                f'<ul style="padding-left:18px">{items}</ul><p style="color:#64748b;font-size:13px">'
-                f'<a href="{escape(self.public_url)}/settings/notifications" style="color:#64748b">'
-                'Change what you get by email</a></p></div>')
+    def _digest_email(self, agent: User, due: Sequence[Notification]) -> tuple[str, str]:
+        """(text, html) of an agent's digest (services/templates/digest.*)."""
+        items = [{'title': _shown_title(n), 'preview': n.preview, 'link': self._link(n)} for n in due]
+        return render('digest', first_name=agent.name.split()[0], items=items,
+                      settings_link=f'{self.public_url}/settings/notifications')
 
     # ----- internals --------------------------------------------------------------------------
 
@@ -350,11 +381,6 @@ def _path(n: Notification) -> str:
     return n.link or (f'/messenger/{n.conversation_id}' if n.conversation_id is not None else '/messenger')
 
 
-def _require_agent(actor: UserView) -> None:
-    if actor.kind != 'agent':
-        raise InvalidInput('Only agents have notification settings.')
-
-
 def _settings(row: NotificationSettings | None) -> SettingsView:
     grid = {kind: frozenset(channels) for kind, channels in DEFAULTS.items()}
     delay = DEFAULT_DELAY
@@ -377,7 +403,7 @@ DEFAULT_SETTINGS = _settings(None)
 
 @functools.lru_cache(maxsize=256)
 def _parsed(grid: str, delay: int) -> SettingsView:
-    return _settings(NotificationSettings(grid=grid, email_delay_minutes=delay))
+    return _settings(NotificationSettings(user_id=0, grid=grid, email_delay_minutes=delay))
 
 
 def _settings_of(row: NotificationSettings | None) -> SettingsView:
@@ -390,17 +416,17 @@ def _channel_list(channels: frozenset[str]) -> str:
     return ','.join(c for c in CHANNELS if c in channels)
 
 
-def _kind(conversation: Conversation, message: MessageView, author: UserView, recipient_name: str, *,
-          started: bool) -> str:
+def _kind(conversation: Facts, message: MessageView, author: UserView, recipient_name: str, *,
+          started: bool) -> NotificationKind:
     kinds = set()
     if mentions(message.body, recipient_name):
-        kinds.add('mention')
+        kinds.add(K.MENTION)
     if started:
-        kinds.add('unassigned' if conversation.unassigned else 'added')
-    elif author.kind == 'customer':
-        kinds.add('customer_reply')
+        kinds.add(K.UNASSIGNED if conversation.unassigned else K.ADDED)
+    elif author.kind == UserKind.CUSTOMER:
+        kinds.add(K.CUSTOMER_REPLY)
     else:
-        kinds.add('message')
+        kinds.add(K.MESSAGE)
     return next(k for k in PRECEDENCE if k in kinds)
 
 
@@ -412,14 +438,14 @@ def mentions(body: str, name: str) -> bool:
     return any(re.search(r'(?:^|[^\w@])@' + re.escape(n) + r'(?!\w)', body, re.IGNORECASE) for n in names)
 
 
-def _title(kind: str, author: UserView, conversation: Conversation, message: MessageView) -> str:
+def _title(kind: NotificationKind, author: UserView, conversation: Facts, message: MessageView) -> str:
     about = f': {conversation.subject}' if conversation.subject else ''
     return {
-        'added': f'{author.name} added you to a conversation{about}',
-        'message': f'{author.name} wrote{about}',
-        'customer_reply': f'{author.name} replied{" by email" if message.via == "email" else ""}{about}',
-        'mention': f'{author.name} mentioned you{about}',
-        'unassigned': f'New live chat from {author.name}',
+        K.ADDED: f'{author.name} added you to a conversation{about}',
+        K.MESSAGE: f'{author.name} wrote{about}',
+        K.CUSTOMER_REPLY: f'{author.name} replied{" by email" if message.via == MessageVia.EMAIL else ""}{about}',
+        K.MENTION: f'{author.name} mentioned you{about}',
+        K.UNASSIGNED: f'New live chat from {author.name}',
     }[kind]
 
 

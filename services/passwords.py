@@ -1,4 +1,6 @@
-"""Password hashing with the passlib API (argon2id)."""
+"""Password hashing with the passlib API (argon2id), and the temporary password an admin passes on."""
+import secrets
+
 from passlib.context import CryptContext
 
 from services.errors import InvalidInput
@@ -16,6 +18,11 @@ def hash_password(password: str) -> str:
 
 def verify_password(password: str, password_hash: str) -> bool:
     return _context.verify(password, password_hash)
+
+
+def temporary_password() -> str:
+    """A password for a new agent to sign in with once (12 URL-safe characters, 72 random bits)."""
+    return secrets.token_urlsafe(9)
 
 
 def validate_password(password: str) -> None:

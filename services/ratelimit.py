@@ -1,28 +1,80 @@
-"""A sliding-window rate limit, in memory (one Parley process), safe across threads."""
-from collections import defaultdict, deque
-from collections.abc import Callable
-from datetime import datetime, timedelta
-import threading
+"""Rate limits on the `limits` library: a moving window per key. In memory for one Parley process; several processes
+share a storage (a Redis one comes with the PostgreSQL + Redis issue). Thread-safe."""
+from datetime import timedelta
+import math
+import time
+
+from limits import RateLimitItemPerSecond
+from limits.storage import MemoryStorage, Storage
+from limits.strategies import MovingWindowRateLimiter
+
+from services.errors import Throttled
 
 
 class RateLimit:
-    """At most `limit` events per key within `window` (a sliding window, in memory, thread-safe)."""
+    """At most `limit` events per key within `window` (a moving window)."""
 
-    def __init__(self, limit: int, window: timedelta, clock: Callable[[], datetime]) -> None:
-        self.limit, self.window, self.clock = limit, window, clock
-        self._seen: dict[str, deque[datetime]] = defaultdict(deque)
-        self._lock = threading.Lock()
+    def __init__(self, limit: int, window: timedelta, *, name: str, storage: Storage | None = None) -> None:
+        self.name, self.window = name, window
+        self._limiter = MovingWindowRateLimiter(storage or MemoryStorage())
+        self.limit = limit
+
+    @property
+    def limit(self) -> int:
+        return self._item.amount
+
+    @limit.setter
+    def limit(self, value: int) -> None:
+        self._item = RateLimitItemPerSecond(value, max(1, int(self.window.total_seconds())))
 
     def allow(self, key: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            times = self._seen[key]
-            while times and times[0] <= now - self.window:
-                times.popleft()
-            if len(times) >= self.limit:
-                return False
-            times.append(now)
-            if len(self._seen) > 10_000:  # forget idle senders
-                for stale in [k for k, v in self._seen.items() if not v or v[-1] <= now - self.window]:
-                    del self._seen[stale]
-            return True
+        """Count one event for key: False (and not counted) when the key is at its limit."""
+        return self._limiter.hit(self._item, self.name, key)
+
+    def full(self, key: str) -> bool:
+        """Whether the key is at its limit now (the next event would be refused)."""
+        return not self._limiter.test(self._item, self.name, key)
+
+    def seconds_left(self, key: str) -> float:
+        """How long until the key may have an event again (0 when it may now)."""
+        return max(0.0, self._limiter.get_window_stats(self._item, self.name, key).reset_time - time.time()) \
+            if self.full(key) else 0.0
+
+    def clear(self, key: str) -> None:
+        self._limiter.clear(self._item, self.name, key)
+
+
+class LoginThrottle:
+    """After `limit` failed sign-ins for one key (an email, a network address) within `window` seconds, that key
+    is refused for `lockout` seconds, with a message saying how long."""
+
+    def __init__(self, *, limit: int = 5, window: float = 900, lockout: float = 300, what: str = 'this email',
+                 storage: Storage | None = None) -> None:
+        self.what = what
+        self.failures = RateLimit(limit, timedelta(seconds=window), name=f'sign-in failures {what}', storage=storage)
+        self.locks = RateLimit(1, timedelta(seconds=lockout), name=f'sign-in lockout {what}', storage=storage)
+
+    @property
+    def limit(self) -> int:
+        return self.failures.limit
+
+    @limit.setter
+    def limit(self, value: int) -> None:
+        self.failures.limit = value
+
+    def check(self, key: str) -> None:
+        """Throttled while the key is locked out."""
+        remaining = self.locks.seconds_left(key)
+        if remaining > 0:
+            minutes = max(1, math.ceil(remaining / 60))
+            raise Throttled(f'Too many failed sign-ins for {self.what}. Try again in {minutes} '
+                            f'minute{"s" if minutes > 1 else ""}.')
+
+    def failed(self, key: str) -> None:
+        self.failures.allow(key)
+        if self.failures.full(key):   # the limit-th failure in the window: locked out, and counting starts again
+            self.locks.allow(key)
+            self.failures.clear(key)
+
+    def succeeded(self, key: str) -> None:
+        self.failures.clear(key)

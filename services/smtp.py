@@ -55,6 +55,7 @@ class SmtpServer:
     def send(self, sender: str, recipient: str, message: bytes) -> None:
         """Deliver one message; raises smtplib.SMTPException or OSError with what went wrong. Blocking."""
         context = ssl.create_default_context()
+        client: smtplib.SMTP
         if self.security == Security.TLS:
             client = smtplib.SMTP_SSL(self.host, self.port, timeout=TIMEOUT, context=context)
         else:

@@ -4,13 +4,15 @@ from dataclasses import dataclass
 from datetime import datetime
 import json
 
+from models import ConversationKind, DeliveryState, EmailStatus, ItemKind, MessageVia, UserKind
+
 
 @dataclass(frozen=True)
 class UserView:
     id: int
     name: str
     email: str
-    kind: str
+    kind: UserKind
     is_admin: bool = False
     organization: str | None = None
     is_active: bool = True
@@ -25,17 +27,17 @@ class UserView:
 @dataclass(frozen=True)
 class ItemLink:
     """A ticket or task, as conversations and notifications point to it."""
-    kind: str      # 'ticket' or 'task'
+    kind: ItemKind
     number: int
     title: str
 
     @property
     def ref(self) -> str:
-        return f'{"T" if self.kind == "ticket" else "K"}-{self.number}'
+        return f'{"T" if self.kind == ItemKind.TICKET else "K"}-{self.number}'
 
     @property
     def label(self) -> str:
-        return f'{"Ticket" if self.kind == "ticket" else "Task"} #{self.ref}: {self.title}'
+        return f'{"Ticket" if self.kind == ItemKind.TICKET else "Task"} #{self.ref}: {self.title}'
 
     @property
     def path(self) -> str:
@@ -45,7 +47,7 @@ class ItemLink:
 @dataclass(frozen=True)
 class ConversationView:
     id: int
-    kind: str
+    kind: ConversationKind
     title: str
     participants: tuple[UserView, ...]   # everyone, the viewer included
     last_message_at: datetime
@@ -56,11 +58,26 @@ class ConversationView:
 
     @property
     def is_customer(self) -> bool:
-        return self.kind == 'customer'
+        return self.kind == ConversationKind.CUSTOMER
 
     @property
     def customers(self) -> tuple[UserView, ...]:
-        return tuple(p for p in self.participants if p.kind == 'customer')
+        return tuple(p for p in self.participants if p.kind == UserKind.CUSTOMER)
+
+
+# A delivery state in words for the thread.
+STATE_LABELS = {DeliveryState.QUEUED: 'Queued', DeliveryState.LIVE: 'Delivered live', DeliveryState.SEEN: 'Seen',
+                DeliveryState.EMAILED: 'Emailed', DeliveryState.EMAIL_FAILED: 'Email failed, retrying',
+                DeliveryState.REPLIED: 'Replied'}
+
+
+def delivery_label(state: DeliveryState, email_status: EmailStatus | None) -> str:
+    """The state's words, told apart by its email's status: still sending, or failed for good."""
+    if state == DeliveryState.EMAILED and email_status == EmailStatus.QUEUED:
+        return 'Sending email'
+    if state == DeliveryState.EMAIL_FAILED and email_status == EmailStatus.FAILED:
+        return 'Email failed'
+    return STATE_LABELS[state]
 
 
 @dataclass(frozen=True)
@@ -68,7 +85,7 @@ class DeliveryView:
     """How an agent message reached one customer, in words for the thread."""
     customer_id: int
     customer_name: str
-    state: str
+    state: DeliveryState
     label: str
 
 
@@ -109,6 +126,6 @@ class MessageView:
     created_at: datetime
     client_id: str
     is_note: bool = False
-    via: str = 'app'   # 'app' or 'email'
+    via: MessageVia = MessageVia.APP
     attachments: tuple[AttachmentView, ...] = ()
     deliveries: tuple[DeliveryView, ...] = ()   # agent messages to customers, for agent viewers only

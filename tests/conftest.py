@@ -1,14 +1,18 @@
-"""Shared fixtures: a Parley wired to a temporary SQLite file, and a few agents in it."""
+"""Shared fixtures: a Parley wired to a temporary SQLite file (or a PostgreSQL database), and a few agents in it."""
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 from email import message_from_bytes, policy
+import os
 import socket
+import time
 import uuid
 
+import limits.storage.memory
 import psycopg
 import pytest
 from aiosmtpd.controller import Controller
 
+import services.ratelimit
 from services.config import Settings
 from services.container import Parley, build_parley
 from services.inbound_smtp import InboundListener
@@ -20,11 +24,12 @@ PASSWORD = 'correct horse battery'
 
 @pytest.fixture
 def parley_at(tmp_path):
-    """Build a Parley on a given SQLite file (closed at the end of the test)."""
+    """Build a Parley on a given SQLite file, or a database URL (closed at the end of the test)."""
     built = []
 
-    def build(path) -> Parley:
-        built.append(build_parley(Settings(database_url=f'sqlite:///{path}', data_dir=tmp_path)))
+    def build(where) -> Parley:
+        url = where if isinstance(where, str) and '://' in where else f'sqlite:///{where}'
+        built.append(build_parley(Settings(database_url=url, data_dir=tmp_path)))
         return built[-1]
     yield build
     for instance in built:
@@ -33,29 +38,40 @@ def parley_at(tmp_path):
 
 @pytest.fixture
 def parley(parley_at, tmp_path) -> Parley:
+    """On SQLite (tests/services/conftest.py runs the service tests on PostgreSQL as well)."""
     return parley_at(tmp_path / 'parley.db')
 
 
 @pytest.fixture(scope='session')
 def postgres_server() -> str:
-    """A private PostgreSQL for this test session (tests/postgres.py); the URL of its first database."""
+    """The test PostgreSQL: PARLEY_TEST_DATABASE_URL when set (a role that may create databases), else a private
+    server for this test session (tests/postgres.py). The URL of a database to connect to for CREATE DATABASE."""
+    given = os.environ.get('PARLEY_TEST_DATABASE_URL')
+    if given:
+        yield given
+        return
     with postgres.cluster() as url:
         yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server) -> str:
+    """A fresh, empty database on the test PostgreSQL, dropped after the test."""
+    name = f'test_{uuid.uuid4().hex[:12]}'
+    admin = postgres_server.replace('postgresql+psycopg://', 'postgresql://')
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE {name}')
+    yield postgres_server.rsplit('/', 1)[0] + f'/{name}'
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS {name} WITH (FORCE)')
 
 
 @pytest.fixture(params=['sqlite', 'postgresql'])
 def any_parley(request, parley_at, tmp_path) -> Parley:
     """A Parley on SQLite, then on a fresh PostgreSQL database: for what must hold on both."""
     if request.param == 'sqlite':
-        yield parley_at(tmp_path / 'parley.db')
-        return
-    url = request.getfixturevalue('postgres_server')
-    name = f'test_{uuid.uuid4().hex[:12]}'
-    with psycopg.connect(url.replace('postgresql+psycopg', 'postgresql'), autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE {name}')
-    instance = build_parley(Settings(database_url=url.rsplit('/', 1)[0] + f'/{name}', data_dir=tmp_path))
-    yield instance
-    instance.close()
+        return parley_at(tmp_path / 'parley.db')
+    return parley_at(request.getfixturevalue('postgres_url'))
 
 
 @pytest.fixture
@@ -113,9 +129,28 @@ def smtp_listener(inbound):
         server.stop()
 
 
+class LimitsTime:
+    """Stands in for the `time` module where the rate limits read it (limits' memory storage, services.ratelimit)."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def limits_time(monkeypatch) -> LimitsTime:
+    """A clock the rate limits and sign-in throttles follow: move `.now` (seconds) forward."""
+    fake = LimitsTime()
+    monkeypatch.setattr(limits.storage.memory, 'time', fake)
+    monkeypatch.setattr(services.ratelimit, 'time', fake)
+    return fake
+
+
 class Clock:
     def __init__(self):
-        self.now = datetime(2026, 11, 24, 9, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
     def __call__(self):
         return self.now

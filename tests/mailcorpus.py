@@ -2,11 +2,11 @@
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
-from datetime import datetime, timezone
+from datetime import datetime, UTC
 import uuid
 
 CUSTOMER = 'Sample Customer <customer@example.com>'
-DATE = format_datetime(datetime(2026, 11, 24, 10, 5, tzinfo=timezone.utc))
+DATE = format_datetime(datetime(2026, 11, 24, 10, 5, tzinfo=UTC))
 QUOTED = 'Hi Sam,\nPlease restart the printer and tell us if the light turns green.'
 
 

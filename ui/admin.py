@@ -1,11 +1,11 @@
 """Admin pages: customers, agents, the live chat set-up, the outbox, unmatched email."""
 from collections.abc import Callable
-import secrets
 
 from fastapi import Request
 from nicegui import ui
 
 from services.container import Parley
+from services.passwords import temporary_password
 from services.errors import ParleyError
 from services.mail import MAX_ATTEMPTS
 from services.views import UserView
@@ -221,7 +221,7 @@ class AgentsPage:
         self._rows.refresh()
 
     def _add(self) -> None:
-        password = secrets.token_urlsafe(9)
+        password = temporary_password()
 
         def save(name: str, email: str, _organization: str, is_admin: bool = False) -> None:
             self.parley.directory.add_agent(self.admin, name=name, email=email, password=password,

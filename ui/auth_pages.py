@@ -16,7 +16,7 @@ def register(parley: Parley) -> None:
         return RedirectResponse(HOME if current_agent(parley) else '/login', status_code=303)
 
     @ui.page('/login')
-    def login(next: str | None = None):  # noqa: A002  (the query parameter's name)
+    def login(next: str | None = None):
         if parley.auth.needs_setup():
             return RedirectResponse('/setup', status_code=303)
         target = safe_next(next)

@@ -15,7 +15,7 @@ from services.events import Event, NotificationCreated, NotificationsRead, Sessi
 from services.views import UserView
 from ui import live
 from ui.formatting import list_time, viewer_zone
-from ui.session import current_agent
+from ui.session import session_ended
 
 # Static scripts (no user text): report focus, play a short chime, show a desktop notice whose
 # text is read from two hidden elements on the page.
@@ -146,7 +146,7 @@ class Bell:
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionsEnded):   # signed out elsewhere (or a password change): end this page too
-            if current_agent(self.parley) is None:
+            if session_ended(self.parley):
                 live.go_to_sign_in(self.client)
             return
         if isinstance(event, NotificationsRead):

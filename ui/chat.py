@@ -222,14 +222,14 @@ class ChatPage:
                  was_sent=lambda client_id: self.parley.conversations.was_sent(self.identity.customer, client_id))
 
     def _send(self, text: str, client_id: str) -> None:
-        identity = self.identity
-        if identity.conversation_id is None:   # a verified customer writing for the first time
-            self.identity = self.chat.start(identity.customer, body=text, client_id=client_id)
+        identity, messages = self.chat.write(self.identity, body=text, client_id=client_id)
+        if identity != self.identity:   # a verified customer's first message started their conversation
+            self.identity = identity
             self._present()
-            self._remember(self.identity)
-            self._append(self.parley.conversations.list_messages(self.identity.customer, self.identity.conversation_id))
+            self._remember(identity)
+            self._append(messages)
             return
-        self._append([self.chat.send(identity, body=text, client_id=client_id)])
+        self._append(messages)
         live.flush()   # the customer sees it at once
 
     def _append(self, messages: list[MessageView]) -> None:

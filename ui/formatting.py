@@ -1,5 +1,5 @@
 """Times in the viewer's own zone, as messengers show them."""
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, UTC
 from zoneinfo import ZoneInfo
 
 from fastapi import Request
@@ -34,14 +34,14 @@ def placement(previous, message, zone) -> tuple[bool, bool]:
 def viewer_zone(request: Request | None) -> ZoneInfo | timezone:
     name = request.cookies.get(TZ_COOKIE, '') if request is not None else ''
     try:
-        return ZoneInfo(name) if name else timezone.utc
+        return ZoneInfo(name) if name else UTC
     except (ValueError, KeyError, OSError):
-        return timezone.utc
+        return UTC
 
 
 def list_time(moment: datetime, zone, *, now: datetime | None = None) -> str:
     """14:05 today, 'Yesterday', a weekday within a week, else 3 Nov (or 3 Nov 2025)."""
-    local, today = moment.astimezone(zone), (now or datetime.now(timezone.utc)).astimezone(zone)
+    local, today = moment.astimezone(zone), (now or datetime.now(UTC)).astimezone(zone)
     days = (today.date() - local.date()).days
     if days <= 0:
         return local.strftime('%H:%M')
@@ -53,7 +53,7 @@ def list_time(moment: datetime, zone, *, now: datetime | None = None) -> str:
 
 
 def day_label(moment: datetime, zone, *, now: datetime | None = None) -> str:
-    local, today = moment.astimezone(zone), (now or datetime.now(timezone.utc)).astimezone(zone)
+    local, today = moment.astimezone(zone), (now or datetime.now(UTC)).astimezone(zone)
     if local.date() == today.date():
         return 'Today'
     if local.date() == today.date() - timedelta(days=1):

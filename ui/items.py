@@ -1,10 +1,11 @@
 """Tickets and tasks: /tickets, /tasks (lists with filters and search), /tickets/{n}, /tasks/{n} (detail)."""
-from datetime import date
+from datetime import date, datetime
 
 from fastapi import Request
 from nicegui import app, ui
 
 from services.container import Parley
+from services.drafts import item_draft
 from services.errors import NotFound, ParleyError
 from services.items import STATUS_LABELS, STATUSES, ItemView
 from services.views import ConversationView, UserView
@@ -83,8 +84,7 @@ class ItemList:
                         ui.label(f'#{item.link.ref}').classes('font-mono text-sm text-slate-500')
                     with ui.item_section().classes('min-w-0'):
                         ui.item_label(item.title).classes('font-medium truncate' +
-                                                          (' text-slate-500 line-through' if item.status in
-                                                           ('closed', 'done') else ''))
+                                                          (' text-slate-500 line-through' if item.is_done else ''))
                         ui.item_label(_summary(item, self.zone)).props('caption').classes('truncate')
                     with ui.item_section().props('side'):
                         ui.badge(item.status_label, color=STATUS_COLOR[item.status]).props('outline')
@@ -117,7 +117,7 @@ class ItemDetail:
                                   on_change=lambda e: self._change(priority=e.value)) \
                             .props('outlined dense').classes('w-36').mark('item-priority')
                     elif item.due_date:
-                        overdue = item.due_date < date.today() and item.status != 'done'
+                        overdue = item.is_overdue(datetime.now(zone).date())
                         ui.label(f'Due {item.due_date:%d %b %Y}').classes(
                             'text-sm ' + ('text-negative font-semibold' if overdue else 'text-slate-600'))
                 if item.customer:
@@ -162,9 +162,8 @@ class ItemDetail:
 
     def _draft(self, kind: str) -> None:
         """Open the messenger's draft, linked to this item (a ticket's customer proposed as the customer)."""
-        customers = [self.item.customer.id] if kind == 'customer' and self.item.customer else []
-        app.storage.user[DRAFT_KEY] = {'kind': kind, 'participants': [], 'customers': customers, 'body': '',
-                                       'item_id': self.item.id}
+        customer = self.item.customer
+        app.storage.user[DRAFT_KEY] = item_draft(kind, self.item.id, self.item.link, customer.id if customer else None)
         ui.navigate.to(DRAFT_PATH)
 
 

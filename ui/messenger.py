@@ -8,7 +8,9 @@ from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
 from services.container import Parley
-from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id
+from services.directory import matching
+from services.drafts import new_draft
+from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id, unread_after
 from services.errors import NotFound
 from services.events import (ConversationRead, DeliveryChanged, Event, MessageSent, NotificationCreated,
                              NotificationsRead)
@@ -200,10 +202,7 @@ class MessengerPage:
 
     def start_draft(self, kind: str) -> None:
         """Open the draft of this kind (a draft of the other kind keeps its text, not its people)."""
-        draft = self.storage.get(DRAFT_KEY)
-        if not draft or draft.get('kind', 'user') != kind:
-            self.storage[DRAFT_KEY] = {'kind': kind, 'participants': [], 'customers': [],
-                                       'body': (draft or {}).get('body', '')}
+        self.storage[DRAFT_KEY] = new_draft(kind, self.storage.get(DRAFT_KEY))
         ui.navigate.to(DRAFT_PATH)
 
     def save_draft(self, **changes) -> None:
@@ -246,16 +245,15 @@ class MessengerPage:
         row = section.rows.get(event.conversation_id) if section is not None else None
         if row is None or row.data['waiting'] or event.conversation_id in self.sections.get('waiting', _NONE).rows:
             return False
+        unread = unread_after(row.data['unread'], event, self.agent.id, on_screen=reading)
         if isinstance(event, ConversationRead):
-            if row.data['unread']:
-                row.set_data({**row.data, 'unread': 0})
+            if row.data['unread'] != unread:
+                row.set_data({**row.data, 'unread': unread})
             return True
         if not event.at:
             return False
-        read = self.agent.id in event.read_by or reading
         row.set_data({**row.data, 'preview': event.preview,
-                      'time': list_time(datetime.fromisoformat(event.at), self.zone),
-                      'unread': 0 if read else row.data['unread'] + 1})
+                      'time': list_time(datetime.fromisoformat(event.at), self.zone), 'unread': unread})
         if section.box.default_slot.children.index(row) != section.offset:
             row.move(target_index=section.offset)   # the newest activity goes first
         return True
@@ -322,7 +320,7 @@ class Thread:
         self.composer = Composer(on_send=self.send, action='Send', allow_notes=conversation.is_customer,
                                  placeholder=placeholder, keep=f'thread_{conversation.id}',
                                  was_sent=lambda client_id: page.conversations.was_sent(self.agent, client_id),
-                                 mentions=_Mentions(lambda text, limit: _matching(teammates, text)[:limit]),
+                                 mentions=_Mentions(lambda text, limit: matching(teammates, text)[:limit]),
                                  autofocus=True)
 
     def send(self, text: str, client_id: str) -> None:
@@ -474,12 +472,6 @@ class _Mentions:
 
     def __init__(self, search, mentioned=lambda person: None) -> None:
         self.search, self.mentioned = search, mentioned
-
-
-def _matching(people: list[UserView], text: str) -> list[UserView]:
-    """The conversation's teammates whose name or email contains the text (case-insensitive)."""
-    text = text.strip().lower()
-    return [p for p in people if text in p.name.lower() or text in p.email.lower()]
 
 
 def _thread_header(conversation: ConversationView, agent: UserView) -> None:

@@ -16,6 +16,16 @@ def current_agent(parley: Parley) -> UserView | None:
     return parley.auth.get_agent(storage.get('user_id'), generation=storage.get('generation', 0))
 
 
+# Set while this browser changes its password: the SessionsEnded that follows is not for it (it takes the new
+# session generation as soon as the change returns).
+KEEPING = 'keeping_session'
+
+
+def session_ended(parley: Parley) -> bool:
+    """Whether this browser's session ended (a SessionsEnded arrived): not while it is changing its password."""
+    return current_agent(parley) is None and not app.storage.user.get(KEEPING)
+
+
 def sign_in(parley: Parley, agent: UserView) -> None:
     app.storage.user.update(user_id=agent.id, generation=parley.directory.session_generation(agent.id))
 

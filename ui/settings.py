@@ -5,6 +5,7 @@ from services.container import Parley
 from services.errors import ParleyError
 from services.notifications import ALWAYS, CHANNEL_TEXT, CHANNELS, EMAIL_DELAYS, KIND_TEXT, KINDS, SettingsView
 from services.views import UserView
+from ui.session import KEEPING
 from ui.theme import PASSWORD_PATH, SETTINGS_PATH, agent_page
 
 PERMISSION = 'return ("Notification" in window) ? await Notification.requestPermission() : "unsupported"'
@@ -35,14 +36,17 @@ def _password_form(parley: Parley, agent: UserView) -> None:
                 message.classes(replace='text-sm text-negative')
                 message.text = 'The two new passwords are not the same.'
                 return
+            storage = app.storage.user
+            storage[KEEPING] = True   # this browser stays signed in: its pages ignore the SessionsEnded coming
             try:
-                generation = await run.io_bound(parley.auth.change_password, agent, current.value, new.value)
+                storage['generation'] = await run.io_bound(parley.auth.change_password, agent, current.value,
+                                                           new.value)
             except ParleyError as problem:
                 message.classes(replace='text-sm text-negative')
                 message.text = str(problem)
                 return
-            app.storage.user['generation'] = generation   # this browser stays signed in
-            parley.directory.announce_sessions_ended(agent.id)
+            finally:
+                storage.pop(KEEPING, None)
             current.value = new.value = again.value = ''
             message.classes(replace='text-sm text-positive')
             message.text = 'Password changed. Your other browsers are signed out.'

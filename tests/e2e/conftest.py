@@ -25,6 +25,14 @@ WIDGET_SECRET = 'e2e widget secret'
 INBOUND_SECRET = 'e2e inbound secret'
 
 
+def pytest_collection_modifyitems(items) -> None:
+    """Every test in this folder is `e2e` (`pytest -m "not e2e"` leaves the browser out)."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
 @pytest.fixture(scope='session')
 def mail_sink() -> Sink:
     """An SMTP server on a free port that keeps what the Parley process sends."""

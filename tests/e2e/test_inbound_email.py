@@ -32,7 +32,7 @@ async def test_an_emailed_reply_shows_live_with_the_unread_badge(new_person, ser
     susan_view = parley.auth.authenticate('susan@example.com', DEMO_PASSWORD)
     [customer] = parley.directory.search_customers(alice_view, 'customer@example.com')
     before = len([m for rcpt, m in mail_sink.messages if 'customer@example.com' in rcpt])
-    parley.conversations.email_fallback = timedelta(0)   # due at once: the server's worker sends it
+    parley.deliveries.window = timedelta(0)   # due at once: the server's worker sends it
     conversation = parley.conversations.create_conversation(
         alice_view, participant_ids=[customer.id, susan_view.id], subject='Toner order 4711',
         body='Which colour do you need?', client_id=cid())

@@ -23,7 +23,7 @@ async def test_the_demo_site_fits_a_phone_and_the_chat_opens_full_screen(browser
     assert await page_width(site) <= 390, 'the snippet wraps instead of widening the page'
     launcher = site.get_by_role('button', name='Chat with us')
     box = await on_screen(launcher)
-    assert 0 <= box['x'] and box['x'] + box['width'] <= 390 and box['y'] + box['height'] <= 844
+    assert box['x'] >= 0 and box['x'] + box['width'] <= 390 and box['y'] + box['height'] <= 844
     await launcher.click()
     frame = site.frame_locator('#parley-chat')
     await expect(frame.get_by_label('Your name')).to_be_visible(timeout=LIVE)
@@ -47,7 +47,7 @@ async def test_the_widget_stays_on_screen_on_a_host_page_wider_than_the_phone(br
     assert await page_width(site) > 390, 'the host page overflows, as many do'
     launcher = site.get_by_role('button', name='Chat with us')
     box = await on_screen(launcher)
-    assert 0 <= box['x'] and box['x'] + box['width'] <= 390 and box['y'] + box['height'] <= 844, box
+    assert box['x'] >= 0 and box['x'] + box['width'] <= 390 and box['y'] + box['height'] <= 844, box
     await launcher.click()
     assert await on_screen(site.locator('#parley-chat')) == {'x': 0, 'y': 0, 'width': 390, 'height': 844}
     await context.close()

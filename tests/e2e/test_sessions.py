@@ -29,3 +29,21 @@ async def test_a_deactivated_agents_open_page_goes_to_sign_in_and_cannot_post(ne
 
     messages = server_parley.conversations.list_messages(susan, conversation.id)
     assert [m.body for m in messages] == ['Covering the phones today']
+
+
+async def test_a_password_change_ends_the_other_browsers_open_pages_and_keeps_this_one(new_person, server_parley):
+    alice = server_parley.auth.authenticate('alice@example.com', DEMO_PASSWORD)
+    email = f'temp-{uuid.uuid4().hex[:8]}@example.com'
+    server_parley.directory.add_agent(alice, name='Pat Rotate', email=email, password=DEMO_PASSWORD)
+    elsewhere = await new_person(email)                    # another browser, its messenger open
+    here = await new_person(email)
+    await here.goto('/settings/password')
+    await here.get_by_label('Current password').fill(DEMO_PASSWORD)
+    await here.get_by_label('New password', exact=True).fill('a brand new passphrase')
+    await here.get_by_label('New password again').fill('a brand new passphrase')
+    await here.get_by_role('button', name='Change password').click()
+    await expect(here.get_by_text('Password changed. Your other browsers are signed out.')).to_be_visible()
+    await expect(elsewhere).to_have_url(re.compile(r'/login'), timeout=LIVE)
+    await here.goto('/messenger')
+    await expect(here.get_by_text('Conversations', exact=True)).to_be_visible()   # still signed in here
+    assert here.url.endswith('/messenger')

@@ -7,6 +7,7 @@ but not in it; John is an agent not in it; Other Customer is a customer not in i
 import pytest
 
 from services.errors import Forbidden, InvalidInput, NotFound, ParleyError, SignedOut
+from services.livechat import ChatIdentity
 from tests.conftest import cid
 
 OK = 'ok'
@@ -70,6 +71,10 @@ ENTRIES = {
     'add an agent': (lambda p, who, c, n, i: p.directory.add_agent(who, name='New', email=f'{cid()}@example.com',
                                                                    password='correct horse battery'),
                      (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'live chat box': (lambda p, who, c, n, i: p.chat.write(ChatIdentity(who, c), body='x', client_id=cid()),
+                      (OK, NotFound, NotFound, OK, NotFound)),
+    'conversations to attach an email to': (lambda p, who, c, n, i: p.conversations.list_customer_conversations(who),
+                                            (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
     'sign a customer out': (lambda p, who, c, n, i: p.directory.sign_out_customer_everywhere(
         who, p.directory.list_customers(p.auth.get_agent(1))[0].id), (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
 }
@@ -99,7 +104,7 @@ def test_each_person_gets_exactly_what_they_should(world, entry, role):
 @pytest.mark.parametrize('role', ROLES)
 def test_ids_are_not_guessable_into_access(world, role):
     """Neighbouring and absurd ids get the same "not found" as ids of conversations one is not in."""
-    parley, people, conversation_id, note_id, internal_id = world
+    parley, people, conversation_id, _note_id, _internal_id = world
     for guess in (conversation_id + 100, 0, -1, 2**62, True):
         with pytest.raises(NotFound, match='Conversation not found'):
             parley.conversations.access_conversation(people[role], guess)

@@ -265,7 +265,7 @@ def test_latest_fifty_then_older_pages(parley, team):
     older = parley.conversations.list_messages(susan, conversation.id, before_id=latest[0].id)
     assert [m.body for m in older] == [f'm{i}' for i in range(20, 70)]
     oldest = parley.conversations.list_messages(susan, conversation.id, before_id=older[0].id)
-    assert [m.body for m in oldest] == [f'm{i}' for i in range(0, 20)]
+    assert [m.body for m in oldest] == [f'm{i}' for i in range(20)]
 
 
 def test_a_failing_subscriber_never_breaks_the_sender(parley, team, caplog):

@@ -82,8 +82,8 @@ def test_kill_9_during_a_burst_keeps_every_acknowledged_message_once_and_its_ema
 
         # Every agent message to the customer is still waiting for its email, and goes out after the restart.
         later = restarted.conversations.clock() + timedelta(minutes=5)
-        restarted.email_fallback.clock = restarted.mail.clock = lambda: later
-        assert restarted.email_fallback.send_due() == 1, 'one email for all the unseen messages'
+        restarted.deliveries.clock = restarted.mail.clock = lambda: later
+        assert restarted.deliveries.send_due() == 1, 'one email for all the unseen messages'
         assert restarted.mail.send_due() == 1
         [(recipients, email)] = sink[0].messages
         assert recipients == ['customer@example.com']

@@ -20,7 +20,7 @@ WINDOW = timedelta(seconds=60)
 def clock(parley) -> Clock:
     """One fake clock for sending, routing and the outbox."""
     fake = Clock()
-    parley.conversations.clock = parley.email_fallback.clock = parley.mail.clock = fake
+    parley.conversations.clock = parley.deliveries.clock = parley.mail.clock = fake
     parley.chat.tokens.clock = fake
     return fake
 
@@ -52,10 +52,10 @@ def open_chat(parley, customer, conversation_id, page='chat-tab', visible=True):
 def test_offline_customer_gets_one_email_after_the_window(parley, team, clock, chat):
     assert states(parley, team, chat) == [('Your order shipped today.', ['Queued'])]
     clock.now += WINDOW - timedelta(seconds=1)
-    assert parley.email_fallback.send_due() == 0, 'the window is not over yet'
+    assert parley.deliveries.send_due() == 0, 'the window is not over yet'
     clock.now += timedelta(seconds=1)
-    assert parley.email_fallback.send_due() == 1
-    assert parley.email_fallback.send_due() == 0, 'never twice'
+    assert parley.deliveries.send_due() == 1
+    assert parley.deliveries.send_due() == 0, 'never twice'
     assert states(parley, team, chat) == [('Your order shipped today.', ['Emailed'])]
     [email] = outbox(parley)
     assert email.to_address == 'customer@example.com' and 'Your order shipped today.' in email.text_body
@@ -68,7 +68,7 @@ def test_visible_live_chat_is_delivered_live_then_seen_and_never_emailed(parley,
     assert [d.label for d in message.deliveries] == ['Delivered live']
     parley.conversations.mark_read(customer, chat)   # what the visible chat page does on arrival
     clock.now += WINDOW * 5
-    assert parley.email_fallback.send_due() == 0
+    assert parley.deliveries.send_due() == 0
     assert states(parley, team, chat) == [('Your order shipped today.', ['Seen']), ('Are you there?', ['Seen'])]
     assert outbox(parley) == []
 
@@ -80,7 +80,7 @@ def test_hidden_tab_gets_it_live_but_is_emailed_when_not_seen_in_time(parley, te
     parley.conversations.send_message(team['alice'], chat, body='Still there?', client_id=cid())
     assert states(parley, team, chat)[-1] == ('Still there?', ['Delivered live'])
     clock.now += WINDOW
-    assert parley.email_fallback.send_due() == 1
+    assert parley.deliveries.send_due() == 1
     [email] = outbox(parley)
     assert 'Still there?' in email.text_body and 'Your order shipped today.' not in email.text_body.split('--')[0]
 
@@ -93,7 +93,7 @@ def test_seen_in_another_tab_before_the_window_ends_is_never_emailed(parley, tea
     clock.now += WINDOW / 2
     parley.conversations.mark_read(customer, chat)   # tab 2 showed it
     clock.now += WINDOW
-    assert parley.email_fallback.send_due() == 0 and outbox(parley) == []
+    assert parley.deliveries.send_due() == 0 and outbox(parley) == []
 
 
 def test_messages_within_one_window_go_out_as_one_email(parley, team, clock, chat):
@@ -102,12 +102,12 @@ def test_messages_within_one_window_go_out_as_one_email(parley, team, clock, cha
     clock.now += timedelta(seconds=20)
     parley.conversations.send_message(team['alice'], chat, body='Arrives Friday', client_id=cid())
     clock.now += timedelta(seconds=20)   # the first message's window is over
-    assert parley.email_fallback.send_due() == 1
+    assert parley.deliveries.send_due() == 1
     [email] = outbox(parley)
     for text in ('Your order shipped today.', 'Tracking number: 123', 'Arrives Friday'):
         assert text in email.text_body
     clock.now += WINDOW * 2
-    assert parley.email_fallback.send_due() == 0, 'the later messages went out in that email'
+    assert parley.deliveries.send_due() == 0, 'the later messages went out in that email'
     assert {label for _, labels in states(parley, team, chat) for label in labels} == {'Emailed'}
 
 
@@ -116,9 +116,9 @@ def test_a_restart_mid_window_neither_loses_nor_repeats_the_email(parley, team, 
     settings = Settings(database_url=str(parley.db.engine.url), data_dir=tmp_path)
     restarted = build_parley(settings)   # a fresh process on the same database: nothing in memory
     try:
-        restarted.email_fallback.clock = clock
-        assert restarted.email_fallback.send_due() == 1
-        assert restarted.email_fallback.send_due() == 0 and parley.email_fallback.send_due() == 0
+        restarted.deliveries.clock = clock
+        assert restarted.deliveries.send_due() == 1
+        assert restarted.deliveries.send_due() == 0 and parley.deliveries.send_due() == 0
     finally:
         restarted.close()
     assert len(outbox(parley)) == 1
@@ -129,14 +129,14 @@ def test_customer_reply_marks_messages_replied_and_cancels_the_email(parley, tea
     reply = parley.conversations.send_message(customer, chat, body='Thanks!', client_id=cid())
     assert reply.deliveries == ()
     clock.now += WINDOW
-    assert parley.email_fallback.send_due() == 0
+    assert parley.deliveries.send_due() == 0
     assert states(parley, team, chat) == [('Your order shipped today.', ['Replied']), ('Thanks!', [])]
     assert parley.conversations.access_conversation(team['alice'], chat).unread_count == 1
 
 
 def test_emailed_then_opened_from_the_link_becomes_seen(parley, team, clock, chat):
     clock.now += WINDOW
-    parley.email_fallback.send_due()
+    parley.deliveries.send_due()
     parley.conversations.mark_read(team['customer'], chat)
     assert states(parley, team, chat) == [('Your order shipped today.', ['Seen'])]
 
@@ -146,7 +146,7 @@ def test_agents_are_told_when_delivery_states_change(parley, team, clock, chat):
     parley.bus.subscribe(team['alice'].id, got.append)
     parley.bus.subscribe(team['customer'].id, lambda e: got.append(('customer', e)))
     clock.now += WINDOW
-    parley.email_fallback.send_due()
+    parley.deliveries.send_due()
     changes = [e for e in got if isinstance(e, DeliveryChanged)]
     assert len(changes) == 1 and changes[0].conversation_id == chat and len(changes[0].message_ids) == 1
     assert not any(isinstance(e, tuple) and isinstance(e[1], DeliveryChanged) for e in got)
@@ -154,10 +154,10 @@ def test_agents_are_told_when_delivery_states_change(parley, team, clock, chat):
 
 def test_a_failing_smtp_server_shows_email_failed_retrying(parley, team, clock, chat):
     down = MailService(parley.db, smtp_url=f'smtp://127.0.0.1:{free_port()}?starttls=off', mail_from='h@example.com',
-                       team_name='Acme', clock=clock, bus=parley.bus)
-    parley.email_fallback.mail = down
+                       team_name='Acme', clock=clock)
+    parley.deliveries.mail = down
     clock.now += WINDOW
-    parley.email_fallback.send_due()
+    parley.deliveries.send_due()
     assert states(parley, team, chat) == [('Your order shipped today.', ['Sending email'])]
     assert down.send_due() == 0
     assert states(parley, team, chat) == [('Your order shipped today.', ['Email failed, retrying'])]
@@ -165,10 +165,10 @@ def test_a_failing_smtp_server_shows_email_failed_retrying(parley, team, clock, 
 
 def test_the_email_threads_and_carries_the_reply_address_and_live_chat_link(parley, team, clock, chat):
     clock.now += WINDOW
-    parley.email_fallback.send_due()
+    parley.deliveries.send_due()
     parley.conversations.send_message(team['alice'], chat, body='One more <b>thing</b>', client_id=cid())
     clock.now += WINDOW
-    parley.email_fallback.send_due()
+    parley.deliveries.send_due()
     first, second = outbox(parley)
     token_address = parseaddr(first.reply_to)[1]
     assert token_address.startswith('reply+') and token_address.endswith('@parley.localhost')
@@ -200,7 +200,7 @@ def test_internal_notes_never_reach_the_customer_by_any_path(parley, team, clock
     assert 'VIP' not in view.last_message_preview and view.unread_count == 1
     assert 'VIP' in parley.conversations.access_conversation(alice, chat).last_message_preview
     clock.now += WINDOW
-    parley.email_fallback.send_due()
+    parley.deliveries.send_due()
     assert all('VIP' not in e.text_body + e.html_body for e in outbox(parley))
 
 

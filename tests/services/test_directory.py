@@ -24,6 +24,11 @@ def test_search_leaves_out_yourself_customers_exclusions_and_wildcards(parley, t
         'John Smith', 'Mike Brown']
     assert names(parley.directory.search_agents(alice, '%')) == []
     assert names(parley.directory.search_agents(alice, '_')) == []
+    assert names(parley.directory.search_agents(alice, '/')) == []   # autoescape's own escape character
+    parley.directory.create_customer(name='Percent 100% Ltd', email='p_q@example.com')
+    assert [c.name for c in parley.directory.list_customers(alice, '100%')] == ['Percent 100% Ltd']
+    assert [c.name for c in parley.directory.search_customers(alice, 'p_q')] == ['Percent 100% Ltd']
+    assert parley.directory.search_customers(alice, 'pxq') == []
 
 
 def test_search_returns_at_most_eight(parley, team):
@@ -33,10 +38,18 @@ def test_search_returns_at_most_eight(parley, team):
 
 
 @pytest.mark.parametrize('email', ['', 'plain', 'a@b', 'a b@example.com', 'x@example.com\r\nBcc: y@z.com',
-                                   '<a@example.com>'])
+                                   '<a@example.com>', 'a..b@example.com', '.dot@example.com', 'x@-example.com',
+                                   'x@example..com', 'x@localhost'])
 def test_malformed_email_is_refused_with_a_clear_message(parley, email):
     with pytest.raises(InvalidInput, match='valid email'):
         parley.directory.create_customer(name='X', email=email)
+
+
+def test_addresses_are_checked_by_email_validator_and_kept_lower_case(parley):
+    assert parley.directory.create_customer(name='Ana', email='  Ana.Sousa@Example.PT ').email == 'ana.sousa@example.pt'
+    assert parley.directory.create_customer(name='Zoë', email='zoë@exämple.com').email == 'zoë@exämple.com'
+    with pytest.raises(InvalidInput, match=r'valid email address, like name@example.com\. \(An email address cannot'):
+        parley.directory.create_customer(name='X', email='a..b@example.com')
 
 
 def test_email_is_unique_whatever_its_case(parley, team):

@@ -13,8 +13,8 @@ SCRIPT = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def emailed(parley, conversation_id):
-    parley.email_fallback.clock = lambda: parley.conversations.clock() + timedelta(minutes=5)
-    parley.email_fallback.send_due()
+    parley.deliveries.clock = lambda: parley.conversations.clock() + timedelta(minutes=5)
+    parley.deliveries.send_due()
     with parley.db.session() as session:
         return session.exec(select(OutboundEmail).where(OutboundEmail.conversation_id == conversation_id)).one()
 

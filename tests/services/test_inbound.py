@@ -15,8 +15,8 @@ from tests.conftest import Clock, cid
 @pytest.fixture
 def clock(parley) -> Clock:
     fake = Clock()
-    parley.conversations.clock = parley.email_fallback.clock = parley.mail.clock = fake
-    parley.chat.tokens.clock = parley.inbound.clock = parley.inbound.rate_limit.clock = fake
+    parley.conversations.clock = parley.deliveries.clock = parley.mail.clock = fake
+    parley.chat.tokens.clock = parley.inbound.clock = fake
     return fake
 
 
@@ -29,7 +29,7 @@ class Emailed:
             team['alice'], participant_ids=[team['customer'].id], body='Please restart the printer.',
             client_id=cid(), subject='Your printer').id
         clock.now += timedelta(minutes=2)
-        assert parley.email_fallback.send_due() == 1
+        assert parley.deliveries.send_due() == 1
         with parley.db.session() as session:
             email = session.exec(select(OutboundEmail).order_by(OutboundEmail.id.desc())).first()
         self.reply_to = parseaddr(email.reply_to)[1]
@@ -178,7 +178,7 @@ def test_a_token_of_another_conversation_does_not_let_its_customer_in(parley, te
     parley.conversations.create_conversation(team['susan'], participant_ids=[other.id], body='Hi Other',
                                              client_id=cid())
     clock.now += timedelta(minutes=2)
-    parley.email_fallback.send_due()
+    parley.deliveries.send_due()
     receipt = receive(parley, corpus.gmail(emailed.reply_to, sender='Other <other@example.com>'))
     assert receipt.outcome == 'not_participant'
     assert len(emailed.messages()) == 1
@@ -217,12 +217,13 @@ def test_a_bounce_for_mail_we_never_sent_changes_nothing(parley, emailed):
     assert [d.label for d in emailed.last().deliveries] == ['Emailed']
 
 
-def test_a_sender_over_the_rate_limit_is_asked_to_retry_later(parley, clock, emailed):
+def test_a_sender_over_the_rate_limit_is_asked_to_retry_later(parley, clock, emailed, limits_time):
     parley.inbound.rate_limit.limit = 3
     receipts = [receive(parley, corpus.gmail(emailed.reply_to, body=f'Reply {i}')) for i in range(4)]
     assert [r.outcome for r in receipts] == ['posted'] * 3 + ['rate_limited']
     assert receipts[-1].smtp_reply.startswith('451 ')
     clock.now += timedelta(minutes=1)
+    limits_time.now += 61
     assert receive(parley, corpus.gmail(emailed.reply_to, body='Later')).outcome == 'posted'
 
 
@@ -306,3 +307,13 @@ def test_a_reply_that_cannot_be_posted_waits_for_an_admin(parley, team, emailed,
     receipt = receive(parley, corpus.gmail(emailed.reply_to))
     assert receipt.outcome == 'not_participant' and 'could not be posted: Conversation not found' in receipt.reason
     assert parley.inbound.triage_count(team['alice']) == 1
+
+
+def test_an_html_only_reply_reads_as_the_customer_wrote_it():
+    """html2text turns the HTML into text; its Markdown (escapes, emphasis, tables, link targets) does not show."""
+    from services.mailparse import html_to_text
+    html = ('<p>1. Restart it</p><p>- then <b>wait</b> + check the <a href="https://x.test/a">status page</a></p>'
+            '<table><tr><td>Order</td><td>1042</td></tr></table><ul><li>toner</li></ul>'
+            '<p><img src="cid:1" alt="photo"> a\\b *as is*</p><blockquote>Earlier<br>message</blockquote>')
+    assert html_to_text(html) == ('1. Restart it\n\n- then wait + check the status page\n\nOrder 1042\n\n  * toner\n\n'
+                                  'photo a\\b *as is*\n\n> Earlier\n> message')

@@ -79,12 +79,12 @@ def test_the_parser_never_raises_on_arbitrary_mime(raw):
 def emailed(parley, team):
     """A conversation emailed to Sample Customer: its reply address and how many messages it has."""
     clock = Clock()
-    parley.conversations.clock = parley.email_fallback.clock = parley.mail.clock = clock
+    parley.conversations.clock = parley.deliveries.clock = parley.mail.clock = clock
     parley.inbound.rate_limit.limit = 10_000
     conversation = parley.conversations.create_conversation(
         team['alice'], participant_ids=[team['customer'].id], body='Hello', client_id=cid())
     clock.now += timedelta(minutes=2)
-    parley.email_fallback.send_due()
+    parley.deliveries.send_due()
     with parley.db.session() as session:
         reply_to = parseaddr(session.exec(select(OutboundEmail)).one().reply_to)[1]
     return conversation.id, reply_to
@@ -98,7 +98,7 @@ def message_counts(parley) -> dict[int, int]:
 @DB_FUZZ
 @given(data=st.data())
 def test_a_stranger_never_posts_whatever_they_send(parley, team, emailed, data):
-    conversation_id, reply_to = emailed
+    _conversation_id, reply_to = emailed
     sender = data.draw(st.sampled_from(['Eve <eve@attacker.test>', 'susan@example.com', '<>',
                                         'Sample Customer <customer@example.com.attacker.test>']))
     before = message_counts(parley)

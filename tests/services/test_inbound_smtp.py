@@ -48,8 +48,8 @@ def test_a_reply_is_posted_through_smtp(parley, team, listener):
     conversation = parley.conversations.create_conversation(
         team['alice'], participant_ids=[team['customer'].id], body='Hello', client_id=cid())
     parley.conversations.send_message(team['alice'], conversation.id, body='Anyone?', client_id=cid())
-    parley.email_fallback.clock = lambda: conversation.last_message_at.replace(year=2100)
-    assert parley.email_fallback.send_due() == 1
+    parley.deliveries.clock = lambda: conversation.last_message_at.replace(year=2100)
+    assert parley.deliveries.send_due() == 1
     [email] = parley.mail.list_outbox(team['alice'])
     address = email.reply_to.split('<')[1].rstrip('>')
     send(listener, corpus.apple_mail(address), to=address)

@@ -112,8 +112,8 @@ def test_a_tickets_customer_conversation_routes_like_any_other(parley, team, tic
     conversation = parley.conversations.create_conversation(
         team['alice'], participant_ids=[team['customer'].id], body='We are on it', client_id=cid(),
         item_id=ticket.id)
-    parley.email_fallback.clock = lambda: conversation.last_message_at + timedelta(minutes=2)
-    assert parley.email_fallback.send_due() == 1
+    parley.deliveries.clock = lambda: conversation.last_message_at + timedelta(minutes=2)
+    assert parley.deliveries.send_due() == 1
     [message] = parley.conversations.list_messages(team['alice'], conversation.id)
     assert [d.label for d in message.deliveries] == ['Emailed']
 

@@ -1,6 +1,10 @@
 """Live-chat identity: signed links, session tokens, HMAC identity verification."""
-from datetime import timedelta
+from base64 import urlsafe_b64encode
+from datetime import datetime, timedelta
+import hashlib
+import hmac
 
+from itsdangerous import BadSignature, URLSafeSerializer
 import pytest
 
 from services.errors import NotFound
@@ -48,6 +52,36 @@ def test_tokens_expire_and_keep_to_their_purpose():
     clock.now += timedelta(days=30, seconds=1)
     with pytest.raises(NotFound):
         tokens.read(link, LINK_PURPOSE)
+
+
+def legacy_token(secret: str, purpose: str, customer_id: int, conversation_id: int, expires: datetime) -> str:
+    """A token as Parley 0.1 signed it by hand (before itsdangerous): such links are in customers' mailboxes."""
+    key = hmac.new(secret.encode(), b'parley live-chat tokens', hashlib.sha256).digest()
+    payload = f'{purpose}:{customer_id}:{conversation_id}:{int(expires.timestamp())}:0'.encode()
+    b64 = lambda data: urlsafe_b64encode(data).rstrip(b'=').decode()  # noqa: E731
+    return f'{b64(payload)}.{b64(hmac.new(key, payload, hashlib.sha256).digest())}'
+
+
+def test_links_in_the_old_format_keep_working_until_they_expire():
+    clock = Clock()
+    tokens = ChatTokens('secret', clock)
+    old = legacy_token('secret', LINK_PURPOSE, 5, 9, clock.now + timedelta(days=30))
+    assert tokens.read(old, LINK_PURPOSE) == (5, 9, 0)
+    with pytest.raises(NotFound):
+        tokens.read(old, SESSION_PURPOSE)
+    with pytest.raises(NotFound):
+        tokens.read(legacy_token('another secret', LINK_PURPOSE, 5, 9, clock.now + timedelta(days=30)), LINK_PURPOSE)
+    clock.now += timedelta(days=30, seconds=1)
+    with pytest.raises(NotFound):
+        tokens.read(old, LINK_PURPOSE)
+
+
+def test_a_token_is_itsdangerous_and_salted_per_purpose():
+    tokens = ChatTokens('secret', Clock())
+    link = tokens.issue(LINK_PURPOSE, 5, 9, timedelta(days=1))
+    assert URLSafeSerializer('secret', salt='parley live-chat link').loads(link)[:3] == [5, 9, 0]
+    with pytest.raises(BadSignature):
+        URLSafeSerializer('secret', salt='parley live-chat session').loads(link)
 
 
 def test_a_link_stops_working_when_the_customer_is_no_longer_in_the_conversation(parley, team, chat):

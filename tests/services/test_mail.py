@@ -175,7 +175,7 @@ def test_a_password_is_never_sent_in_the_clear(parley, smtp_server):
 
 
 def test_starttls_required_refuses_a_server_without_it_and_off_never_asks(parley, smtp_server):
-    handler, _, port = smtp_server(starttls=False)
+    _handler, _, port = smtp_server(starttls=False)
     sent, row = send_through(parley, f'smtp://127.0.0.1:{port}?starttls=required')
     assert (sent, row.status) == (0, 'retrying') and 'starttls=required' in row.last_error
     tls_handler, _, tls_port = smtp_server(starttls=True)

@@ -314,7 +314,7 @@ def test_a_restart_neither_loses_nor_repeats_a_digest(parley, team, clock, tmp_p
     clock.now += timedelta(minutes=5)
     assert parley.notifications.send_due_digests() == 1
     parley.conversations.create_conversation(alice, participant_ids=[susan.id], body='Pending', client_id=cid())
-    restarted = build_parley(Settings(database_url=f'sqlite:///{tmp_path / "parley.db"}', data_dir=tmp_path))
+    restarted = build_parley(Settings(database_url=parley.settings.database_url, data_dir=tmp_path))
     try:
         restarted.notifications.clock = lambda: clock.now + timedelta(minutes=5)
         assert restarted.notifications.send_due_digests() == 1

@@ -49,12 +49,13 @@ def test_an_admin_signs_a_customer_out_of_the_live_chat_everywhere(parley, team,
     assert parley.chat.open_link(fresh).conversation_id == conversation.id, 'new links work again'
 
 
-def test_a_visitor_starts_only_a_few_chats_an_hour(parley, team, clock):
+def test_a_visitor_starts_only_a_few_chats_an_hour(parley, team, clock, limits_time):
     for i in range(5):
         parley.chat.start_as_visitor(name='Dana', email='dana@example.org', body=f'Question {i}', client_id=cid())
     with pytest.raises(Throttled, match='started several chats'):
         parley.chat.start_as_visitor(name='Dana', email='DANA@example.org', body='Again', client_id=cid())
     clock.now += timedelta(hours=1)
+    limits_time.now += 3601
     parley.chat.start_as_visitor(name='Dana', email='dana@example.org', body='Later', client_id=cid())
 
 
@@ -70,7 +71,8 @@ def test_one_address_starts_only_so_many_chats_whatever_the_emails(parley, team,
                                  address='198.51.100.7')
 
 
-def test_live_chat_messages_are_limited_per_customer_and_nothing_is_stored_when_refused(parley, team, clock):
+def test_live_chat_messages_are_limited_per_customer_and_nothing_is_stored_when_refused(parley, team, clock,
+                                                                                      limits_time):
     identity = parley.chat.start_as_visitor(name='Dana', email='dana@example.org', body='Hi', client_id=cid())
     parley.chat.messages_per_customer.limit = 3
     for i in range(3):
@@ -80,6 +82,7 @@ def test_live_chat_messages_are_limited_per_customer_and_nothing_is_stored_when_
     bodies = [m.body for m in parley.conversations.list_messages(identity.customer, identity.conversation_id)]
     assert bodies == ['Hi', 'm0', 'm1', 'm2']
     clock.now += timedelta(minutes=1)
+    limits_time.now += 61
     parley.chat.send(identity, body='calmer now', client_id=cid())
 
 
@@ -94,12 +97,16 @@ def test_deactivating_an_agent_ends_their_open_pages_at_once(parley, team):
 def test_a_password_change_needs_the_current_one_and_ends_the_sessions(parley, team):
     alice = team['alice']
     old = parley.directory.session_generation(alice.id)
+    heard = []
+    parley.bus.subscribe(alice.id, heard.append)
     with pytest.raises(InvalidInput, match='current password is not right'):
         parley.auth.change_password(alice, 'nope', 'another long passphrase')
     with pytest.raises(InvalidInput, match='at least'):
         parley.auth.change_password(alice, PASSWORD, 'short')
     with pytest.raises(InvalidInput, match='different'):
         parley.auth.change_password(alice, PASSWORD, PASSWORD)
+    assert heard == [], 'a refused change ends nothing'
     generation = parley.auth.change_password(alice, PASSWORD, 'another long passphrase')
     assert generation == old + 1 and parley.auth.get_agent(alice.id, old) is None
+    assert [type(e) for e in heard] == [SessionsEnded], "the agent's open pages hear it from the service"
     assert parley.auth.authenticate('alice@example.com', 'another long passphrase').id == alice.id

@@ -156,8 +156,8 @@ async def test_agent_and_customer_see_each_other_live(user: User, create_user: C
     alice.find(marker='send').click()
     await user.should_see('Checking right now')
     await alice.should_see('Seen')
-    app_parley.email_fallback.clock = lambda: app_parley.conversations.clock() + app_parley.conversations.email_fallback
-    assert app_parley.email_fallback.send_due() == 0, 'seen live: no email'
+    app_parley.deliveries.clock = lambda: app_parley.conversations.clock() + app_parley.deliveries.window
+    assert app_parley.deliveries.send_due() == 0, 'seen live: no email'
 
 
 async def test_a_long_chat_opens_with_the_last_hundred_and_loads_earlier(user: User, people, customers, app_parley):

@@ -29,11 +29,11 @@ def emailed(app_parley, people):
     """Alice wrote to Sample Customer, who was offline: the message went out by email. Returns (id, reply address)."""
     parley = app_parley
     customer = parley.directory.create_customer(name='Sample Customer', email='customer@example.com')
-    parley.conversations.email_fallback = timedelta(0)
+    parley.deliveries.window = timedelta(0)
     conversation = parley.conversations.create_conversation(
         people['alice'], participant_ids=[customer.id], body='Please restart the printer.', client_id=cid(),
         subject='Printer offline')
-    parley.email_fallback.send_due()
+    parley.deliveries.send_due()
     with parley.db.session() as session:
         reply_to = session.exec(select(OutboundEmail.reply_to)).one()
     return conversation.id, parseaddr(reply_to)[1]

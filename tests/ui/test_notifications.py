@@ -108,7 +108,7 @@ async def test_one_pop_up_per_agent_in_the_tab_focused_last(user: User, create_u
 async def test_the_settings_page_needs_sign_in(user: User, people):
     await user.open('/settings/notifications')
     await user.should_see('Sign in')
-    assert [e for e in user.find(kind=ui.button, content='Sign in').elements]
+    assert list(user.find(kind=ui.button, content='Sign in').elements)
 
 
 async def test_an_at_mention_in_a_thread_suggests_teammates_and_notifies_them(user: User, people, app_parley):
