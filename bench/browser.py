@@ -8,6 +8,7 @@ import asyncio
 from contextlib import contextmanager
 from pathlib import Path
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from bench.sockets import socket_agent
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get('PARLEY_CHROMIUM', '/usr/bin/chromium')
+LISTED = 100   # conversations in the measured agent's list
 CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
                  '--disable-sync', '--no-first-run', '--disable-quic', '--disable-background-timer-throttling',
                  '--disable-renderer-backgrounding', '--disable-backgrounding-occluded-windows']
@@ -113,6 +115,9 @@ def run(folder: Path, *, receivers: tuple[int, ...] = (1, 10, 25), messages: int
         for i in range(1, 50):
             parley.conversations.send_message(sender, chat.id, body=f'Message {i} of the chat', client_id=cid())
         chat_link = parley.chat.link(customer.id, chat.id)
+        for i in range(LISTED - 3):   # an agent's list as the build measure wants it: 100 conversations
+            parley.conversations.create_conversation(sender, participant_ids=[ws.agents[1 + i % (size - 1)].id],
+                                                     body=f'Earlier conversation {i}', client_id=cid())
     finally:
         parley.close()
     port, floor_port, bare_port = free_port(), free_port(), free_port()
@@ -208,7 +213,7 @@ async def _send_all(sender: Page, receivers: list[Page], k: int, messages: int, 
     box = sender.get_by_label('Message', exact=True)
     keys, missing = [], 0
     for i in range(messages):
-        key = f'{k}{tag == "p" and "9" or tag}-{i}'
+        key = f'{k}{(tag == "p" and "9") or tag}-{i}'
         keys.append(key)
         await expect(box).to_have_value('')   # as a person would: the last send has cleared the box
         await box.fill(_body(key))
@@ -306,6 +311,7 @@ async def _page_load(browser, base, floors, ws, pair_id, loads, rounds) -> dict:
     result = {'pages_at_once': loads, 'parley_ms': await _loads(context, url, last, loads, rounds),
               'alone_ms': await _loads(context, url, last, 1, loads * rounds),
               'server_ms': await _requests(base, url, await context.cookies(), loads, rounds),
+              'build_ms': await _builds(base, url, await context.cookies(), loads * rounds),
               'team_ms': await _team_loads(context, base, ws.agents[0].email, url, last, loads)}
     await context.close()
     for name, url in floors.items():
@@ -313,6 +319,7 @@ async def _page_load(browser, base, floors, ws, pair_id, loads, rounds) -> dict:
         result[f'{name}_ms'] = await _loads(context, '/thread', 'Message 49 of the floor thread', loads, rounds)
         result[f'{name}_alone_ms'] = await _loads(context, '/thread', 'Message 49 of the floor thread', 1, loads)
         await context.close()
+    result['floor_build_ms'] = await _builds(floors['floor'], '/thread', [], loads * rounds)
     result['ratio_p95'] = round(result['parley_ms']['p95'] / max(result['floor_ms']['p95'], 1), 2)
     return result
 
@@ -351,6 +358,23 @@ async def _requests(base: str, url: str, cookies: list[dict], loads: int, rounds
         for _ in range(rounds):
             times += await asyncio.gather(*(fetch() for _ in range(loads)))
     return percentiles(times)
+
+
+async def _builds(base: str, url: str, cookies: list[dict], count: int) -> dict:
+    """The server's own time to build the page, one request at a time: the Server-Timing it sends (Parley's
+    ui/embed.py, the floor's bench/floor.py measure the same span: from the request to the finished response)."""
+    jar = httpx.Cookies()
+    for cookie in cookies:
+        jar.set(cookie['name'], cookie['value'], domain=cookie['domain'], path=cookie['path'])
+    times = []
+    async with httpx.AsyncClient(base_url=base, cookies=jar, timeout=60) as http:
+        for _ in range(count + 3):
+            response = await http.get(url)
+            timing = re.search(r'(?:^|,)\s*app;dur=([0-9.]+)', response.headers.get('server-timing', ''))
+            if response.status_code != 200 or timing is None:
+                raise RuntimeError(f'{base}{url} answered {response.status_code} without its Server-Timing')
+            times.append(float(timing.group(1)))
+    return percentiles(times[3:])   # the first few warm caches up
 
 
 async def _team_loads(context, base: str, email: str, url: str, last_text: str, loads: int) -> dict:

@@ -4,10 +4,20 @@ A plain list that every connected page appends to when anyone sends; no database
 `/` is the broadcast page, `/thread` shows 50 messages (the memory floor). Run: python -m bench.floor PORT
 """
 import sys
+import time
 
 from nicegui import app, ui
 
 pages: list[ui.column] = []
+
+
+@app.middleware('http')
+async def server_timing(request, call_next):
+    """The same Server-Timing Parley sends (ui/embed.py): the server's own time from request to response."""
+    started = time.perf_counter()
+    response = await call_next(request)
+    response.headers['Server-Timing'] = f'app;dur={(time.perf_counter() - started) * 1000:.1f}'
+    return response
 history = [f'Message {i} of the floor thread' for i in range(50)]
 
 

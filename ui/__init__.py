@@ -4,10 +4,10 @@ import logging
 from fastapi import Request
 from fastapi.responses import Response
 from nicegui import Client, app, ui
-from nicegui.nicegui import _exception_handler_404 as nicegui_not_found
 from nicegui.page import page
 
 from services.container import Parley
+from ui.internals import nicegui_not_found
 from ui.theme import page_setup, use_stylesheet
 
 log = logging.getLogger(__name__)

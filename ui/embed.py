@@ -7,6 +7,7 @@ from html import escape
 import json
 import logging
 import re
+import time
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
@@ -119,7 +120,11 @@ def register(parley: Parley) -> None:
 
     @app.middleware('http')
     async def security_headers(request: Request, call_next):
+        started = time.perf_counter()
         response = await call_next(request)
+        # The server's own time for this response (building a page, for one): browsers' developer tools show it,
+        # and `make bench` reads it (bench/browser.py).
+        response.headers['Server-Timing'] = f'app;dur={(time.perf_counter() - started) * 1000:.1f}'
         if request.url.path == CHAT_PATH:
             response.headers['Content-Security-Policy'] = f'frame-ancestors {chat_ancestors}'
         else:

@@ -5,6 +5,7 @@ tests/ui/test_internals.py fails with a message naming the piece when a NiceGUI 
 from nicegui import Client
 from nicegui.element import Element
 from nicegui.elements.mixins.value_element import ValueElement
+from nicegui.nicegui import _exception_handler_404 as nicegui_not_found  # noqa: F401  (NiceGUI's own 404 answer)
 
 
 def goes_out_whole(element: Element) -> bool:

@@ -133,6 +133,7 @@ async def test_agent_pages_cannot_be_framed_but_the_chat_can(browser: Browser, s
     assert chat.headers['content-security-policy'] == "frame-ancestors 'self'"
     cookie = agent.headers['set-cookie'].lower()
     assert 'httponly' in cookie and 'samesite=lax' in cookie and 'secure' not in cookie   # plain http here
+    assert re.fullmatch(r'app;dur=\d+\.\d', agent.headers['server-timing']), 'its time, for devtools and bench'
     await context.close()
 
 

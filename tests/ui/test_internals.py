@@ -29,3 +29,14 @@ def test_the_page_template_still_has_the_connection_notice_and_the_layers_the_cs
     layers = next(line for line in TEMPLATE.splitlines() if line.strip().startswith('@layer') and ',' in line)
     names = [n.strip(' ;') for n in layers.strip().removeprefix('@layer').split(',')]
     assert names.index('overrides') < names.index('quasar_importants'), f'layers are now {names}: FOCUS_RING_CSS'
+
+
+def test_nicegui_still_has_its_own_404_handler_for_its_resources():
+    """ui/__init__.py answers NiceGUI's own resources and APIs with NiceGUI's 404 handler, Parley's pages with its
+    own page: the handler must still be a coroutine taking (request, exception)."""
+    import inspect
+
+    from ui.internals import nicegui_not_found
+    assert inspect.iscoroutinefunction(nicegui_not_found), 'nicegui.nicegui._exception_handler_404 changed'
+    assert list(inspect.signature(nicegui_not_found).parameters) == ['request', 'exception'], \
+        'nicegui.nicegui._exception_handler_404 takes other arguments now'
