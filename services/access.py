@@ -13,10 +13,12 @@ from collections.abc import Callable
 import functools
 from typing import Any, TypeGuard, TypeVar
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement, bindparam, or_
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from models import Conversation, Notification, Participant, User, UserKind
+from services.db import Database
 from services.errors import Forbidden, NotFound, ParleyError, SignedOut
 from services.views import UserView
 
@@ -55,14 +57,33 @@ def current_actor(session, actor: UserView) -> UserView:
     return to_view(user)
 
 
+# The actor as stored now, read on the driver (services.db.Prepared): every service entry runs it, a page's build
+# several times, so it costs one indexed read and no ORM work.
+_ACTOR = sql_select(col(User.name), col(User.email), col(User.kind), col(User.is_admin), col(User.organization),
+                    col(User.is_active)).where(col(User.id) == bindparam('p_id'))
+
+
 def acting(method: Method) -> Method:
     """A service method `(self, actor, ...)` runs for the actor as stored now (self.db), or raises SignedOut."""
     @functools.wraps(method)
     def checked(self, actor: UserView, *args, **kwargs):
-        with self.db.session() as session:
-            actor = current_actor(session, actor)
-        return method(self, actor, *args, **kwargs)
+        return method(self, stored_actor(self.db, actor), *args, **kwargs)
     return checked  # type: ignore[return-value]
+
+
+def stored_actor(db: Database, actor: UserView) -> UserView:
+    """As current_actor, outside a transaction: SignedOut when they are gone, deactivated or not who they were."""
+    if not (isinstance(actor, UserView) and is_id(actor.id)):
+        raise SignedOut(SIGNED_OUT)
+    with db.engine.connect() as connection:
+        row = db.prepared(_ACTOR).execute(connection, p_id=actor.id).first()
+    if row is None:
+        raise SignedOut(SIGNED_OUT)
+    name, email, kind, is_admin, organization, active = row   # the driver's values: the kind by name, 0/1
+    if not active or UserKind[kind] != actor.kind:
+        raise SignedOut(SIGNED_OUT)
+    return UserView(id=actor.id, name=name, email=email, kind=UserKind[kind], is_admin=bool(is_admin),
+                    organization=organization, is_active=True)
 
 
 def require_agent(actor: UserView, refusal: ParleyError) -> None:

@@ -62,6 +62,7 @@ class Transaction:
 class Database:
     def __init__(self, url: str) -> None:
         self.hooks = Hooks()   # handlers of the domain events a transaction emits (registered by build_parley)
+        self._prepared: dict[int, tuple[object, Prepared]] = {}
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == 'sqlite'
         kwargs: dict = {}
@@ -115,6 +116,13 @@ class Database:
 
     def prepare(self, statement, columns: Sequence[str] | None = None) -> 'Prepared':
         return Prepared(self.engine, statement, columns)
+
+    def prepared(self, statement) -> 'Prepared':
+        """The statement prepared once for this database (a module-level statement used by many calls)."""
+        found = self._prepared.get(id(statement))
+        if found is None or found[0] is not statement:
+            found = self._prepared[id(statement)] = (statement, Prepared(self.engine, statement))
+        return found[1]
 
     def dispose(self) -> None:
         self.engine.dispose()
