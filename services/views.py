@@ -4,7 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 import json
 
-from models import ConversationKind, DeliveryState, EmailStatus, ItemKind, MessageVia, UserKind
+from models import ConversationKind, DeliveryState, EmailStatus, ItemKind, MessageVia, Priority, UserKind
+
+__all__ = ['ConversationKind', 'ItemKind', 'MessageVia', 'Priority', 'UserKind']   # the kinds pages compare with
 
 
 @dataclass(frozen=True)

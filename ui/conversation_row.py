@@ -6,9 +6,10 @@ row by replacing its data instead of drawing the list again.
 from nicegui import ui
 
 from ui import live
+from ui.internals import ShowsText
 
 
-class ConversationRow(ui.link, component='conversation_row.js'):
+class ConversationRow(ShowsText, ui.link, component='conversation_row.js'):
     """Avatar, title, time, preview, ticket reference, unread or waiting badge; `data` from the messenger."""
 
     def __init__(self, conversation_id: int, data: dict) -> None:
@@ -27,7 +28,7 @@ class ConversationRow(ui.link, component='conversation_row.js'):
             self.props['m'] = data
         live.call(self, 'set', data)
 
-    def _displayed_contents(self, *, only_visible: bool) -> list:
+    def shown_text(self) -> list:
         m = self.data   # what the browser shows as text, for ElementFilter and the user simulation
         return [m['title'], m['time'], m['preview'], f'#{m["ref"]}' if m['ref'] else None,
                 'Waiting' if m['waiting'] else None, f'{m["unread"]} unread' if m['unread'] else None]

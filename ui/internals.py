@@ -8,6 +8,18 @@ from nicegui.elements.mixins.value_element import ValueElement
 from nicegui.nicegui import _exception_handler_404 as nicegui_not_found  # noqa: F401  (NiceGUI's own 404 answer)
 
 
+class ShowsText:
+    """For an element that draws its text in the browser (a list row, a whole thread): what it shows as text, for
+    NiceGUI's ElementFilter and so the user simulation's should_see. NiceGUI documents Element._displayed_contents
+    as the hook to override for this; the override lives here. Subclasses say it in shown_text()."""
+
+    def shown_text(self) -> list:
+        raise NotImplementedError
+
+    def _displayed_contents(self, *, only_visible: bool) -> list:
+        return self.shown_text()
+
+
 def goes_out_whole(element: Element) -> bool:
     """Whether the element is sent to the browser whole in the page's next message (new or changed)."""
     return element.id in element.client.outbox.updates

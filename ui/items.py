@@ -8,7 +8,7 @@ from services.container import Parley
 from services.drafts import item_draft
 from services.errors import NotFound, ParleyError
 from services.items import STATUS_LABELS, STATUSES, ItemView
-from services.views import ConversationView, UserView
+from services.views import ConversationView, ItemKind, Priority, UserView
 from ui.formatting import list_time, viewer_zone
 from ui.messenger import DRAFT_KEY, DRAFT_PATH
 from ui.picker import NO_CUSTOMER, PeoplePicker
@@ -112,7 +112,7 @@ class ItemDetail:
                               label='Assignee', clearable=True,
                               on_change=lambda e: self._change(assignee_id=e.value)) \
                         .props('outlined dense').classes('w-52').mark('item-assignee')
-                    if item.kind == 'ticket':
+                    if item.kind == ItemKind.TICKET:
                         ui.select(PRIORITY_LABELS, value=item.priority, label='Priority',
                                   on_change=lambda e: self._change(priority=e.value)) \
                             .props('outlined dense').classes('w-36').mark('item-priority')
@@ -191,7 +191,7 @@ def item_dialog(parley: Parley, agent: UserView, kind: str, item: ItemView | Non
         description = ui.textarea('Description', value=item.description if item else '') \
             .props('outlined autogrow input-class="max-h-60"').classes('w-full').mark('item-description')
         customer = due = None
-        if kind == 'ticket':
+        if kind == ItemKind.TICKET:
             # Searched on the server as in the messenger: arrow keys and Enter pick, whatever the number of customers.
             customer = PeoplePicker(
                 search=lambda text, exclude, limit: parley.directory.search_customers(
@@ -207,7 +207,7 @@ def item_dialog(parley: Parley, agent: UserView, kind: str, item: ItemView | Non
                              label='Assignee', clearable=True).props('outlined dense').classes('w-full') \
             .mark('item-assignee-field')
         priority = None
-        if kind == 'ticket':
+        if kind == ItemKind.TICKET:
             priority = ui.select(PRIORITY_LABELS, value=item.priority if item else 'normal', label='Priority') \
                 .props('outlined dense').classes('w-full')
         error = ui.label().classes('text-negative text-sm').props('role=alert')
@@ -255,7 +255,7 @@ def _summary(item: ItemView, zone) -> str:
     if item.customer:
         parts.append(item.customer.name)
     parts.append(f'Assigned to {item.assignee.name}' if item.assignee else 'Unassigned')
-    if item.kind == 'ticket' and item.priority != 'normal':
+    if item.kind == ItemKind.TICKET and item.priority != Priority.NORMAL:
         parts.append(f'{PRIORITY_LABELS[item.priority]} priority')
     if item.due_date:
         parts.append(f'Due {item.due_date:%d %b}')

@@ -4,17 +4,18 @@ New messages, older pages and delivery changes reach the browser as small calls 
 (`put`), not as new elements: NiceGUI draws its whole element tree again on every update, so a thread made
 of elements cost each page more for every message it had shown. The server keeps each shown message's data
 in the element's props (a tuple of plain dicts, changed without an update), so the element sent whole again
-shows the same, and `_displayed_contents` gives the tests what the browser shows. A page keeps KEEP messages
-beyond what the user loaded: a tab left open on a busy conversation drops its oldest ones (they load again
+shows the same, and `shown_text` (ui/internals.ShowsText) gives the tests what the browser shows. A page keeps
+KEEP messages beyond what the user loaded: a tab left open on a busy conversation drops its oldest ones (they load again
 on scroll up), so neither the server nor the browser holds a day's worth of messages per tab.
 """
 from collections.abc import Callable, Iterable
 
 from nicegui import ui
 
-from services.views import DeliveryView, MessageView
+from services.views import DeliveryView, MessageVia, MessageView
 from ui import live
 from ui.formatting import clock, day_label, full_time, placement
+from ui.internals import ShowsText
 
 AGENT_WIDTH = 'max-w-[80%] md:max-w-[70%]'
 CHAT_WIDTH = 'max-w-[85%]'
@@ -23,7 +24,7 @@ KEEP = 300   # messages a page holds; more than the user loaded, and the oldest 
 Draw = Callable[[MessageView, MessageView | None], dict]   # (message, the one shown before it) -> its data
 
 
-class MessageList(ui.element, component='messages.js'):
+class MessageList(ShowsText, ui.element, component='messages.js'):
     """Messages in order, oldest first: append new ones, prepend older ones, change a delivery line."""
 
     def __init__(self, draw: Draw) -> None:
@@ -103,7 +104,7 @@ class MessageList(ui.element, component='messages.js'):
             self.props['messages'] = data
         live.call(self, 'put', items, at_start, first)
 
-    def _displayed_contents(self, *, only_visible: bool) -> list:
+    def shown_text(self) -> list:
         """What the browser shows as text, for ElementFilter and the user simulation."""
         return [text for m in self.data for text in (
             m['day'], m['name'], m['time'], m['body'], 'Internal note' if m['note'] else None,
@@ -117,7 +118,7 @@ def message_data(message: MessageView, previous: MessageView | None, zone, *, vi
     return {'id': message.id, 'day': day_label(message.created_at, zone) if new_day else None, 'grouped': grouped,
             'own': message.author.id == viewer_id, 'avatar': avatar, 'width': width, 'name': name,
             'note': message.is_note, 'time': clock(message.created_at, zone),
-            'full': full_time(message.created_at, zone), 'email': message.via == 'email', 'body': message.body,
+            'full': full_time(message.created_at, zone), 'email': message.via == MessageVia.EMAIL, 'body': message.body,
             'bubble': bubble, 'files': [a.label for a in message.attachments],
             'delivery': delivery_line(message.deliveries) if message.deliveries else None}
 

@@ -14,7 +14,7 @@ from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id, 
 from services.errors import NotFound
 from services.events import (ConversationRead, DeliveryChanged, Event, MessageSent, NotificationCreated,
                              NotificationsRead)
-from services.views import ConversationView, MessageView, UserView
+from services.views import ConversationView, ItemKind, MessageView, UserKind, UserView
 from ui import live
 from ui.bell import Bell
 from ui.composer import Composer
@@ -316,7 +316,7 @@ class Thread:
         self.history.start(page.conversations.list_messages(page.agent, conversation.id))
         placeholder = (f'Write to {", ".join(c.name for c in conversation.customers)}…' if conversation.is_customer
                        else 'Write a message…')
-        teammates = [p for p in conversation.participants if p.kind == 'agent' and p.id != self.agent.id]
+        teammates = [p for p in conversation.participants if p.kind == UserKind.AGENT and p.id != self.agent.id]
         self.composer = Composer(on_send=self.send, action='Send', allow_notes=conversation.is_customer,
                                  placeholder=placeholder, keep=f'thread_{conversation.id}',
                                  was_sent=lambda client_id: page.conversations.was_sent(self.agent, client_id),
@@ -358,7 +358,7 @@ class Thread:
 
     def _draw(self, message: MessageView, previous: MessageView | None) -> dict:
         own = message.author.id == self.agent.id
-        customer = message.author.kind == 'customer'
+        customer = message.author.kind == UserKind.CUSTOMER
         if message.is_note:
             bubble = 'bg-amber-50 border border-amber-300 text-amber-950 ' + ('rounded-br-md' if own else
                                                                                'rounded-bl-md')
@@ -383,8 +383,8 @@ class DraftPane:
         self.with_customer = draft.get('kind') == 'customer'
         directory = page.parley.directory
         chosen = [u for u in directory.get_users(draft.get('participants') or [])
-                  if u.kind == 'agent' and u.id != page.agent.id]
-        customers = [u for u in directory.get_users(draft.get('customers') or []) if u.kind == 'customer']
+                  if u.kind == UserKind.AGENT and u.id != page.agent.id]
+        customers = [u for u in directory.get_users(draft.get('customers') or []) if u.kind == UserKind.CUSTOMER]
         title = 'New conversation with customer' if self.with_customer else 'New conversation'
         with ui.row().classes('w-full items-center px-4 py-3 bg-white border-b border-slate-200 no-wrap gap-2'):
             ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/messenger')) \
@@ -397,7 +397,7 @@ class DraftPane:
         with ui.column().classes('w-full px-4 pt-4 gap-3'):
             if self.item_id is not None:
                 link = page.parley.items.get_by_id(page.agent, self.item_id).link
-                ui.chip(f'Linked to {link.label}', icon='confirmation_number' if link.kind == 'ticket'
+                ui.chip(f'Linked to {link.label}', icon='confirmation_number' if link.kind == ItemKind.TICKET
                         else 'task_alt', removable=True, on_value_change=lambda e: self._unlink(e.sender)) \
                     .props('outline color=primary remove-aria-label="Do not link it"').classes('self-start') \
                     .mark('draft-item-link')
@@ -490,7 +490,7 @@ def _thread_header(conversation: ConversationView, agent: UserView) -> None:
             if customers:
                 details = ' · '.join(filter(None, [customers[0].email, customers[0].organization])) \
                     if len(customers) == 1 else f'{len(customers)} customers'
-                team = [p.name for p in others if p.kind == 'agent']
+                team = [p.name for p in others if p.kind == UserKind.AGENT]
                 ui.label(details + (' · with ' + ', '.join(['you', *team]) if team else '')) \
                     .classes('text-xs text-slate-500 truncate')
             else:
@@ -501,7 +501,7 @@ def _thread_header(conversation: ConversationView, agent: UserView) -> None:
             with ui.link(target=conversation.item.path).classes(
                     'shrink-0 max-w-[45%] no-underline flex items-center gap-1 px-2 py-1 rounded-md bg-indigo-50 '
                     'text-primary text-xs font-medium hover:bg-indigo-100').mark('item-link'):
-                ui.icon('confirmation_number' if conversation.item.kind == 'ticket' else 'task_alt', size='16px')
+                ui.icon('confirmation_number' if conversation.item.kind == ItemKind.TICKET else 'task_alt', size='16px')
                 ui.label(conversation.item.label).classes('truncate')
 
 

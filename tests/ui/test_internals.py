@@ -40,3 +40,14 @@ def test_nicegui_still_has_its_own_404_handler_for_its_resources():
     assert inspect.iscoroutinefunction(nicegui_not_found), 'nicegui.nicegui._exception_handler_404 changed'
     assert list(inspect.signature(nicegui_not_found).parameters) == ['request', 'exception'], \
         'nicegui.nicegui._exception_handler_404 takes other arguments now'
+
+
+def test_elements_still_tell_the_element_filter_what_they_show_through_displayed_contents():
+    """ui/internals.ShowsText overrides Element._displayed_contents(only_visible=...), the hook NiceGUI documents for
+    elements whose text is drawn in the browser (the thread, the list rows); should_see relies on it."""
+    import inspect
+
+    from nicegui.element import Element
+    assert hasattr(Element, '_displayed_contents'), 'nicegui.element.Element._displayed_contents is gone'
+    assert 'only_visible' in inspect.signature(Element._displayed_contents).parameters, \
+        'Element._displayed_contents takes other arguments now'
