@@ -30,6 +30,7 @@ from models._types import UTCDateTime
 from services.db import Database
 
 log = logging.getLogger(__name__)
+logging.getLogger('alembic').setLevel(logging.WARNING)   # what was done is said in one line, below
 
 FOLDER = Path(__file__).parent / 'migrations'
 BASELINE = '0001'   # the schema of Parley 0.1, the last release without migrations
