@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from models._types import UTCDateTime
+from models._types import EnumText, UTCDateTime
 from services.db import Database
 
 log = logging.getLogger(__name__)
@@ -71,11 +71,12 @@ def differences(connection: Connection) -> list:
 
 
 def render_item(type_: str, obj, autogen_context):
-    """Migrations name plain SQLAlchemy types: UTCDateTime is DateTime in the database, AutoString is String."""
+    """Migrations name plain SQLAlchemy types: UTCDateTime is DateTime in the database; AutoString and EnumText (an
+    enum kept as its value) are String."""
     if type_ == 'type':
         if isinstance(obj, UTCDateTime):
             return 'sa.DateTime()'
-        if type(obj).__name__ == 'AutoString':
+        if isinstance(obj, EnumText) or type(obj).__name__ == 'AutoString':
             return 'sa.String()'
     return False
 
