@@ -18,7 +18,7 @@ class ItemStatus(StrEnum):
     OPEN = 'open'
     PENDING = 'pending'
     CLOSED = 'closed'
-    TODO = 'todo'         # tasks
+    TO_DO = 'todo'        # tasks
     DOING = 'doing'
     DONE = 'done'
 

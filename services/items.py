@@ -22,10 +22,10 @@ from services.access import acting, is_id, require_agent
 from services.views import ItemLink, UserView
 
 S = ItemStatus
-STATUSES = {ItemKind.TICKET: (S.NEW, S.OPEN, S.PENDING, S.CLOSED), ItemKind.TASK: (S.TODO, S.DOING, S.DONE)}
+STATUSES = {ItemKind.TICKET: (S.NEW, S.OPEN, S.PENDING, S.CLOSED), ItemKind.TASK: (S.TO_DO, S.DOING, S.DONE)}
 DONE = {ItemKind.TICKET: S.CLOSED, ItemKind.TASK: S.DONE}
 STATUS_LABELS = {S.NEW: 'New', S.OPEN: 'Open', S.PENDING: 'Pending', S.CLOSED: 'Closed',
-                 S.TODO: 'To do', S.DOING: 'Doing', S.DONE: 'Done'}
+                 S.TO_DO: 'To do', S.DOING: 'Doing', S.DONE: 'Done'}
 PRIORITIES = tuple(Priority)
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000

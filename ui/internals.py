@@ -2,6 +2,8 @@
 
 tests/ui/test_internals.py fails with a message naming the piece when a NiceGUI upgrade changes any of it.
 """
+from collections.abc import Callable
+
 from nicegui import Client
 from nicegui.element import Element
 from nicegui.elements.mixins.value_element import ValueElement
@@ -13,8 +15,7 @@ class ShowsText:
     NiceGUI's ElementFilter and so the user simulation's should_see. NiceGUI documents Element._displayed_contents
     as the hook to override for this; the override lives here. Subclasses say it in shown_text()."""
 
-    def shown_text(self) -> list:
-        raise NotImplementedError
+    shown_text: Callable[[], list]   # each subclass defines it
 
     def _displayed_contents(self, *, only_visible: bool) -> list:
         return self.shown_text()
@@ -39,6 +40,9 @@ def set_quietly(field: ValueElement, value: str) -> None:
         field._send_update_on_value_change = True
 
 
+# The page's content area (NiceGUI's `.nicegui-content` div, padded by its nicegui.css): Parley's frame fills the
+# window edge to edge.
+CONTENT_CSS = '.nicegui-content { padding: 0; }\n'
 # Keyboard focus that can be seen. Quasar's buttons carry `no-outline`, an !important rule in the layer NiceGUI's
 # page template calls quasar_importants; an !important rule wins only from an earlier layer (overrides). Inside
 # lists the ring is drawn inward, so a scrolling list does not clip it; text fields show focus by their border.

@@ -9,7 +9,7 @@ from services.container import Parley
 from services.views import UserView
 from ui.bell import Bell
 from ui import live
-from ui.internals import CONNECTION_BANNER_CSS, FOCUS_RING_CSS
+from ui.internals import CONNECTION_BANNER_CSS, CONTENT_CSS, FOCUS_RING_CSS
 from ui.formatting import TZ_SCRIPT
 from ui.session import current_agent, login_redirect, sign_out
 
@@ -26,7 +26,6 @@ _CSS = '''
 :root { --parley-header: 52px; }  /* the header's height; the content area fills the rest of the window */
 body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
        font-family: Inter, ui-sans-serif, system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; }
-.nicegui-content { padding: 0; }
 .q-avatar__content { font-weight: 600; letter-spacing: 0.02em; }
 .parley-bubble { white-space: pre-wrap; overflow-wrap: anywhere; }
 .parley-note-box .q-field__control { background: #fffbeb; }
@@ -96,7 +95,7 @@ def page_setup(title: str) -> None:
     ui.page_title(f'{title} · Parley')
     ui.add_head_html(_stylesheet)
     ui.colors(primary=BRAND, secondary='#0ea5e9', accent='#f59e0b', positive='#16a34a', negative='#dc2626')
-    ui.add_css(_CSS + FOCUS_RING_CSS + CONNECTION_BANNER_CSS)
+    ui.add_css(_CSS + CONTENT_CSS + FOCUS_RING_CSS + CONNECTION_BANNER_CSS)
     ui.add_head_html(TZ_SCRIPT)
     ui.add_head_html(live.REPLACE_SCRIPT)
     ui.add_head_html(MENU_KEYS_SCRIPT)

@@ -31,6 +31,12 @@ def test_the_page_template_still_has_the_connection_notice_and_the_layers_the_cs
     assert names.index('overrides') < names.index('quasar_importants'), f'layers are now {names}: FOCUS_RING_CSS'
 
 
+def test_the_page_content_still_sits_in_the_div_content_css_unpads():
+    from nicegui import client
+    assert "classes('nicegui-content')" in inspect.getsource(client.Client), \
+        "a page's content is no longer in a .nicegui-content div: CONTENT_CSS"
+
+
 def test_nicegui_still_has_its_own_404_handler_for_its_resources():
     """ui/__init__.py answers NiceGUI's own resources and APIs with NiceGUI's 404 handler, Parley's pages with its
     own page: the handler must still be a coroutine taking (request, exception)."""
