@@ -413,11 +413,13 @@ class ConversationService:
                 text: str, client_id: str, *, note: bool = False, via: MessageVia = MessageVia.APP,
                 attachments: Sequence[AttachmentView] = (),
                 event: ConversationCreated | None = None) -> 'MessageView | Message':
-        """Store a message and everything that follows from it, in the caller's transaction.
+        """Store a message, the conversation's preview and the unread counts, then raise MessageStored: what
+        follows (delivery rows, notifications, the hand-off, read-on-arrival) is the handlers', in the same
+        transaction (services.hooks). The pages hear of it after the commit.
 
         Returns the new message's view, or the message stored earlier with this client id (nothing else
         is written then). A send is five statements: the message, the conversation, the unread counts,
-        then the notifications (teammates) or delivery rows (customers), after the one read in _load.
+        then the handlers' notifications (teammates) or delivery rows (customers), after the one read in _load.
         """
         sql = tx.connection  # plain statements: nothing for the ORM to track or synchronise
         now = self.clock()
