@@ -15,7 +15,23 @@ class ConversationKind(StrEnum):
 
 class ConversationStatus(StrEnum):
     OPEN = 'open'
+    SNOOZED = 'snoozed'   # back to open at snoozed_until, or at the next message when that is empty
     CLOSED = 'closed'
+
+
+class ThreadEvent(StrEnum):
+    """A line in the thread (for agents) saying what happened to the conversation."""
+    CLOSED = 'closed'
+    REOPENED = 'reopened'
+    SNOOZED = 'snoozed'
+    WOKE = 'woke'                 # a snooze ended
+    ADDED = 'added'
+    REMOVED = 'removed'
+    LEFT = 'left'
+    RENAMED = 'renamed'
+    ASSIGNED = 'assigned'
+    UNASSIGNED = 'unassigned'
+    LINKED = 'linked'
 
 
 class MessageVia(StrEnum):
@@ -24,11 +40,20 @@ class MessageVia(StrEnum):
 
 
 class Conversation(SQLModel, table=True):
-    __table_args__ = (Index('ix_conversation_unassigned', 'unassigned', 'last_message_at'),)
+    __table_args__ = (Index('ix_conversation_unassigned', 'unassigned', 'last_message_at'),
+                      Index('ix_conversation_snoozed', 'status', 'snoozed_until'),
+                      # "Mine": customer conversations assigned to an agent, by status, newest first.
+                      Index('ix_conversation_assignee', 'assignee_id', 'status', 'last_message_at', 'id'))
 
     id: int = Field(default=None, primary_key=True)   # set by the database on insert
     kind: ConversationKind = ConversationKind.INTERNAL
-    status: ConversationStatus = ConversationStatus.OPEN
+    status: ConversationStatus = Field(default=ConversationStatus.OPEN,
+                                       sa_column=Column(EnumText(ConversationStatus), nullable=False))
+    # Who closed or snoozed it: a message from anyone else opens it again.
+    status_by_id: int | None = Field(default=None, foreign_key='user.id')
+    snoozed_until: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # Customer conversations: the agent who has it (None while unassigned, or after Unassign).
+    assignee_id: int | None = Field(default=None, foreign_key='user.id')
     subject: str | None = None
     created_by_id: int = Field(foreign_key='user.id')
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
@@ -46,8 +71,9 @@ class Conversation(SQLModel, table=True):
 
 class Participant(SQLModel, table=True):
     __table_args__ = (Index('ix_participant_user_conversation', 'user_id', 'conversation_id'),
-                      # The inbox: a participant's conversations, newest activity first, read off one index.
-                      Index('ix_participant_user_recent', 'user_id', 'last_message_at', 'conversation_id'))
+                      # The inbox: a participant's open (snoozed, closed) conversations, newest activity first,
+                      # read off one index and paged by (last_message_at, conversation_id).
+                      Index('ix_participant_inbox', 'user_id', 'status', 'last_message_at', 'conversation_id'))
 
     conversation_id: int = Field(foreign_key='conversation.id', primary_key=True)
     user_id: int = Field(foreign_key='user.id', primary_key=True)
@@ -57,6 +83,10 @@ class Participant(SQLModel, table=True):
     last_read_message_id: int = 0
     # The conversation's last_message_at, copied on every send (the same UPDATE as the unread counts).
     last_message_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    # The conversation's status, copied whenever it changes, for the same index.
+    status: ConversationStatus = Field(default=ConversationStatus.OPEN,
+                                       sa_column=Column(EnumText(ConversationStatus), nullable=False,
+                                                        server_default='open'))
 
 
 class Message(SQLModel, table=True):
@@ -75,6 +105,9 @@ class Message(SQLModel, table=True):
     is_note: bool = False
     via: MessageVia = Field(default=MessageVia.APP, sa_column=Column(EnumText(MessageVia), nullable=False))
     attachments: str = '[]'   # JSON [[name, size], ...]: files an emailed reply carried (listed, not kept)
+    # A line about the conversation (closed, added...), not something someone wrote: the body holds its details
+    # as JSON, and it is a note (agents only), never counted unread or shown in a preview.
+    event: ThreadEvent | None = Field(default=None, sa_column=Column(EnumText(ThreadEvent), nullable=True))
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 

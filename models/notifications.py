@@ -18,7 +18,8 @@ class NotificationKind(StrEnum):
     CUSTOMER_REPLY = 'customer_reply'  # a customer answered
     MENTION = 'mention'                # @name
     UNASSIGNED = 'unassigned'          # a new live chat nobody has taken
-    ASSIGNED = 'assigned'              # a ticket or task assigned to the agent
+    ASSIGNED = 'assigned'              # a ticket, task or customer conversation assigned to the agent
+    SNOOZE_ENDED = 'snooze_ended'      # a snoozed conversation is open again
 
 
 class Channel(StrEnum):

@@ -127,6 +127,11 @@ def conversation(session: Session, actor: UserView, conversation_id: object) -> 
     return row
 
 
+def active_agent_ids(session: Session) -> list[int]:
+    """Every active agent: who may take an unassigned conversation (and sees the Unassigned list change)."""
+    return list(session.exec(select(User.id).where(User.kind == UserKind.AGENT, User.is_active)).all())
+
+
 def own_notification(actor: UserView) -> ColumnElement[bool]:
     """The notifications the actor may read or mark: their own."""
     return col(Notification.user_id) == actor.id

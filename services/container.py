@@ -13,6 +13,7 @@ from services.events import EventBus, LocalEventBus
 from services.inbound import InboundService
 from services.inbound_smtp import InboundListener, parse_address
 from services.items import ItemService
+from services.lifecycle import LifecycleService
 from services.livechat import ChatTokens, LiveChatService
 from services.mail import MailService
 from services.notifications import NotificationService
@@ -35,12 +36,13 @@ class Parley:
     inbound: InboundService
     notifications: NotificationService
     items: ItemService
+    lifecycle: LifecycleService
     listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
-        """Email fallback, agents' digests, then the outbox, every second, until cancelled."""
-        await run_periodically([self.deliveries.send_due, self.notifications.send_due_digests,
-                                self.mail.send_due], interval=1.0)
+        """Snoozes that end, email fallback, agents' digests, then the outbox, every second, until cancelled."""
+        await run_periodically([self.lifecycle.wake_due, self.deliveries.send_due,
+                                self.notifications.send_due_digests, self.mail.send_due], interval=1.0)
 
     def start_listener(self) -> None:
         """Start receiving email by SMTP, if configured (raises OSError when the port is taken)."""
@@ -80,4 +82,4 @@ def build_parley(settings: Settings) -> Parley:
                   auth=AuthService(db, directory), conversations=conversations, mail=mail, chat=chat,
                   deliveries=deliveries,
                   inbound=InboundService(db, conversations, directory, mail, max_bytes=settings.inbound_max_bytes),
-                  notifications=notifications, items=ItemService(db))
+                  notifications=notifications, items=ItemService(db), lifecycle=LifecycleService(db, bus))

@@ -3,25 +3,26 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
-from sqlalchemy import String, and_, bindparam, case, cast, insert, literal_column, or_, update
+from sqlalchemy import Boolean, Integer, String, and_, bindparam, case, cast, insert, literal_column, or_, update
 from sqlalchemy import select as sql_select   # sqlmodel's select types up to four columns
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, func, select
 
-from models import (Conversation, ConversationKind, CustomerThread, Delivery, EmailStatus, Item, Message, MessageVia,
-                    NotificationSettings, OutboundEmail, Participant, User, UserKind)
+from models import (Conversation, ConversationKind, ConversationStatus, CustomerThread, Delivery, EmailStatus, Item,
+                    Message, MessageVia, NotificationSettings, OutboundEmail, Participant, ThreadEvent, User, UserKind)
 from models._types import utcnow
-from models.conversations import ConversationStatus
 from services.db import Database, Transaction
 from services.directory import to_view
 from services.errors import InvalidInput, NotFound, SignedOut
-from services.events import ConversationCreated, ConversationRead, Event, EventBus, MessageSent
+from services.events import (ConversationChanged, ConversationCreated, ConversationRead, Event, EventBus,
+                             MessageSent)
 from services.hooks import ConversationOpened, Facts, Member, MessageStored
 from services.presence import Presence
 from services.text import clean_text, one_line
+from services.threadlines import add_line
 from services import access
 from services.access import SIGNED_OUT, acting, current_actor, is_id
-from services.views import (AttachmentView, ConversationView, DeliveryView, ItemLink, MessageView, UserView,
+from services.views import (AttachmentView, ConversationView, DeliveryView, Inbox, ItemLink, MessageView, UserView,
                             delivery_label)
 
 MAX_MESSAGE_LENGTH = 10_000
@@ -31,6 +32,9 @@ PAGE_SIZE = 50
 PREVIEW_LENGTH = 140
 NOT_FOUND = access.CONVERSATION_NOT_FOUND
 NO_CUSTOMER = 'Pick the customer this conversation is with.'
+Cursor = tuple[datetime, int]   # where a page of a list ends: the last row's (last_message_at, id)
+_INBOX_STATUS = {Inbox.OPEN: ConversationStatus.OPEN, Inbox.UNREAD: ConversationStatus.OPEN,
+                 Inbox.SNOOZED: ConversationStatus.SNOOZED, Inbox.CLOSED: ConversationStatus.CLOSED}
 
 
 def validate_body(body: str) -> str:
@@ -130,7 +134,7 @@ class ConversationService:
         def create(tx: Transaction) -> int:
             conversation = self._new_conversation(tx, ConversationKind.CUSTOMER, customer, None, [customer.id],
                                                   unassigned=True)
-            started = ConversationCreated(recipients=(customer.id, *_active_agent_ids(tx.session)),
+            started = ConversationCreated(recipients=(customer.id, *access.active_agent_ids(tx.session)),
                                           conversation_id=conversation.id, created_by_id=customer.id)
             self._append(tx, *self._loaded(tx.connection, conversation.id), customer, text, client_id, event=started)
             return conversation.id
@@ -236,30 +240,79 @@ class ConversationService:
                                   people[conversation.id], actor, items)
 
     @acting
-    def list_conversations(self, actor: UserView, *, limit: int = 100) -> list[ConversationView]:
-        """The actor's open conversations, newest activity first."""
+    def list_conversations(self, actor: UserView, *, inbox: Inbox = Inbox.OPEN, after: Cursor | None = None,
+                           limit: int = 100) -> list[ConversationView]:
+        """A page of one of the actor's lists, newest activity first (Unassigned: longest wait first); the next page
+        starts after the last one's `cursor` (keyset paging on the inbox indexes: as quick on page 200 as on 1).
+
+        Customers' lists ignore status: they never see it.
+        """
+        limit = max(1, min(limit, 200))
+        if actor.kind != UserKind.AGENT:
+            inbox = Inbox.OPEN
+        elif inbox == Inbox.UNASSIGNED:
+            return self.list_unassigned(actor, after=after, limit=limit)
         with self.db.session() as session:
-            rows = session.exec(
-                select(Conversation, Participant.unread_count)
-                .join(Participant, col(Participant.conversation_id) == Conversation.id)
-                .where(Participant.user_id == actor.id, Conversation.status == ConversationStatus.OPEN)
-                .order_by(col(Participant.last_message_at).desc(), col(Participant.conversation_id).desc())
-                .limit(limit)).all()
-            people = _participants_by_conversation(session, [c.id for c, _ in rows])
-            items = _item_links(session, [c for c, _ in rows])
-        return [_conversation_view(c, unread, people[c.id], actor, items) for c, unread in rows]
+            if inbox == Inbox.MINE:
+                statement = (select(Conversation, Participant.unread_count)
+                             .outerjoin(Participant, (col(Participant.conversation_id) == Conversation.id) &
+                                        (col(Participant.user_id) == actor.id))
+                             .where(Conversation.assignee_id == actor.id,
+                                    Conversation.status == ConversationStatus.OPEN))
+                at, key = col(Conversation.last_message_at), col(Conversation.id)
+            else:
+                statement = (select(Conversation, Participant.unread_count)
+                             .join(Participant, col(Participant.conversation_id) == Conversation.id)
+                             .where(Participant.user_id == actor.id))
+                if actor.kind == UserKind.AGENT:
+                    statement = statement.where(Participant.status == _INBOX_STATUS[inbox])
+                if inbox == Inbox.UNREAD:
+                    statement = statement.where(col(Participant.unread_count) > 0)
+                at, key = col(Participant.last_message_at), col(Participant.conversation_id)  # type: ignore[arg-type]
+            if after is not None:
+                statement = statement.where(or_(at < after[0], and_(at == after[0], key < after[1])))
+            rows = session.exec(statement.order_by(at.desc(), key.desc()).limit(limit)).all()
+            return self._views(session, actor, rows)
 
     @acting
-    def list_unassigned(self, actor: UserView, *, limit: int = 100) -> list[ConversationView]:
-        """Customer conversations no agent has answered yet, oldest wait first (agents only)."""
+    def inbox_counts(self, actor: UserView) -> dict[Inbox, int]:
+        """How many conversations each of the agent's lists holds (three indexed counts)."""
+        if actor.kind != UserKind.AGENT:
+            return {}
+        with self.db.session() as session:
+            by_status = session.exec(
+                select(Participant.status, func.count(), func.sum(case((col(Participant.unread_count) > 0, 1),
+                                                                       else_=0)))
+                .where(Participant.user_id == actor.id).group_by(Participant.status)).all()
+            mine = session.exec(select(func.count()).select_from(Conversation).where(
+                Conversation.assignee_id == actor.id, Conversation.status == ConversationStatus.OPEN)).one()
+            waiting = session.exec(select(func.count()).select_from(Conversation).where(
+                col(Conversation.unassigned).is_(True), Conversation.status == ConversationStatus.OPEN)).one()
+        counts = {ConversationStatus(status): (total, unread or 0) for status, total, unread in by_status}
+        return {Inbox.OPEN: counts.get(ConversationStatus.OPEN, (0, 0))[0],
+                Inbox.UNREAD: counts.get(ConversationStatus.OPEN, (0, 0))[1], Inbox.MINE: mine,
+                Inbox.UNASSIGNED: waiting, Inbox.SNOOZED: counts.get(ConversationStatus.SNOOZED, (0, 0))[0],
+                Inbox.CLOSED: counts.get(ConversationStatus.CLOSED, (0, 0))[0]}
+
+    def _views(self, session: Session, actor: UserView, rows) -> list[ConversationView]:
+        people = _participants_by_conversation(session, [c.id for c, _ in rows])
+        items = _item_links(session, [c for c, _ in rows])
+        return [_conversation_view(c, unread or 0, people[c.id], actor, items) for c, unread in rows]
+
+    @acting
+    def list_unassigned(self, actor: UserView, *, after: Cursor | None = None,
+                        limit: int = 100) -> list[ConversationView]:
+        """Open customer conversations no agent has, longest wait first (agents only)."""
         if actor.kind != UserKind.AGENT:
             return []
         with self.db.session() as session:
-            rows = session.exec(select(Conversation).where(
-                col(Conversation.unassigned).is_(True), Conversation.status == ConversationStatus.OPEN)
-                .order_by(col(Conversation.last_message_at), col(Conversation.id)).limit(limit)).all()
-            people = _participants_by_conversation(session, [c.id for c in rows])
-        return [_conversation_view(c, 1, people[c.id], actor) for c in rows]
+            statement = select(Conversation).where(col(Conversation.unassigned).is_(True),
+                                                   Conversation.status == ConversationStatus.OPEN)
+            at, key = col(Conversation.last_message_at), col(Conversation.id)
+            if after is not None:
+                statement = statement.where(or_(at > after[0], and_(at == after[0], key > after[1])))
+            rows = session.exec(statement.order_by(at, key).limit(max(1, min(limit, 200)))).all()
+            return self._views(session, actor, [(c, 1) for c in rows])
 
     @acting
     def item_conversations(self, actor: UserView, item_id: int) -> tuple[list[ConversationView], int]:
@@ -295,12 +348,12 @@ class ConversationService:
 
     @acting
     def latest_customer_conversation(self, customer: UserView) -> ConversationView | None:
-        """The customer's most recently active open conversation, for the live chat to reopen."""
+        """The customer's most recently active conversation, for the live chat to show again (closed or not: a
+        customer never sees the status, and writing in it opens it again)."""
         with self.db.session() as session:
             row = session.exec(
                 select(Conversation.id).join(Participant, col(Participant.conversation_id) == Conversation.id)
-                .where(Participant.user_id == customer.id, Conversation.status == ConversationStatus.OPEN,
-                       Conversation.kind == ConversationKind.CUSTOMER)
+                .where(Participant.user_id == customer.id, Conversation.kind == ConversationKind.CUSTOMER)
                 .order_by(col(Conversation.last_message_at).desc()).limit(1)).first()
         return self.access_conversation(customer, row) if row is not None else None
 
@@ -350,8 +403,7 @@ class ConversationService:
         with self.db.session() as session:
             return session.exec(
                 select(func.coalesce(func.sum(Participant.unread_count), 0))
-                .join(Conversation, col(Conversation.id) == Participant.conversation_id)
-                .where(Participant.user_id == actor.id, Conversation.status == ConversationStatus.OPEN)).one()
+                .where(Participant.user_id == actor.id, Participant.status == ConversationStatus.OPEN)).one()
 
     # ----- internals --------------------------------------------------------------------------
 
@@ -362,7 +414,7 @@ class ConversationService:
         if session.get(Participant, (conversation.id, customer.id)) is None:
             now = self.clock()
             session.add(Participant(conversation_id=conversation.id, user_id=customer.id, joined_at=now,
-                                    last_message_at=conversation.last_message_at))
+                                    last_message_at=conversation.last_message_at, status=conversation.status))
             session.flush()
 
     def _create_once(self, author: UserView, client_id: str, create: Callable[[Transaction], int]) -> int:
@@ -379,14 +431,16 @@ class ConversationService:
         if not rows:
             return None, {}
         members = {}
-        for _, _, _, _, user_id, unread, kind, name, active, grid, delay, thread in rows:
+        for _, _, _, _, user_id, unread, kind, name, active, grid, delay, thread, _, _ in rows:
             if user_id is not None:   # plain values from the driver: enums by name, booleans as 0/1
                 settings = None if grid is None else NotificationSettings(user_id=user_id, grid=grid,
                                                                           email_delay_minutes=delay)
                 members[user_id] = Member(user_id, UserKind[kind], name, bool(active), unread or 0, settings,
                                           thread is not None)
         conversation_id, kind, subject, unassigned = rows[0][:4]
-        return Facts(conversation_id, ConversationKind[kind], subject, bool(unassigned)), members
+        status, status_by = rows[0][-2:]
+        return Facts(conversation_id, ConversationKind[kind], subject, bool(unassigned), ConversationStatus(status),
+                     status_by), members
 
     def _loaded(self, connection: Connection, conversation_id: int) -> 'tuple[Facts, dict[int, Member]]':
         """_load of a conversation this transaction has just made."""
@@ -433,22 +487,27 @@ class ConversationService:
             if earlier is None:   # cannot be: the insert met that very message
                 raise InvalidInput('This message could not be sent; reload the page and try again.')
             return earlier
+        # A message from anyone but who closed or snoozed it opens it again (for everyone in it).
+        reopen = conversation.status != ConversationStatus.OPEN and author.id != conversation.status_by
+        status = ConversationStatus.OPEN if reopen else conversation.status
         if joined:  # answering an unassigned conversation takes it out of the Unassigned inbox
             sql.execute(insert(Participant), dict(conversation_id=conversation.id, user_id=author.id, joined_at=now,
-                                                  unread_count=0, last_message_at=now))
+                                                  unread_count=0, last_message_at=now, status=status))
             members[author.id] = Member(author.id, UserKind.AGENT, author.name, True, 0, None, False)
         preview = ('Note: ' if note else '') + _preview(text)
         self._update_conversation.execute(
             sql, p_id=conversation.id, p_at=now, p_author=author.id, p_preview=preview,
-            p_customer_preview=None if note else _preview(text), p_unassigned=conversation.unassigned and not joined)
+            p_customer_preview=None if note else _preview(text), p_unassigned=conversation.unassigned and not joined,
+            p_assignee=author.id if joined and conversation.unassigned else None, p_reopen=reopen)
         # Everyone else has one more unread message (customers do not see notes); the author has read the thread by
         # replying, and so has every teammate who has it open on screen right now.
         viewing = {i for i in self.presence.viewers(conversation.id)
                    if i in members and members[i].kind == UserKind.AGENT and i != author.id}
         skipped = [m.user_id for m in members.values() if note and m.kind == UserKind.CUSTOMER]
         self._update_unread.execute(sql, p_conversation=conversation.id, p_skipped=_ids(skipped),
-                                    p_readers=_ids([author.id, *viewing]), p_message=message_id, p_at=now)
-        everyone = _active_agent_ids(tx.session) if was_unassigned else []
+                                    p_readers=_ids([author.id, *viewing]), p_message=message_id, p_at=now,
+                                    p_reopen=reopen)
+        everyone = access.active_agent_ids(tx.session) if was_unassigned else []
         recipients = [m.user_id for m in members.values() if not (note and m.kind == UserKind.CUSTOMER)]
         recipients += everyone  # every agent's Unassigned inbox changes
         view = MessageView(id=message_id, conversation_id=conversation.id, author=author, body=text, created_at=now,
@@ -461,6 +520,13 @@ class ConversationService:
         tx.on_commit(lambda: self.bus.publish(published[0]))
         tx.emit(stored)
         view = replace(view, deliveries=tuple(stored.deliveries))
+        if reopen:   # after the message: "Reopened by Sample Customer's reply"
+            add_line(tx, self.bus, conversation_id=conversation.id, actor=author, event=ThreadEvent.REOPENED, at=now,
+                     reply=True)
+            agents = [m.user_id for m in members.values() if m.kind == UserKind.AGENT]
+            changed = ConversationChanged(recipients=tuple(dict.fromkeys([*agents, *everyone])),
+                                          conversation_id=conversation.id)
+            tx.on_commit(lambda: self.bus.publish(changed))
         published.append(event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
                                               conversation_id=conversation.id, message_id=message_id,
                                               author_id=author.id, preview=preview, at=now.isoformat(),
@@ -489,17 +555,23 @@ _MESSAGE = ('conversation_id', 'author_id', 'body', 'client_id', 'is_note', 'via
 _LOAD = (sql_select(col(Conversation.id), col(Conversation.kind), col(Conversation.subject),
                     col(Conversation.unassigned), col(Participant.user_id), col(Participant.unread_count),
                     col(User.kind), col(User.name), col(User.is_active), col(NotificationSettings.grid),
-                    col(NotificationSettings.email_delay_minutes), col(CustomerThread.customer_id))
+                    col(NotificationSettings.email_delay_minutes), col(CustomerThread.customer_id),
+                    col(Conversation.status), col(Conversation.status_by_id))
          .outerjoin(Participant, col(Participant.conversation_id) == Conversation.id)
          .outerjoin(User, col(User.id) == Participant.user_id)
          .outerjoin(NotificationSettings, col(NotificationSettings.user_id) == Participant.user_id)
          .outerjoin(CustomerThread, and_(col(CustomerThread.conversation_id) == Conversation.id,
                                          col(CustomerThread.customer_id) == Participant.user_id))
          .where(col(Conversation.id) == bindparam('p_id')))
+_OPENING = bindparam('p_reopen', type_=Boolean)   # the message opens a closed or snoozed conversation again
 _UPDATE_CONVERSATION = update(Conversation).where(col(Conversation.id) == bindparam('p_id')).values(
     last_message_at=bindparam('p_at'), last_message_author_id=bindparam('p_author'),
     last_message_preview=bindparam('p_preview'), unassigned=bindparam('p_unassigned'),
-    customer_preview=func.coalesce(bindparam('p_customer_preview'), Conversation.customer_preview))
+    customer_preview=func.coalesce(bindparam('p_customer_preview'), Conversation.customer_preview),
+    assignee_id=func.coalesce(bindparam('p_assignee', type_=Integer), Conversation.assignee_id),
+    status=case((_OPENING, ConversationStatus.OPEN.value), else_=Conversation.status),
+    status_by_id=case((_OPENING, None), else_=Conversation.status_by_id),
+    snoozed_until=case((_OPENING, None), else_=Conversation.snoozed_until))
 
 
 def _listed(param: str):
@@ -514,15 +586,11 @@ _UPDATE_UNREAD = update(Participant).where(
     unread_count=case((_listed('p_readers'), 0), else_=Participant.unread_count + 1),
     last_read_message_id=case((_listed('p_readers'), bindparam('p_message')),
                               else_=Participant.last_read_message_id),
-    last_message_at=bindparam('p_at'))
+    last_message_at=bindparam('p_at'), status=case((_OPENING, ConversationStatus.OPEN.value), else_=Participant.status))
 
 
 def _ids(ids: Iterable[int]) -> str:
     return ',' + ','.join(map(str, ids)) + ','
-
-
-def _active_agent_ids(session: Session) -> list[int]:
-    return list(session.exec(select(User.id).where(User.kind == UserKind.AGENT, User.is_active)).all())
 
 
 def _validate_client_id(client_id: str) -> str:
@@ -571,10 +639,13 @@ def _conversation_view(conversation: Conversation, unread: int, people: list[Use
         return ConversationView(id=conversation.id, kind=conversation.kind, title=title,
                                 participants=(viewer,), last_message_at=conversation.last_message_at,
                                 last_message_preview=conversation.customer_preview, unread_count=unread)
+    assignee = next((p for p in people if p.id == conversation.assignee_id), None)
     return ConversationView(id=conversation.id, kind=conversation.kind, title=title,
                             participants=tuple(people), last_message_at=conversation.last_message_at,
                             last_message_preview=conversation.last_message_preview, unread_count=unread,
-                            unassigned=conversation.unassigned, item=(items or {}).get(conversation.item_id or 0))
+                            unassigned=conversation.unassigned, item=(items or {}).get(conversation.item_id or 0),
+                            status=conversation.status, snoozed_until=conversation.snoozed_until, assignee=assignee,
+                            subject=conversation.subject)
 
 
 def _message_view(message: Message, author: User | UserView, viewer: UserView,
@@ -584,7 +655,8 @@ def _message_view(message: Message, author: User | UserView, viewer: UserView,
         person = UserView(id=person.id, name=person.name, email='', kind=person.kind)
     return MessageView(id=message.id, conversation_id=message.conversation_id, author=person, body=message.body,
                        created_at=message.created_at, client_id=message.client_id, is_note=message.is_note,
-                       via=message.via, attachments=AttachmentView.load(message.attachments), deliveries=deliveries)
+                       via=message.via, attachments=AttachmentView.load(message.attachments), deliveries=deliveries,
+                       event=message.event)
 
 
 def _preview(text: str) -> str:

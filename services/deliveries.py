@@ -15,7 +15,7 @@ from email.utils import formataddr
 import secrets
 
 from sqlalchemy import insert, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from models import (Conversation, CustomerThread, Delivery, DeliveryState, Message, OutboundEmail, Participant, User,
                     UserKind)
@@ -23,7 +23,7 @@ from models._types import utcnow
 from services.db import Database, Hooks, Transaction
 from services.emails import render
 from services.events import DeliveryChanged, EventBus
-from services.hooks import ConversationOpened, EmailAttempted, MessageStored
+from services.hooks import ConversationClosed, ConversationOpened, EmailAttempted, MessageStored
 from services.mail import MailService
 from services.presence import Presence
 from services.views import STATE_LABELS, DeliveryView
@@ -32,6 +32,7 @@ from services.views import STATE_LABELS, DeliveryView
 PENDING = (DeliveryState.QUEUED, DeliveryState.LIVE)
 NOT_YET_SEEN = (DeliveryState.QUEUED, DeliveryState.LIVE, DeliveryState.EMAILED, DeliveryState.EMAIL_FAILED)
 HISTORY = 3   # earlier messages quoted under the new ones
+TRANSCRIPT = 500   # messages in a transcript at most (the latest)
 
 
 class Deliveries:
@@ -49,6 +50,7 @@ class Deliveries:
         hooks.on(MessageStored, self.message_stored)
         hooks.on(ConversationOpened, self.conversation_opened)
         hooks.on(EmailAttempted, self.email_attempted)
+        hooks.on(ConversationClosed, self.transcript)
 
     # ----- state changes, in the transaction of what caused them ------------------------------
 
@@ -119,6 +121,40 @@ class Deliveries:
         event = DeliveryChanged(recipients=tuple(agent_ids(tx.session, conversation_id) if agents is None else agents),
                                 conversation_id=conversation_id, message_ids=message_ids)
         tx.on_commit(lambda: self.bus.publish(event))
+
+    def transcript(self, tx: Transaction, event: ConversationClosed) -> None:
+        """The agent who closed it asked for a transcript: each customer in it gets what they could see of it (never a
+        note), with their reply address, so an answer comes back into the same conversation."""
+        if not event.transcript:
+            return
+        session = tx.session
+        conversation = session.get_one(Conversation, event.conversation_id)
+        customers = session.exec(select(User).join(Participant, col(Participant.user_id) == User.id).where(
+            Participant.conversation_id == conversation.id, User.kind == UserKind.CUSTOMER, User.is_active)).all()
+        rows = session.exec(select(Message, User).join(User, col(User.id) == Message.author_id)
+                            .where(Message.conversation_id == conversation.id, col(Message.is_note).is_(False))
+                            .order_by(col(Message.id).desc()).limit(TRANSCRIPT + 1)).all()
+        messages = list(reversed(rows[:TRANSCRIPT]))
+        cut = session.exec(select(func.count()).select_from(Message).where(
+            Message.conversation_id == conversation.id, col(Message.is_note).is_(False))).one() - len(messages) \
+            if len(rows) > TRANSCRIPT else 0
+        subject = f'Transcript: {conversation.subject or f"your conversation with {self.team_name}"}'
+        text, html = render('transcript', messages=messages, team=self.team_name, cut=cut)
+        for customer in customers:
+            thread = session.get(CustomerThread, (conversation.id, customer.id))
+            if thread is None:
+                thread = CustomerThread(conversation_id=conversation.id, customer_id=customer.id,
+                                        reply_token=secrets.token_urlsafe(24))
+                session.add(thread)
+                session.flush()
+            earlier = session.exec(select(OutboundEmail.message_id).where(
+                OutboundEmail.conversation_id == conversation.id, OutboundEmail.to_address == customer.email)
+                .order_by(col(OutboundEmail.id))).all()
+            self.mail.add(session, to_address=customer.email, to_name=customer.name, subject=subject, text=text,
+                          html=html, reply_to=formataddr((self.team_name,
+                                                          f'reply+{thread.reply_token}@{self.reply_domain}')),
+                          in_reply_to=earlier[-1] if earlier else None, references=earlier[-20:],
+                          conversation_id=conversation.id)
 
     # ----- email fallback ---------------------------------------------------------------------
 

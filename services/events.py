@@ -48,6 +48,13 @@ class MessageSent(Event):
 
 
 @dataclass(frozen=True)
+class ConversationChanged(Event):
+    """Its status, people, subject, assignee or item changed: pages read it again (a page whose agent may no
+    longer open it says so)."""
+    conversation_id: int
+
+
+@dataclass(frozen=True)
 class ConversationRead(Event):
     """The recipient read a conversation (in one tab): their other tabs clear its unread count."""
     conversation_id: int

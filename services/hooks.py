@@ -8,7 +8,7 @@ Events to pages (services.events) are another thing: they go out after the commi
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from models import ConversationKind, NotificationSettings, OutboundEmail, UserKind
+from models import ConversationKind, ConversationStatus, NotificationSettings, OutboundEmail, UserKind
 from services.views import DeliveryView, ItemLink, MessageView, UserView
 
 
@@ -30,6 +30,8 @@ class Facts:
     kind: ConversationKind
     subject: str | None
     unassigned: bool
+    status: ConversationStatus = ConversationStatus.OPEN
+    status_by: int | None = None   # who closed or snoozed it
 
 
 @dataclass
@@ -71,3 +73,18 @@ class ItemAssigned:
     link: ItemLink
     actor: UserView
     assignee_id: int
+
+
+@dataclass(frozen=True)
+class ConversationClosed:
+    """An agent closed the conversation; with transcript, its customers are to get one by email."""
+    conversation_id: int
+    actor: UserView
+    transcript: bool
+
+
+@dataclass(frozen=True)
+class SnoozeEnded:
+    """A snoozed conversation is open again (its line in the thread is line_id): its agents are told."""
+    conversation_id: int
+    line_id: int

@@ -97,7 +97,7 @@ def upgrade(db: Database) -> str:
             said = f'database created at revision {target}'
         else:
             copy = _backup(db, before)
-            with db.engine.begin() as connection:
+            with _upgrading(db) as connection:
                 if not versioned:   # Parley 0.1's tables, checked by _revision_of
                     command.stamp(alembic_config(connection), BASELINE)
                 command.upgrade(alembic_config(connection), 'head')
@@ -105,6 +105,30 @@ def upgrade(db: Database) -> str:
                     f'{target}' + (f'; the copy from before is {copy}' if copy else ''))
     log.info(said)
     return said
+
+
+@contextmanager
+def _upgrading(db: Database) -> Iterator[Connection]:
+    """One transaction for the whole upgrade. On SQLite, DDL included (Python's sqlite3 begins one only before a
+    DML statement), with foreign keys checked once at the end instead of on each statement: a table a revision
+    rebuilds (batch mode) is dropped while other tables' rows point to it (SQLite's own procedure for it)."""
+    if not db.is_sqlite:
+        with db.engine.begin() as connection:
+            yield connection
+        return
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql('PRAGMA foreign_keys = OFF')   # only outside a transaction
+        connection.commit()
+        try:
+            with connection.begin():
+                connection.exec_driver_sql('BEGIN')
+                yield connection
+                broken = connection.exec_driver_sql('PRAGMA foreign_key_check').fetchall()
+                if broken:
+                    raise RuntimeError(f'the upgrade would leave rows pointing nowhere: {broken[:5]}')
+        finally:
+            connection.exec_driver_sql('PRAGMA foreign_keys = ON')
+            connection.commit()
 
 
 def _revision_of(connection: Connection) -> str | None:

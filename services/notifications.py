@@ -20,7 +20,8 @@ import re
 from sqlalchemy import literal_column, text, true, update
 from sqlmodel import col, func, select
 
-from models import Channel, MessageVia, Notification, NotificationKind, NotificationSettings, User, UserKind
+from models import (Channel, Conversation, MessageVia, Notification, NotificationKind, NotificationSettings, User,
+                    UserKind)
 from models.notifications import MESSAGES_OPEN
 from models._types import utcnow
 from services.access import acting, is_id, own_notification, require_agent
@@ -28,7 +29,8 @@ from services.db import Database, Hooks, Transaction
 from services.emails import render
 from services.errors import InvalidInput
 from services.events import EventBus, NotificationCreated, NotificationsRead
-from services.hooks import ConversationOpened, Facts, ItemAssigned, MessageStored
+from services.hooks import ConversationOpened, Facts, ItemAssigned, MessageStored, SnoozeEnded
+from services.threadlines import agent_ids
 from services.mail import MailService
 from services.views import MessageView, UserView
 
@@ -42,7 +44,8 @@ KIND_TEXT = {
     K.CUSTOMER_REPLY: ('Customer reply', 'A customer answers, from the live chat or by email.'),
     K.MENTION: ('Mention of you', 'Someone writes @ and your name. Always shown in the bell.'),
     K.UNASSIGNED: ('New live chat', 'A visitor starts a chat that no agent has answered yet.'),
-    K.ASSIGNED: ('Assigned to you', 'A teammate assigns a ticket or task to you.'),
+    K.ASSIGNED: ('Assigned to you', 'A teammate assigns a ticket, a task or a customer conversation to you.'),
+    K.SNOOZE_ENDED: ('Snooze ended', 'A snoozed conversation you take part in is open again.'),
 }
 CHANNEL_TEXT = {
     C.IN_APP: ('In-app', 'The bell in the header counts it and lists it.'),
@@ -58,6 +61,7 @@ DEFAULTS = {
     K.MENTION: {C.IN_APP, C.POPUP, C.SOUND, C.EMAIL},
     K.UNASSIGNED: {C.IN_APP, C.POPUP, C.SOUND},
     K.ASSIGNED: {C.IN_APP, C.POPUP, C.EMAIL},
+    K.SNOOZE_ENDED: {C.IN_APP, C.POPUP},
 }
 ALWAYS = {K.MENTION: {C.IN_APP}}   # a mention always reaches the bell
 # The most specific event wins when one message is several things to an agent.
@@ -153,6 +157,7 @@ class NotificationService:
         hooks.on(MessageStored, self.hand_off)
         hooks.on(ConversationOpened, self.conversation_opened)
         hooks.on(ItemAssigned, self.item_assigned)
+        hooks.on(SnoozeEnded, self.snooze_ended)
 
     def message_stored(self, tx: Transaction, event: MessageStored) -> None:
         """The agents of the conversation are told; of a new live chat, every agent (who may take it)."""
@@ -239,23 +244,37 @@ class NotificationService:
         item_id, link, actor, assignee_id = event.item_id, event.link, event.actor, event.assignee_id
         if assignee_id == actor.id:
             return
+        earlier = tx.session.exec(select(func.count()).select_from(Notification).where(
+            Notification.user_id == assignee_id, col(Notification.key).startswith(f'assigned:{item_id}:'))).one()
+        self.notify(tx, assignee_id, K.ASSIGNED, key=f'assigned:{item_id}:{earlier + 1}', actor_id=actor.id,
+                    title=f'{actor.name} assigned {link.label} to you', link=link.path)
+
+    def snooze_ended(self, tx: Transaction, event: SnoozeEnded) -> None:
+        """A snoozed conversation is open again: its agents are told (a notice per agent and snooze)."""
+        conversation = tx.session.get_one(Conversation, event.conversation_id)
+        title = f'Snooze ended: {conversation.subject or conversation.last_message_preview or "a conversation"}'
+        for user_id, _, _ in self.recipients(tx.session, agent_ids(tx, conversation.id)):
+            self.notify(tx, user_id, K.SNOOZE_ENDED, key=f'woke:{event.line_id}', title=title[:200],
+                        conversation_id=conversation.id, preview=conversation.last_message_preview)
+
+    def notify(self, tx: Transaction, user_id: int, kind: NotificationKind, *, key: str, title: str,
+               actor_id: int | None = None, conversation_id: int | None = None, link: str = '',
+               preview: str = '') -> None:
+        """One notice to one agent, on the channels they chose for its kind (none: nothing is stored)."""
         session = tx.session
-        settings = _settings(session.get(NotificationSettings, assignee_id))
-        channels = settings.grid[K.ASSIGNED]
+        settings = _settings(session.get(NotificationSettings, user_id))
+        channels = settings.grid[kind]
         if not channels:
             return
         now = self.clock()
-        earlier = session.exec(select(func.count()).select_from(Notification).where(
-            Notification.user_id == assignee_id, col(Notification.key).startswith(f'assigned:{item_id}:'))).one()
         notification = Notification(
-            user_id=assignee_id, key=f'assigned:{item_id}:{earlier + 1}', kind=K.ASSIGNED, actor_id=actor.id,
-            title=f'{actor.name} assigned {link.label} to you', link=link.path,
-            channels=','.join(c for c in CHANNELS if c in channels), created_at=now,
+            user_id=user_id, key=key, kind=kind, actor_id=actor_id, title=title, link=link, preview=preview,
+            conversation_id=conversation_id, channels=','.join(c for c in CHANNELS if c in channels), created_at=now,
             email_due_at=now + timedelta(minutes=settings.email_delay_minutes) if C.EMAIL in channels else None)
         session.add(notification)
         session.flush()
-        created = NotificationCreated(recipients=(assignee_id,), key=notification.key, kind=K.ASSIGNED,
-                                      conversation_id=None, channels=tuple(notification.channels.split(',')))
+        created = NotificationCreated(recipients=(user_id,), key=notification.key, kind=kind,
+                                      conversation_id=conversation_id, channels=tuple(notification.channels.split(',')))
         tx.on_commit(lambda: self.bus.publish(created))
 
     def conversation_taken(self, tx: Transaction, conversation_id: int) -> None:

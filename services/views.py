@@ -4,9 +4,23 @@ from dataclasses import dataclass
 from datetime import datetime
 import json
 
-from models import ConversationKind, DeliveryState, EmailStatus, ItemKind, MessageVia, Priority, UserKind
+from enum import StrEnum
 
-__all__ = ['ConversationKind', 'ItemKind', 'MessageVia', 'Priority', 'UserKind']   # the kinds pages compare with
+from models import (ConversationKind, ConversationStatus, DeliveryState, EmailStatus, ItemKind, MessageVia, Priority,
+                    ThreadEvent, UserKind)
+
+__all__ = ['ConversationKind', 'ConversationStatus', 'Inbox', 'ItemKind', 'MessageVia', 'Priority', 'ThreadEvent',
+           'UserKind']   # the kinds pages compare with
+
+
+class Inbox(StrEnum):
+    """The messenger's list filters."""
+    OPEN = 'open'               # my open conversations (and the unassigned ones waiting, above them)
+    UNREAD = 'unread'           # my open conversations with unread messages
+    MINE = 'mine'               # open customer conversations assigned to me
+    UNASSIGNED = 'unassigned'   # open customer conversations no agent has
+    SNOOZED = 'snoozed'
+    CLOSED = 'closed'
 
 
 @dataclass(frozen=True)
@@ -57,6 +71,11 @@ class ConversationView:
     unread_count: int
     unassigned: bool = False   # a customer is waiting and no agent has answered yet
     item: ItemLink | None = None   # the ticket or task it belongs to (agents only)
+    # Agents only (a customer's view is always open, unassigned):
+    status: ConversationStatus = ConversationStatus.OPEN
+    snoozed_until: datetime | None = None   # snoozed: when it opens again (None: at the next message)
+    assignee: UserView | None = None        # customer conversations: the agent who has it
+    subject: str | None = None              # as set (the title falls back to the participants' names)
 
     @property
     def is_customer(self) -> bool:
@@ -131,3 +150,4 @@ class MessageView:
     via: MessageVia = MessageVia.APP
     attachments: tuple[AttachmentView, ...] = ()
     deliveries: tuple[DeliveryView, ...] = ()   # agent messages to customers, for agent viewers only
+    event: ThreadEvent | None = None   # a line about the conversation (services.threadlines), not a message

@@ -17,6 +17,7 @@ class ConversationRow(ShowsText, ui.link, component='conversation_row.js'):
         self.classes(remove='nicegui-link')
         self.props['m'] = data
         self.mark(f'conversation-{conversation_id}')
+        self.cursor: tuple | None = None   # where the list's next page starts, when this row is its last
 
     @property
     def data(self) -> dict:
@@ -31,4 +32,8 @@ class ConversationRow(ShowsText, ui.link, component='conversation_row.js'):
     def shown_text(self) -> list:
         m = self.data   # what the browser shows as text, for ElementFilter and the user simulation
         return [m['title'], m['time'], m['preview'], f'#{m["ref"]}' if m['ref'] else None,
-                'Waiting' if m['waiting'] else None, f'{m["unread"]} unread' if m['unread'] else None]
+                'Waiting' if m['waiting'] else None, f'{m["unread"]} unread' if m['unread'] else None,
+                STATUS_WORDS.get(m.get('status') or ''), f'Assigned to {m["assignee"]}' if m.get('assignee') else None]
+
+
+STATUS_WORDS = {'snoozed': 'Snoozed', 'closed': 'Closed'}

@@ -27,6 +27,7 @@ def placement(previous, message, zone) -> tuple[bool, bool]:
     """
     new_day = previous is None or day_label(previous.created_at, zone) != day_label(message.created_at, zone)
     grouped = (not new_day and previous.author.id == message.author.id and previous.is_note == message.is_note
+               and previous.event is None and message.event is None
                and previous.via == message.via != 'email' and message.created_at - previous.created_at <= GROUP_WITHIN)
     return new_day, grouped
 
@@ -68,3 +69,11 @@ def clock(moment: datetime, zone) -> str:
 def full_time(moment: datetime, zone) -> str:
     local = moment.astimezone(zone)
     return f'{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}'
+
+
+def short_time(moment: datetime, zone) -> str:
+    """A time in the coming week, as a snooze shows it: "Mon 09:00" (a date beyond the week: "8 Dec 09:00")."""
+    local = moment.astimezone(zone)
+    if local - datetime.now(zone) < timedelta(days=6):
+        return local.strftime('%a %H:%M')
+    return f'{local.day} {local.strftime("%b %H:%M")}'

@@ -13,7 +13,11 @@ const Message = {
       <div v-if="m.day" class="pm-day" role="separator" :aria-label="m.day">
         <div class="pm-day-line"></div><span class="pm-day-text">{{ m.day }}</span><div class="pm-day-line"></div>
       </div>
-      <div :class="['pm-row', m.own ? 'pm-own' : '', m.grouped ? 'pm-grouped' : '']">
+      <div v-if="m.line" class="pm-line" role="note">
+        <i class="q-icon notranslate material-icons" style="font-size: 16px" aria-hidden="true">{{ m.icon }}</i>
+        <span>{{ m.line }}</span><span class="pm-time" :title="m.full">{{ m.time }}</span>
+      </div>
+      <div v-else :class="['pm-row', m.own ? 'pm-own' : '', m.grouped ? 'pm-grouped' : '']">
         <template v-if="m.avatar">
           <div v-if="m.grouped" :class="m.avatar.spacer + ' shrink-0'"></div>
           <div v-else class="q-avatar shrink-0" :style="{fontSize: m.avatar.size}" aria-hidden="true">

@@ -14,7 +14,8 @@ from nicegui import ui
 
 from services.views import DeliveryView, MessageVia, MessageView
 from ui import live
-from ui.formatting import clock, day_label, full_time, placement
+from services.threadlines import describe
+from ui.formatting import clock, day_label, full_time, placement, short_time
 from ui.internals import ShowsText
 
 AGENT_WIDTH = 'max-w-[80%] md:max-w-[70%]'
@@ -107,7 +108,8 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
     def shown_text(self) -> list:
         """What the browser shows as text, for ElementFilter and the user simulation."""
         return [text for m in self.data for text in (
-            m['day'], m['name'], m['time'], m['body'], 'Internal note' if m['note'] else None,
+            m['day'], m.get('line'), *(() if m.get('line') else (m['name'], m['time'], m['body'])),
+            'Internal note' if m['note'] and not m.get('line') else None,
             'by email' if m['email'] else None, *(m['files'] or ()), (m['delivery'] or {}).get('text'))]
 
 
@@ -121,6 +123,21 @@ def message_data(message: MessageView, previous: MessageView | None, zone, *, vi
             'full': full_time(message.created_at, zone), 'email': message.via == MessageVia.EMAIL, 'body': message.body,
             'bubble': bubble, 'files': [a.label for a in message.attachments],
             'delivery': delivery_line(message.deliveries) if message.deliveries else None}
+
+
+def line_data(message: MessageView, previous: MessageView | None, zone) -> dict:
+    """A line about the conversation ("Alice Admin closed this conversation"), across the thread, for agents."""
+    new_day, _ = placement(previous, message, zone)
+    return {'id': message.id, 'day': day_label(message.created_at, zone) if new_day else None, 'grouped': False,
+            'own': False, 'avatar': None, 'width': '', 'name': None, 'note': True, 'email': False, 'body': '',
+            'time': clock(message.created_at, zone), 'full': full_time(message.created_at, zone), 'bubble': '',
+            'files': [], 'delivery': None, 'icon': LINE_ICONS.get(message.event or '', 'info'),
+            'line': describe(message, lambda moment: short_time(moment, zone))}
+
+
+LINE_ICONS = {'closed': 'check_circle', 'reopened': 'replay', 'snoozed': 'snooze', 'woke': 'alarm',
+              'added': 'person_add', 'removed': 'person_remove', 'left': 'logout', 'renamed': 'edit',
+              'assigned': 'assignment_ind', 'unassigned': 'assignment_return', 'linked': 'link'}
 
 
 def avatar_data(message: MessageView, *, size: str, spacer: str, color: str = 'indigo-1',

@@ -12,9 +12,9 @@ from services.directory import matching
 from services.drafts import new_draft
 from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id, unread_after
 from services.errors import NotFound
-from services.events import (ConversationRead, DeliveryChanged, Event, MessageSent, NotificationCreated,
-                             NotificationsRead)
-from services.views import ConversationView, ItemKind, MessageView, UserKind, UserView
+from services.events import (ConversationChanged, ConversationRead, DeliveryChanged, Event, MessageSent,
+                             NotificationCreated, NotificationsRead)
+from services.views import ConversationStatus, ConversationView, Inbox, ItemKind, MessageView, UserKind, UserView
 from ui import live
 from ui.bell import Bell
 from ui.composer import Composer
@@ -22,7 +22,8 @@ from ui.formatting import list_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
 from ui.conversation_row import ConversationRow
-from ui.messages import AGENT_WIDTH, History, avatar_data, message_data
+from ui.messages import AGENT_WIDTH, History, avatar_data, line_data, message_data
+from ui.thread_actions import LIST_KEYS_SCRIPT, StatusActions, status_banner
 from ui.theme import avatar, frame
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,23 @@ log = logging.getLogger(__name__)
 DRAFT_KEY = 'draft'
 LIST_DELAY = 0.05   # seconds: list redraws wait this long and cover every event meanwhile
 READ_DELAY = 0.05   # seconds: marking the open conversation read waits until the message is on every page
+COUNTS_DELAY = 0.5  # seconds: the filters' counts are read again once for a burst of events
 DRAFT_PATH = '/messenger/draft'
+INBOX_KEY = 'inbox'   # the list filter chosen last (it survives a reload)
+LIST_PAGE = 50        # rows a list shows at first, and adds each time it is scrolled to its end
+WAITING_SHOWN = 20    # unassigned conversations above the Open list (all of them: the Unassigned filter)
+INBOX_LABELS = {Inbox.OPEN: 'Open', Inbox.UNREAD: 'Unread', Inbox.MINE: 'Mine', Inbox.UNASSIGNED: 'Unassigned',
+                Inbox.SNOOZED: 'Snoozed', Inbox.CLOSED: 'Closed'}
+EMPTY = {Inbox.OPEN: ('forum', 'No open conversations', 'Start one with Add conversation: teammates see it right '
+                                                         'away.'),
+         Inbox.UNREAD: ('mark_chat_read', 'All caught up', 'Nothing unread in your open conversations.'),
+         Inbox.MINE: ('assignment_ind', 'Nothing assigned to you',
+                      'Customer conversations you answer or are assigned show here.'),
+         Inbox.UNASSIGNED: ('hourglass_empty', 'No customer is waiting', 'New live chats show here until an agent '
+                                                                         'answers.'),
+         Inbox.SNOOZED: ('snooze', 'Nothing snoozed', 'Snoozed conversations come back to Open at their time.'),
+         Inbox.CLOSED: ('check_circle', 'Nothing closed yet', 'Closed conversations open again when someone '
+                                                              'writes.')}
 
 
 def register(parley: Parley) -> None:
@@ -73,15 +90,25 @@ class MessengerPage:
                 missing = True
         self.drafting = raw_id == 'draft'
         detail = raw_id is not None
+        try:
+            self.inbox = Inbox(storage.get(INBOX_KEY, Inbox.OPEN))
+        except ValueError:
+            self.inbox = Inbox.OPEN
+        self.shown = LIST_PAGE
 
         with ui.row().classes('w-full h-full no-wrap gap-0'):
             with ui.column().classes('h-full gap-0 bg-white border-r border-slate-200 w-full md:w-[23.5rem] lg:w-96 '
                                      'shrink-0' + (' max-md:hidden' if detail else '')):
                 self._list_header()
                 with ui.element('nav').classes('parley-scroll flex-1 w-full overflow-y-auto overflow-x-hidden') \
-                        .props('aria-label=Conversations'):
+                        .props('aria-label=Conversations') as nav:
                     self._conversation_list()
-            with ui.column().classes('h-full flex-1 min-w-0 gap-0' + ('' if detail else ' max-md:hidden')):
+                nav.on('scroll', self._load_more, throttle=0.3, js_handler='''(e) => {
+                    const t = e.target;
+                    if (t.scrollHeight - t.clientHeight - t.scrollTop < 400) emit();
+                }''')
+            with ui.column().classes('h-full flex-1 min-w-0 gap-0' + ('' if detail else ' max-md:hidden')) \
+                    as self.thread_box:
                 if self.drafting:
                     DraftPane(self)
                 elif self.selected is not None:
@@ -94,8 +121,10 @@ class MessengerPage:
         self._list_events: list[tuple[Event, bool]] = []
         self._apply_list_soon = live.Soon(LIST_DELAY, self._apply_list, 'conversation-list')
         self._read_soon = live.Soon(READ_DELAY, self._read_now, 'conversation-read')
+        self._counts_soon = live.Soon(COUNTS_DELAY, self._show_counts, 'inbox-counts')
         self.visible = True  # the agent just opened this page
         ui.add_head_html(visibility_script('parley_visibility'))
+        ui.add_body_html(LIST_KEYS_SCRIPT)
         ui.on('parley_visibility', self._visibility_changed)
         live.subscribe(parley.bus, agent.id, self._on_event)
         bell = Bell.of_page()
@@ -111,7 +140,7 @@ class MessengerPage:
     # ----- the list ---------------------------------------------------------------------------
 
     def _list_header(self) -> None:
-        with ui.row().classes('w-full items-center px-4 py-3 border-b border-slate-100 no-wrap'):
+        with ui.row().classes('w-full items-center px-4 pt-3 pb-2 no-wrap'):
             ui.label('Conversations').classes('text-base font-semibold').props('role=heading aria-level=1')
             ui.space()
             with ui.button('Add conversation', icon='add').props('unelevated no-caps dense no-wrap').classes('px-3'):
@@ -120,18 +149,51 @@ class MessengerPage:
                         .props('role=menuitem').mark('new-user-conversation')
                     ui.menu_item('Conversation with customer', on_click=lambda: self.start_draft('customer')) \
                         .props('role=menuitem').mark('new-customer-conversation')
+        with ui.tabs(value=self.inbox, on_change=lambda e: self.choose_inbox(e.value)) \
+                .props('dense no-caps outside-arrows mobile-arrows inline-label active-color=primary '
+                       'indicator-color=primary align=left aria-label="Filter conversations"') \
+                .classes('w-full border-b border-slate-100 text-slate-600 shrink-0').mark('inbox-filters'):
+            self.inbox_badges: dict[Inbox, ui.badge] = {}
+            for inbox, label in INBOX_LABELS.items():
+                with ui.tab(inbox.value, label).classes('px-2 min-h-0').mark(f'inbox-{inbox.value}'):
+                    self.inbox_badges[inbox] = ui.badge('', color='amber-8' if inbox == Inbox.UNASSIGNED
+                                                        else 'grey-3', text_color=None if inbox == Inbox.UNASSIGNED
+                                                        else 'grey-9') \
+                        .props('rounded').classes('ml-1 text-[11px]')
+        self._show_counts()
+
+    def _show_counts(self) -> None:
+        counts = self.conversations.inbox_counts(self.agent)
+        for inbox, badge in self.inbox_badges.items():
+            count = counts.get(inbox, 0)
+            badge.set_text(f'{count:,}' if count < 10_000 else '9999+')
+            badge.set_visibility(count > 0)
+
+    def choose_inbox(self, inbox: str) -> None:
+        """Show another list (the choice is kept for the next visit)."""
+        if inbox == self.inbox:
+            return
+        self.inbox = self.storage[INBOX_KEY] = Inbox(inbox)
+        self.shown = LIST_PAGE
+        self._conversation_list.refresh()
+
+    def _rows(self) -> tuple[list[ConversationView], list[ConversationView]]:
+        """The unassigned conversations above the list (Open only), and the list's rows as far as it was scrolled."""
+        waiting = self.conversations.list_unassigned(self.agent, limit=WAITING_SHOWN) \
+            if self.inbox == Inbox.OPEN else []
+        conversations = self.conversations.list_conversations(self.agent, inbox=self.inbox, limit=self.shown)
+        return waiting, conversations
 
     @ui.refreshable_method
     def _conversation_list(self) -> None:
-        waiting = self.conversations.list_unassigned(self.agent)
-        conversations = self.conversations.list_conversations(self.agent)
+        waiting, conversations = self._rows()
         drafting = bool(self.storage.get(DRAFT_KEY))
-        self.list_shape = (bool(waiting), drafting, bool(conversations))
+        self.list_shape = (self.inbox, bool(waiting), drafting, bool(conversations))
         self.sections: dict[str, _Section] = {}
         if waiting:
             with ui.list().classes('w-full bg-amber-50/60 border-b border-amber-100').props('separator=false') \
                     .mark('unassigned') as box:
-                self.waiting_header = ui.item_label(f'Unassigned · {len(waiting)} waiting').props('header') \
+                self.waiting_header = ui.item_label(_waiting_label(len(waiting))).props('header') \
                     .classes('text-xs font-semibold uppercase tracking-wide text-amber-800 px-4 pt-3 pb-1')
             self.sections['waiting'] = _Section(box, 1)
         with ui.list().classes('w-full').props('separator=false') as box:
@@ -139,21 +201,38 @@ class MessengerPage:
                 self._draft_item()
         self.sections['open'] = _Section(box, 1 if drafting else 0)
         self._fill(waiting, conversations)
+        self.more = len(conversations) >= self.shown
         if not conversations and not waiting and not drafting:
-            with ui.column().classes('items-center text-center p-8 gap-2 text-slate-500'):
-                ui.icon('forum', size='lg', color='grey-5')
-                ui.label('No conversations yet').classes('font-medium text-slate-700')
-                ui.label('Start one with Add conversation: teammates see it right away.').classes('text-sm')
+            icon, title, hint = EMPTY[self.inbox]
+            with ui.column().classes('items-center text-center p-8 gap-2 text-slate-500').mark('empty-list'):
+                ui.icon(icon, size='lg', color='grey-5')
+                ui.label(title).classes('font-medium text-slate-700')
+                ui.label(hint).classes('text-sm')
+
+    def _load_more(self) -> None:
+        """The list was scrolled to its end: the next page, after the last row shown (keyset, never OFFSET)."""
+        section = self.sections.get('open')
+        if not self.more or section is None or not section.rows:
+            return
+        last = section.rows[list(section.rows)[-1]].cursor
+        page = self.conversations.list_conversations(self.agent, inbox=self.inbox, after=last, limit=LIST_PAGE)
+        self.more = len(page) >= LIST_PAGE
+        self.shown = len(section.rows) + len(page)
+        with section.box:
+            for conversation in page:
+                if conversation.id not in section.rows:
+                    section.rows[conversation.id] = self._new_row(conversation)
 
     def _update_list(self) -> None:
         """Bring the list up to date row by row: only rows that changed or moved go to the browser."""
-        waiting = self.conversations.list_unassigned(self.agent)
-        conversations = self.conversations.list_conversations(self.agent)
-        if (bool(waiting), bool(self.storage.get(DRAFT_KEY)), bool(conversations)) != self.list_shape:
+        waiting, conversations = self._rows()
+        self._show_counts()
+        shape = (self.inbox, bool(waiting), bool(self.storage.get(DRAFT_KEY)), bool(conversations))
+        if shape != self.list_shape:
             self._conversation_list.refresh()   # a section appears or goes: draw the list again
             return
         if waiting:
-            self.waiting_header.text = f'Unassigned · {len(waiting)} waiting'
+            self.waiting_header.text = _waiting_label(len(waiting))
         self._fill(waiting, conversations)
 
     def _fill(self, waiting: list[ConversationView], conversations: list[ConversationView]) -> None:
@@ -169,11 +248,18 @@ class MessengerPage:
                 row = section.rows.get(conversation.id)
                 if row is None:
                     with section.box:
-                        row = section.rows[conversation.id] = ConversationRow(conversation.id, data)
+                        row = section.rows[conversation.id] = self._new_row(conversation)
                 elif row.data != data:
                     row.set_data(data)
+                row.cursor = (conversation.last_message_at, conversation.id)
                 if section.box.default_slot.children.index(row) != section.offset + index:
                     row.move(target_index=section.offset + index)
+            section.rows = {conversation.id: section.rows[conversation.id] for conversation in items}   # in order
+
+    def _new_row(self, conversation: ConversationView) -> ConversationRow:
+        row = ConversationRow(conversation.id, self._row_data(conversation))
+        row.cursor = (conversation.last_message_at, conversation.id)
+        return row
 
     def _draft_item(self) -> None:
         with ui.item(on_click=lambda: ui.navigate.to(DRAFT_PATH)) \
@@ -196,7 +282,10 @@ class MessengerPage:
                 'waiting': conversation.unassigned, 'customer': conversation.is_customer,
                 'selected': self.selected is not None and conversation.id == self.selected.id,
                 'initials': face.initials if face is not None else None,
-                'ref': item.ref if item is not None else None, 'item': item.label if item is not None else None}
+                'ref': item.ref if item is not None else None, 'item': item.label if item is not None else None,
+                'status': None if conversation.status == ConversationStatus.OPEN else conversation.status.value,
+                'assignee': conversation.assignee.name if conversation.assignee and conversation.is_customer
+                and conversation.assignee.id != self.agent.id else None}
 
     # ----- actions ----------------------------------------------------------------------------
 
@@ -224,6 +313,9 @@ class MessengerPage:
             if event.conversation_id == selected_id and self.thread:
                 self.thread.update_deliveries(event)
             return
+        self._counts_soon()
+        if isinstance(event, ConversationChanged) and event.conversation_id == selected_id and self.thread:
+            self.thread.changed()
         reading = False
         if isinstance(event, MessageSent) and event.conversation_id == selected_id and self.thread:
             self.thread.receive(event)
@@ -239,7 +331,7 @@ class MessengerPage:
 
         False when the list must be asked again (a new conversation, the Unassigned section, an assignment).
         """
-        if not isinstance(event, (MessageSent, ConversationRead)):
+        if not isinstance(event, (MessageSent, ConversationRead)) or self.inbox != Inbox.OPEN:
             return False
         section = self.sections.get('open')
         row = section.rows.get(event.conversation_id) if section is not None else None
@@ -257,6 +349,11 @@ class MessengerPage:
         if section.box.default_slot.children.index(row) != section.offset:
             row.move(target_index=section.offset)   # the newest activity goes first
         return True
+
+    def list_soon(self) -> None:
+        """Read the list (and its counts) again a moment from now, once for a burst of changes."""
+        self._list_events.append((ConversationChanged(recipients=(), conversation_id=0), False))
+        self._apply_list_soon()
 
     def _read_now(self) -> None:
         """Mark the open conversation read (after the burst: the message is on every page first)."""
@@ -282,6 +379,10 @@ class MessengerPage:
             self.conversations.mark_read(self.agent, self.selected.id)
 
 
+def _waiting_label(count: int) -> str:
+    return f'Unassigned · {count}{"+" if count >= WAITING_SHOWN else ""} waiting'
+
+
 @dataclass
 class _Section:
     """A list of conversation rows: the container, how many other items come first, the rows by id."""
@@ -299,7 +400,7 @@ class Thread:
     def __init__(self, page: MessengerPage, conversation: ConversationView) -> None:
         self.page, self.conversation = page, conversation
         self.agent, self.zone = page.agent, page.zone
-        _thread_header(conversation, page.agent)
+        self._header()
         self.waiting_banner: ui.element | None = None
         if conversation.unassigned:
             with ui.row().classes('w-full items-center gap-2 px-4 py-2 bg-amber-50 border-b border-amber-100 '
@@ -322,6 +423,32 @@ class Thread:
                                  was_sent=lambda client_id: page.conversations.was_sent(self.agent, client_id),
                                  mentions=_Mentions(lambda text, limit: matching(teammates, text)[:limit]),
                                  autofocus=True)
+
+    @ui.refreshable_method
+    def _header(self) -> None:
+        _thread_header(self.conversation, self.agent, lambda: StatusActions(
+            self.page.parley, self.agent, self.conversation, self.zone, self.changed))
+        status_banner(self.conversation, self.zone)
+
+    def changed(self) -> None:
+        """The conversation changed (here, or on another page): its header and the list show it as it is now."""
+        try:
+            self.conversation = self.page.conversations.access_conversation(self.agent, self.conversation.id)
+        except NotFound:
+            self.gone()
+            return
+        self._header.refresh()
+        self.page.list_soon()
+
+    def gone(self) -> None:
+        """The agent may not open it any more (removed from it): the page says so, and keeps nothing of it."""
+        self.page.thread = None
+        self.page.selected = None
+        self.page.thread_box.clear()
+        with self.page.thread_box:
+            _not_found('You are no longer in this conversation',
+                       'Someone removed you from it, or it was handed to another agent.')
+        self.page.list_soon()
 
     def send(self, text: str, client_id: str) -> None:
         message = self.page.conversations.send_message(self.agent, self.conversation.id, body=text,
@@ -357,6 +484,8 @@ class Thread:
         self.history.append([message])
 
     def _draw(self, message: MessageView, previous: MessageView | None) -> dict:
+        if message.event is not None:
+            return line_data(message, previous, self.zone)
         own = message.author.id == self.agent.id
         customer = message.author.kind == UserKind.CUSTOMER
         if message.is_note:
@@ -474,7 +603,7 @@ class _Mentions:
         self.search, self.mentioned = search, mentioned
 
 
-def _thread_header(conversation: ConversationView, agent: UserView) -> None:
+def _thread_header(conversation: ConversationView, agent: UserView, actions) -> None:
     others = [p for p in conversation.participants if p.id != agent.id]
     customers = list(conversation.customers)
     with ui.row().classes('w-full items-center px-4 py-3 bg-white border-b border-slate-200 no-wrap gap-3'):
@@ -503,6 +632,8 @@ def _thread_header(conversation: ConversationView, agent: UserView) -> None:
                     'text-primary text-xs font-medium hover:bg-indigo-100').mark('item-link'):
                 ui.icon('confirmation_number' if conversation.item.kind == ItemKind.TICKET else 'task_alt', size='16px')
                 ui.label(conversation.item.label).classes('truncate')
+        with ui.row().classes('items-center gap-1 shrink-0 no-wrap'):
+            actions()
 
 
 def _nothing_selected() -> None:
@@ -512,10 +643,11 @@ def _nothing_selected() -> None:
         ui.label('Or start a new one with Add conversation.').classes('text-sm')
 
 
-def _not_found() -> None:
-    with ui.column().classes('w-full h-full items-center justify-center text-center gap-2 p-8'):
+def _not_found(title: str = NOT_FOUND,
+               hint: str = 'It does not exist, or you are not one of its participants.') -> None:
+    with ui.column().classes('w-full h-full items-center justify-center text-center gap-2 p-8').mark('not-found'):
         ui.icon('search_off', size='xl', color='grey-5')
-        ui.label(NOT_FOUND).classes('text-lg font-semibold text-slate-800')
-        ui.label('It does not exist, or you are not one of its participants.').classes('text-sm text-slate-500')
+        ui.label(title).classes('text-lg font-semibold text-slate-800')
+        ui.label(hint).classes('text-sm text-slate-500')
         ui.button('Back to conversations', on_click=lambda: ui.navigate.to('/messenger')) \
             .props('unelevated no-caps').classes('mt-2')

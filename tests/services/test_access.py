@@ -75,6 +75,15 @@ ENTRIES = {
                       (OK, NotFound, NotFound, OK, NotFound)),
     'conversations to attach an email to': (lambda p, who, c, n, i: p.conversations.list_customer_conversations(who),
                                             (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'close': (lambda p, who, c, n, i: p.lifecycle.close(who, c), (OK, NotFound, NotFound, NotFound, NotFound)),
+    'close with a transcript': (lambda p, who, c, n, i: p.lifecycle.close(who, c, transcript=True),
+                                (OK, NotFound, NotFound, NotFound, NotFound)),
+    'reopen': (lambda p, who, c, n, i: p.lifecycle.reopen(who, c), (OK, NotFound, NotFound, NotFound, NotFound)),
+    'snooze': (lambda p, who, c, n, i: p.lifecycle.snooze(who, c, until=None),
+               (OK, NotFound, NotFound, NotFound, NotFound)),
+    'list closed conversations': (lambda p, who, c, n, i: p.conversations.list_conversations(who, inbox='closed'),
+                                  (OK,) * 5),   # one's own only (below); a customer's list ignores status
+    'list counts': (lambda p, who, c, n, i: p.conversations.inbox_counts(who), (OK,) * 5),   # a customer's: none
     'sign a customer out': (lambda p, who, c, n, i: p.directory.sign_out_customer_everywhere(
         who, p.directory.list_customers(p.auth.get_agent(1))[0].id), (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
 }

@@ -14,6 +14,8 @@ import sys
 
 import psycopg
 import pytest
+
+from services.views import ConversationStatus, Inbox, UserKind
 from alembic import command
 from sqlalchemy import create_engine, text
 
@@ -76,6 +78,10 @@ def test_a_parley_0_1_database_upgrades_in_place_and_keeps_its_data(legacy_url, 
     conversations = parley.conversations.list_conversations(susan)
     assert 'Weekend rota' in [c.title for c in conversations]
     [chat] = [c for c in conversations if c.is_customer]
+    # 0002: statuses kept (as values now), each participant's copy made, the answering agent assigned.
+    assert {c.status for c in conversations} == {ConversationStatus.OPEN}
+    assert chat.assignee is not None and chat.assignee.kind == UserKind.AGENT
+    assert parley.conversations.inbox_counts(susan)[Inbox.OPEN] == len(conversations)
     messages = parley.conversations.list_messages(susan, chat.id)
     assert [(m.body, m.is_note) for m in messages] == [
         ('Hello, my order #1042 has not arrived.', False), ('Sorry to hear that, Carla. Let me check.', False),
@@ -88,6 +94,9 @@ def test_a_parley_0_1_database_upgrades_in_place_and_keeps_its_data(legacy_url, 
     assert parley.notifications.unread_count(susan) > 0
     assert parley.inbound.triage_count(alice) == 1
 
+    parley.lifecycle.close(susan, chat.id)
+    assert [c.id for c in parley.conversations.list_conversations(susan, inbox=Inbox.CLOSED)] == [chat.id]
+    parley.lifecycle.reopen(susan, chat.id)
     # The upgraded database takes new writes, ids carrying on after the old ones (PostgreSQL's sequences too).
     new = parley.conversations.create_conversation(alice, participant_ids=[susan.id], body='After the upgrade',
                                                    client_id='after-upgrade')

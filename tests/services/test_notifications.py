@@ -1,5 +1,5 @@
 """Notifications: who is told about what, on which channels, once; reading; email digests."""
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -46,6 +46,15 @@ def happen(parley, team, kind):
     if kind == 'added':
         return parley.conversations.create_conversation(alice, participant_ids=[susan.id], body='Hi',
                                                         client_id=cid()).id
+    if kind == 'snooze_ended':
+        conversation = parley.conversations.create_conversation(alice, participant_ids=[susan.id], body='Hi',
+                                                                client_id=cid())
+        parley.notifications.mark_all_read(susan)
+        later = datetime.now(UTC) + timedelta(hours=1)
+        parley.lifecycle.snooze(alice, conversation.id, until=later)
+        parley.lifecycle.clock = lambda: later + timedelta(seconds=1)
+        assert parley.lifecycle.wake_due() == 1
+        return conversation.id
     conversation = parley.conversations.create_conversation(
         alice, participant_ids=[susan.id, customer.id], body='Hello', client_id=cid())
     parley.conversations.mark_read(susan, conversation.id)

@@ -13,7 +13,7 @@ async def test_new_conversation_and_replies_arrive_live(user: User, create_user:
                                                         app_parley):
     susan = create_user()
     await sign_in(susan, 'susan@example.com')
-    await susan.should_see('No conversations yet')
+    await susan.should_see('No open conversations')
 
     await sign_in(user, 'alice@example.com')
     await start_draft(user)

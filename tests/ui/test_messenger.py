@@ -7,7 +7,7 @@ from tests.ui.conftest import sign_in, start_draft
 
 async def test_create_a_conversation_with_two_teammates(user: User, people, app_parley):
     await sign_in(user, 'alice@example.com')
-    await user.should_see('No conversations yet')
+    await user.should_see('No open conversations')
     await start_draft(user)
     user.find('Participants').type('@su')
     await user.should_see('Susan Miller')
@@ -75,7 +75,7 @@ async def test_discard_removes_the_draft_and_stores_nothing(user: User, people, 
     user.find(marker='person-john@example.com').click()
     user.find(marker='discard-draft').click()
     await user.should_not_see('New conversation')
-    await user.should_see('No conversations yet')
+    await user.should_see('No open conversations')
     assert app_parley.conversations.list_conversations(people['alice']) == []
 
 

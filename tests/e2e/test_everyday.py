@@ -1,0 +1,62 @@
+"""Everyday conversations in real browsers: close and reopen by a customer's reply, the list by keyboard."""
+import re
+import uuid
+
+from playwright.async_api import Browser, expect
+
+from tests.e2e.test_customer_chat import start_chat
+from tests.e2e.test_direct_conversations import LIVE, conversation_between, conversations, thread
+
+
+async def test_a_customer_reply_brings_a_closed_conversation_back_to_the_open_list_live(new_person, browser: Browser,
+                                                                                       server):
+    name = f'Closed Customer {uuid.uuid4().hex[:6]}'
+    alice = await new_person('alice@example.com')
+    context = await browser.new_context(viewport={'width': 390, 'height': 740})
+    customer = await context.new_page()
+    await customer.goto(f'{server}/chat')
+    await start_chat(customer, name, f'{uuid.uuid4().hex[:8]}@example.org', 'Where is my parcel?')
+    chat = customer.get_by_role('log', name='Messages')
+    await expect(chat.get_by_text('Where is my parcel?')).to_be_visible(timeout=LIVE)
+
+    row = conversations(alice).get_by_role('listitem').filter(has_text=name)
+    await row.click()
+    await alice.wait_for_url(re.compile(r'.*/messenger/\d+$'))
+    await alice.get_by_role('textbox', name='Message').fill('It left our warehouse today.')
+    await alice.keyboard.press('Enter')
+    await expect(chat.get_by_text('It left our warehouse today.')).to_be_visible(timeout=LIVE)
+
+    await alice.get_by_role('button', name='Close conversation').click()
+    await alice.get_by_role('dialog').get_by_role('button', name='Close conversation').click()
+    await expect(thread(alice).get_by_text('Alice Admin closed this conversation')).to_be_visible(timeout=LIVE)
+    await expect(row).to_have_count(0, timeout=LIVE)   # gone from the Open list
+    await expect(chat.get_by_text('closed')).to_have_count(0)   # the customer never sees the status
+
+    await customer.get_by_role('textbox', name='Message').fill('Thanks! One more question.')
+    await customer.keyboard.press('Enter')
+    await expect(row).to_be_visible(timeout=LIVE)   # back in Alice's Open list, unprompted
+    await expect(thread(alice).get_by_text(f"Reopened by {name}'s reply")).to_be_visible(timeout=LIVE)
+    await expect(alice.get_by_role('button', name='Close conversation')).to_be_visible()
+    await context.close()
+
+
+async def test_j_and_k_move_through_the_list_enter_opens_escape_comes_back(new_person, server_parley):
+    marker = uuid.uuid4().hex[:6]
+    for n in (1, 2):
+        conversation_between(server_parley, 'susan', 'john', f'Keyboard {marker} number {n}')
+    john = await new_person('john@example.com')
+    await john.get_by_role('heading', name='Conversations').click()
+    await john.keyboard.press('j')
+    first = conversations(john).get_by_role('listitem').first
+    await expect(first).to_be_focused()
+    await expect(first).to_contain_text(f'Keyboard {marker} number 2')
+    await john.keyboard.press('j')
+    second = conversations(john).get_by_role('listitem').nth(1)
+    await expect(second).to_be_focused()
+    await john.keyboard.press('k')
+    await expect(first).to_be_focused()
+    await john.keyboard.press('Enter')
+    await john.wait_for_url(re.compile(r'.*/messenger/\d+$'))
+    await expect(john.get_by_role('textbox', name='Message')).to_be_focused()
+    await john.keyboard.press('Escape')
+    await expect(conversations(john).locator('[aria-current="true"]')).to_be_focused()

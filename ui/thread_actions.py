@@ -1,0 +1,167 @@
+"""The thread header's status controls (Close, Reopen, Snooze), the status banner, and the messenger's keys."""
+from collections.abc import Callable
+from datetime import datetime
+
+from nicegui import ui
+
+from services.container import Parley
+from services.errors import ParleyError
+from services.lifecycle import snooze_choices
+from services.views import ConversationStatus, ConversationView, UserView
+from ui.formatting import short_time
+
+CLOSE_KEY = 'Alt+C'
+SNOOZE_KEY = 'Alt+S'
+
+# j/k or the arrow keys move through the conversation list, Enter opens (a row is a link), Escape goes back to the
+# list from the thread (on a phone, back to the list page); Alt+C closes or reopens, Alt+S opens the snooze menu.
+# Keys typed into a field stay the field's, and an open menu or dialog keeps its own keys. Static: no user data.
+LIST_KEYS_SCRIPT = '''<script>
+(() => {
+  const rows = () => [...document.querySelectorAll('nav[aria-label="Conversations"] a.parley-item')];
+  const busy = () => document.querySelector('.q-menu, .q-dialog');
+  const typing = (t) => t.matches && t.matches('input, textarea, select, [contenteditable], [contenteditable] *');
+  document.addEventListener('keydown', (e) => {
+    if (e.defaultPrevented || e.ctrlKey || e.metaKey) return;
+    if (e.altKey && !e.shiftKey && (e.code === 'KeyC' || e.code === 'KeyS')) {
+      const button = document.querySelector(`[data-shortcut="${e.code === 'KeyC' ? 'close' : 'snooze'}"]`);
+      if (button && !busy()) { button.click(); e.preventDefault(); }
+      return;
+    }
+    if (e.altKey || busy() || typing(e.target) && e.key !== 'Escape') return;
+    const list = rows();
+    const at = list.indexOf(document.activeElement && document.activeElement.closest('a.parley-item'));
+    if (['j', 'k', 'ArrowDown', 'ArrowUp'].includes(e.key) && list.length) {
+      const current = at >= 0 ? at : list.findIndex((r) => r.getAttribute('aria-current') === 'true');
+      const step = e.key === 'j' || e.key === 'ArrowDown' ? 1 : -1;
+      const next = current < 0 ? 0 : Math.min(list.length - 1, Math.max(0, current + step));
+      list[next].focus();
+      list[next].scrollIntoView({block: 'nearest'});
+      e.preventDefault();
+    } else if (e.key === 'Escape' && at < 0 && location.pathname !== '/messenger') {
+      const selected = list.find((r) => r.getAttribute('aria-current') === 'true');
+      if (selected && selected.offsetParent) selected.focus();   // the list is on screen beside the thread
+      else if (!selected || !selected.offsetParent) location.assign('/messenger');
+      e.preventDefault();
+    }
+  });
+})();
+</script>'''
+
+
+class StatusActions:
+    """Close / Reopen and Snooze for one conversation; `changed` runs after a change went through."""
+
+    def __init__(self, parley: Parley, agent: UserView, conversation: ConversationView, zone,
+                 changed: Callable[[], None]) -> None:
+        self.parley, self.agent, self.conversation, self.zone, self.changed = parley, agent, conversation, zone, changed
+        status = conversation.status
+        if status == ConversationStatus.OPEN:
+            with ui.button(icon='snooze').props('flat round dense aria-label="Snooze" data-shortcut=snooze') \
+                    .mark('snooze') as self.snooze_button:
+                ui.tooltip(f'Snooze ({SNOOZE_KEY})')
+                self._snooze_menu()
+            close = ui.button('Close', icon='check', on_click=self.ask_close) \
+                .props('unelevated dense no-caps color=positive data-shortcut=close aria-label="Close conversation"') \
+                .classes('px-2').mark('close-conversation')
+            close.tooltip(f'Close conversation ({CLOSE_KEY})')
+        else:
+            ui.button('Reopen', icon='replay', on_click=self.reopen) \
+                .props('outline dense no-caps data-shortcut=close aria-label="Reopen conversation"') \
+                .classes('px-2').mark('reopen-conversation').tooltip(f'Reopen conversation ({CLOSE_KEY})')
+
+    def _snooze_menu(self) -> None:
+        with ui.menu().props('anchor="bottom right" self="top right" role=menu').mark('snooze-menu'):
+            ui.item_label('Snooze until').props('header').classes('text-xs text-slate-500 pb-1')
+            for label, until in snooze_choices(datetime.now(self.zone), self.zone):
+                ui.menu_item(label, on_click=lambda until=until: self.snooze(until)).props('role=menuitem') \
+                    .mark('snooze-' + label.split()[0].lower())
+            ui.menu_item('Until someone replies', on_click=lambda: self.snooze(None)).props('role=menuitem') \
+                .mark('snooze-reply')
+            ui.separator()
+            ui.menu_item('Pick a date and time…', on_click=self.pick_time).props('role=menuitem').mark('snooze-pick')
+
+    def ask_close(self) -> None:
+        """Close at once; a customer conversation first offers to email the customer a transcript."""
+        if not self.conversation.is_customer:
+            self.close(False)
+            return
+        with ui.dialog() as dialog, ui.card().classes('w-[26rem] max-w-full gap-3').mark('close-dialog'):
+            ui.label('Close conversation').classes('text-lg font-semibold').props('role=heading aria-level=2')
+            ui.label('It leaves your Open list. If the customer writes again, it opens again.') \
+                .classes('text-sm text-slate-600')
+            names = ', '.join(c.name for c in self.conversation.customers)
+            transcript = ui.checkbox(f'Email {names} a transcript').mark('transcript')
+            ui.label('What they could see of it (never internal notes), with the reply address.') \
+                .classes('text-xs text-slate-500 -mt-3 ml-10')
+            with ui.row().classes('w-full justify-end gap-2'):
+                ui.button('Cancel', on_click=dialog.close).props('flat no-caps')
+                ui.button('Close conversation', on_click=lambda: (dialog.close(), self.close(transcript.value))) \
+                    .props('unelevated no-caps color=positive').mark('confirm-close')
+        dialog.open()
+
+    def close(self, transcript: bool) -> None:
+        self._do(lambda: self.parley.lifecycle.close(self.agent, self.conversation.id, transcript=transcript),
+                 'Closed. A transcript is on its way.' if transcript else 'Conversation closed.')
+
+    def reopen(self) -> None:
+        self._do(lambda: self.parley.lifecycle.reopen(self.agent, self.conversation.id), 'Conversation reopened.')
+
+    def snooze(self, until: datetime | None) -> None:
+        said = f'Snoozed until {short_time(until, self.zone)}.' if until else 'Snoozed until someone replies.'
+        self._do(lambda: self.parley.lifecycle.snooze(self.agent, self.conversation.id, until=until), said)
+
+    def pick_time(self) -> None:
+        local = datetime.now(self.zone)
+        with ui.dialog() as dialog, ui.card().classes('w-[22rem] max-w-full gap-3').mark('snooze-dialog'):
+            ui.label('Snooze until').classes('text-lg font-semibold').props('role=heading aria-level=2')
+            day = ui.input('Date', value=local.strftime('%Y-%m-%d')).props('type=date outlined dense') \
+                .classes('w-full').mark('snooze-date')
+            hour = ui.input('Time', value='09:00').props('type=time outlined dense').classes('w-full') \
+                .mark('snooze-time')
+            error = ui.label().classes('text-sm text-negative').props('role=alert')
+
+            def chosen() -> None:
+                try:
+                    until = datetime.fromisoformat(f'{day.value}T{hour.value}').replace(tzinfo=self.zone)
+                except (TypeError, ValueError):
+                    error.text = 'Pick a date and a time.'
+                    return
+                try:
+                    self.parley.lifecycle.snooze(self.agent, self.conversation.id, until=until)
+                except ParleyError as problem:
+                    error.text = str(problem)
+                    return
+                dialog.close()
+                ui.notify(f'Snoozed until {short_time(until, self.zone)}.')
+                self.changed()
+
+            with ui.row().classes('w-full justify-end gap-2'):
+                ui.button('Cancel', on_click=dialog.close).props('flat no-caps')
+                ui.button('Snooze', on_click=chosen).props('unelevated no-caps').mark('confirm-snooze')
+        dialog.open()
+
+    def _do(self, action: Callable[[], object], said: str) -> None:
+        try:
+            action()
+        except ParleyError as problem:
+            ui.notify(str(problem), type='negative')
+            return
+        ui.notify(said)
+        self.changed()
+
+
+def status_banner(conversation: ConversationView, zone) -> None:
+    """Under the header of a conversation that is not open: what that means for the one reading it."""
+    if conversation.status == ConversationStatus.OPEN:
+        return
+    snoozed = conversation.status == ConversationStatus.SNOOZED
+    if snoozed:
+        text = (f'Snoozed until {short_time(conversation.snoozed_until, zone)}.' if conversation.snoozed_until
+                else 'Snoozed until someone replies.') + ' A new message opens it again.'
+    else:
+        text = 'This conversation is closed. A new message from someone else opens it again.'
+    with ui.row().classes('w-full items-center gap-2 px-4 py-2 bg-slate-50 border-b border-slate-200 text-sm '
+                          'text-slate-700 no-wrap').props('role=status').mark('status-banner'):
+        ui.icon('snooze' if snoozed else 'check_circle', size='xs')
+        ui.label(text)
