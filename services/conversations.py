@@ -116,7 +116,7 @@ class ConversationService:
                 raise InvalidInput('That ticket or task does not exist any more.')
             conversation = self._new_conversation(
                 tx, ConversationKind.CUSTOMER if has_customer else ConversationKind.INTERNAL, actor, subject,
-                [actor.id, *others], item_id=item_id)
+                [actor.id, *others], item_id=item_id, assignee_id=actor.id if has_customer else None)
             created = ConversationCreated(recipients=(actor.id, *others), conversation_id=conversation.id,
                                           created_by_id=actor.id)
             self._append(tx, *self._loaded(tx.connection, conversation.id), actor, text, client_id, event=created)
@@ -450,11 +450,12 @@ class ConversationService:
         return facts, members
 
     def _new_conversation(self, tx: Transaction, kind: ConversationKind, creator: UserView, subject: str | None,
-                          member_ids: list[int], *, unassigned: bool = False,
-                          item_id: int | None = None) -> Conversation:
+                          member_ids: list[int], *, unassigned: bool = False, item_id: int | None = None,
+                          assignee_id: int | None = None) -> Conversation:
         now = self.clock()
         conversation = Conversation(kind=kind, subject=subject, created_by_id=creator.id, created_at=now,
-                                    last_message_at=now, unassigned=unassigned, item_id=item_id)
+                                    last_message_at=now, unassigned=unassigned, item_id=item_id,
+                                    assignee_id=assignee_id)
         tx.session.add(conversation)
         tx.session.flush()
         for user_id in member_ids:

@@ -45,8 +45,8 @@ export default {
           <span v-if="d.ref" class="text-[11px] font-mono text-primary shrink-0" :title="d.item">#{{ d.ref }}</span>
           <span v-if="d.assignee" class="text-[11px] text-slate-500 shrink-0 truncate max-w-[7rem]"
                 :title="'Assigned to ' + d.assignee">{{ d.assignee }}</span>
-          <span v-if="d.status" class="text-[11px] font-medium text-slate-600 bg-slate-100 rounded px-1 shrink-0">
-            {{ d.status === 'snoozed' ? 'Snoozed' : 'Closed' }}</span>
+          <span v-if="d.snoozed" class="text-[11px] font-medium text-slate-600 bg-slate-100 rounded px-1 shrink-0"
+                title="Snoozed: it comes back to Open then">{{ d.snoozed }}</span>
           <div v-if="d.waiting" class="q-badge flex inline items-center no-wrap q-badge--single-line q-badge--rounded
                                       bg-amber-8 shrink-0" role="status">Waiting</div>
           <div v-else-if="d.unread" :aria-label="d.unread + ' unread'" role="status"

@@ -33,7 +33,4 @@ class ConversationRow(ShowsText, ui.link, component='conversation_row.js'):
         m = self.data   # what the browser shows as text, for ElementFilter and the user simulation
         return [m['title'], m['time'], m['preview'], f'#{m["ref"]}' if m['ref'] else None,
                 'Waiting' if m['waiting'] else None, f'{m["unread"]} unread' if m['unread'] else None,
-                STATUS_WORDS.get(m.get('status') or ''), f'Assigned to {m["assignee"]}' if m.get('assignee') else None]
-
-
-STATUS_WORDS = {'snoozed': 'Snoozed', 'closed': 'Closed'}
+                m.get('snoozed'), f'Assigned to {m["assignee"]}' if m.get('assignee') else None]

@@ -18,7 +18,7 @@ from services.views import ConversationStatus, ConversationView, Inbox, ItemKind
 from ui import live
 from ui.bell import Bell
 from ui.composer import Composer
-from ui.formatting import list_time, viewer_zone, visibility_script
+from ui.formatting import list_time, short_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
 from ui.conversation_row import ConversationRow
@@ -97,8 +97,8 @@ class MessengerPage:
         self.shown = LIST_PAGE
 
         with ui.row().classes('w-full h-full no-wrap gap-0'):
-            with ui.column().classes('h-full gap-0 bg-white border-r border-slate-200 w-full md:w-[23.5rem] lg:w-96 '
-                                     'shrink-0' + (' max-md:hidden' if detail else '')):
+            with ui.column().classes('h-full gap-0 bg-white border-r border-slate-200 w-full md:w-[23.5rem] '
+                                     'lg:w-[26rem] shrink-0' + (' max-md:hidden' if detail else '')):
                 self._list_header()
                 with ui.element('nav').classes('parley-scroll flex-1 w-full overflow-y-auto overflow-x-hidden') \
                         .props('aria-label=Conversations') as nav:
@@ -150,16 +150,16 @@ class MessengerPage:
                     ui.menu_item('Conversation with customer', on_click=lambda: self.start_draft('customer')) \
                         .props('role=menuitem').mark('new-customer-conversation')
         with ui.tabs(value=self.inbox, on_change=lambda e: self.choose_inbox(e.value)) \
-                .props('dense no-caps outside-arrows mobile-arrows inline-label active-color=primary '
+                .props('dense no-caps inline-label active-color=primary '
                        'indicator-color=primary align=left aria-label="Filter conversations"') \
-                .classes('w-full border-b border-slate-100 text-slate-600 shrink-0').mark('inbox-filters'):
+                .classes('w-full px-2 border-b border-slate-100 text-slate-600 shrink-0').mark('inbox-filters'):
             self.inbox_badges: dict[Inbox, ui.badge] = {}
             for inbox, label in INBOX_LABELS.items():
-                with ui.tab(inbox.value, label).classes('px-2 min-h-0').mark(f'inbox-{inbox.value}'):
+                with ui.tab(inbox.value, label).classes('parley-tab').mark(f'inbox-{inbox.value}'):
                     self.inbox_badges[inbox] = ui.badge('', color='amber-8' if inbox == Inbox.UNASSIGNED
                                                         else 'grey-3', text_color=None if inbox == Inbox.UNASSIGNED
                                                         else 'grey-9') \
-                        .props('rounded').classes('ml-1 text-[11px]')
+                        .props('rounded').classes('ml-1 text-[11px] px-1')
         self._show_counts()
 
     def _show_counts(self) -> None:
@@ -283,7 +283,8 @@ class MessengerPage:
                 'selected': self.selected is not None and conversation.id == self.selected.id,
                 'initials': face.initials if face is not None else None,
                 'ref': item.ref if item is not None else None, 'item': item.label if item is not None else None,
-                'status': None if conversation.status == ConversationStatus.OPEN else conversation.status.value,
+                'snoozed': (f'Until {short_time(conversation.snoozed_until, self.zone)}' if conversation.snoozed_until
+                            else 'Until a reply') if conversation.status == ConversationStatus.SNOOZED else None,
                 'assignee': conversation.assignee.name if conversation.assignee and conversation.is_customer
                 and conversation.assignee.id != self.agent.id else None}
 
@@ -615,17 +616,18 @@ def _thread_header(conversation: ConversationView, agent: UserView, actions) -> 
         else:
             avatar(None if len(others) > 1 else (others or [agent])[0], size='36px')
         with ui.column().classes('gap-0 min-w-0 flex-1'):
-            ui.label(conversation.title).classes('text-base font-semibold truncate').props('role=heading aria-level=2')
+            ui.label(conversation.title).classes('text-base font-semibold truncate w-full') \
+                .props('role=heading aria-level=2')
             if customers:
                 details = ' · '.join(filter(None, [customers[0].email, customers[0].organization])) \
                     if len(customers) == 1 else f'{len(customers)} customers'
                 team = [p.name for p in others if p.kind == UserKind.AGENT]
                 ui.label(details + (' · with ' + ', '.join(['you', *team]) if team else '')) \
-                    .classes('text-xs text-slate-500 truncate')
+                    .classes('text-xs text-slate-500 truncate w-full')
             else:
                 names = ', '.join(['You', *[p.name for p in others]])
                 ui.label(f'{len(conversation.participants)} participants: {names}') \
-                    .classes('text-xs text-slate-500 truncate')
+                    .classes('text-xs text-slate-500 truncate w-full')
         if conversation.item is not None:   # the ticket or task it belongs to
             with ui.link(target=conversation.item.path).classes(
                     'shrink-0 max-w-[45%] no-underline flex items-center gap-1 px-2 py-1 rounded-md bg-indigo-50 '

@@ -33,6 +33,9 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
 .parley-item:focus-visible, .parley-focus:focus-visible { outline: 2px solid #4f46e5; outline-offset: -2px; }
 .parley-thread { display: flex; flex-direction: column-reverse; overflow-y: auto; overscroll-behavior: contain; }
 .parley-scroll { contain: strict; }
+/* The list's filters: six with their counts fit the list's width (Quasar's tabs are roomier). */
+.parley-tab.q-tab { padding: 0 5px; min-height: 36px; }
+.parley-tab .q-tab__label { font-size: 13px; }
 /* A message (ui/message.js), under the utility classes the page adds (bubble colours, corners, width). */
 @layer components {
   .pm-bubble { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 15px; line-height: 1.375;
