@@ -13,6 +13,7 @@ from services.events import EventBus, LocalEventBus
 from services.inbound import InboundService
 from services.inbound_smtp import InboundListener, parse_address
 from services.items import ItemService
+from services.handoff import HandoffService
 from services.lifecycle import LifecycleService
 from services.livechat import ChatTokens, LiveChatService
 from services.mail import MailService
@@ -37,6 +38,7 @@ class Parley:
     notifications: NotificationService
     items: ItemService
     lifecycle: LifecycleService
+    handoff: HandoffService
     listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
@@ -77,9 +79,11 @@ def build_parley(settings: Settings) -> Parley:
     # What follows a write, in its transaction (services.hooks): deliveries first (the notices read their outcome).
     deliveries.register(db.hooks)
     notifications.register(db.hooks)
+    items = ItemService(db)
     parse_address(settings.inbound_smtp)  # a malformed address stops the start with its message
     return Parley(settings=settings, db=db, bus=bus, presence=presence, directory=directory,
                   auth=AuthService(db, directory), conversations=conversations, mail=mail, chat=chat,
                   deliveries=deliveries,
                   inbound=InboundService(db, conversations, directory, mail, max_bytes=settings.inbound_max_bytes),
-                  notifications=notifications, items=ItemService(db), lifecycle=LifecycleService(db, bus))
+                  notifications=notifications, items=items, lifecycle=LifecycleService(db, bus),
+                  handoff=HandoffService(db, bus, items))

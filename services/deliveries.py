@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from email.utils import formataddr
 import secrets
 
-from sqlalchemy import insert, update
+from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, func, select
 
 from models import (Conversation, CustomerThread, Delivery, DeliveryState, Message, OutboundEmail, Participant, User,
@@ -23,7 +23,7 @@ from models._types import utcnow
 from services.db import Database, Hooks, Transaction
 from services.emails import render
 from services.events import DeliveryChanged, EventBus
-from services.hooks import ConversationClosed, ConversationOpened, EmailAttempted, MessageStored
+from services.hooks import ConversationClosed, ConversationOpened, EmailAttempted, MessageStored, ParticipantRemoved
 from services.mail import MailService
 from services.presence import Presence
 from services.views import STATE_LABELS, DeliveryView
@@ -51,6 +51,7 @@ class Deliveries:
         hooks.on(ConversationOpened, self.conversation_opened)
         hooks.on(EmailAttempted, self.email_attempted)
         hooks.on(ConversationClosed, self.transcript)
+        hooks.on(ParticipantRemoved, self.participant_removed)
 
     # ----- state changes, in the transaction of what caused them ------------------------------
 
@@ -121,6 +122,13 @@ class Deliveries:
         event = DeliveryChanged(recipients=tuple(agent_ids(tx.session, conversation_id) if agents is None else agents),
                                 conversation_id=conversation_id, message_ids=message_ids)
         tx.on_commit(lambda: self.bus.publish(event))
+
+    def participant_removed(self, tx: Transaction, event: ParticipantRemoved) -> None:
+        """A customer taken out of a conversation is never emailed what still waited for them in it."""
+        if event.person.kind == UserKind.CUSTOMER:
+            tx.session.exec(delete(Delivery).where(col(Delivery.conversation_id) == event.conversation_id,
+                                                   col(Delivery.customer_id) == event.person.id,
+                                                   col(Delivery.state).in_(PENDING)))
 
     def transcript(self, tx: Transaction, event: ConversationClosed) -> None:
         """The agent who closed it asked for a transcript: each customer in it gets what they could see of it (never a

@@ -88,3 +88,26 @@ class SnoozeEnded:
     """A snoozed conversation is open again (its line in the thread is line_id): its agents are told."""
     conversation_id: int
     line_id: int
+
+
+@dataclass(frozen=True)
+class ParticipantsAdded:
+    """People joined a conversation (they see its history): the agents among them are told."""
+    conversation_id: int
+    actor: UserView
+    added: tuple[UserView, ...]
+
+
+@dataclass(frozen=True)
+class ParticipantRemoved:
+    """Someone was taken out of a conversation (or left it): nothing of it waits for them any more."""
+    conversation_id: int
+    person: UserView
+
+
+@dataclass(frozen=True)
+class ConversationAssigned:
+    """A conversation with a customer was given to an agent."""
+    conversation_id: int
+    actor: UserView
+    assignee: UserView

@@ -29,7 +29,8 @@ from services.db import Database, Hooks, Transaction
 from services.emails import render
 from services.errors import InvalidInput
 from services.events import EventBus, NotificationCreated, NotificationsRead
-from services.hooks import ConversationOpened, Facts, ItemAssigned, MessageStored, SnoozeEnded
+from services.hooks import (ConversationAssigned, ConversationOpened, Facts, ItemAssigned, MessageStored,
+                            ParticipantRemoved, ParticipantsAdded, SnoozeEnded)
 from services.threadlines import agent_ids
 from services.mail import MailService
 from services.views import MessageView, UserView
@@ -158,6 +159,10 @@ class NotificationService:
         hooks.on(ConversationOpened, self.conversation_opened)
         hooks.on(ItemAssigned, self.item_assigned)
         hooks.on(SnoozeEnded, self.snooze_ended)
+        hooks.on(ParticipantsAdded, self.participants_added)
+        hooks.on(ConversationAssigned, self.conversation_assigned)
+        hooks.on(ParticipantRemoved, lambda tx, event: self.conversation_read(tx, event.person.id,
+                                                                              event.conversation_id))
 
     def message_stored(self, tx: Transaction, event: MessageStored) -> None:
         """The agents of the conversation are told; of a new live chat, every agent (who may take it)."""
@@ -244,9 +249,8 @@ class NotificationService:
         item_id, link, actor, assignee_id = event.item_id, event.link, event.actor, event.assignee_id
         if assignee_id == actor.id:
             return
-        earlier = tx.session.exec(select(func.count()).select_from(Notification).where(
-            Notification.user_id == assignee_id, col(Notification.key).startswith(f'assigned:{item_id}:'))).one()
-        self.notify(tx, assignee_id, K.ASSIGNED, key=f'assigned:{item_id}:{earlier + 1}', actor_id=actor.id,
+        self.notify(tx, assignee_id, K.ASSIGNED, key=self._next_key(tx, assignee_id, f'assigned:{item_id}'),
+                    actor_id=actor.id,
                     title=f'{actor.name} assigned {link.label} to you', link=link.path)
 
     def snooze_ended(self, tx: Transaction, event: SnoozeEnded) -> None:
@@ -256,6 +260,33 @@ class NotificationService:
         for user_id, _, _ in self.recipients(tx.session, agent_ids(tx, conversation.id)):
             self.notify(tx, user_id, K.SNOOZE_ENDED, key=f'woke:{event.line_id}', title=title[:200],
                         conversation_id=conversation.id, preview=conversation.last_message_preview)
+
+    def participants_added(self, tx: Transaction, event: ParticipantsAdded) -> None:
+        """Agents added to a conversation are told, as for a new one ("Added to a conversation")."""
+        conversation = tx.session.get_one(Conversation, event.conversation_id)
+        about = conversation.subject or 'a conversation'
+        for person in event.added:
+            if person.kind == UserKind.AGENT and person.id != event.actor.id:
+                self.notify(tx, person.id, K.ADDED, key=self._next_key(tx, person.id, f'added:{conversation.id}'),
+                            actor_id=event.actor.id, title=f'{event.actor.name} added you to {about}'[:200],
+                            conversation_id=conversation.id, preview=conversation.last_message_preview)
+
+    def conversation_assigned(self, tx: Transaction, event: ConversationAssigned) -> None:
+        """The new assignee of a conversation with a customer is told (not when they took it themselves)."""
+        if event.assignee.id == event.actor.id:
+            return
+        conversation = tx.session.get_one(Conversation, event.conversation_id)
+        about = conversation.subject or 'a conversation with a customer'
+        self.notify(tx, event.assignee.id, K.ASSIGNED,
+                    key=self._next_key(tx, event.assignee.id, f'assigned-conversation:{conversation.id}'),
+                    actor_id=event.actor.id, title=f'{event.actor.name} assigned {about} to you'[:200],
+                    conversation_id=conversation.id, preview=conversation.last_message_preview)
+
+    def _next_key(self, tx: Transaction, user_id: int, prefix: str) -> str:
+        """A new key under prefix for this agent (the same thing may happen to them again later)."""
+        earlier = tx.session.exec(select(func.count()).select_from(Notification).where(
+            Notification.user_id == user_id, col(Notification.key).startswith(f'{prefix}:'))).one()
+        return f'{prefix}:{earlier + 1}'
 
     def notify(self, tx: Transaction, user_id: int, kind: NotificationKind, *, key: str, title: str,
                actor_id: int | None = None, conversation_id: int | None = None, link: str = '',

@@ -81,6 +81,21 @@ ENTRIES = {
     'reopen': (lambda p, who, c, n, i: p.lifecycle.reopen(who, c), (OK, NotFound, NotFound, NotFound, NotFound)),
     'snooze': (lambda p, who, c, n, i: p.lifecycle.snooze(who, c, until=None),
                (OK, NotFound, NotFound, NotFound, NotFound)),
+    'add a participant': (lambda p, who, c, n, i: p.handoff.add_participants(who, c, [p.auth.get_agent(1).id]),
+                          (OK, NotFound, NotFound, NotFound, NotFound)),
+    'remove a participant': (lambda p, who, c, n, i: p.handoff.remove_participant(who, c, p.auth.get_agent(2).id),
+                             (OK, NotFound, NotFound, NotFound, NotFound)),
+    'leave': (lambda p, who, c, n, i: p.handoff.leave(who, c), (OK, NotFound, NotFound, NotFound, NotFound)),
+    'rename': (lambda p, who, c, n, i: p.handoff.rename(who, c, 'Renamed'),
+               (OK, NotFound, NotFound, NotFound, NotFound)),
+    'assign': (lambda p, who, c, n, i: p.handoff.assign(who, c, p.auth.get_agent(2).id),
+               (OK, NotFound, NotFound, NotFound, NotFound)),
+    'unassign': (lambda p, who, c, n, i: p.handoff.unassign(who, c), (OK, NotFound, NotFound, NotFound, NotFound)),
+    'link to a ticket': (lambda p, who, c, n, i: p.handoff.link_item(
+        who, c, p.items.create(p.auth.get_agent(1), 'ticket', title='Printer').id),
+        (OK, NotFound, NotFound, NotFound, NotFound)),
+    'propose a ticket': (lambda p, who, c, n, i: p.handoff.ticket_proposal(who, c),
+                         (OK, NotFound, NotFound, NotFound, NotFound)),
     'list closed conversations': (lambda p, who, c, n, i: p.conversations.list_conversations(who, inbox='closed'),
                                   (OK,) * 5),   # one's own only (below); a customer's list ignores status
     'list counts': (lambda p, who, c, n, i: p.conversations.inbox_counts(who), (OK,) * 5),   # a customer's: none
