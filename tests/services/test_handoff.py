@@ -70,7 +70,7 @@ def test_adding_someone_already_there_or_a_customer_to_a_team_chat_is_refused(pa
 def test_adding_someone_inactive_or_unknown_is_refused(parley, team):
     chat = team_chat(parley, team, 'susan')
     parley.directory.set_agent_active(team['alice'], team['mike'].id, active=False)
-    with pytest.raises(InvalidInput, match='Mike Brown is not active any more.'):
+    with pytest.raises(InvalidInput, match='Mike Brown is not active any more'):
         parley.handoff.add_participants(team['alice'], chat.id, [team['mike'].id])
     for unknown in ([999_999], [0], [True], []):
         with pytest.raises(InvalidInput):
