@@ -18,6 +18,7 @@ from services.views import ConversationStatus, ConversationView, Inbox, ItemKind
 from ui import live
 from ui.bell import Bell
 from ui.composer import Composer
+from ui.handoff import Handoff
 from ui.formatting import list_time, short_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
@@ -427,8 +428,13 @@ class Thread:
 
     @ui.refreshable_method
     def _header(self) -> None:
-        _thread_header(self.conversation, self.agent, lambda: StatusActions(
-            self.page.parley, self.agent, self.conversation, self.zone, self.changed))
+        handoff = Handoff(self.page.parley, self.agent, self.conversation, self.changed)
+
+        def actions() -> None:
+            handoff.assignee_button()
+            StatusActions(self.page.parley, self.agent, self.conversation, self.zone, self.changed)
+            handoff.menu()
+        _thread_header(self.conversation, self.agent, actions)
         status_banner(self.conversation, self.zone)
 
     def changed(self) -> None:

@@ -59,27 +59,8 @@ class PeoplePicker:
         self._on_change(list(self.selected))
 
     def open_dialog(self) -> None:
-        with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-4 gap-3'):
-            with ui.row().classes('w-full items-center'):
-                ui.label(self._add_label).classes('text-lg font-semibold')
-                ui.space()
-                ui.button(icon='close', on_click=dialog.close).props('flat round dense aria-label=Close')
-            query = ui.input(self._search_label).props('outlined dense autofocus clearable').classes('w-full')
-            results = ui.column().classes('w-full gap-0 max-h-80 overflow-y-auto')
-
-            def show() -> None:
-                results.clear()
-                people = self._search(query.value or '', {p.id for p in self.selected}, 50)
-                with results:
-                    if not people:
-                        ui.label(self._no_match).classes('text-slate-500 p-3')
-                    for person in people:
-                        person_item(person, lambda p=person: (self.add(p), dialog.close()))
-
-            query.on_value_change(show)
-            show()
-        dialog.on('hide', dialog.delete)
-        dialog.open()
+        person_dialog(self._add_label, self._search_label, self._no_match,
+                      lambda text: self._search(text, {p.id for p in self.selected}, 50), self.add)
 
     # ----- typing and suggestions -------------------------------------------------------------
 
@@ -160,6 +141,42 @@ class Suggestions:
             for index, person in enumerate(self.matches):
                 person_item(person, lambda p=person: self._on_pick(p), highlighted=index == self._highlight)
         self._card.visible = True
+
+
+def person_dialog(title: str, search_label: str, no_match: str, search: Callable[[str], list[UserView]],
+                  on_pick: Callable[[UserView], object], *, hint: str | None = None, first: Callable[[], None] |
+                  None = None, first_label: str = '', marker: str = 'person-dialog') -> None:
+    """A dialog to find one person as one types; picking closes it. `first` adds an item above the results
+    ("Assign to me")."""
+    with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-4 gap-3').mark(marker):
+        with ui.row().classes('w-full items-center no-wrap'):
+            ui.label(title).classes('text-lg font-semibold').props('role=heading aria-level=2')
+            ui.space()
+            ui.button(icon='close', on_click=dialog.close).props('flat round dense aria-label=Close')
+        if hint:
+            ui.label(hint).classes('text-sm text-slate-600 -mt-2')
+        query = ui.input(search_label).props('outlined dense autofocus clearable').classes('w-full')
+        results = ui.column().classes('w-full gap-0 max-h-80 overflow-y-auto')
+
+        def show() -> None:
+            results.clear()
+            people = search(query.value or '')
+            with results:
+                if first is not None and not query.value:
+                    with ui.item(on_click=lambda: (dialog.close(), first())).classes('w-full rounded-md parley-item') \
+                            .mark('person-first'):
+                        with ui.item_section().props('avatar'):
+                            ui.icon('person', color='primary')
+                        ui.item_section(first_label)
+                if not people:
+                    ui.label(no_match).classes('text-slate-500 p-3')
+                for person in people:
+                    person_item(person, lambda p=person: (dialog.close(), on_pick(p)))
+
+        query.on_value_change(show)
+        show()
+    dialog.on('hide', dialog.delete)
+    dialog.open()
 
 
 def person_item(person: UserView, on_click: Callable[[], None], *, highlighted: bool = False) -> None:

@@ -61,14 +61,18 @@ class StatusActions:
                     .mark('snooze') as self.snooze_button:
                 ui.tooltip(f'Snooze ({SNOOZE_KEY})')
                 self._snooze_menu()
-            close = ui.button('Close', icon='check', on_click=self.ask_close) \
-                .props('unelevated dense no-caps color=positive data-shortcut=close aria-label="Close conversation"') \
-                .classes('px-2').mark('close-conversation')
+            with ui.button(icon='check', on_click=self.ask_close) \
+                    .props('unelevated dense no-caps color=positive data-shortcut=close '
+                           'aria-label="Close conversation"') \
+                    .classes('px-2').mark('close-conversation') as close:
+                ui.label('Close').classes('ml-1 max-sm:hidden')
             close.tooltip(f'Close conversation ({CLOSE_KEY})')
         else:
-            ui.button('Reopen', icon='replay', on_click=self.reopen) \
-                .props('outline dense no-caps data-shortcut=close aria-label="Reopen conversation"') \
-                .classes('px-2').mark('reopen-conversation').tooltip(f'Reopen conversation ({CLOSE_KEY})')
+            with ui.button(icon='replay', on_click=self.reopen) \
+                    .props('outline dense no-caps data-shortcut=close aria-label="Reopen conversation"') \
+                    .classes('px-2').mark('reopen-conversation') as reopen:
+                ui.label('Reopen').classes('ml-1 max-sm:hidden')
+            reopen.tooltip(f'Reopen conversation ({CLOSE_KEY})')
 
     def _snooze_menu(self) -> None:
         with ui.menu().props('anchor="bottom right" self="top right" role=menu').mark('snooze-menu'):
