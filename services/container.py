@@ -19,6 +19,7 @@ from services.livechat import ChatTokens, LiveChatService
 from services.mail import MailService
 from services.notifications import NotificationService
 from services.presence import Presence
+from services.search import SearchService
 from services.worker import run_periodically
 
 
@@ -39,6 +40,7 @@ class Parley:
     items: ItemService
     lifecycle: LifecycleService
     handoff: HandoffService
+    search: SearchService
     listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
@@ -86,4 +88,4 @@ def build_parley(settings: Settings) -> Parley:
                   deliveries=deliveries,
                   inbound=InboundService(db, conversations, directory, mail, max_bytes=settings.inbound_max_bytes),
                   notifications=notifications, items=items, lifecycle=LifecycleService(db, bus),
-                  handoff=HandoffService(db, bus, items))
+                  handoff=HandoffService(db, bus, items), search=SearchService(db, conversations))

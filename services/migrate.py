@@ -27,6 +27,7 @@ from sqlmodel import SQLModel
 
 import models  # noqa: F401  (registers every table on SQLModel.metadata)
 from models._types import EnumText, UTCDateTime
+from services import fulltext
 from services.db import Database
 
 log = logging.getLogger(__name__)
@@ -66,8 +67,14 @@ def current(connection: Connection) -> str | None:
 
 def differences(connection: Connection) -> list:
     """What the models have that the database lacks, or the reverse (empty when they agree)."""
-    context = MigrationContext.configure(connection, opts={'compare_type': True, 'render_item': render_item})
+    context = MigrationContext.configure(connection, opts={'compare_type': True, 'render_item': render_item,
+                                                           'include_object': include_object})
     return compare_metadata(context, SQLModel.metadata)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """The full-text index (services.fulltext) is not the models': comparing them leaves it out."""
+    return not (name and fulltext.unmanaged(name))
 
 
 def render_item(type_: str, obj, autogen_context):
@@ -93,6 +100,7 @@ def upgrade(db: Database) -> str:
         elif before is None:
             with db.engine.begin() as connection:   # a new database: the models' tables, marked newest
                 SQLModel.metadata.create_all(connection)
+                fulltext.install(connection)   # what the models cannot declare
                 command.stamp(alembic_config(connection), target)
             said = f'database created at revision {target}'
         else:

@@ -9,7 +9,7 @@
 const Message = {
   props: { m: Object },
   template: `
-    <div class="parley-message">
+    <div class="parley-message" :data-mid="m.id">
       <div v-if="m.day" class="pm-day" role="separator" :aria-label="m.day">
         <div class="pm-day-line"></div><span class="pm-day-text">{{ m.day }}</span><div class="pm-day-line"></div>
       </div>
@@ -54,9 +54,12 @@ const Message = {
 
 export default {
   components: { "parley-message": Message },
-  props: { messages: Array },
+  props: { messages: Array, found: Number },
   data() {
     return { list: this.messages.map((m) => Object.freeze({ ...m })) };
+  },
+  mounted() {
+    if (this.found) requestAnimationFrame(() => this.reveal(this.found));   // opened from a search result
   },
   watch: {
     messages(value) {   // the server sent the whole element again (an update): its list is the latest
@@ -64,6 +67,16 @@ export default {
     },
   },
   methods: {
+    // Scroll to a message (a search result) and mark it for a few seconds.
+    reveal(id) {
+      this.$nextTick(() => {
+        const element = this.$el.querySelector(`[data-mid="${Number(id)}"]`);
+        if (!element) return;
+        element.scrollIntoView({ block: "center" });
+        element.classList.add("pm-found");
+        setTimeout(() => element.classList.remove("pm-found"), 4000);
+      });
+    },
     // Put each item in place of the message with its id, or as new at the end (for an older page: at the
     // start, in the order given); then, if `first` is given, drop the messages before it. Safe to run twice.
     put(items, atStart, first) {

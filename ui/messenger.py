@@ -19,6 +19,7 @@ from ui import live
 from ui.bell import Bell
 from ui.composer import Composer
 from ui.handoff import Handoff
+from ui.search import SearchBox
 from ui.formatting import list_time, short_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 DRAFT_KEY = 'draft'
 LIST_DELAY = 0.05   # seconds: list redraws wait this long and cover every event meanwhile
 READ_DELAY = 0.05   # seconds: marking the open conversation read waits until the message is on every page
+REVEAL_PAGES = 40   # older pages a search result loads at most to show its message (2,000 messages)
 COUNTS_DELAY = 0.5  # seconds: the filters' counts are read again once for a burst of events
 DRAFT_PATH = '/messenger/draft'
 INBOX_KEY = 'inbox'   # the list filter chosen last (it survives a reload)
@@ -69,14 +71,16 @@ def _open(parley: Parley, request: Request, raw_id: str | None):
     if raw_id == 'draft' and not storage.get(DRAFT_KEY):
         return RedirectResponse('/messenger', status_code=303)
     with frame(parley, agent, 'Messenger'):
-        MessengerPage(parley, agent, raw_id, storage=storage, zone=viewer_zone(request))
+        MessengerPage(parley, agent, raw_id, storage=storage, zone=viewer_zone(request),
+                      message_id=_message_id(request.query_params.get('m')))
     return None
 
 
 class MessengerPage:
     """One browser page of the messenger, for one signed-in agent."""
 
-    def __init__(self, parley: Parley, agent: UserView, raw_id: str | None, *, storage, zone) -> None:
+    def __init__(self, parley: Parley, agent: UserView, raw_id: str | None, *, storage, zone,
+                 message_id: int | None = None) -> None:
         self.parley, self.agent, self.storage, self.zone = parley, agent, storage, zone
         self.conversations = parley.conversations
         self.selected: ConversationView | None = None
@@ -102,18 +106,19 @@ class MessengerPage:
                                      'lg:w-[26rem] shrink-0' + (' max-md:hidden' if detail else '')):
                 self._list_header()
                 with ui.element('nav').classes('parley-scroll flex-1 w-full overflow-y-auto overflow-x-hidden') \
-                        .props('aria-label=Conversations') as nav:
+                        .props('aria-label=Conversations') as self.nav:
                     self._conversation_list()
-                nav.on('scroll', self._load_more, throttle=0.3, js_handler='''(e) => {
+                self.nav.on('scroll', self._load_more, throttle=0.3, js_handler='''(e) => {
                     const t = e.target;
                     if (t.scrollHeight - t.clientHeight - t.scrollTop < 400) emit();
                 }''')
+                self.search.results_panel()
             with ui.column().classes('h-full flex-1 min-w-0 gap-0' + ('' if detail else ' max-md:hidden')) \
                     as self.thread_box:
                 if self.drafting:
                     DraftPane(self)
                 elif self.selected is not None:
-                    self.thread = Thread(self, self.selected)
+                    self.thread = Thread(self, self.selected, reveal=message_id)
                 elif missing:
                     _not_found()
                 else:
@@ -140,6 +145,10 @@ class MessengerPage:
 
     # ----- the list ---------------------------------------------------------------------------
 
+    def _searching(self, showing: bool) -> None:
+        """Search results take the list's place while the search field holds words."""
+        self.nav.visible = self.filters.visible = not showing
+
     def _list_header(self) -> None:
         with ui.row().classes('w-full items-center px-4 pt-3 pb-2 no-wrap'):
             ui.label('Conversations').classes('text-base font-semibold').props('role=heading aria-level=1')
@@ -150,10 +159,13 @@ class MessengerPage:
                         .props('role=menuitem').mark('new-user-conversation')
                     ui.menu_item('Conversation with customer', on_click=lambda: self.start_draft('customer')) \
                         .props('role=menuitem').mark('new-customer-conversation')
+        with ui.element('div').classes('w-full px-3 pb-2'):
+            self.search = SearchBox(self.parley, self.agent, self.zone, on_toggle=self._searching)
         with ui.tabs(value=self.inbox, on_change=lambda e: self.choose_inbox(e.value)) \
                 .props('dense no-caps inline-label active-color=primary '
                        'indicator-color=primary align=left aria-label="Filter conversations"') \
-                .classes('w-full px-2 border-b border-slate-100 text-slate-600 shrink-0').mark('inbox-filters'):
+                .classes('w-full px-2 border-b border-slate-100 text-slate-600 shrink-0').mark('inbox-filters') \
+                as self.filters:
             self.inbox_badges: dict[Inbox, ui.badge] = {}
             for inbox, label in INBOX_LABELS.items():
                 with ui.tab(inbox.value, label).classes('parley-tab').mark(f'inbox-{inbox.value}'):
@@ -381,6 +393,11 @@ class MessengerPage:
             self.conversations.mark_read(self.agent, self.selected.id)
 
 
+def _message_id(raw: str | None) -> int | None:
+    """A message id from the address (?m=123), or None for anything else."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) <= 10 else None
+
+
 def _waiting_label(count: int) -> str:
     return f'Unassigned · {count}{"+" if count >= WAITING_SHOWN else ""} waiting'
 
@@ -399,7 +416,7 @@ _NONE = _Section(None, 0)   # a section that is not there
 class Thread:
     """The selected conversation: header, messages (latest page, older on scroll up), composer."""
 
-    def __init__(self, page: MessengerPage, conversation: ConversationView) -> None:
+    def __init__(self, page: MessengerPage, conversation: ConversationView, *, reveal: int | None = None) -> None:
         self.page, self.conversation = page, conversation
         self.agent, self.zone = page.agent, page.zone
         self._header()
@@ -417,6 +434,8 @@ class Thread:
                                                                         before_id=before_id))
         self.messages = self.history.messages
         self.history.start(page.conversations.list_messages(page.agent, conversation.id))
+        if reveal is not None:
+            self.reveal(reveal)
         placeholder = (f'Write to {", ".join(c.name for c in conversation.customers)}…' if conversation.is_customer
                        else 'Write a message…')
         teammates = [p for p in conversation.participants if p.kind == UserKind.AGENT and p.id != self.agent.id]
@@ -425,6 +444,18 @@ class Thread:
                                  was_sent=lambda client_id: page.conversations.was_sent(self.agent, client_id),
                                  mentions=_Mentions(lambda text, limit: matching(teammates, text)[:limit]),
                                  autofocus=True)
+
+    def reveal(self, message_id: int) -> None:
+        """Scroll to a message (a search result), loading older pages until it is there, and mark it a moment."""
+        for _ in range(REVEAL_PAGES):
+            if message_id in self.messages or not self.history.has_more:
+                break
+            self.history.load_older()
+        if message_id in self.messages:
+            self.messages.props['found'] = message_id   # a page being built: revealed as it is drawn
+            live.call(self.messages, 'reveal', message_id)   # (else: now)
+        else:
+            ui.notify('That message is not in this conversation any more, or too far back: scroll up to find it.')
 
     @ui.refreshable_method
     def _header(self) -> None:

@@ -59,6 +59,8 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
   .pm-files { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; padding-inline: 0.25rem; }
   .pm-delivery { padding-inline: 0.25rem; margin-top: 0.125rem; }
   .pm-delivery.pm-failed { color: var(--q-negative); font-weight: 500; }
+  .parley-message.pm-found { background: oklch(96.2% 0.059 95.617); border-radius: 0.75rem;
+                             transition: background 0.6s; }
   .pm-line { align-self: center; display: flex; align-items: center; gap: 0.375rem; margin-top: 0.75rem;
              padding: 0.25rem 0.75rem; border-radius: 9999px; background: oklch(96.8% 0.007 247.896);
              color: oklch(44.6% 0.043 257.281); font-size: 0.8125rem; line-height: 1.25rem; max-width: 100%; }

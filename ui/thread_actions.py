@@ -13,12 +13,15 @@ from ui.formatting import short_time
 CLOSE_KEY = 'Alt+C'
 SNOOZE_KEY = 'Alt+S'
 
-# j/k or the arrow keys move through the conversation list, Enter opens (a row is a link), Escape goes back to the
-# list from the thread (on a phone, back to the list page); Alt+C closes or reopens, Alt+S opens the snooze menu.
+# j/k or the arrow keys move through the conversation list (or the search results), Enter opens (a row is a link),
+# Escape goes back to the list from the thread (on a phone, back to the list page), the down arrow goes from the
+# search field to its results; Alt+C closes or reopens, Alt+S opens the snooze menu.
 # Keys typed into a field stay the field's, and an open menu or dialog keeps its own keys. Static: no user data.
 LIST_KEYS_SCRIPT = '''<script>
 (() => {
-  const rows = () => [...document.querySelectorAll('nav[aria-label="Conversations"] a.parley-item')];
+  const rows = () => [...document.querySelectorAll(
+    'nav[aria-label="Conversations"] a.parley-item, [aria-label="Search results"] a.parley-item')]
+    .filter((r) => r.offsetParent);
   const busy = () => document.querySelector('.q-menu, .q-dialog');
   const typing = (t) => t.matches && t.matches('input, textarea, select, [contenteditable], [contenteditable] *');
   document.addEventListener('keydown', (e) => {
@@ -26,6 +29,11 @@ LIST_KEYS_SCRIPT = '''<script>
     if (e.altKey && !e.shiftKey && (e.code === 'KeyC' || e.code === 'KeyS')) {
       const button = document.querySelector(`[data-shortcut="${e.code === 'KeyC' ? 'close' : 'snooze'}"]`);
       if (button && !busy()) { button.click(); e.preventDefault(); }
+      return;
+    }
+    if (e.target.closest && e.target.closest('[data-search]')) {   // the search field: down into the results
+      const first = rows()[0];
+      if (e.key === 'ArrowDown' && first) { first.focus(); e.preventDefault(); }
       return;
     }
     if (e.altKey || busy() || typing(e.target) && e.key !== 'Escape') return;

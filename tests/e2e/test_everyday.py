@@ -45,18 +45,41 @@ async def test_j_and_k_move_through_the_list_enter_opens_escape_comes_back(new_p
     for n in (1, 2):
         conversation_between(server_parley, 'susan', 'john', f'Keyboard {marker} number {n}')
     john = await new_person('john@example.com')
+    rows = conversations(john).get_by_role('listitem')
+    newer, older = (rows.filter(has_text=f'Keyboard {marker} number {n}') for n in (2, 1))
     await john.get_by_role('heading', name='Conversations').click()
+    await john.keyboard.press('j')   # from nowhere: the first row
+    await expect(rows.first).to_be_focused()
+    await newer.focus()
     await john.keyboard.press('j')
-    first = conversations(john).get_by_role('listitem').first
-    await expect(first).to_be_focused()
-    await expect(first).to_contain_text(f'Keyboard {marker} number 2')
-    await john.keyboard.press('j')
-    second = conversations(john).get_by_role('listitem').nth(1)
-    await expect(second).to_be_focused()
+    await expect(older).to_be_focused()
     await john.keyboard.press('k')
-    await expect(first).to_be_focused()
+    await expect(newer).to_be_focused()
+    await john.keyboard.press('ArrowDown')
+    await expect(older).to_be_focused()
     await john.keyboard.press('Enter')
     await john.wait_for_url(re.compile(r'.*/messenger/\d+$'))
     await expect(john.get_by_role('textbox', name='Message')).to_be_focused()
     await john.keyboard.press('Escape')
-    await expect(conversations(john).locator('[aria-current="true"]')).to_be_focused()
+    await expect(older).to_be_focused()
+
+
+async def test_susan_searches_a_word_from_an_old_message_and_lands_on_it(new_person, server_parley):
+    word = f'zebra{uuid.uuid4().hex[:6]}'
+    alice, _, conversation = conversation_between(server_parley, 'alice', 'susan', f'The {word} report')
+    for n in range(80):   # the message is pages back
+        server_parley.conversations.send_message(alice, conversation.id, body=f'Later news {n}',
+                                                 client_id=uuid.uuid4().hex)
+    susan = await new_person('susan@example.com')
+    await susan.get_by_role('searchbox', name='Search').fill(word[:-2])
+    results = susan.get_by_role('region', name='Search results')
+    hit = results.get_by_role('link').filter(has_text=f'The {word[:-2]}')
+    await expect(hit).to_be_visible(timeout=LIVE)
+    await expect(susan.get_by_role('navigation', name='Conversations')).to_be_hidden()
+    await susan.get_by_role('searchbox', name='Search').press('ArrowDown')
+    await expect(results.get_by_role('link').first).to_be_focused()
+    await hit.click()
+    await susan.wait_for_url(re.compile(rf'.*/messenger/{conversation.id}\?m=\d+$'))
+    found = thread(susan).get_by_text(f'The {word} report')
+    await expect(found).to_be_in_viewport(timeout=LIVE)
+    await expect(thread(susan).locator('.pm-found')).to_have_count(1)

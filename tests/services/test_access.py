@@ -96,6 +96,7 @@ ENTRIES = {
         (OK, NotFound, NotFound, NotFound, NotFound)),
     'propose a ticket': (lambda p, who, c, n, i: p.handoff.ticket_proposal(who, c),
                          (OK, NotFound, NotFound, NotFound, NotFound)),
+    'search': (lambda p, who, c, n, i: p.search.search(who, 'secret note'), (OK, OK, OK, Forbidden, Forbidden)),
     'list closed conversations': (lambda p, who, c, n, i: p.conversations.list_conversations(who, inbox='closed'),
                                   (OK,) * 5),   # one's own only (below); a customer's list ignores status
     'list counts': (lambda p, who, c, n, i: p.conversations.inbox_counts(who), (OK,) * 5),   # a customer's: none
@@ -139,6 +140,14 @@ def test_lists_show_only_ones_own_conversations(world):
     seen = {role: {c.id for c in parley.conversations.list_conversations(people[role])} for role in ROLES}
     assert seen == {'participant': {conversation_id, internal_id}, 'other_agent': set(), 'admin': set(),
                     'customer': {conversation_id}, 'other_customer': set()}
+
+
+def test_search_finds_only_what_each_agent_may_read(world):
+    parley, people, _, note_id, _ = world
+    assert [h.message_id for h in parley.search.search(people['participant'], 'secret').messages] == [note_id]
+    for role in ('other_agent', 'admin'):
+        assert parley.search.search(people[role], 'secret').empty
+        assert parley.search.search(people[role], 'printer').empty   # the subject: not theirs either
 
 
 def test_a_customer_sees_no_notes_no_agent_emails_and_no_other_customer_data(world):

@@ -90,6 +90,8 @@ def test_a_parley_0_1_database_upgrades_in_place_and_keeps_its_data(legacy_url, 
     ticket = parley.items.get(alice, 'ticket', 1)
     assert (ticket.title, ticket.assignee.id, ticket.customer.name) == ('Order 1042 late', susan.id, 'Carla Cliente')
     assert parley.items.get(alice, 'task', 1).title == 'Call the courier'
+    # 0003: the messages there were are searchable.
+    assert [h.conversation.id for h in parley.search.search(susan, 'courier tuesday').messages] == [chat.id]
     assert parley.notifications.settings(susan).email_delay_minutes == 15
     assert parley.notifications.unread_count(susan) > 0
     assert parley.inbound.triage_count(alice) == 1
@@ -132,6 +134,27 @@ def test_the_migrations_build_exactly_the_models_schema(empty_url):
     with engine.connect() as connection:
         assert migrate.differences(connection) == []
     engine.dispose()
+
+
+def _fulltext(connection) -> list:
+    """The full-text index's definition as the database holds it."""
+    if connection.dialect.name == 'sqlite':
+        return connection.exec_driver_sql("SELECT type, name, sql FROM sqlite_master WHERE name LIKE 'message_fts%' "
+                                          'ORDER BY name').all()
+    return connection.exec_driver_sql("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_message_search'").all()
+
+
+def test_the_full_text_index_is_the_same_migrated_or_made_new(empty_url):
+    """services.fulltext.install (a new database) and revision 0003 (an older one) make the same index."""
+    database = Database(empty_url)
+    migrate.upgrade(database)   # new: the models' tables, then install
+    with database.engine.begin() as connection:
+        made = _fulltext(connection)
+        command.downgrade(migrate.alembic_config(connection), '0002')
+        assert _fulltext(connection) == []
+        command.upgrade(migrate.alembic_config(connection), 'head')
+        assert _fulltext(connection) == made and made
+    database.dispose()
 
 
 def test_a_new_database_is_made_at_the_newest_revision(empty_url):
