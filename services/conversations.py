@@ -2,6 +2,7 @@
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
+import time
 
 from sqlalchemy import Boolean, Integer, String, and_, bindparam, case, cast, insert, literal_column, or_, update
 from sqlalchemy import select as sql_select   # sqlmodel's select types up to four columns
@@ -15,11 +16,11 @@ from services.db import Database, Transaction
 from services.directory import to_view
 from services.errors import InvalidInput, NotFound, SignedOut
 from services.events import (ConversationChanged, ConversationCreated, ConversationRead, Event, EventBus,
-                             MessageSent)
+                             MessageSent, SeenUpTo, Typing)
 from services.hooks import ConversationOpened, Facts, Member, MessageStored
 from services.presence import Presence
 from services.text import clean_text, one_line
-from services.threadlines import add_line
+from services.threadlines import add_line, agent_ids
 from services import access
 from services.access import SIGNED_OUT, acting, current_actor, is_id
 from services.views import (AttachmentView, ConversationView, DeliveryView, Inbox, ItemLink, MessageView, UserView,
@@ -30,6 +31,7 @@ MAX_PARTICIPANTS = 100
 MAX_CLIENT_ID_LENGTH = 64
 PAGE_SIZE = 50
 PREVIEW_LENGTH = 140
+TYPING_EVERY = 3.0   # seconds: one "is typing" event per person and conversation at most this often
 NOT_FOUND = access.CONVERSATION_NOT_FOUND
 NO_CUSTOMER = 'Pick the customer this conversation is with.'
 Cursor = tuple[datetime, int]   # where a page of a list ends: the last row's (last_message_at, id)
@@ -81,6 +83,7 @@ class ConversationService:
         self._load_statement = db.prepare(_LOAD)
         self._update_conversation = db.prepare(_UPDATE_CONVERSATION)
         self._update_unread = db.prepare(_UPDATE_UNREAD)
+        self._typing: dict[tuple[int, int], float] = {}   # (person, conversation): when their last Typing went out
 
     # ----- writes -----------------------------------------------------------------------------
 
@@ -225,6 +228,10 @@ class ConversationService:
             session.add(participant)
             tx.on_commit(lambda: self.bus.publish(ConversationRead(recipients=(actor.id,),
                                                                    conversation_id=conversation.id)))
+            if conversation.kind == ConversationKind.INTERNAL:   # teammates see who read how far
+                seen = SeenUpTo(recipients=tuple(i for i in agent_ids(tx, conversation.id) if i != actor.id),
+                                conversation_id=conversation.id, user_id=actor.id, message_id=last_id)
+                tx.on_commit(lambda: self.bus.publish(seen))
 
     # ----- reads ------------------------------------------------------------------------------
 
@@ -406,6 +413,38 @@ class ConversationService:
             ids = session.exec(select(Message.id).where(col(Message.id).in_(list(message_ids)),
                                                         Message.conversation_id == conversation.id)).all()
             return self._deliveries(session, actor, ids)
+
+    @acting
+    def seen_by(self, actor: UserView, conversation_id: int) -> dict[int, int]:
+        """In a team conversation, how far each other teammate has read: {their id: the last message id}."""
+        with self.db.session() as session:
+            conversation = access.conversation(session, actor, conversation_id)
+            if conversation.kind != ConversationKind.INTERNAL:
+                return {}
+            rows = session.exec(select(Participant.user_id, Participant.last_read_message_id).where(
+                Participant.conversation_id == conversation.id, Participant.user_id != actor.id)).all()
+        return {user_id: last for user_id, last in rows if last}
+
+    def typing(self, actor: UserView, conversation_id: int, *, note: bool = False) -> None:
+        """The actor is typing in the conversation: its other participants' pages say so a few seconds (customers
+        only of a reply, never of a note). At most one event per person and conversation every TYPING_EVERY."""
+        now = time.monotonic()
+        key = (actor.id, conversation_id)
+        if now - self._typing.get(key, -TYPING_EVERY) < TYPING_EVERY:
+            return
+        with self.db.session() as session:
+            actor = current_actor(session, actor)
+            conversation = access.conversation(session, actor, conversation_id)
+            note = note and actor.kind == UserKind.AGENT
+            rows = session.exec(select(Participant.user_id, User.kind).join(User, col(User.id) == Participant.user_id)
+                                .where(Participant.conversation_id == conversation.id, User.is_active)).all()
+        if len(self._typing) > 10_000:   # forget the old ones now and then
+            self._typing = {k: t for k, t in self._typing.items() if now - t < TYPING_EVERY}
+        self._typing[key] = now
+        told = tuple(i for i, kind in rows if i != actor.id and not (note and kind == UserKind.CUSTOMER))
+        if told:
+            self.bus.publish(Typing(recipients=told, conversation_id=conversation.id, user_id=actor.id,
+                                    name=actor.name, note=note))
 
     @acting
     def unread_total(self, actor: UserView) -> int:

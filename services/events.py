@@ -55,6 +55,23 @@ class ConversationChanged(Event):
 
 
 @dataclass(frozen=True)
+class SeenUpTo(Event):
+    """A teammate read a team conversation up to this message: the others' pages move their "seen" avatar."""
+    conversation_id: int
+    user_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
+class Typing(Event):
+    """Someone is typing in a conversation (never stored; pages show it a few seconds)."""
+    conversation_id: int
+    user_id: int
+    name: str
+    note: bool = False   # an agent writing an internal note (never sent to customers)
+
+
+@dataclass(frozen=True)
 class ConversationRead(Event):
     """The recipient read a conversation (in one tab): their other tabs clear its unread count."""
     conversation_id: int

@@ -59,7 +59,7 @@ class HandoffService:
                 raise InvalidInput(f'A conversation can have up to {MAX_PARTICIPANTS} participants.')
             self._join(tx, conversation, people)
             add_line(tx, self.bus, conversation_id=conversation.id, actor=actor, event=ThreadEvent.ADDED,
-                     at=self.clock(), names=names(people))
+                     at=self.clock(), names=names([p.name for p in people]))
             tx.emit(ParticipantsAdded(conversation_id=conversation.id, actor=actor, added=tuple(people)))
             self._changed(tx, conversation, also=[p.id for p in people])
             return people

@@ -179,6 +179,11 @@ class LiveChatService:
         conversation = self.conversations.start_customer_conversation(customer, body=body, client_id=client_id)
         return ChatIdentity(customer, conversation.id)
 
+    def typing(self, identity: ChatIdentity) -> None:
+        """The customer is typing in their chat: the agents of the conversation see it a few seconds."""
+        if identity.conversation_id is not None:
+            self.conversations.typing(identity.customer, identity.conversation_id)
+
     def agents_online(self) -> bool:
         return self.presence.agents_online() > 0
 

@@ -42,9 +42,8 @@ def agent_ids(tx: Transaction, conversation_id: int) -> list[int]:
         Participant.conversation_id == conversation_id, User.kind == UserKind.AGENT)).all())
 
 
-def names(people: Sequence[UserView]) -> str:
+def names(listed: Sequence[str]) -> str:
     """"John Smith", "John Smith and Mike Chen", "Ann, Bo and Cy"."""
-    listed = [p.name for p in people]
     return listed[0] if len(listed) == 1 else ', '.join(listed[:-1]) + ' and ' + listed[-1]
 
 

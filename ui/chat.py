@@ -7,6 +7,7 @@ from a short-lived session token kept in sessionStorage, and a second tab from t
 localStorage. Anyone else gets the pre-chat form.
 Only customer-safe views reach this page: no internal notes, no other customers, no agent emails.
 """
+from contextlib import suppress
 from urllib.parse import parse_qs
 import logging
 import uuid
@@ -15,14 +16,15 @@ from fastapi import Request
 from nicegui import ui
 
 from services.container import Parley
+from services.conversations import TYPING_EVERY
 from services.errors import NotFound, ParleyError
-from services.events import Event, MessageSent, SessionsEnded
+from services.events import Event, MessageSent, SessionsEnded, Typing
 from services.livechat import ChatIdentity
 from services.views import MessageView
 from ui import live
 from ui.composer import Composer
 from ui.formatting import viewer_zone, visibility_script
-from ui.messages import CHAT_WIDTH, History, MessageList, avatar_data, message_data
+from ui.messages import CHAT_WIDTH, History, MessageList, Throttle, TypingLine, avatar_data, message_data
 from ui.session import client_address
 from ui.theme import page_setup
 
@@ -206,6 +208,8 @@ class ChatPage:
                                        self.parley.conversations.list_messages(
                                            self.identity.customer, self.identity.conversation_id,
                                            before_id=before_id, limit=CHAT_PAGE))
+        self.typing = TypingLine('w-full px-4 h-5 text-xs italic text-slate-500 truncate')
+        self._may_tell_typing = Throttle(TYPING_EVERY)
         self.messages = self.history.messages
         messages = []
         if identity.conversation_id is not None:
@@ -218,8 +222,14 @@ class ChatPage:
                 ui.icon('waving_hand', size='md', color='grey-5')
                 ui.label(f'Hi {identity.customer.name.split()[0]}, how can we help?')
         Composer(on_send=self._send, action='Send', hint=False, placeholder='Write a message…',
-                 keep=f'chat_{identity.conversation_id or "new"}',
+                 keep=f'chat_{identity.conversation_id or "new"}', on_text=self._typed,
                  was_sent=lambda client_id: self.parley.conversations.was_sent(self.identity.customer, client_id))
+
+    def _typed(self, text: str) -> None:
+        """The customer types: the agents of the conversation see it (at most every few seconds)."""
+        if self.identity is not None and text.strip() and self._may_tell_typing():
+            with suppress(ParleyError):   # nothing to tell, or no longer theirs: the page hears of it otherwise
+                self.chat.typing(self.identity)
 
     def _send(self, text: str, client_id: str) -> None:
         identity, messages = self.chat.write(self.identity, body=text, client_id=client_id)
@@ -258,8 +268,12 @@ class ChatPage:
         identity = self.identity
         if identity is None:
             return
+        if isinstance(event, Typing) and event.conversation_id == identity.conversation_id:
+            self.typing.typing(event.user_id, event.name)
+            return
         if not isinstance(event, MessageSent) or event.conversation_id != identity.conversation_id:
             return
+        self.typing.stopped(event.author_id)
         if event.message_id in self.messages:
             return
         try:

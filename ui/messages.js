@@ -48,6 +48,14 @@ const Message = {
           </div>
         </div>
       </div>
+      <div v-if="m.seen && m.seen.length" class="pm-seen" role="img"
+           :aria-label="'Seen by ' + m.seen.map((p) => p.name).join(', ')"
+           :title="'Seen by ' + m.seen.map((p) => p.name).join(', ')">
+        <div v-for="p in m.seen" :key="p.name" class="q-avatar" style="font-size: 18px" aria-hidden="true">
+          <div class="q-avatar__content row flex-center overflow-hidden bg-indigo-1 text-indigo-9"
+               style="font-size: 0.45em">{{ p.initials }}</div>
+        </div>
+      </div>
     </div>
   `,
 };

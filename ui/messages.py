@@ -9,12 +9,13 @@ KEEP messages beyond what the user loaded: a tab left open on a busy conversatio
 on scroll up), so neither the server nor the browser holds a day's worth of messages per tab.
 """
 from collections.abc import Callable, Iterable
+import time
 
 from nicegui import ui
 
 from services.views import DeliveryView, MessageVia, MessageView
 from ui import live
-from services.threadlines import describe
+from services.threadlines import describe, names
 from ui.formatting import clock, day_label, full_time, placement, short_time
 from ui.internals import ShowsText
 
@@ -95,6 +96,21 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
                 self._set(tuple(data), [data[i]], False, None)
                 return
 
+    def shown_authors(self) -> list[tuple[int, int]]:
+        """(id, author id) of the messages shown (not the lines about the conversation), oldest first."""
+        return [(m.id, m.author.id) for m in self._views if m.event is None]
+
+    def set_seen(self, seen: dict[int, list[dict]]) -> None:
+        """The readers' avatars under each message ({message id: [{'initials', 'name'}, ...]}); others have none."""
+        data, changed = list(self.data), []
+        for i, item in enumerate(data):
+            wanted = seen.get(item['id']) or None
+            if item.get('seen') != wanted:
+                data[i] = {**item, 'seen': wanted}
+                changed.append(data[i])
+        if changed:
+            self._set(tuple(data), changed, False, None)
+
     def delivery_shown(self, message_id: int) -> bool:
         """Whether this message is shown with a delivery line (a message to customers)."""
         return message_id in self._ids and any(m['id'] == message_id and m['delivery'] for m in self.data)
@@ -110,7 +126,8 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
         return [text for m in self.data for text in (
             m['day'], m.get('line'), *(() if m.get('line') else (m['name'], m['time'], m['body'])),
             'Internal note' if m['note'] and not m.get('line') else None,
-            'by email' if m['email'] else None, *(m['files'] or ()), (m['delivery'] or {}).get('text'))]
+            'by email' if m['email'] else None, *(m['files'] or ()), (m['delivery'] or {}).get('text'),
+            'Seen by ' + ', '.join(p['name'] for p in m['seen']) if m.get('seen') else None)]
 
 
 def message_data(message: MessageView, previous: MessageView | None, zone, *, viewer_id: int, bubble: str,
@@ -162,8 +179,8 @@ class History:
     """
 
     def __init__(self, scroller: ui.element, draw: Draw, older: Callable[[int], list[MessageView]],
-                 page_size: int) -> None:
-        self._older, self._page_size = older, page_size
+                 page_size: int, changed: Callable[[], None] = lambda: None) -> None:
+        self._older, self._page_size, self._changed = older, page_size, changed   # changed: after messages came
         self.load_more = ui.button('Load earlier messages', on_click=self.load_older) \
             .props('flat no-caps dense color=grey-8').classes('self-center mb-2')
         self.messages = MessageList(draw)
@@ -177,10 +194,12 @@ class History:
         """The latest page, as the thread opens: more may lie before it if the page is full."""
         self._more(len(messages) >= self._page_size)
         self.messages.append(messages)
+        self._changed()
 
     def append(self, messages: Iterable[MessageView]) -> None:
         if self.messages.append(messages):   # a long-open page let its oldest messages go: they load again
             self._more(True)
+        self._changed()
 
     def load_older(self) -> None:
         oldest = self.messages.oldest
@@ -189,7 +208,62 @@ class History:
         older = self._older(oldest.id)
         self._more(len(older) >= self._page_size)
         self.messages.prepend(older)
+        self._changed()
 
     def _more(self, more: bool) -> None:
         self.has_more = more
         self.load_more.visible = more
+
+
+TYPING_SHOWN = 6.0   # seconds: "is typing" stays this long after the last sign of it (signs come every 3 s)
+
+
+class TypingLine:
+    """"Susan Miller is typing…" under a thread: shown while signs come, gone a few seconds after the last."""
+
+    def __init__(self, classes: str) -> None:
+        self.typists: dict[int, tuple[str, bool, float]] = {}   # who: name, writing a note?, when last seen typing
+        self.label = ui.label('').classes(classes).props('aria-live=polite').mark('typing')
+        self._expire_soon = live.Soon(TYPING_SHOWN, self._expire, 'typing-expiry')
+
+    def typing(self, user_id: int, name: str, *, note: bool = False) -> None:
+        self.typists[user_id] = (name, note, time.monotonic())
+        self._show()
+        self._expire_soon()
+
+    def stopped(self, user_id: int) -> None:
+        """Their message arrived: they are done typing it."""
+        if self.typists.pop(user_id, None) is not None:
+            self._show()
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        self.typists = {i: t for i, t in self.typists.items() if now - t[2] < TYPING_SHOWN}
+        self._show()
+        if self.typists:
+            self._expire_soon()
+
+    def _show(self) -> None:
+        typists = list(self.typists.values())
+        if not typists:
+            text = ''
+        elif len(typists) == 1:
+            name, note, _ = typists[0]
+            text = f'{name} is {"writing a note" if note else "typing"}…'
+        else:
+            text = f'{names([t[0] for t in typists])} are typing…'
+        self.label.set_text(text)
+
+
+class Throttle:
+    """True at most once every `every` seconds (a sign of typing sent from a page)."""
+
+    def __init__(self, every: float) -> None:
+        self.every, self.last = every, -every
+
+    def __call__(self) -> bool:
+        now = time.monotonic()
+        if now - self.last < self.every:
+            return False
+        self.last = now
+        return True

@@ -1,4 +1,6 @@
 """The messenger: conversations on the left, the selected thread (or the draft) on the right."""
+from bisect import bisect_right
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime
 import logging
@@ -10,10 +12,10 @@ from nicegui import app, ui
 from services.container import Parley
 from services.directory import matching
 from services.drafts import new_draft
-from services.conversations import NOT_FOUND, PAGE_SIZE, parse_conversation_id, unread_after
+from services.conversations import NOT_FOUND, PAGE_SIZE, TYPING_EVERY, parse_conversation_id, unread_after
 from services.errors import NotFound
 from services.events import (ConversationChanged, ConversationRead, DeliveryChanged, Event, MessageSent,
-                             NotificationCreated, NotificationsRead)
+                             NotificationCreated, NotificationsRead, SeenUpTo, Typing)
 from services.views import ConversationStatus, ConversationView, Inbox, ItemKind, MessageView, UserKind, UserView
 from ui import live
 from ui.bell import Bell
@@ -24,7 +26,7 @@ from ui.formatting import list_time, short_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
 from ui.conversation_row import ConversationRow
-from ui.messages import AGENT_WIDTH, History, avatar_data, line_data, message_data
+from ui.messages import AGENT_WIDTH, History, Throttle, TypingLine, avatar_data, line_data, message_data
 from ui.thread_actions import LIST_KEYS_SCRIPT, StatusActions, status_banner
 from ui.theme import avatar, frame
 
@@ -327,6 +329,13 @@ class MessengerPage:
             if event.conversation_id == selected_id and self.thread:
                 self.thread.update_deliveries(event)
             return
+        if isinstance(event, (Typing, SeenUpTo)):
+            if event.conversation_id == selected_id and self.thread:
+                if isinstance(event, Typing):
+                    self.thread.typing.typing(event.user_id, event.name, note=event.note)
+                else:
+                    self.thread.seen_moved(event.user_id, event.message_id)
+            return
         self._counts_soon()
         if isinstance(event, ConversationChanged) and event.conversation_id == selected_id and self.thread:
             self.thread.changed()
@@ -431,11 +440,16 @@ class Thread:
             with ui.column().classes('w-full gap-0') as self.inner:
                 self.history = History(self.scroller, self._draw, page_size=PAGE_SIZE, older=lambda before_id:
                                        page.conversations.list_messages(page.agent, conversation.id,
-                                                                        before_id=before_id))
+                                                                        before_id=before_id),
+                                       changed=self._show_seen)
         self.messages = self.history.messages
+        # Team conversations: how far each teammate has read ({their id: message id}), shown as avatars.
+        self.seen = {} if conversation.is_customer else page.conversations.seen_by(page.agent, conversation.id)
         self.history.start(page.conversations.list_messages(page.agent, conversation.id))
         if reveal is not None:
             self.reveal(reveal)
+        self.typing = TypingLine('w-full px-4 md:px-6 h-5 text-xs italic text-slate-500 truncate')
+        self._may_tell_typing = Throttle(TYPING_EVERY)
         placeholder = (f'Write to {", ".join(c.name for c in conversation.customers)}…' if conversation.is_customer
                        else 'Write a message…')
         teammates = [p for p in conversation.participants if p.kind == UserKind.AGENT and p.id != self.agent.id]
@@ -443,7 +457,37 @@ class Thread:
                                  placeholder=placeholder, keep=f'thread_{conversation.id}',
                                  was_sent=lambda client_id: page.conversations.was_sent(self.agent, client_id),
                                  mentions=_Mentions(lambda text, limit: matching(teammates, text)[:limit]),
-                                 autofocus=True)
+                                 autofocus=True, on_text=self._typed)
+
+    # ----- who read it, who is typing ---------------------------------------------------------
+
+    def _show_seen(self) -> None:
+        """Each teammate's avatar under the last message they have read (of those shown), unless they wrote it."""
+        if not self.seen:
+            return
+        people = {p.id: p for p in self.conversation.participants}
+        shown = self.messages.shown_authors()
+        ids = [message_id for message_id, _ in shown]
+        placed: dict[int, list[dict]] = {}
+        for user_id, last in sorted(self.seen.items(), key=lambda kv: people[kv[0]].name if kv[0] in people else ''):
+            at = bisect_right(ids, last) - 1
+            if user_id in people and user_id != self.agent.id and at >= 0 and shown[at][1] != user_id:
+                placed.setdefault(ids[at], []).append({'initials': people[user_id].initials,
+                                                       'name': people[user_id].name})
+        self.messages.set_seen(placed)
+
+    def seen_moved(self, user_id: int, message_id: int) -> None:
+        if self.conversation.is_customer or user_id == self.agent.id:
+            return
+        if message_id > self.seen.get(user_id, 0):
+            self.seen[user_id] = message_id
+            self._show_seen()
+
+    def _typed(self, text: str) -> None:
+        """The agent types: the others hear of it, at most every few seconds (services.conversations.typing)."""
+        if text.strip() and self._may_tell_typing():
+            with suppress(NotFound):   # removed meanwhile: the page hears of it
+                self.page.conversations.typing(self.agent, self.conversation.id, note=self.composer.is_note)
 
     def reveal(self, message_id: int) -> None:
         """Scroll to a message (a search result), loading older pages until it is there, and mark it a moment."""
@@ -498,6 +542,9 @@ class Thread:
             self.waiting_banner = None
 
     def receive(self, event: MessageSent) -> None:
+        self.typing.stopped(event.author_id)
+        for reader in event.read_by:   # the author, and teammates who had it on screen
+            self.seen_moved(reader, event.message_id)
         if event.message_id in self.messages:
             return
         message = event.agent_view   # as agents see it, sent with the event: no read

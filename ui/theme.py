@@ -59,6 +59,7 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
   .pm-files { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; padding-inline: 0.25rem; }
   .pm-delivery { padding-inline: 0.25rem; margin-top: 0.125rem; }
   .pm-delivery.pm-failed { color: var(--q-negative); font-weight: 500; }
+  .pm-seen { display: flex; justify-content: flex-end; gap: 2px; margin-top: 0.25rem; padding-right: 2.5rem; }
   .parley-message.pm-found { background: oklch(96.2% 0.059 95.617); border-radius: 0.75rem;
                              transition: background 0.6s; }
   .pm-line { align-self: center; display: flex; align-items: center; gap: 0.375rem; margin-top: 0.75rem;

@@ -97,6 +97,8 @@ ENTRIES = {
     'propose a ticket': (lambda p, who, c, n, i: p.handoff.ticket_proposal(who, c),
                          (OK, NotFound, NotFound, NotFound, NotFound)),
     'search': (lambda p, who, c, n, i: p.search.search(who, 'secret note'), (OK, OK, OK, Forbidden, Forbidden)),
+    'typing': (lambda p, who, c, n, i: p.conversations.typing(who, c), (OK, NotFound, NotFound, OK, NotFound)),
+    'seen by': (lambda p, who, c, n, i: p.conversations.seen_by(who, c), (OK, NotFound, NotFound, OK, NotFound)),
     'list closed conversations': (lambda p, who, c, n, i: p.conversations.list_conversations(who, inbox='closed'),
                                   (OK,) * 5),   # one's own only (below); a customer's list ignores status
     'list counts': (lambda p, who, c, n, i: p.conversations.inbox_counts(who), (OK,) * 5),   # a customer's: none
