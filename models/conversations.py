@@ -72,8 +72,9 @@ class Conversation(SQLModel, table=True):
 class Participant(SQLModel, table=True):
     __table_args__ = (Index('ix_participant_user_conversation', 'user_id', 'conversation_id'),
                       # The inbox: a participant's open (snoozed, closed) conversations, newest activity first,
-                      # read off one index and paged by (last_message_at, conversation_id).
-                      Index('ix_participant_inbox', 'user_id', 'status', 'last_message_at', 'conversation_id'))
+                      # read off one index and paged by (last_message_at, conversation_id); the filters' counts too.
+                      Index('ix_participant_inbox', 'user_id', 'status', 'last_message_at', 'conversation_id',
+                            'unread_count'))
 
     conversation_id: int = Field(foreign_key='conversation.id', primary_key=True)
     user_id: int = Field(foreign_key='user.id', primary_key=True)

@@ -12,9 +12,10 @@ PG_INDEX = 'ix_message_search'
 PG_CONFIG = 'parley_search'   # a text search configuration: words as written, without their accents
 
 SQLITE = (
-    # unicode61 with remove_diacritics 2: "razao" finds "razão", "cafe" finds "Café".
+    # unicode61 with remove_diacritics 2: "razao" finds "razão", "cafe" finds "Café"; a prefix index of three
+    # letters answers "raz"* from the index (services.search).
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(body, content='message', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 2')",
+    "tokenize='unicode61 remove_diacritics 2', prefix='3')",
     f"CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON message WHEN new.event IS NULL BEGIN "
     f"INSERT INTO {FTS_TABLE}(rowid, body) VALUES (new.id, new.body); END",
     f"CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON message WHEN old.event IS NULL BEGIN "

@@ -95,3 +95,22 @@ def test_a_removed_participant_finds_nothing_more(parley, team, chats):
     ours, *_ = chats
     parley.handoff.remove_participant(team['alice'], ours.id, team['susan'].id)
     assert found(parley, team['susan'], 'invoice') == []
+
+
+def test_the_last_word_is_the_start_of_a_word_the_others_whole(parley, team, chats):
+    ours, *_ = chats
+    alice, susan = team['alice'], team['susan']
+    newer = say(parley, alice, ours.id, 'Invoices for December are late')
+    assert [m for _, m in found(parley, susan, 'invoic')] == [newer.id, found(parley, susan, 'wrong')[0][1]]
+    assert [m for _, m in found(parley, susan, 'inv')] == [newer.id, found(parley, susan, 'wrong')[0][1]]
+    assert found(parley, susan, 'invoic december') == []   # only the last word is a start
+    assert [m for _, m in found(parley, susan, 'invoices decem')] == [newer.id]
+
+
+def test_a_snippet_is_the_words_around_the_first_match():
+    from services.search import snippet
+    body = ' '.join(f'word{n}' for n in range(60)) + ' Razão final'
+    parts = snippet(body, ['razao'])
+    assert parts[0] == ('…', False) and ('Razão', True) in parts
+    assert ''.join(t for t, _ in parts).endswith('Razão final')
+    assert snippet('No match here', ['zzz']) == (('No match here', False),)

@@ -40,7 +40,8 @@ def upgrade() -> None:
     with op.batch_alter_table('participant', schema=None) as batch_op:
         batch_op.add_column(sa.Column('status', sa.String(), server_default='open', nullable=False))
         batch_op.drop_index(batch_op.f('ix_participant_user_recent'))
-        batch_op.create_index('ix_participant_inbox', ['user_id', 'status', 'last_message_at', 'conversation_id'], unique=False)
+        batch_op.create_index('ix_participant_inbox', ['user_id', 'status', 'last_message_at', 'conversation_id',
+                                                       'unread_count'], unique=False)
     op.execute("UPDATE participant SET status = (SELECT c.status FROM conversation c "
                "WHERE c.id = participant.conversation_id)")
     # The agent who answered a customer conversation has it: the first agent to have joined it.

@@ -18,7 +18,7 @@ depends_on = None
 
 SQLITE = (
     "CREATE VIRTUAL TABLE message_fts USING fts5(body, content='message', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 2')",
+    "tokenize='unicode61 remove_diacritics 2', prefix='3')",
     "CREATE TRIGGER message_fts_insert AFTER INSERT ON message WHEN new.event IS NULL BEGIN "
     "INSERT INTO message_fts(rowid, body) VALUES (new.id, new.body); END",
     "CREATE TRIGGER message_fts_delete AFTER DELETE ON message WHEN old.event IS NULL BEGIN "
