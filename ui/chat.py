@@ -18,7 +18,7 @@ from nicegui import ui
 from services.container import Parley
 from services.conversations import TYPING_EVERY
 from services.errors import NotFound, ParleyError
-from services.events import Event, MessageSent, SessionsEnded, Typing
+from services.events import ConversationChanged, Event, MessageSent, SessionsEnded, Typing
 from services.livechat import ChatIdentity
 from services.views import MessageView
 from ui import live
@@ -259,14 +259,16 @@ class ChatPage:
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionsEnded):   # an admin signed this customer out everywhere
-            self.identity = None
-            self.parley.presence.page_closed(self.client.id)
-            ui.run_javascript(f'try {{ sessionStorage.removeItem("{SESSION_KEY}"); '
-                              f'localStorage.removeItem("{SESSION_KEY}") }} catch (e) {{}}')
-            self._prechat('You were signed out of this chat. Start a new one if you need us.')
+            self._end('You were signed out of this chat. Start a new one if you need us.')
             return
         identity = self.identity
         if identity is None:
+            return
+        if isinstance(event, ConversationChanged) and event.conversation_id == identity.conversation_id:
+            try:   # taken out of the conversation: nothing more of it here
+                self.parley.conversations.access_conversation(identity.customer, event.conversation_id)
+            except NotFound:
+                self._end('This conversation is no longer available to you. Start a new one if you need us.')
             return
         if isinstance(event, Typing) and event.conversation_id == identity.conversation_id:
             self.typing.typing(event.user_id, event.name)
@@ -281,6 +283,14 @@ class ChatPage:
         except NotFound:
             return
         self._mark_seen()
+
+    def _end(self, said: str) -> None:
+        """This chat's session is over (signed out everywhere, or taken out of the conversation): the form again."""
+        self.identity = None
+        self.parley.presence.page_closed(self.client.id)
+        ui.run_javascript(f'try {{ sessionStorage.removeItem("{SESSION_KEY}"); '
+                          f'localStorage.removeItem("{SESSION_KEY}") }} catch (e) {{}}')
+        self._prechat(said)
 
     def _visibility_changed(self, event) -> None:
         self.visible = event.args == 'visible'

@@ -83,3 +83,36 @@ async def test_susan_searches_a_word_from_an_old_message_and_lands_on_it(new_per
     found = thread(susan).get_by_text(f'The {word} report')
     await expect(found).to_be_in_viewport(timeout=LIVE)
     await expect(thread(susan).locator('.pm-found')).to_have_count(1)
+
+
+async def test_alice_adds_mike_who_sees_the_history_live(new_person, server_parley):
+    topic = f'Rota {uuid.uuid4().hex[:6]}'
+    _, _, conversation = conversation_between(server_parley, 'alice', 'susan', f'{topic}: who covers Saturday?')
+    mike = await new_person('mike@example.com')
+    alice = await new_person('alice@example.com')
+    await alice.goto(f'{alice.url.split("/messenger")[0]}/messenger/{conversation.id}')
+    await alice.get_by_role('button', name='More actions').click()
+    await alice.get_by_role('menuitem', name='Add participant…').click()
+    await expect(alice.get_by_text('New people see the whole conversation, from its first message.')).to_be_visible()
+    await alice.get_by_label('Search teammates').fill('mike')
+    await alice.get_by_role('option', name=re.compile('Mike Brown')).click()
+    await expect(thread(alice).get_by_text('Alice Admin added Mike Brown')).to_be_visible(timeout=LIVE)
+    row = conversations(mike).get_by_role('listitem').filter(has_text='Alice Admin added Mike Brown').or_(
+        conversations(mike).get_by_role('listitem').filter(has_text=topic))
+    await expect(row.first).to_be_visible(timeout=LIVE)   # appears in Mike's list, unprompted
+    await row.first.click()
+    await expect(thread(mike).get_by_text(f'{topic}: who covers Saturday?')).to_be_visible(timeout=LIVE)
+
+
+async def test_alice_sees_susan_typing(new_person, server_parley):
+    _, _, conversation = conversation_between(server_parley, 'alice', 'susan', 'Typing check')
+    alice = await new_person('alice@example.com')
+    susan = await new_person('susan@example.com')
+    base = alice.url.split('/messenger')[0]
+    await alice.goto(f'{base}/messenger/{conversation.id}')
+    await susan.goto(f'{base}/messenger/{conversation.id}')
+    await susan.get_by_role('textbox', name='Message').press_sequentially('I am on it', delay=50)
+    await expect(alice.get_by_text('Susan Miller is typing…')).to_be_visible(timeout=LIVE)
+    await susan.keyboard.press('Enter')
+    await expect(thread(alice).get_by_text('I am on it')).to_be_visible(timeout=LIVE)
+    await expect(alice.get_by_text('Susan Miller is typing…')).to_be_hidden(timeout=LIVE)

@@ -5,7 +5,8 @@ from sqlmodel import Session, func, select
 from models import Conversation, Message, Participant
 from services.conversations import MAX_MESSAGE_LENGTH, parse_conversation_id
 from services.errors import InvalidInput, NotFound
-from services.events import ConversationCreated, ConversationRead, MessageSent, NotificationCreated, NotificationsRead
+from services.events import (ConversationCreated, ConversationRead, MessageSent, NotificationCreated, NotificationsRead,
+                             SeenUpTo)
 from tests.conftest import cid
 
 
@@ -243,15 +244,15 @@ def test_no_event_when_a_send_is_refused(parley, team):
     assert inbox == []
 
 
-def test_mark_read_tells_only_the_reader_and_only_when_something_was_unread(parley, team):
+def test_mark_read_tells_the_reader_and_teammates_how_far_only_when_something_was_unread(parley, team):
     alice, susan = team['alice'], team['susan']
     conversation = parley.conversations.create_conversation(alice, participant_ids=[susan.id], body='x',
                                                             client_id=cid())
     susan_events, alice_events = received(parley, susan), received(parley, alice)
     parley.conversations.mark_read(susan, conversation.id)
     parley.conversations.mark_read(susan, conversation.id)
-    assert [type(e) for e in susan_events] == [ConversationRead]
-    assert alice_events == []
+    assert [type(e) for e in susan_events] == [ConversationRead]   # her other tabs clear the count
+    assert [(type(e), e.user_id) for e in alice_events] == [(SeenUpTo, susan.id)]   # Alice's page moves the avatar
 
 
 def test_latest_fifty_then_older_pages(parley, team):

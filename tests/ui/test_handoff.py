@@ -5,6 +5,7 @@ from nicegui.testing import User
 
 from tests.conftest import cid
 from tests.ui.conftest import sign_in
+from tests.ui.test_customer_chat import boot_with
 
 
 def team_chat(app_parley, people, *names):
@@ -125,3 +126,15 @@ async def test_the_last_agent_hands_it_to_unassigned_when_leaving(user: User, pe
     await user.should_see('Unassigned · 1 waiting')
     view = app_parley.conversations.access_conversation(people['susan'], chat.id)
     assert view.unassigned and all(p.id != people['alice'].id for p in view.participants)
+
+
+async def test_a_removed_customers_live_chat_says_so(user: User, people, app_parley):
+    chat = customer_chat(app_parley, people)
+    [carla] = [c for c in app_parley.directory.list_customers(people['alice']) if c.email == 'carla@example.com']
+    app_parley.handoff.add_participants(people['alice'], chat.id, [carla.id])
+    boot_with(user, app_parley.chat.link(carla.id, chat.id).split('#', 1)[1])
+    await user.open('/chat')
+    await user.should_see('Your order ships today.')
+    app_parley.handoff.remove_participant(people['alice'], chat.id, carla.id)
+    await user.should_see('This conversation is no longer available to you.')
+    await user.should_not_see('Your order ships today.')
