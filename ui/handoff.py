@@ -7,6 +7,7 @@ from nicegui import ui
 from services.container import Parley
 from services.errors import ParleyError
 from services.views import ConversationView, ItemKind, UserKind, UserView
+from ui.dialogs import FormDialog, attempt
 from ui.picker import NO_CUSTOMER, NO_MATCH, person_dialog
 from ui.theme import avatar
 
@@ -172,28 +173,15 @@ class Handoff:
                  'Back in Unassigned: every agent sees it waiting.')
 
     def rename(self) -> None:
-        with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-4 gap-3').mark('rename-dialog'):
-            ui.label('Rename conversation').classes('text-lg font-semibold').props('role=heading aria-level=2')
+        form = FormDialog('Rename conversation', 'Rename', marker='rename-dialog', confirm='confirm-rename',
+                          after=self.changed)
+        with form.body:
             subject = ui.input('Subject', value=self.conversation.subject or '') \
                 .props('outlined dense autofocus maxlength=200 counter').classes('w-full').mark('subject')
             ui.label('Leave it empty to name it after its people.').classes('text-xs text-slate-500 -mt-2')
-            error = ui.label().classes('text-sm text-negative').props('role=alert')
-
-            def save() -> None:
-                try:
-                    self.handoff.rename(self.agent, self.conversation.id, subject.value or '')
-                except ParleyError as problem:
-                    error.text = str(problem)
-                    return
-                dialog.close()
-                self.changed()
-
-            subject.on('keydown.enter', save)
-            with ui.row().classes('w-full justify-end gap-2'):
-                ui.button('Cancel', on_click=dialog.close).props('flat no-caps')
-                ui.button('Rename', on_click=save).props('unelevated no-caps').mark('confirm-rename')
-        dialog.on('hide', dialog.delete)
-        dialog.open()
+            subject.on('keydown.enter', form.submit)
+        form.run = lambda: self.handoff.rename(self.agent, self.conversation.id, subject.value or '')
+        form.open()
 
     def link(self) -> None:
         with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-4 gap-3').mark('link-dialog'):
@@ -235,54 +223,30 @@ class Handoff:
         except ParleyError as problem:
             ui.notify(str(problem), type='negative')
             return
-        with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-4 gap-3').mark('ticket-dialog'):
-            ui.label('Create ticket').classes('text-lg font-semibold').props('role=heading aria-level=2')
+        form = FormDialog('Create ticket', 'Create ticket', marker='ticket-dialog', confirm='confirm-ticket',
+                          after=self.changed)
+        with form.body:
             field = ui.input('Title', value=title).props('outlined dense autofocus maxlength=200').classes('w-full') \
                 .mark('ticket-title')
             if customer is not None:
                 ui.label(f'For {customer.name}; this conversation is linked to it.').classes('text-sm text-slate-600')
-            error = ui.label().classes('text-sm text-negative').props('role=alert')
 
-            def create() -> None:
-                try:
-                    link = self.handoff.create_ticket(self.agent, self.conversation.id, title=field.value or '')
-                except ParleyError as problem:
-                    error.text = str(problem)
-                    return
-                dialog.close()
-                ui.notify(f'{link.label} created and linked.')
-                self.changed()
-
-            with ui.row().classes('w-full justify-end gap-2'):
-                ui.button('Cancel', on_click=dialog.close).props('flat no-caps')
-                ui.button('Create ticket', on_click=create).props('unelevated no-caps').mark('confirm-ticket')
-        dialog.on('hide', dialog.delete)
-        dialog.open()
+        def create() -> str:
+            link = self.handoff.create_ticket(self.agent, self.conversation.id, title=field.value or '')
+            return f'{link.label} created and linked.'
+        form.run = create
+        form.open()
 
     # ----- plumbing -------------------------------------------------------------------------------
 
     def _confirm(self, title: str, text: str, action: str, then: Callable[[], None], *, danger: bool = False) -> None:
-        with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-4 gap-3').mark('confirm-dialog'):
-            ui.label(title).classes('text-lg font-semibold').props('role=heading aria-level=2')
-            ui.label(text).classes('text-sm text-slate-600')
-            with ui.row().classes('w-full justify-end gap-2'):
-                ui.button('Cancel', on_click=dialog.close).props('flat no-caps')
-                ui.button(action, on_click=lambda: (dialog.close(), then())) \
-                    .props('unelevated no-caps' + (' color=negative' if danger else '')).mark('confirm')
-        dialog.on('hide', dialog.delete)
-        dialog.open()
+        form = FormDialog(title, action, marker='confirm-dialog', confirm='confirm', hint=text, danger=danger)
+        form.run = lambda: then()   # (then says how it went itself)
+        form.open()
 
     def _do(self, action: Callable[[], object], said: str, *, gone: bool = False) -> None:
-        try:
-            action()
-        except ParleyError as problem:
-            ui.notify(str(problem), type='negative')
-            return
-        ui.notify(said)
-        if gone:
-            ui.navigate.to('/messenger')
-        else:
-            self.changed()
+        """A service call; after it the page reads the conversation again, or (gone from it) goes to the list."""
+        attempt(action, said, (lambda: ui.navigate.to('/messenger')) if gone else self.changed)
 
 
 def _role(person: UserView, conversation: ConversationView) -> str:

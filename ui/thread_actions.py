@@ -5,9 +5,10 @@ from datetime import datetime
 from nicegui import ui
 
 from services.container import Parley
-from services.errors import ParleyError
+from services.errors import InvalidInput
 from services.lifecycle import snooze_choices
 from services.views import ConversationStatus, ConversationView, UserView
+from ui.dialogs import FormDialog, attempt
 from ui.formatting import short_time
 
 CLOSE_KEY = 'Alt+C'
@@ -98,19 +99,20 @@ class StatusActions:
         if not self.conversation.is_customer:
             self.close(False)
             return
-        with ui.dialog() as dialog, ui.card().classes('w-[26rem] max-w-full gap-3').mark('close-dialog'):
-            ui.label('Close conversation').classes('text-lg font-semibold').props('role=heading aria-level=2')
-            ui.label('It leaves your Open list. If the customer writes again, it opens again.') \
-                .classes('text-sm text-slate-600')
+        form = FormDialog('Close conversation', 'Close conversation', marker='close-dialog', confirm='confirm-close',
+                          hint='It leaves your Open list. If the customer writes again, it opens again.',
+                          after=self.changed, width='max-w-[26rem]')
+        with form.body:
             names = ', '.join(c.name for c in self.conversation.customers)
             transcript = ui.checkbox(f'Email {names} a transcript').mark('transcript')
             ui.label('What they could see of it (never internal notes), with the reply address.') \
                 .classes('text-xs text-slate-500 -mt-3 ml-10')
-            with ui.row().classes('w-full justify-end gap-2'):
-                ui.button('Cancel', on_click=dialog.close).props('flat no-caps')
-                ui.button('Close conversation', on_click=lambda: (dialog.close(), self.close(transcript.value))) \
-                    .props('unelevated no-caps color=positive').mark('confirm-close')
-        dialog.open()
+
+        def close() -> str:
+            self.parley.lifecycle.close(self.agent, self.conversation.id, transcript=transcript.value)
+            return 'Closed. A transcript is on its way.' if transcript.value else 'Conversation closed.'
+        form.run = close
+        form.open()
 
     def close(self, transcript: bool) -> None:
         self._do(lambda: self.parley.lifecycle.close(self.agent, self.conversation.id, transcript=transcript),
@@ -125,42 +127,26 @@ class StatusActions:
 
     def pick_time(self) -> None:
         local = datetime.now(self.zone)
-        with ui.dialog() as dialog, ui.card().classes('w-[22rem] max-w-full gap-3').mark('snooze-dialog'):
-            ui.label('Snooze until').classes('text-lg font-semibold').props('role=heading aria-level=2')
+        form = FormDialog('Snooze until', 'Snooze', marker='snooze-dialog', confirm='confirm-snooze',
+                          after=self.changed, width='max-w-[22rem]')
+        with form.body:
             day = ui.input('Date', value=local.strftime('%Y-%m-%d')).props('type=date outlined dense') \
                 .classes('w-full').mark('snooze-date')
             hour = ui.input('Time', value='09:00').props('type=time outlined dense').classes('w-full') \
                 .mark('snooze-time')
-            error = ui.label().classes('text-sm text-negative').props('role=alert')
 
-            def chosen() -> None:
-                try:
-                    until = datetime.fromisoformat(f'{day.value}T{hour.value}').replace(tzinfo=self.zone)
-                except (TypeError, ValueError):
-                    error.text = 'Pick a date and a time.'
-                    return
-                try:
-                    self.parley.lifecycle.snooze(self.agent, self.conversation.id, until=until)
-                except ParleyError as problem:
-                    error.text = str(problem)
-                    return
-                dialog.close()
-                ui.notify(f'Snoozed until {short_time(until, self.zone)}.')
-                self.changed()
-
-            with ui.row().classes('w-full justify-end gap-2'):
-                ui.button('Cancel', on_click=dialog.close).props('flat no-caps')
-                ui.button('Snooze', on_click=chosen).props('unelevated no-caps').mark('confirm-snooze')
-        dialog.open()
+        def snooze() -> str:
+            try:
+                until = datetime.fromisoformat(f'{day.value}T{hour.value}').replace(tzinfo=self.zone)
+            except (TypeError, ValueError):
+                raise InvalidInput('Pick a date and a time.') from None
+            self.parley.lifecycle.snooze(self.agent, self.conversation.id, until=until)
+            return f'Snoozed until {short_time(until, self.zone)}.'
+        form.run = snooze
+        form.open()
 
     def _do(self, action: Callable[[], object], said: str) -> None:
-        try:
-            action()
-        except ParleyError as problem:
-            ui.notify(str(problem), type='negative')
-            return
-        ui.notify(said)
-        self.changed()
+        attempt(action, said, self.changed)
 
 
 def status_banner(conversation: ConversationView, zone) -> None:
