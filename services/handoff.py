@@ -88,6 +88,8 @@ class HandoffService:
         with self.db.transaction() as tx:
             conversation = self._taking_part(tx, actor, conversation_id)
             members = _members(tx, conversation.id)
+            if actor.id not in members:   # (an unassigned conversation one may open without being in it)
+                raise InvalidInput('You are not in this conversation.')
             agents = [m for m in members.values() if m.kind == UserKind.AGENT and m.id != actor.id]
             if conversation.kind == ConversationKind.CUSTOMER and not agents and not conversation.unassigned:
                 if hand_to is not None:

@@ -144,8 +144,9 @@ class SearchService:
 
 
 def fold(word: str) -> str:
-    """A word as the index keeps it: lower case, accents removed ("Razão" -> "razao")."""
-    return ''.join(c for c in unicodedata.normalize('NFKD', word) if not unicodedata.combining(c)).casefold()
+    """A word as the index keeps it: lower case, accents removed ("Razão" -> "razao"; "Straße" keeps its ß, as
+    unicode61 does)."""
+    return ''.join(c for c in unicodedata.normalize('NFKD', word) if not unicodedata.combining(c)).lower()
 
 
 def _tokens(body: str) -> list[tuple[int, int, str]]:

@@ -242,3 +242,10 @@ def test_only_agents_in_it_hand_it_off(parley, team, who):
         with pytest.raises(NotFound):
             call()
     assert lines(parley, team['alice'], chat.id) == []
+
+
+def test_leaving_a_conversation_one_is_not_in_is_refused(parley, team):
+    waiting = visitor_chat(parley)
+    with pytest.raises(InvalidInput, match='not in this conversation'):
+        parley.handoff.leave(team['mike'], waiting)
+    assert lines(parley, team['mike'], waiting) == []

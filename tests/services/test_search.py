@@ -114,3 +114,10 @@ def test_a_snippet_is_the_words_around_the_first_match():
     assert parts[0] == ('…', False) and ('Razão', True) in parts
     assert ''.join(t for t, _ in parts).endswith('Razão final')
     assert snippet('No match here', ['zzz']) == (('No match here', False),)
+
+
+def test_letters_beyond_accents_match_as_the_index_keeps_them(parley, team, chats):
+    ours, *_ = chats
+    message = say(parley, team['alice'], ours.id, 'Die Straße ist gesperrt, ÉTÉ 2026')
+    for query in ('straße', 'Straße', 'ete', 'été 2026'):
+        assert found(parley, team['susan'], query) == [(ours.id, message.id)], query
