@@ -570,18 +570,23 @@ class ConversationService:
         tx.on_commit(lambda: self.bus.publish(published[0]))
         tx.emit(stored)
         view = replace(view, deliveries=tuple(stored.deliveries))
-        if reopen:   # after the message: "Reopened by Sample Customer's reply"
-            add_line(tx, self.bus, conversation_id=conversation.id, actor=author, event=ThreadEvent.REOPENED, at=now,
-                     reply=True)
-            agents = [m.user_id for m in members.values() if m.kind == UserKind.AGENT]
-            changed = ConversationChanged(recipients=tuple(dict.fromkeys([*agents, *everyone])),
-                                          conversation_id=conversation.id)
-            tx.on_commit(lambda: self.bus.publish(changed))
+        if reopen:
+            agents = [i for i, m in members.items() if m.kind == UserKind.AGENT]
+            self._reopened(tx, conversation.id, author, [*agents, *everyone], now)
         published.append(event or MessageSent(recipients=tuple(dict.fromkeys(recipients)),
                                               conversation_id=conversation.id, message_id=message_id,
                                               author_id=author.id, preview=preview, at=now.isoformat(),
                                               read_by=(author.id, *sorted(viewing)), agent_view=view))
         return view
+
+    def _reopened(self, tx: Transaction, conversation_id: int, author: UserView, told: list[int],
+                  now: datetime) -> None:
+        """A message opened the conversation again: its line after the message ("Reopened by Sample Customer's
+        reply"), and the agents' pages read its status again."""
+        add_line(tx, self.bus, conversation_id=conversation_id, actor=author, event=ThreadEvent.REOPENED, at=now,
+                 reply=True)
+        changed = ConversationChanged(recipients=tuple(dict.fromkeys(told)), conversation_id=conversation_id)
+        tx.on_commit(lambda: self.bus.publish(changed))
 
     def _deliveries(self, session: Session, viewer: UserView,
                     message_ids: Sequence[int]) -> dict[int, tuple[DeliveryView, ...]]:

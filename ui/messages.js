@@ -48,13 +48,12 @@ const Message = {
           </div>
         </div>
       </div>
-      <div v-if="m.seen && m.seen.length" class="pm-seen" role="img"
-           :aria-label="'Seen by ' + m.seen.map((p) => p.name).join(', ')"
-           :title="'Seen by ' + m.seen.map((p) => p.name).join(', ')">
-        <div v-for="p in m.seen" :key="p.name" class="q-avatar" style="font-size: 18px" aria-hidden="true">
+      <div v-if="m.seen" class="pm-seen" role="img" :aria-label="m.seen.label" :title="m.seen.label">
+        <div v-for="p in m.seen.faces" :key="p.name" class="q-avatar" style="font-size: 18px" aria-hidden="true">
           <div class="q-avatar__content row flex-center overflow-hidden bg-indigo-1 text-indigo-9"
                style="font-size: 0.45em">{{ p.initials }}</div>
         </div>
+        <span v-if="m.seen.more" class="pm-time" aria-hidden="true">+{{ m.seen.more }}</span>
       </div>
     </div>
   `,

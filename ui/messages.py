@@ -100,8 +100,8 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
         """(id, author id) of the messages shown (not the lines about the conversation), oldest first."""
         return [(m.id, m.author.id) for m in self._views if m.event is None]
 
-    def set_seen(self, seen: dict[int, list[dict]]) -> None:
-        """The readers' avatars under each message ({message id: [{'initials', 'name'}, ...]}); others have none."""
+    def set_seen(self, seen: dict[int, dict]) -> None:
+        """Who read up to each message ({message id: seen_line(...)}); the other messages show nobody."""
         data, changed = list(self.data), []
         for i, item in enumerate(data):
             wanted = seen.get(item['id']) or None
@@ -127,7 +127,7 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
             m['day'], m.get('line'), *(() if m.get('line') else (m['name'], m['time'], m['body'])),
             'Internal note' if m['note'] and not m.get('line') else None,
             'by email' if m['email'] else None, *(m['files'] or ()), (m['delivery'] or {}).get('text'),
-            'Seen by ' + ', '.join(p['name'] for p in m['seen']) if m.get('seen') else None)]
+            m['seen']['label'] if m.get('seen') else None)]
 
 
 def message_data(message: MessageView, previous: MessageView | None, zone, *, viewer_id: int, bubble: str,
@@ -155,6 +155,15 @@ def line_data(message: MessageView, previous: MessageView | None, zone) -> dict:
 LINE_ICONS = {'closed': 'check_circle', 'reopened': 'replay', 'snoozed': 'snooze', 'woke': 'alarm',
               'added': 'person_add', 'removed': 'person_remove', 'left': 'logout', 'renamed': 'edit',
               'assigned': 'assignment_ind', 'unassigned': 'assignment_return', 'linked': 'link'}
+
+
+SEEN_FACES = 5   # avatars under a message at most; the others are a count (a group of 25 reads at once)
+
+
+def seen_line(readers: list[dict]) -> dict:
+    """The avatars under a message and the words for screen readers: "Seen by Susan Miller, John Smith"."""
+    return {'faces': readers[:SEEN_FACES], 'more': max(0, len(readers) - SEEN_FACES),
+            'label': 'Seen by ' + ', '.join(p['name'] for p in readers)}
 
 
 def avatar_data(message: MessageView, *, size: str, spacer: str, color: str = 'indigo-1',
@@ -252,7 +261,8 @@ class TypingLine:
             text = f'{name} is {"writing a note" if note else "typing"}…'
         else:
             text = f'{names([t[0] for t in typists])} are typing…'
-        self.label.set_text(text)
+        if self.label.text != text:   # (an update redraws the page: only a change goes out)
+            self.label.set_text(text)
 
 
 class Throttle:

@@ -26,7 +26,8 @@ from ui.formatting import list_time, short_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, login_redirect
 from ui.conversation_row import ConversationRow
-from ui.messages import AGENT_WIDTH, History, Throttle, TypingLine, avatar_data, line_data, message_data
+from ui.messages import (AGENT_WIDTH, History, Throttle, TypingLine, avatar_data, line_data, message_data,
+                         seen_line)
 from ui.thread_actions import LIST_KEYS_SCRIPT, StatusActions, status_banner
 from ui.theme import avatar, frame
 
@@ -36,7 +37,9 @@ DRAFT_KEY = 'draft'
 LIST_DELAY = 0.05   # seconds: list redraws wait this long and cover every event meanwhile
 READ_DELAY = 0.05   # seconds: marking the open conversation read waits until the message is on every page
 REVEAL_PAGES = 40   # older pages a search result loads at most to show its message (2,000 messages)
-COUNTS_DELAY = 0.5  # seconds: the filters' counts are read again once for a burst of events
+SEEN_DELAY = 0.2    # seconds: the seen avatars move once for a burst of reads
+COUNTS_DELAY = 2.0  # seconds: the filters' counts are read again once for a burst of events (a busy team's
+                    # pages would otherwise each count several times a second)
 DRAFT_PATH = '/messenger/draft'
 INBOX_KEY = 'inbox'   # the list filter chosen last (it survives a reload)
 LIST_PAGE = 50        # rows a list shows at first, and adds each time it is scrolled to its end
@@ -104,17 +107,7 @@ class MessengerPage:
         self.shown = LIST_PAGE
 
         with ui.row().classes('w-full h-full no-wrap gap-0'):
-            with ui.column().classes('h-full gap-0 bg-white border-r border-slate-200 w-full md:w-[23.5rem] '
-                                     'lg:w-[26rem] shrink-0' + (' max-md:hidden' if detail else '')):
-                self._list_header()
-                with ui.element('nav').classes('parley-scroll flex-1 w-full overflow-y-auto overflow-x-hidden') \
-                        .props('aria-label=Conversations') as self.nav:
-                    self._conversation_list()
-                self.nav.on('scroll', self._load_more, throttle=0.3, js_handler='''(e) => {
-                    const t = e.target;
-                    if (t.scrollHeight - t.clientHeight - t.scrollTop < 400) emit();
-                }''')
-                self.search.results_panel()
+            self._list_column(detail)
             with ui.column().classes('h-full flex-1 min-w-0 gap-0' + ('' if detail else ' max-md:hidden')) \
                     as self.thread_box:
                 if self.drafting:
@@ -147,6 +140,20 @@ class MessengerPage:
 
     # ----- the list ---------------------------------------------------------------------------
 
+    def _list_column(self, detail: bool) -> None:
+        """The header, search and filters, the list (its next page loads near its end), the search results."""
+        with ui.column().classes('h-full gap-0 bg-white border-r border-slate-200 w-full md:w-[23.5rem] '
+                                 'lg:w-[26rem] shrink-0' + (' max-md:hidden' if detail else '')):
+            self._list_header()
+            with ui.element('nav').classes('parley-scroll flex-1 w-full overflow-y-auto overflow-x-hidden') \
+                    .props('aria-label=Conversations') as self.nav:
+                self._conversation_list()
+            self.nav.on('scroll', self._load_more, throttle=0.3, js_handler='''(e) => {
+                const t = e.target;
+                if (t.scrollHeight - t.clientHeight - t.scrollTop < 400) emit();
+            }''')
+            self.search.results_panel()
+
     def _searching(self, showing: bool) -> None:
         """Search results take the list's place while the search field holds words."""
         self.nav.visible = self.filters.visible = not showing
@@ -178,11 +185,15 @@ class MessengerPage:
         self._show_counts()
 
     def _show_counts(self) -> None:
+        """Each filter's count; only a count that changed goes to the browser (an update redraws the page)."""
         counts = self.conversations.inbox_counts(self.agent)
         for inbox, badge in self.inbox_badges.items():
             count = counts.get(inbox, 0)
-            badge.set_text(f'{count:,}' if count < 10_000 else '9999+')
-            badge.set_visibility(count > 0)
+            text = f'{count:,}' if count < 10_000 else '9999+'
+            if badge.text != text:
+                badge.set_text(text)
+            if badge.visible != (count > 0):
+                badge.set_visibility(count > 0)
 
     def choose_inbox(self, inbox: str) -> None:
         """Show another list (the choice is kept for the next visit)."""
@@ -444,7 +455,9 @@ class Thread:
                                        changed=self._show_seen)
         self.messages = self.history.messages
         # Team conversations: how far each teammate has read ({their id: message id}), shown as avatars.
-        self.seen = {} if conversation.is_customer else page.conversations.seen_by(page.agent, conversation.id)
+        self.seen: dict[int, int] | None = None if conversation.is_customer else \
+            page.conversations.seen_by(page.agent, conversation.id)
+        self._seen_soon = live.Soon(SEEN_DELAY, self._show_seen, 'seen-by')
         self.history.start(page.conversations.list_messages(page.agent, conversation.id))
         if reveal is not None:
             self.reveal(reveal)
@@ -463,7 +476,7 @@ class Thread:
 
     def _show_seen(self) -> None:
         """Each teammate's avatar under the last message they have read (of those shown), unless they wrote it."""
-        if not self.seen:
+        if self.seen is None:
             return
         people = {p.id: p for p in self.conversation.participants}
         shown = self.messages.shown_authors()
@@ -474,14 +487,14 @@ class Thread:
             if user_id in people and user_id != self.agent.id and at >= 0 and shown[at][1] != user_id:
                 placed.setdefault(ids[at], []).append({'initials': people[user_id].initials,
                                                        'name': people[user_id].name})
-        self.messages.set_seen(placed)
+        self.messages.set_seen({message_id: seen_line(readers) for message_id, readers in placed.items()})
 
     def seen_moved(self, user_id: int, message_id: int) -> None:
-        if self.conversation.is_customer or user_id == self.agent.id:
+        if self.seen is None or user_id == self.agent.id:
             return
         if message_id > self.seen.get(user_id, 0):
             self.seen[user_id] = message_id
-            self._show_seen()
+            self._seen_soon()   # once for a burst (a group whose members all read at once)
 
     def _typed(self, text: str) -> None:
         """The agent types: the others hear of it, at most every few seconds (services.conversations.typing)."""
@@ -543,9 +556,12 @@ class Thread:
 
     def receive(self, event: MessageSent) -> None:
         self.typing.stopped(event.author_id)
-        for reader in event.read_by:   # the author, and teammates who had it on screen
-            self.seen_moved(reader, event.message_id)
+        if self.seen is not None:   # the author and the teammates who had it on screen read it: shown with it below
+            for reader in event.read_by:
+                if reader != self.agent.id and event.message_id > self.seen.get(reader, 0):
+                    self.seen[reader] = event.message_id
         if event.message_id in self.messages:
+            self._show_seen()
             return
         message = event.agent_view   # as agents see it, sent with the event: no read
         if message is None:
