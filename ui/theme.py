@@ -9,7 +9,7 @@ from services.container import Parley
 from services.views import UserView
 from ui.bell import Bell
 from ui import live
-from ui.internals import CONNECTION_BANNER_CSS, CONTENT_CSS, FOCUS_RING_CSS
+from ui.internals import CONNECTION_BANNER_CSS, CONTENT_CSS, FOCUS_RING_CSS, ShowsText
 from ui.formatting import TZ_SCRIPT
 from ui.session import current_agent, login_redirect, sign_out
 
@@ -140,7 +140,7 @@ def frame(parley: Parley, agent: UserView, title: str, *, active: str = '/messen
         yield main
 
 
-class Masthead(ui.element, component='masthead.js'):
+class Masthead(ShowsText, ui.element, component='masthead.js'):
     """Home link, navigation (links, so they open in a new tab too), a slot for the bell, the account menu."""
 
     def __init__(self, agent: UserView, active: str) -> None:
@@ -151,7 +151,7 @@ class Masthead(ui.element, component='masthead.js'):
                            password=PASSWORD_PATH)
         self.classes('w-full')
 
-    def _displayed_contents(self, *, only_visible: bool) -> list:
+    def shown_text(self) -> list:
         return [self.props['name'], *(item['label'] for item in self.props['nav'])]
 
 
