@@ -4,10 +4,26 @@
 // Text goes through {{ }} (escaped by Vue) only; nothing here renders HTML from data.
 // Avatar and icons are Quasar's own markup and classes, not components: a thread of 50 messages would
 // otherwise set up a hundred component instances on every page load. The layout is a few classes of
-// Parley's own (pm-*, ui/theme.py), not dozens of utility classes per message: the Tailwind runtime
-// re-reads every class on the page after each change, so each message stays light for it.
+// Parley's own (pm-*, ui/theme.py), not dozens of utility classes per message. Who read up to the last message
+// is the list's tail, drawn after it: in a group that reads as it goes, a new message leaves it as it was.
+
+// Who read up to a message: a few faces and a count, the names for screen readers and on hover.
+const Seen = {
+  props: { seen: Object },
+  template: `
+    <div class="pm-seen" role="img" :aria-label="seen.label" :title="seen.label">
+      <div v-for="p in seen.faces" :key="p.name" class="q-avatar" style="font-size: 18px" aria-hidden="true">
+        <div class="q-avatar__content row flex-center overflow-hidden bg-indigo-1 text-indigo-9"
+             style="font-size: 0.45em">{{ p.initials }}</div>
+      </div>
+      <span v-if="seen.more" class="pm-time" aria-hidden="true">+{{ seen.more }}</span>
+    </div>
+  `,
+};
+
 const Message = {
   props: { m: Object },
+  components: { "parley-seen": Seen },
   template: `
     <div class="parley-message" :data-mid="m.id">
       <div v-if="m.day" class="pm-day" role="separator" :aria-label="m.day">
@@ -48,22 +64,17 @@ const Message = {
           </div>
         </div>
       </div>
-      <div v-if="m.seen" class="pm-seen" role="img" :aria-label="m.seen.label" :title="m.seen.label">
-        <div v-for="p in m.seen.faces" :key="p.name" class="q-avatar" style="font-size: 18px" aria-hidden="true">
-          <div class="q-avatar__content row flex-center overflow-hidden bg-indigo-1 text-indigo-9"
-               style="font-size: 0.45em">{{ p.initials }}</div>
-        </div>
-        <span v-if="m.seen.more" class="pm-time" aria-hidden="true">+{{ m.seen.more }}</span>
-      </div>
+      <parley-seen v-if="m.seen" :seen="m.seen"></parley-seen>
     </div>
   `,
 };
 
+
 export default {
-  components: { "parley-message": Message },
-  props: { messages: Array, found: Number },
+  components: { "parley-message": Message, "parley-seen": Seen },
+  props: { messages: Array, found: Number, tail: Object },
   data() {
-    return { list: this.messages.map((m) => Object.freeze({ ...m })) };
+    return { list: this.messages.map((m) => Object.freeze({ ...m })), last: this.tail };
   },
   mounted() {
     if (this.found) requestAnimationFrame(() => this.reveal(this.found));   // opened from a search result
@@ -71,6 +82,9 @@ export default {
   watch: {
     messages(value) {   // the server sent the whole element again (an update): its list is the latest
       this.list = value.map((m) => Object.freeze({ ...m }));
+    },
+    tail(value) {
+      this.last = value;
     },
   },
   methods: {
@@ -83,6 +97,10 @@ export default {
         element.classList.add("pm-found");
         setTimeout(() => element.classList.remove("pm-found"), 4000);
       });
+    },
+    // Who read up to the last message, drawn after it (null: nobody to show there).
+    setTail(tail) {
+      this.last = tail && Object.freeze(tail);
     },
     // Put each item in place of the message with its id, or as new at the end (for an older page: at the
     // start, in the order given); then, if `first` is given, drop the messages before it. Safe to run twice.
@@ -105,6 +123,7 @@ export default {
   template: `
     <div class="parley-messages" style="width: 100%">
       <parley-message v-for="m in list" :key="m.id" :m="m"></parley-message>
+      <parley-seen v-if="last" :seen="last"></parley-seen>
     </div>
   `,
 };

@@ -35,6 +35,7 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
         self._views: list[MessageView] = []   # shown, oldest first
         self._ids: set[int] = set()
         self.props['messages'] = ()
+        self.props['tail'] = None   # seen_line(...) of who read up to the last message, drawn after it
 
     def __contains__(self, message_id: int) -> bool:
         return message_id in self._ids
@@ -101,15 +102,27 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
         return [(m.id, m.author.id) for m in self._views if m.event is None]
 
     def set_seen(self, seen: dict[int, dict]) -> None:
-        """Who read up to each message ({message id: seen_line(...)}); the other messages show nobody."""
+        """Who read up to each message ({message id: seen_line(...)}); the other messages show nobody.
+
+        Those who read up to the last message are the list's tail, drawn after it: in a group that reads as it
+        goes, a new message leaves the tail as it was, so the browser changes nothing for it.
+        """
+        seen = dict(seen)
+        last = self.data[-1]['id'] if self.data else None
+        tail = seen.pop(last, None) if last is not None else None
         data, changed = list(self.data), []
-        for i, item in enumerate(data):
+        for i in [i for i, item in enumerate(data) if item.get('seen') or item['id'] in seen]:
+            item = data[i]
             wanted = seen.get(item['id']) or None
             if item.get('seen') != wanted:
                 data[i] = {**item, 'seen': wanted}
                 changed.append(data[i])
         if changed:
             self._set(tuple(data), changed, False, None)
+        if tail != self.props['tail']:
+            with self.props.suspend_updates():
+                self.props['tail'] = tail
+            live.call(self, 'setTail', tail)
 
     def delivery_shown(self, message_id: int) -> bool:
         """Whether this message is shown with a delivery line (a message to customers)."""
@@ -123,11 +136,12 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
 
     def shown_text(self) -> list:
         """What the browser shows as text, for ElementFilter and the user simulation."""
+        tail = self.props['tail']
         return [text for m in self.data for text in (
             m['day'], m.get('line'), *(() if m.get('line') else (m['name'], m['time'], m['body'])),
             'Internal note' if m['note'] and not m.get('line') else None,
             'by email' if m['email'] else None, *(m['files'] or ()), (m['delivery'] or {}).get('text'),
-            m['seen']['label'] if m.get('seen') else None)]
+            m['seen']['label'] if m.get('seen') else None)] + ([tail['label']] if tail else [])
 
 
 def message_data(message: MessageView, previous: MessageView | None, zone, *, viewer_id: int, bubble: str,
@@ -224,6 +238,27 @@ class History:
         self.load_more.visible = more
 
 
+class LiveText(ShowsText, ui.element, component='live_text.js'):
+    """A line of text that changes often (who is typing), changed in the browser by a call, not an update."""
+
+    def __init__(self, text: str = '') -> None:
+        super().__init__()
+        self.props['text'] = text
+
+    @property
+    def text(self) -> str:
+        return self.props['text']
+
+    def set_text(self, text: str) -> None:
+        if text != self.text:
+            with self.props.suspend_updates():
+                self.props['text'] = text
+            live.call(self, 'set', text)
+
+    def shown_text(self) -> list:
+        return [self.text]
+
+
 TYPING_SHOWN = 6.0   # seconds: "is typing" stays this long after the last sign of it (signs come every 3 s)
 
 
@@ -232,7 +267,7 @@ class TypingLine:
 
     def __init__(self, classes: str) -> None:
         self.typists: dict[int, tuple[str, bool, float]] = {}   # who: name, writing a note?, when last seen typing
-        self.label = ui.label('').classes(classes).props('aria-live=polite').mark('typing')
+        self.label = LiveText().classes(classes).props('aria-live=polite').mark('typing')
         self._expire_soon = live.Soon(TYPING_SHOWN, self._expire, 'typing-expiry')
 
     def typing(self, user_id: int, name: str, *, note: bool = False) -> None:
@@ -261,8 +296,7 @@ class TypingLine:
             text = f'{name} is {"writing a note" if note else "typing"}…'
         else:
             text = f'{names([t[0] for t in typists])} are typing…'
-        if self.label.text != text:   # (an update redraws the page: only a change goes out)
-            self.label.set_text(text)
+        self.label.set_text(text)   # (only a change goes out)
 
 
 class Throttle:

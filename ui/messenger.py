@@ -38,8 +38,8 @@ LIST_DELAY = 0.05   # seconds: list redraws wait this long and cover every event
 READ_DELAY = 0.05   # seconds: marking the open conversation read waits until the message is on every page
 REVEAL_PAGES = 40   # older pages a search result loads at most to show its message (2,000 messages)
 SEEN_DELAY = 0.2    # seconds: the seen avatars move once for a burst of reads
-COUNTS_DELAY = 2.0  # seconds: the filters' counts are read again once for a burst of events (a busy team's
-                    # pages would otherwise each count several times a second)
+COUNTS_DELAY = 0.5  # seconds: the filters' counts are read again once for a burst of conversations turning
+                    # unread or read (a new message in a conversation already listed changes no other count)
 DRAFT_PATH = '/messenger/draft'
 INBOX_KEY = 'inbox'   # the list filter chosen last (it survives a reload)
 LIST_PAGE = 50        # rows a list shows at first, and adds each time it is scrolled to its end
@@ -347,7 +347,6 @@ class MessengerPage:
                 else:
                     self.thread.seen_moved(event.user_id, event.message_id)
             return
-        self._counts_soon()
         if isinstance(event, ConversationChanged) and event.conversation_id == selected_id and self.thread:
             self.thread.changed()
         reading = False
@@ -363,7 +362,8 @@ class MessengerPage:
     def _update_row(self, event: Event, *, reading: bool) -> bool:
         """A new message or a read in a conversation already in the list: change its row here, no query.
 
-        False when the list must be asked again (a new conversation, the Unassigned section, an assignment).
+        False when the list must be asked again (a new conversation, the Unassigned section, an assignment), which
+        reads the filters' counts too; here they are read again only if the conversation became unread or read.
         """
         if not isinstance(event, (MessageSent, ConversationRead)) or self.inbox != Inbox.OPEN:
             return False
@@ -372,6 +372,8 @@ class MessengerPage:
         if row is None or row.data['waiting'] or event.conversation_id in self.sections.get('waiting', _NONE).rows:
             return False
         unread = unread_after(row.data['unread'], event, self.agent.id, on_screen=reading)
+        if bool(unread) != bool(row.data['unread']):
+            self._counts_soon()   # the Unread filter's count moves
         if isinstance(event, ConversationRead):
             if row.data['unread'] != unread:
                 row.set_data({**row.data, 'unread': unread})
