@@ -1,12 +1,13 @@
 """SQLModel tables only: no logic, no I/O. Importing this package registers every table."""
 from models.conversations import (Conversation, ConversationKind, ConversationStatus, CustomerThread, Delivery,
                                   DeliveryState, Message, MessageVia, Participant, ThreadEvent)
-from models.directory import User, UserKind
+from models.directory import AuditAction, AuditEntry, User, UserKind
 from models.items import Item, ItemKind, ItemStatus, Priority
 from models.mail import EmailStatus, InboundEmail, InboundOutcome, InboundSource, OutboundEmail
 from models.notifications import Channel, Notification, NotificationKind, NotificationSettings
 
-__all__ = ['Channel', 'Conversation', 'ConversationKind', 'ConversationStatus', 'CustomerThread', 'Delivery',
+__all__ = ['AuditAction', 'AuditEntry', 'Channel', 'Conversation',
+           'ConversationKind', 'ConversationStatus', 'CustomerThread', 'Delivery',
            'DeliveryState', 'EmailStatus', 'InboundEmail', 'InboundOutcome', 'InboundSource', 'Item', 'ItemKind',
            'ItemStatus', 'Message', 'MessageVia', 'Notification', 'NotificationKind', 'NotificationSettings',
            'OutboundEmail', 'Participant', 'Priority', 'ThreadEvent', 'User', 'UserKind']

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 
 from models import Conversation, Notification, Participant, User, UserKind
 from services.db import Database
-from services.errors import Forbidden, NotFound, ParleyError, SignedOut
+from services.errors import Forbidden, NotFound, ParleyError, PasswordFirst, SignedOut
 from services.views import UserView
 
 # Ids are 32-bit integers on PostgreSQL (SQLite's are 64-bit). An id outside that range names nothing:
@@ -46,7 +46,10 @@ def checked_id(value: object, not_found: str) -> int:
 
 def to_view(user: User) -> UserView:
     return UserView(id=user.id, name=user.name, email=user.email, kind=user.kind,
-                    is_admin=user.is_admin, organization=user.organization, is_active=user.is_active)
+                    is_admin=user.is_admin, organization=user.organization, is_active=user.is_active,
+                    must_change_password=user.must_change_password, avatar_color=user.avatar_color,
+                    avatar_initials=user.avatar_initials, time_zone=user.time_zone,
+                    deleted=user.deleted_at is not None)
 
 
 def current_actor(session, actor: UserView) -> UserView:
@@ -60,7 +63,10 @@ def current_actor(session, actor: UserView) -> UserView:
 # The actor as stored now, read on the driver (services.db.Prepared): every service entry runs it, a page's build
 # several times, so it costs one indexed read and no ORM work.
 _ACTOR = sql_select(col(User.name), col(User.email), col(User.kind), col(User.is_admin), col(User.organization),
-                    col(User.is_active)).where(col(User.id) == bindparam('p_id'))
+                    col(User.is_active), col(User.must_change_password), col(User.avatar_color),
+                    col(User.avatar_initials), col(User.time_zone)).where(col(User.id) == bindparam('p_id'))
+PASSWORD_FIRST = 'Choose your own password first (Settings → Change password).'
+
 
 
 def acting(method: Method) -> Method:
@@ -79,11 +85,14 @@ def stored_actor(db: Database, actor: UserView) -> UserView:
         row = db.prepared(_ACTOR).execute(connection, p_id=actor.id).first()
     if row is None:
         raise SignedOut(SIGNED_OUT)
-    name, email, kind, is_admin, organization, active = row   # the driver's values: the kind by name, 0/1
+    name, email, kind, is_admin, organization, active, temporary, color, initials, zone = row   # (driver values)
     if not active or UserKind[kind] != actor.kind:
         raise SignedOut(SIGNED_OUT)
+    if temporary:   # an agent signed in with a temporary password does nothing else until they choose their own
+        raise PasswordFirst(PASSWORD_FIRST)
     return UserView(id=actor.id, name=name, email=email, kind=UserKind[kind], is_admin=bool(is_admin),
-                    organization=organization, is_active=True)
+                    organization=organization, is_active=True, avatar_color=color, avatar_initials=initials,
+                    time_zone=zone)
 
 
 def require_agent(actor: UserView, refusal: ParleyError) -> None:

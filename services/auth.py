@@ -82,6 +82,27 @@ class AuthService:
             if new == current:
                 raise InvalidInput('Choose a password different from the current one.')
             user.password_hash = hash_password(new)
+            user.must_change_password = False
+            user.session_generation += 1
+            tx.session.add(user)
+            generation = user.session_generation
+            tx.on_commit(lambda: self.directory.announce_sessions_ended(actor.id))
+        return generation
+
+    def choose_password(self, actor: UserView, new: str) -> int:
+        """An agent who signed in with a temporary password (an admin's) chooses their own; their other sessions
+        end and this browser keeps going with the returned generation (as change_password). Blocking (argon2)."""
+        validate_password(new)
+        with self.db.transaction() as tx:
+            user = tx.session.get(User, actor.id) if is_id(actor.id) else None
+            if user is None or user.kind != UserKind.AGENT or not user.is_active:
+                raise Forbidden('Sign in again first.')
+            if not user.must_change_password:
+                raise InvalidInput('Your password is your own already: change it with your current password.')
+            if verify_password(new, user.password_hash or self._dummy_hash):
+                raise InvalidInput('Choose a password different from the temporary one.')
+            user.password_hash = hash_password(new)
+            user.must_change_password = False
             user.session_generation += 1
             tx.session.add(user)
             generation = user.session_generation

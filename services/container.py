@@ -8,6 +8,7 @@ from services.conversations import ConversationService
 from services import migrate
 from services.db import Database
 from services.deliveries import Deliveries
+from services.audit import AuditService
 from services.directory import DirectoryService
 from services.events import EventBus, LocalEventBus
 from services.inbound import InboundService
@@ -41,6 +42,7 @@ class Parley:
     lifecycle: LifecycleService
     handoff: HandoffService
     search: SearchService
+    audit: AuditService
     listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
@@ -88,4 +90,5 @@ def build_parley(settings: Settings) -> Parley:
                   deliveries=deliveries,
                   inbound=InboundService(db, conversations, directory, mail, max_bytes=settings.inbound_max_bytes),
                   notifications=notifications, items=items, lifecycle=LifecycleService(db, bus),
-                  handoff=HandoffService(db, bus, items), search=SearchService(db, conversations))
+                  handoff=HandoffService(db, bus, items), search=SearchService(db, conversations),
+                  audit=AuditService(db))

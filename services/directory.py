@@ -2,20 +2,25 @@
 from collections.abc import Iterable
 import re
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from sqlalchemy import ColumnElement, func, or_
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 import email_validator
 
-from models import User, UserKind
+from models import AuditAction, User, UserKind
+from services.audit import record
 from services.db import Database
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.events import EventBus, SessionsEnded
 from services.text import one_line
-from services.passwords import hash_password, validate_password
+from services.passwords import hash_password, temporary_password, validate_password
 from services.access import acting, is_id, require_admin, require_agent, to_view
 from services.views import UserView
 
 SUGGESTION_LIMIT = 8
+# Avatar colours an agent may pick (Quasar's palette: background "<name>-2", text "<name>-9").
+AVATAR_COLORS = ('indigo', 'blue', 'teal', 'green', 'amber', 'orange', 'red', 'pink', 'purple', 'grey')
 MAX_NAME_LENGTH = 120
 _EMAIL = re.compile(r'^[^@\s<>(),;:"\[\]\\]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$')
 
@@ -74,26 +79,106 @@ class DirectoryService:
     @acting
     def add_agent(self, actor: UserView, *, name: str, email: str, password: str,
                   is_admin: bool = False) -> UserView:
-        """An admin adds a teammate who signs in with this (temporary) password."""
+        """An admin adds a teammate who signs in with this temporary password, then chooses their own."""
         require_admin(actor)
         validate_password(password)
-        return self.create_agent(name=name, email=email, password=password, is_admin=is_admin)
+        name, email = _clean_name(name), validate_email(email)
+        with self.db.transaction() as tx:
+            user = self._insert(tx.session, UserKind.AGENT, name=name, email=email,
+                                password_hash=hash_password(password), is_admin=is_admin, must_change_password=True)
+            record(tx.session, actor, AuditAction.AGENT_CREATED, subject_id=user.id,
+                   detail=f'{name} <{email}>' + (', admin' if is_admin else ''))
+            return to_view(user)
+
+    @acting
+    def update_agent(self, actor: UserView, agent_id: int, *, name: str, email: str) -> UserView:
+        """An admin corrects an agent's name or email (email stays unique)."""
+        require_admin(actor)
+        name, email = _clean_name(name), validate_email(email)
+        with self.db.transaction() as tx:
+            user = _agent(tx.session, agent_id)
+            self._check_free(tx.session, email, agent_id)
+            changes = [f'{label}: {old} → {new}' for label, old, new in
+                       (('name', user.name, name), ('email', user.email, email)) if old != new]
+            if changes:
+                user.name, user.email = name, email
+                tx.session.add(user)
+                record(tx.session, actor, AuditAction.AGENT_EDITED, subject_id=user.id, detail='; '.join(changes))
+            return to_view(user)
+
+    @acting
+    def set_admin(self, actor: UserView, agent_id: int, *, is_admin: bool) -> UserView:
+        """An admin makes an agent an admin or not; the team always keeps an active admin."""
+        require_admin(actor)
+        with self.db.transaction() as tx:
+            user = _agent(tx.session, agent_id)
+            if user.is_admin == is_admin:
+                return to_view(user)
+            if not is_admin and user.is_active and _active_admins(tx.session) <= 1:
+                raise InvalidInput('The team needs at least one active admin: make someone else an admin first.')
+            user.is_admin = is_admin
+            tx.session.add(user)
+            record(tx.session, actor, AuditAction.ROLE_CHANGED, subject_id=user.id,
+                   detail='made an admin' if is_admin else 'no longer an admin')
+            return to_view(user)
+
+    @acting
+    def reset_password(self, actor: UserView, agent_id: int) -> str:
+        """An admin gives an agent a new temporary password (returned, to pass on) and ends their sessions; the
+        agent chooses their own at their next sign-in. Not one's own: that is Change password."""
+        require_admin(actor)
+        if agent_id == actor.id:
+            raise InvalidInput('To change your own password, use Change password in your account menu.')
+        password = temporary_password()
+        hashed = hash_password(password)
+        with self.db.transaction() as tx:
+            user = _agent(tx.session, agent_id)
+            user.password_hash, user.must_change_password = hashed, True
+            user.session_generation += 1
+            tx.session.add(user)
+            record(tx.session, actor, AuditAction.PASSWORD_RESET, subject_id=user.id)
+            self._sessions_ended(tx, user.id)
+        return password
 
     @acting
     def set_agent_active(self, actor: UserView, agent_id: int, *, active: bool) -> UserView:
-        """An admin deactivates (signs out and bars) or reactivates an agent; never themself."""
+        """An admin deactivates (signs out everywhere and bars) or reactivates an agent; never themself."""
         require_admin(actor)
         if agent_id == actor.id and not active:
             raise InvalidInput('You cannot deactivate your own account.')
         with self.db.transaction() as tx:
-            user = tx.session.get(User, agent_id) if is_id(agent_id) else None
-            if user is None or user.kind != UserKind.AGENT:
-                raise NotFound('Agent not found')
+            user = _agent(tx.session, agent_id)
+            if user.is_active == active:
+                return to_view(user)
             user.is_active = active
             if not active:   # their open pages end now, not at their next click
                 user.session_generation += 1
-                if (bus := self.bus) is not None:
-                    tx.on_commit(lambda: bus.publish(SessionsEnded(recipients=(agent_id,))))
+                self._sessions_ended(tx, user.id)
+            tx.session.add(user)
+            record(tx.session, actor, AuditAction.AGENT_REACTIVATED if active else AuditAction.AGENT_DEACTIVATED,
+                   subject_id=user.id)
+            return to_view(user)
+
+    @acting
+    def update_profile(self, actor: UserView, *, name: str, avatar_color: str | None = None,
+                       avatar_initials: str | None = None, time_zone: str | None = None) -> UserView:
+        """An agent's own name, avatar (colour, initials) and time zone (None: the browser's)."""
+        require_agent(actor, Forbidden('Only agents have a profile.'))
+        name = _clean_name(name)
+        if avatar_color is not None and avatar_color not in AVATAR_COLORS:
+            raise InvalidInput('Choose one of the colours shown.')
+        initials = one_line(avatar_initials).upper() or None
+        if initials is not None and not (1 <= len(initials) <= 3 and initials.isalnum()):
+            raise InvalidInput('Initials are one to three letters or digits.')
+        if time_zone:
+            try:
+                ZoneInfo(time_zone)
+            except (ValueError, ZoneInfoNotFoundError):
+                raise InvalidInput('Choose a time zone from the list.') from None
+        with self.db.transaction() as tx:
+            user = _agent(tx.session, actor.id)
+            user.name, user.avatar_color, user.avatar_initials = name, avatar_color, initials
+            user.time_zone = time_zone or None
             tx.session.add(user)
             return to_view(user)
 
@@ -104,18 +189,21 @@ class DirectoryService:
         return self.create_customer(name=name, email=email, organization=organization)
 
     @acting
+    def get_customer(self, actor: UserView, customer_id: int) -> UserView:
+        """A customer's details (agents only; a deleted customer is not found)."""
+        require_agent(actor, NotFound('Customer not found'))
+        with self.db.session() as session:
+            return to_view(_customer(session, customer_id))
+
+    @acting
     def update_customer(self, actor: UserView, customer_id: int, *, name: str, email: str,
                         organization: str | None) -> UserView:
-        """An admin corrects a customer's name, email or organization (email stays unique)."""
-        require_admin(actor)
+        """An agent corrects a customer's name, email or organization (email stays unique)."""
+        require_agent(actor, NotFound('Customer not found'))
         name, email, organization = _clean_name(name), validate_email(email), _clean_organization(organization)
         with self.db.transaction() as tx:
-            customer = tx.session.get(User, customer_id) if is_id(customer_id) else None
-            if customer is None or customer.kind != UserKind.CUSTOMER:
-                raise NotFound('Customer not found')
-            taken = tx.session.exec(select(User.id).where(User.email == email, User.id != customer_id)).first()
-            if taken is not None:
-                raise InvalidInput(f'{email} is already in use.')
+            customer = _customer(tx.session, customer_id)
+            self._check_free(tx.session, email, customer_id)
             customer.name, customer.email, customer.organization = name, email, organization
             tx.session.add(customer)
             return to_view(customer)
@@ -199,12 +287,17 @@ class DirectoryService:
     def sign_out_customer_everywhere(self, actor: UserView, customer_id: int) -> UserView:
         """An admin ends a customer's live-chat sessions and email links (they can start a new chat)."""
         require_admin(actor)
-        with self.db.session() as session:
-            user = session.get(User, customer_id) if is_id(customer_id) else None
-        if user is None or user.kind != UserKind.CUSTOMER:
-            raise NotFound('Customer not found')
-        self.end_sessions(customer_id)
-        return to_view(user)
+        with self.db.transaction() as tx:
+            user = _customer(tx.session, customer_id)
+            user.session_generation += 1
+            tx.session.add(user)
+            record(tx.session, actor, AuditAction.CUSTOMER_SIGNED_OUT, subject_id=user.id)
+            self._sessions_ended(tx, user.id)
+            return to_view(user)
+
+    def _sessions_ended(self, tx, user_id: int) -> None:
+        if (bus := self.bus) is not None:
+            tx.on_commit(lambda: bus.publish(SessionsEnded(recipients=(user_id,))))
 
     def _search(self, kind: UserKind, query: str, excluded: set[int], limit: int) -> list[UserView]:
         text = (query or '').strip().lstrip('@').strip().lower()
@@ -227,12 +320,40 @@ class DirectoryService:
                 **fields) -> UserView:
         name, email, organization = _clean_name(name), validate_email(email), _clean_organization(organization)
         with self.db.transaction() as tx:
-            if tx.session.exec(select(User.id).where(User.email == email)).first() is not None:
-                raise InvalidInput(f'{email} is already in use.')
-            user = User(kind=kind, name=name, email=email, organization=organization, **fields)
-            tx.session.add(user)
-            tx.session.flush()
-            return to_view(user)
+            return to_view(self._insert(tx.session, kind, name=name, email=email, organization=organization,
+                                        **fields))
+
+    def _insert(self, session: Session, kind: UserKind, *, email: str, **fields) -> User:
+        self._check_free(session, email, None)
+        user = User(kind=kind, email=email, **fields)
+        session.add(user)
+        session.flush()
+        return user
+
+    @staticmethod
+    def _check_free(session: Session, email: str, own_id: int | None) -> None:
+        taken = session.exec(select(User.id).where(User.email == email, User.id != (own_id or 0))).first()
+        if taken is not None:
+            raise InvalidInput(f'{email} is already in use.')
+
+
+def _agent(session: Session, agent_id: int) -> User:
+    user = session.get(User, agent_id) if is_id(agent_id) else None
+    if user is None or user.kind != UserKind.AGENT:
+        raise NotFound('Agent not found')
+    return user
+
+
+def _customer(session: Session, customer_id: int) -> User:
+    user = session.get(User, customer_id) if is_id(customer_id) else None
+    if user is None or user.kind != UserKind.CUSTOMER or user.deleted_at is not None:
+        raise NotFound('Customer not found')
+    return user
+
+
+def _active_admins(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(User).where(
+        User.kind == UserKind.AGENT, col(User.is_admin).is_(True), col(User.is_active).is_(True))).one()
 
 
 def _clean_name(name: str) -> str:

@@ -17,6 +17,11 @@ class SignedOut(Forbidden):
     """The actor was deactivated or deleted since their page opened: they must sign in again."""
 
 
+class PasswordFirst(SignedOut):
+    """The agent signed in with a temporary password: they choose their own before anything else (their pages go
+    to sign-in, which sends them to choose it)."""
+
+
 class InvalidInput(ParleyError):
     """The input cannot be accepted; the message says why and what to do."""
 

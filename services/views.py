@@ -32,9 +32,16 @@ class UserView:
     is_admin: bool = False
     organization: str | None = None
     is_active: bool = True
+    must_change_password: bool = False   # a temporary password: they choose their own before anything else
+    avatar_color: str | None = None      # a palette name (services.directory.AVATAR_COLORS); None: the default
+    avatar_initials: str | None = None   # None: from the name
+    time_zone: str | None = None         # None: the browser's
+    deleted: bool = False                # a deleted customer ("Deleted customer")
 
     @property
     def initials(self) -> str:
+        if self.avatar_initials:
+            return self.avatar_initials
         parts = [p for p in self.name.split() if p]
         letters = ''.join(p[0] for p in parts[:2]) if parts else self.email[:1]
         return letters.upper()

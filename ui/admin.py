@@ -7,12 +7,14 @@ from nicegui import ui
 from services.container import Parley
 from services.passwords import temporary_password
 from services.errors import ParleyError
+from services.audit import WHAT
 from services.mail import MAX_ATTEMPTS
 from services.views import UserView
 from ui.embed import embed_origins, snippet
 from ui.formatting import full_time, viewer_zone
 from ui.inbound_admin import UnmatchedEmailPage
-from ui.theme import agent_page, avatar
+from ui.dialogs import FormDialog, attempt
+from ui.theme import AUDIT_PATH, agent_page, avatar
 
 PAGE = 'w-full max-w-4xl mx-auto p-4 md:p-6 gap-4'
 
@@ -21,10 +23,12 @@ def register(parley: Parley) -> None:
     _admin_page(parley, '/admin/customers', 'Customers', lambda admin, _request: CustomersPage(parley, admin))
     _admin_page(parley, '/admin/agents', 'Agents', lambda admin, _request: AgentsPage(parley, admin))
     _admin_page(parley, '/admin/outbox', 'Outbox',
-                lambda admin, request: _outbox(parley, admin, viewer_zone(request)))
+                lambda admin, request: _outbox(parley, admin, viewer_zone(request, admin)))
     _admin_page(parley, '/admin/live-chat', 'Live chat', lambda admin, _request: _live_chat(parley))
     _admin_page(parley, '/admin/email', 'Unmatched email',
-                lambda admin, request: UnmatchedEmailPage(parley, admin, viewer_zone(request)))
+                lambda admin, request: UnmatchedEmailPage(parley, admin, viewer_zone(request, admin)))
+    _admin_page(parley, AUDIT_PATH, 'Audit log',
+                lambda admin, request: AuditPage(parley, admin, viewer_zone(request, admin)))
 
 
 def _admin_page(parley: Parley, path: str, title: str, build: Callable[[UserView, Request], object]) -> None:
@@ -180,57 +184,145 @@ class CustomersPage:
 class AgentsPage:
     def __init__(self, parley: Parley, admin: UserView) -> None:
         self.parley, self.admin = parley, admin
-        with ui.column().classes(PAGE):
+        with ui.column().classes(PAGE) as self.column:
             with ui.row().classes('w-full items-center gap-3'):
                 ui.label('Agents').classes('text-xl font-semibold').props('role=heading aria-level=1')
                 ui.space()
                 ui.button('Add agent', icon='person_add', on_click=self._add).props('unelevated no-caps')
-            ui.label('Deactivated agents are signed out, cannot sign in and are not offered as participants; '
-                     'their messages stay.').classes('text-sm text-slate-500')
+            ui.label('New agents and agents whose password you reset sign in with a temporary password and choose '
+                     'their own first.').classes('text-sm text-slate-500')
             self._rows()
 
     @ui.refreshable_method
     def _rows(self) -> None:
         with ui.list().props('bordered separator').classes('w-full bg-white rounded-lg'):
             for person in self.parley.directory.list_agents(self.admin):
-                with ui.item().classes('py-3' + ('' if person.is_active else ' opacity-60')):
+                with ui.item().classes('py-3' + ('' if person.is_active else ' opacity-70')) \
+                        .mark(f'agent-{person.email}'):
                     with ui.item_section().props('avatar'):
                         avatar(person, size='36px')
                     with ui.item_section().classes('min-w-0'):
                         with ui.row().classes('items-center gap-2'):
-                            ui.label(person.name).classes('font-medium')
+                            ui.label(person.name + (' (you)' if person.id == self.admin.id else '')) \
+                                .classes('font-medium')
                             if person.is_admin:
                                 ui.badge('Admin', color='indigo-1', text_color='indigo-9')
                             if not person.is_active:
                                 ui.badge('Deactivated', color='grey-3', text_color='grey-9')
-                        ui.item_label(person.email).props('caption')
-                    if person.id != self.admin.id:
-                        with ui.item_section().props('side'):
-                            label = 'Reactivate' if not person.is_active else 'Deactivate'
-                            ui.button(label, on_click=lambda p=person: self._toggle(p)) \
-                                .props('flat no-caps dense' + ('' if person.is_active else ' color=positive')) \
-                                .mark(f'{label.lower()}-{person.email}')
+                            elif person.must_change_password:
+                                ui.badge('Temporary password', color='amber-1', text_color='amber-10')
+                        ui.item_label(person.email).props('caption').classes('truncate')
+                    with ui.item_section().props('side'):
+                        self._actions(person)
 
-    def _toggle(self, person: UserView) -> None:
-        try:
-            self.parley.directory.set_agent_active(self.admin, person.id, active=not person.is_active)
-        except ParleyError as problem:
-            ui.notify(str(problem), type='negative')
-            return
-        ui.notify(f'{person.name} {"can sign in again" if not person.is_active else "is deactivated"}.')
-        self._rows.refresh()
+    def _actions(self, person: UserView) -> None:
+        name = person.name.replace(chr(34), '')
+        with ui.button(icon='more_vert').props(f'flat round dense aria-label="Actions for {name}"') \
+                .mark(f'actions-{person.email}'):
+            with ui.menu().props('auto-close'):
+                with ui.list().props('dense').classes('min-w-[12rem]'):
+                    _menu_item('Edit name and email', 'edit', lambda: self._edit(person), person.email)
+                    _menu_item('Remove admin role' if person.is_admin else 'Make admin', 'admin_panel_settings',
+                               lambda: self._role(person), person.email)
+                    if person.id != self.admin.id:
+                        _menu_item('Reset password', 'key', lambda: self._reset(person), person.email)
+                        if person.is_active:
+                            _menu_item('Deactivate', 'person_off', lambda: self._deactivate(person), person.email)
+                        else:
+                            _menu_item('Reactivate', 'person', lambda: self._reactivate(person), person.email)
+
+    def _edit(self, person: UserView) -> None:
+        form = FormDialog(f'Edit {person.name}', 'Save', marker='edit-agent', confirm='save-agent',
+                          after=self._rows.refresh)
+        with form.body:
+            name = ui.input('Name', value=person.name).props('outlined autofocus').classes('w-full')
+            email = ui.input('Email', value=person.email).props('outlined type=email').classes('w-full')
+        form.run = lambda: (self.parley.directory.update_agent(self.admin, person.id, name=name.value,
+                                                               email=email.value) and 'Saved.')
+        email.on('keydown.enter', form.submit)
+        form.open()
+
+    def _role(self, person: UserView) -> None:
+        making = not person.is_admin
+        title = f'Make {person.name} an admin?' if making else f'Remove the admin role from {person.name}?'
+        form = FormDialog(title, 'Make admin' if making else 'Remove admin role', marker='role-dialog',
+                          confirm='confirm-role', after=self._rows.refresh,
+                          hint='Admins manage agents, customers, the live chat and unmatched email, and read the '
+                               'audit log.' if making else 'They keep their conversations and can still do '
+                               'everything an agent does.')
+        form.run = lambda: (self.parley.directory.set_admin(self.admin, person.id, is_admin=making) and
+                            f'{person.name} {"is an admin now" if making else "is no longer an admin"}.')
+        form.open()
+
+    def _reset(self, person: UserView) -> None:
+        form = FormDialog(f'Reset {person.name}\'s password?', 'Reset password', marker='reset-dialog',
+                          confirm='confirm-reset', danger=True,
+                          hint='They are signed out everywhere now. You get a temporary password to pass on; '
+                               'with it they sign in and choose their own.')
+        shown: list[str] = []
+
+        def run() -> None:
+            shown.append(self.parley.directory.reset_password(self.admin, person.id))
+        form.run = run
+        form.after = lambda: (self._rows.refresh(), self._show_password(person, shown[-1], 'reset'))
+        form.open()
+
+    def _deactivate(self, person: UserView) -> None:
+        form = FormDialog(f'Deactivate {person.name}?', 'Deactivate', marker='deactivate-dialog',
+                          confirm='confirm-deactivate', danger=True, after=self._rows.refresh,
+                          hint=f'{person.name} is signed out everywhere at once and cannot sign in. They are no '
+                               'longer suggested as a participant or assignee. Their conversations and messages '
+                               'stay as they are. You can reactivate them later.')
+        form.run = lambda: (self.parley.directory.set_agent_active(self.admin, person.id, active=False) and
+                            f'{person.name} is deactivated.')
+        form.open()
+
+    def _reactivate(self, person: UserView) -> None:
+        attempt(lambda: self.parley.directory.set_agent_active(self.admin, person.id, active=True),
+                f'{person.name} can sign in again.', self._rows.refresh)
+
+    def _show_password(self, person: UserView, password: str, why: str) -> None:
+        with self.column:   # (not in the dialog that asked: it goes as this one opens)
+            _show_password(person, password, why)
 
     def _add(self) -> None:
         password = temporary_password()
+        added: list[UserView] = []
 
         def save(name: str, email: str, _organization: str, is_admin: bool = False) -> None:
-            self.parley.directory.add_agent(self.admin, name=name, email=email, password=password,
-                                            is_admin=is_admin)
+            added.append(self.parley.directory.add_agent(self.admin, name=name, email=email, password=password,
+                                                         is_admin=is_admin))
             self._rows.refresh()
-            ui.notify(f'{name} can sign in as {email.strip().lower()} with the temporary password {password}',
-                      multi_line=True, timeout=0, close_button='Done')
+            self._show_password(added[-1], password, 'new')
         _person_dialog('Add agent', save, None, ask_admin=True,
-                       note=f'Temporary password: {password} (shown once more after saving; pass it on).')
+                       note='You get a temporary password to pass on; with it they sign in and choose their own.')
+
+
+def _menu_item(label: str, icon: str, action: Callable[[], None], whose: str) -> None:
+    with ui.item(on_click=action).props('clickable').mark(f'menu-{label.lower().replace(" ", "-")}-{whose}'):
+        with ui.item_section().props('avatar').classes('min-w-0 pr-2'):
+            ui.icon(icon, size='xs', color='grey-8')
+        ui.item_section(label)
+
+
+def _show_password(person: UserView, password: str, why: str) -> None:
+    """The temporary password, shown once in a dialog to copy from (not a pop-up that goes)."""
+    with ui.dialog().props('persistent') as dialog, ui.card().classes('w-full max-w-md p-5 gap-3') \
+            .mark('temporary-password'):
+        ui.label('Temporary password').classes('text-lg font-semibold').props('role=heading aria-level=2')
+        ui.label((f'{person.name} can sign in as {person.email} with this password.' if why == 'new' else
+                  f'{person.name} is signed out everywhere and signs in again with this password.') +
+                 ' They choose their own right after. It is shown only now: copy it and pass it on.') \
+            .classes('text-sm text-slate-600')
+        with ui.row().classes('w-full no-wrap items-center gap-2 p-3 bg-slate-50 rounded-md border'):
+            ui.label(password).classes('font-mono text-base flex-1 select-all').mark('password-value')
+            ui.button(icon='content_copy', on_click=lambda: (ui.clipboard.write(password),
+                                                             ui.notify('Copied.'))) \
+                .props('flat round dense aria-label="Copy the password"')
+        with ui.row().classes('w-full justify-end'):
+            ui.button('Done', on_click=dialog.delete).props('unelevated no-caps').mark('password-done')
+    dialog.on('hide', dialog.delete)
+    dialog.open()
 
 
 def _person_dialog(title: str, save: Callable[..., None], person: UserView | None, *,
@@ -266,6 +358,54 @@ def _person_dialog(title: str, save: Callable[..., None], person: UserView | Non
         email.on('keydown.enter', submit)
     dialog.on('hide', dialog.delete)
     dialog.open()
+
+
+class AuditPage:
+    """What admins did, newest first, filtered by action or by who did it; "Show older" pages back."""
+
+    def __init__(self, parley: Parley, admin: UserView, zone) -> None:
+        self.parley, self.admin, self.zone = parley, admin, zone
+        with ui.column().classes(PAGE):
+            ui.label('Audit log').classes('text-xl font-semibold').props('role=heading aria-level=1')
+            ui.label('Admin actions on agents, customers, unmatched email and settings: who did what, and when. '
+                     'Kept in the database.').classes('text-sm text-slate-500')
+            with ui.row().classes('w-full gap-2 no-wrap max-sm:flex-wrap'):
+                self.action = ui.select({'': 'Every action'} | {a.value: w for a, w in WHAT.items()}, value='',
+                                        label='Action', on_change=lambda: self._entries.refresh()) \
+                    .props('outlined dense').classes('flex-1 min-w-[12rem]').mark('audit-action')
+                actors = {0: 'Anyone'} | {a.id: a.name for a in parley.audit.actors(admin)}
+                self.by = ui.select(actors, value=0, label='By', on_change=lambda: self._entries.refresh()) \
+                    .props('outlined dense').classes('flex-1 min-w-[12rem]').mark('audit-by')
+            self.shown = 50
+            self._entries()
+
+    @ui.refreshable_method
+    def _entries(self) -> None:
+        entries = self.parley.audit.entries(self.admin, action=self.action.value or None,
+                                            by=self.by.value or None, limit=self.shown + 1)
+        more, entries = len(entries) > self.shown, entries[:self.shown]
+        if not entries:
+            with ui.column().classes('w-full items-center text-center p-8 gap-2 text-slate-500').mark('audit-empty'):
+                ui.icon('history', size='lg', color='grey-5')
+                ui.label('Nothing logged yet' if not (self.action.value or self.by.value) else 'No entries match')
+            return
+        with ui.list().props('bordered separator').classes('w-full bg-white rounded-lg').mark('audit-entries'):
+            for entry in entries:
+                with ui.item().classes('py-2'):
+                    with ui.item_section().classes('min-w-0'):
+                        title = entry.what + (f': {entry.subject}' if entry.subject else '')
+                        ui.item_label(title).classes('font-medium wrap-anywhere')
+                        if entry.detail:
+                            ui.item_label(entry.detail).props('caption').classes('wrap-anywhere')
+                    with ui.item_section().props('side').classes('text-right'):
+                        ui.item_label(entry.actor).classes('text-sm')
+                        ui.item_label(full_time(entry.at, self.zone)).props('caption')
+        if more:
+            ui.button('Show older', on_click=self._older).props('flat no-caps').classes('self-center')
+
+    def _older(self) -> None:
+        self.shown += 50
+        self._entries.refresh()
 
 
 def _admins_only(agent: UserView) -> bool:

@@ -1,10 +1,12 @@
 """Sign-in, first-run set-up, sign-out, and the front door."""
 from fastapi.responses import RedirectResponse
-from nicegui import run, ui
+from nicegui import app, run, ui
 
 from services.container import Parley
 from services.errors import ParleyError
-from ui.session import HOME, client_address, current_agent, safe_next, sign_in, sign_out
+from services.views import UserView
+from ui.session import (CHOOSE_PASSWORD_PATH, HOME, KEEPING, client_address, current_agent, safe_next,
+                        sign_in, sign_out)
 from ui.theme import page_setup
 
 
@@ -33,6 +35,18 @@ def register(parley: Parley) -> None:
             return
         _setup_form(parley)
 
+    @ui.page(CHOOSE_PASSWORD_PATH)
+    def choose_password():
+        """After signing in with a temporary password (from an admin): the agent's own, before anything else."""
+        agent = current_agent(parley)
+        if agent is None:
+            return RedirectResponse('/login', status_code=303)
+        if not agent.must_change_password:
+            return RedirectResponse(HOME, status_code=303)
+        page_setup('Choose your password')
+        _choose_password_form(parley, agent)
+        return None
+
     @ui.page('/logout')
     def logout():
         """Signing out changes state, so it takes a click here (a link from elsewhere cannot do it)."""
@@ -45,6 +59,38 @@ def register(parley: Parley) -> None:
             ui.button('Sign out', on_click=lambda: (sign_out(parley), ui.navigate.to('/login'))) \
                 .props('unelevated no-caps').classes('w-full')
         return None
+
+
+def _choose_password_form(parley: Parley, agent: UserView) -> None:
+    with _card():
+        ui.label(f'Welcome, {agent.name}').classes('text-xl font-semibold').props('role=heading aria-level=1')
+        ui.label('You signed in with a temporary password. Choose your own to continue; the temporary one stops '
+                 'working.').classes('text-sm text-slate-600')
+        new = ui.input('New password', password=True, password_toggle_button=True) \
+            .props('outlined autofocus autocomplete=new-password').classes('w-full').mark('new-password')
+        again = ui.input('New password again', password=True).props('outlined autocomplete=new-password') \
+            .classes('w-full').mark('new-password-again')
+        error = ui.label().classes('text-sm text-negative').props('role=alert')
+
+        async def save() -> None:
+            if new.value != again.value:
+                error.text = 'The two passwords are not the same.'
+                return
+            storage = app.storage.user
+            storage[KEEPING] = True   # this browser stays signed in through the SessionsEnded that follows
+            try:
+                storage['generation'] = await run.io_bound(parley.auth.choose_password, agent, new.value)
+            except ParleyError as problem:
+                error.text = str(problem)
+                return
+            finally:
+                storage.pop(KEEPING, None)
+            ui.navigate.to(HOME)
+
+        again.on('keydown.enter', save)
+        ui.button('Save and continue', on_click=save).props('unelevated no-caps').classes('w-full') \
+            .mark('choose-password')
+        ui.link('Sign out', '/logout').classes('text-sm self-center')
 
 
 def _card() -> ui.card:

@@ -59,7 +59,7 @@ class Bell:
         self.parley, self.agent = parley, agent
         self.notifications = parley.notifications
         self.client = context.client
-        self.zone = viewer_zone(self.client.request)
+        self.zone = viewer_zone(self.client.request, agent)
         # What the page shows right now (a conversation on screen needs no pop-up): set by the messenger.
         self.viewing: Callable[[], int | None] = lambda: None
         self._count_soon = live.Soon(COUNT_DELAY, self.count, 'bell-count')   # once for a burst of events

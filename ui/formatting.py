@@ -32,8 +32,10 @@ def placement(previous, message, zone) -> tuple[bool, bool]:
     return new_day, grouped
 
 
-def viewer_zone(request: Request | None) -> ZoneInfo | timezone:
-    name = request.cookies.get(TZ_COOKIE, '') if request is not None else ''
+def viewer_zone(request: Request | None, agent=None) -> ZoneInfo | timezone:
+    """The agent's time zone from their profile, else the browser's (its cookie), else UTC."""
+    name = (getattr(agent, 'time_zone', None) or
+            (request.cookies.get(TZ_COOKIE, '') if request is not None else ''))
     try:
         return ZoneInfo(name) if name else UTC
     except (ValueError, KeyError, OSError):

@@ -37,9 +37,9 @@ def _pages(parley: Parley, kind: str, many: str, path: str) -> None:
                 ui.label(str(problem)).classes('text-lg font-semibold')
                 ui.link(f'Back to {many.lower()}', path)
             return
-        ItemDetail(parley, agent, item, viewer_zone(request))
+        ItemDetail(parley, agent, item, viewer_zone(request, agent))
 
-    agent_page(parley, path, many, lambda agent, request: ItemList(parley, agent, kind, viewer_zone(request)))
+    agent_page(parley, path, many, lambda agent, request: ItemList(parley, agent, kind, viewer_zone(request, agent)))
     agent_page(parley, path + '/{number}', many, detail, active=path)
 
 

@@ -1,7 +1,8 @@
 // The agent pages' header as one element: home link, navigation, a slot for the bell, the account menu.
 // Text goes through {{ }} (escaped by Vue) only.
 export default {
-  props: { nav: Array, name: String, email: String, initials: String, settings: String, password: String },
+  props: { nav: Array, name: String, email: String, initials: String, settings: String, password: String,
+           profile: String, color: String },
   template: `
     <div class="w-full flex flex-nowrap items-center gap-3">
       <a href="/messenger" class="flex items-center gap-2 no-underline text-slate-900" aria-label="Parley home">
@@ -19,7 +20,8 @@ export default {
       <div class="flex-grow"></div>
       <slot></slot>
       <q-btn flat round dense aria-label="Account" class="parley-focus">
-        <q-avatar color="primary" text-color="white" size="32px" font-size="0.4em" aria-hidden="true">
+        <q-avatar :color="color === 'primary' ? 'primary' : color + '-2'"
+                  :text-color="color === 'primary' ? 'white' : color + '-9'" size="32px" font-size="0.4em" aria-hidden="true">
           {{ initials }}
         </q-avatar>
         <q-menu anchor="bottom right" self="top right" max-height="90vh">
@@ -32,6 +34,7 @@ export default {
             <q-item v-for="item in nav" :key="item.href" clickable tag="a" :href="item.href" class="sm:hidden">
               <q-item-section>{{ item.label }}</q-item-section>
             </q-item>
+            <q-item clickable tag="a" :href="profile"><q-item-section>Profile</q-item-section></q-item>
             <q-item clickable tag="a" :href="settings"><q-item-section>Notification settings</q-item-section></q-item>
             <q-item clickable tag="a" :href="password"><q-item-section>Change password</q-item-section></q-item>
             <q-item clickable v-close-popup @click="$emit('sign_out')"><q-item-section>Sign out</q-item-section></q-item>

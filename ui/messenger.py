@@ -24,7 +24,7 @@ from ui.handoff import Handoff
 from ui.search import SearchBox
 from ui.formatting import list_time, short_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
-from ui.session import current_agent, login_redirect
+from ui.session import current_agent, first_things_first, login_redirect
 from ui.conversation_row import ConversationRow
 from ui.messages import (AGENT_WIDTH, History, Throttle, TypingLine, avatar_data, line_data, message_data,
                          seen_line)
@@ -72,11 +72,13 @@ def _open(parley: Parley, request: Request, raw_id: str | None):
     agent = current_agent(parley)
     if agent is None:
         return login_redirect(request.url.path)
+    if (first := first_things_first(agent)) is not None:
+        return first
     storage = app.storage.user
     if raw_id == 'draft' and not storage.get(DRAFT_KEY):
         return RedirectResponse('/messenger', status_code=303)
     with frame(parley, agent, 'Messenger'):
-        MessengerPage(parley, agent, raw_id, storage=storage, zone=viewer_zone(request),
+        MessengerPage(parley, agent, raw_id, storage=storage, zone=viewer_zone(request, agent),
                       message_id=_message_id(request.query_params.get('m')))
     return None
 

@@ -8,6 +8,7 @@ from services.container import Parley
 from services.views import UserView
 
 HOME = '/messenger'
+CHOOSE_PASSWORD_PATH = '/welcome/password'   # an agent with a temporary password goes here before anything else
 
 
 def current_agent(parley: Parley) -> UserView | None:
@@ -36,6 +37,13 @@ def sign_out(parley: Parley) -> None:
     if current_agent(parley) is not None:
         parley.directory.end_sessions(user_id)
     app.storage.user.clear()
+
+
+def first_things_first(agent: UserView) -> RedirectResponse | None:
+    """Where an agent must go before any page: choosing their own password after a temporary one."""
+    if agent.must_change_password:
+        return RedirectResponse(CHOOSE_PASSWORD_PATH, status_code=303)
+    return None
 
 
 def login_redirect(path: str) -> RedirectResponse:

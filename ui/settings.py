@@ -1,4 +1,7 @@
-"""/settings/notifications (what each agent is told about, and how; saved at once) and /settings/password."""
+"""/settings/notifications (what each agent is told about, and how; saved at once), /settings/profile and
+/settings/password."""
+from zoneinfo import available_timezones
+
 from nicegui import app, background_tasks, run, ui
 
 from services.container import Parley
@@ -6,7 +9,8 @@ from services.errors import ParleyError
 from services.notifications import ALWAYS, CHANNEL_TEXT, CHANNELS, EMAIL_DELAYS, KIND_TEXT, KINDS, SettingsView
 from services.views import UserView
 from ui.session import KEEPING
-from ui.theme import PASSWORD_PATH, SETTINGS_PATH, agent_page
+from services.directory import AVATAR_COLORS
+from ui.theme import PASSWORD_PATH, PROFILE_PATH, SETTINGS_PATH, agent_page
 
 PERMISSION = 'return ("Notification" in window) ? await Notification.requestPermission() : "unsupported"'
 BLOCKED = {'denied': 'Your browser blocks notices from Parley. Allow notifications for this site in the '
@@ -16,6 +20,7 @@ BLOCKED = {'denied': 'Your browser blocks notices from Parley. Allow notificatio
 
 def register(parley: Parley) -> None:
     agent_page(parley, SETTINGS_PATH, 'Notification settings', lambda agent, _request: SettingsPage(parley, agent))
+    agent_page(parley, PROFILE_PATH, 'Profile', lambda agent, _request: ProfilePage(parley, agent))
     agent_page(parley, PASSWORD_PATH, 'Change password', lambda agent, _request: _password_form(parley, agent))
 
 
@@ -53,6 +58,52 @@ def _password_form(parley: Parley, agent: UserView) -> None:
 
         ui.button('Change password', on_click=save).props('unelevated no-caps').classes('self-start') \
             .mark('change-password')
+
+
+class ProfilePage:
+    """An agent's own name, avatar (colour and initials) and time zone; the password has its own page."""
+
+    def __init__(self, parley: Parley, agent: UserView) -> None:
+        self.parley, self.agent = parley, agent
+        with ui.column().classes('w-full max-w-md mx-auto p-4 md:p-6 gap-3'):
+            ui.label('Profile').classes('text-xl font-semibold').props('role=heading aria-level=1')
+            ui.label(f'Signed in as {agent.email}. Admins change sign-in addresses.') \
+                .classes('text-sm text-slate-600')
+            with ui.row().classes('items-center gap-3'):
+                self.preview = ui.avatar(color=f'{agent.avatar_color or "indigo"}-2',
+                                         text_color=f'{agent.avatar_color or "indigo"}-9', size='56px',
+                                         font_size='0.4em').props('aria-hidden=true')
+                with self.preview:
+                    self.preview_text = ui.label(agent.initials)
+                ui.label('How teammates see you in lists and threads.').classes('text-sm text-slate-500')
+            self.name = ui.input('Name', value=agent.name).props('outlined').classes('w-full').mark('profile-name')
+            self.initials = ui.input('Initials (empty: from your name)', value=agent.avatar_initials or '') \
+                .props('outlined maxlength=3').classes('w-full').mark('profile-initials')
+            self.color = ui.select({c: c.capitalize() for c in AVATAR_COLORS}, label='Avatar colour',
+                                   value=agent.avatar_color or 'indigo').props('outlined').classes('w-full') \
+                .mark('profile-color')
+            zones = {'': "The browser's time zone"} | {z: z.replace('_', ' ') for z in sorted(available_timezones())
+                                                        if '/' in z and not z.startswith(('Etc/', 'SystemV/'))}
+            self.zone = ui.select(zones, label='Time zone', value=agent.time_zone or '', with_input=True) \
+                .props('outlined').classes('w-full').mark('profile-zone')
+            self.message = ui.label().classes('text-sm').props('role=alert')
+            with ui.row().classes('items-center gap-3'):
+                ui.button('Save profile', on_click=self._save).props('unelevated no-caps').mark('save-profile')
+                ui.link('Change password', PASSWORD_PATH).classes('text-sm')
+
+    def _save(self) -> None:
+        try:
+            saved = self.parley.directory.update_profile(
+                self.agent, name=self.name.value, avatar_color=self.color.value,
+                avatar_initials=self.initials.value, time_zone=self.zone.value or None)
+        except ParleyError as problem:
+            self.message.classes(replace='text-sm text-negative')
+            self.message.text = str(problem)
+            return
+        self.preview.props(f'color={saved.avatar_color or "indigo"}-2 text-color={saved.avatar_color or "indigo"}-9')
+        self.preview_text.text = saved.initials
+        self.message.classes(replace='text-sm text-positive')
+        self.message.text = 'Profile saved.'
 
 
 class SettingsPage:

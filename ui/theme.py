@@ -11,16 +11,18 @@ from ui.bell import Bell
 from ui import live
 from ui.internals import CONNECTION_BANNER_CSS, CONTENT_CSS, FOCUS_RING_CSS, ShowsText
 from ui.formatting import TZ_SCRIPT
-from ui.session import current_agent, login_redirect, sign_out
+from ui.session import current_agent, first_things_first, login_redirect, sign_out
 
 BRAND = '#4f46e5'
 SETTINGS_PATH = '/settings/notifications'
 PASSWORD_PATH = '/settings/password'
+PROFILE_PATH = '/settings/profile'
+AUDIT_PATH = '/admin/audit'
 NAV = [('Messenger', '/messenger', 'forum'), ('Tickets', '/tickets', 'confirmation_number'),
        ('Tasks', '/tasks', 'task_alt')]
 ADMIN_NAV = [('Customers', '/admin/customers', 'contacts'), ('Agents', '/admin/agents', 'badge'),
              ('Live chat', '/admin/live-chat', 'chat'), ('Outbox', '/admin/outbox', 'outbox'),
-             ('Unmatched email', '/admin/email', 'move_to_inbox')]
+             ('Unmatched email', '/admin/email', 'move_to_inbox'), ('Audit log', AUDIT_PATH, 'history')]
 
 _CSS = '''
 :root { --parley-header: 52px; }  /* the header's height; the content area fills the rest of the window */
@@ -121,6 +123,8 @@ def agent_page(parley: Parley, path: str, title: str, build: Callable[[UserView,
         agent = current_agent(parley)
         if agent is None:
             return login_redirect(request.url.path)
+        if (first := first_things_first(agent)) is not None:
+            return first
         with frame(parley, agent, title, active=active or path):
             build(agent, request)
         return None
@@ -148,7 +152,7 @@ class Masthead(ShowsText, ui.element, component='masthead.js'):
         self.props.update(nav=[{'label': label, 'href': href, 'icon': icon, 'current': href == active}
                                 for label, href, icon in _nav(agent)],
                            name=agent.name, email=agent.email, initials=agent.initials, settings=SETTINGS_PATH,
-                           password=PASSWORD_PATH)
+                           password=PASSWORD_PATH, profile=PROFILE_PATH, color=agent.avatar_color or 'primary')
         self.classes('w-full')
 
     def shown_text(self) -> list:
@@ -160,6 +164,8 @@ def avatar(person: UserView | None, *, size: str, color: str = 'indigo-1', text_
     if person is None:
         ui.avatar('group', color=color, text_color=text_color, size=size).classes('shrink-0')
         return
+    if person.avatar_color:   # their own choice (profile)
+        color, text_color = f'{person.avatar_color}-2', f'{person.avatar_color}-9'
     with ui.avatar(color=color, text_color=text_color, size=size, font_size='0.4em') \
             .classes('shrink-0').props('aria-hidden=true'):
         ui.label(person.initials)

@@ -10,10 +10,9 @@ LIVE = 5_000  # ms
 
 
 async def test_a_deactivated_agents_open_page_goes_to_sign_in_and_cannot_post(new_person, server_parley):
-    alice = server_parley.auth.authenticate('alice@example.com', DEMO_PASSWORD)
     susan = server_parley.auth.authenticate('susan@example.com', DEMO_PASSWORD)
     email = f'temp-{uuid.uuid4().hex[:8]}@example.com'
-    temp = server_parley.directory.add_agent(alice, name='Terry Temp', email=email, password=DEMO_PASSWORD)
+    temp = server_parley.directory.create_agent(name='Terry Temp', email=email, password=DEMO_PASSWORD)
     conversation = server_parley.conversations.create_conversation(
         temp, participant_ids=[susan.id], body='Covering the phones today', client_id=uuid.uuid4().hex)
 
@@ -24,7 +23,9 @@ async def test_a_deactivated_agents_open_page_goes_to_sign_in_and_cannot_post(ne
 
     admin = await new_person('alice@example.com')
     await admin.goto('/admin/agents')
-    await admin.locator('.q-item', has_text=email).get_by_role('button', name='Deactivate').click()
+    await admin.get_by_role('button', name='Actions for Terry Temp').click()
+    await admin.get_by_role('menu').get_by_text('Deactivate').click()
+    await admin.get_by_role('dialog').get_by_role('button', name='Deactivate').click()
     await expect(terry).to_have_url(re.compile(r'/login'), timeout=LIVE)
 
     messages = server_parley.conversations.list_messages(susan, conversation.id)
@@ -32,9 +33,8 @@ async def test_a_deactivated_agents_open_page_goes_to_sign_in_and_cannot_post(ne
 
 
 async def test_a_password_change_ends_the_other_browsers_open_pages_and_keeps_this_one(new_person, server_parley):
-    alice = server_parley.auth.authenticate('alice@example.com', DEMO_PASSWORD)
     email = f'temp-{uuid.uuid4().hex[:8]}@example.com'
-    server_parley.directory.add_agent(alice, name='Pat Rotate', email=email, password=DEMO_PASSWORD)
+    server_parley.directory.create_agent(name='Pat Rotate', email=email, password=DEMO_PASSWORD)
     elsewhere = await new_person(email)                    # another browser, its messenger open
     here = await new_person(email)
     await here.goto('/settings/password')

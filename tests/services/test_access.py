@@ -27,6 +27,7 @@ def world(parley, team):
     internal = parley.conversations.create_conversation(susan, participant_ids=[mike.id, gone.id], body='Agents only',
                                                         client_id=cid())
     parley.directory.set_agent_active(team['alice'], gone.id, active=False)
+    assert (team['john'].id, team['customer'].id) == (3, 5), 'the rows below name John and the customer by id'
     people = {'participant': mike, 'other_agent': team['john'], 'admin': team['alice'], 'customer': customer,
               'other_customer': other, 'deactivated': gone}
     return parley, people, conversation.id, note.id, internal.id
@@ -104,6 +105,21 @@ ENTRIES = {
     'list counts': (lambda p, who, c, n, i: p.conversations.inbox_counts(who), (OK,) * 5),   # a customer's: none
     'sign a customer out': (lambda p, who, c, n, i: p.directory.sign_out_customer_everywhere(
         who, p.directory.list_customers(p.auth.get_agent(1))[0].id), (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'edit an agent': (lambda p, who, c, n, i: p.directory.update_agent(who, 3, name='John Smith',
+                                                                       email='john@example.com'),
+                      (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'change a role': (lambda p, who, c, n, i: p.directory.set_admin(who, 3, is_admin=False),
+                      (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'reset a password': (lambda p, who, c, n, i: p.directory.reset_password(who, 3),
+                         (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'audit log': (lambda p, who, c, n, i: p.audit.entries(who), (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'own profile': (lambda p, who, c, n, i: p.directory.update_profile(who, name=who.name),
+                    (OK, OK, OK, Forbidden, Forbidden)),
+    'customer details': (lambda p, who, c, n, i: p.directory.get_customer(who, 5),
+                         (OK, OK, OK, NotFound, NotFound)),
+    'edit a customer': (lambda p, who, c, n, i: p.directory.update_customer(
+        who, 5, name='Sample Customer', email='customer@example.com', organization=None),
+        (OK, OK, OK, NotFound, NotFound)),
 }
 
 

@@ -63,12 +63,14 @@ def test_names_are_required(parley):
 
 
 def test_only_admins_manage_people(parley, team):
+    """Agents are added, edited, reset and deactivated by admins; a customer's details any agent may correct."""
     susan = team['susan']
     for call in (lambda: parley.directory.add_customer(susan, name='X', email='x@example.com'),
-                 lambda: parley.directory.update_customer(susan, team['customer'].id, name='X',
-                                                          email='x@example.com', organization=None),
                  lambda: parley.directory.add_agent(susan, name='X', email='x@example.com', password='long enough'),
                  lambda: parley.directory.set_agent_active(susan, team['mike'].id, active=False),
+                 lambda: parley.directory.update_agent(susan, team['mike'].id, name='X', email='x@example.com'),
+                 lambda: parley.directory.set_admin(susan, team['mike'].id, is_admin=True),
+                 lambda: parley.directory.reset_password(susan, team['mike'].id),
                  lambda: parley.directory.list_agents(susan)):
         with pytest.raises(Forbidden):
             call()
