@@ -54,6 +54,7 @@ class InboundOutcome(StrEnum):
     QUARANTINED = 'quarantined'          # could not be read (malformed MIME, no sender): waits for an admin
     ATTACHED = 'attached'                # an admin posted it into a conversation
     DISCARDED = 'discarded'              # an admin threw it away
+    TICKETED = 'ticketed'                # an admin made it a ticket
 
 
 # Outcomes an admin still has to decide on (the "Unmatched email" page).

@@ -9,6 +9,7 @@ from services import migrate
 from services.db import Database
 from services.deliveries import Deliveries
 from services.audit import AuditService
+from services.customers import CustomerRecords
 from services.directory import DirectoryService
 from services.events import EventBus, LocalEventBus
 from services.inbound import InboundService
@@ -43,6 +44,7 @@ class Parley:
     handoff: HandoffService
     search: SearchService
     audit: AuditService
+    customers: CustomerRecords
     listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
@@ -88,7 +90,8 @@ def build_parley(settings: Settings) -> Parley:
     return Parley(settings=settings, db=db, bus=bus, presence=presence, directory=directory,
                   auth=AuthService(db, directory), conversations=conversations, mail=mail, chat=chat,
                   deliveries=deliveries,
-                  inbound=InboundService(db, conversations, directory, mail, max_bytes=settings.inbound_max_bytes),
+                  inbound=InboundService(db, conversations, directory, mail, items,
+                                         max_bytes=settings.inbound_max_bytes),
                   notifications=notifications, items=items, lifecycle=LifecycleService(db, bus),
                   handoff=HandoffService(db, bus, items), search=SearchService(db, conversations),
-                  audit=AuditService(db))
+                  audit=AuditService(db), customers=CustomerRecords(db, bus))

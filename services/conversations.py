@@ -143,6 +143,27 @@ class ConversationService:
             return conversation.id
         return self.access_conversation(customer, self._create_once(customer, client_id, create))
 
+    @acting
+    def start_from_email(self, agent: UserView, customer: UserView, *, subject: str | None, body: str,
+                         client_id: str, attachments: Sequence[AttachmentView] = ()) -> ConversationView:
+        """An email from a customer that answered nothing of ours becomes a new conversation: its first message
+        is theirs ("by email"), the agent who made it takes part and has it, and a reply threads back into it."""
+        access.require_agent(agent, InvalidInput('Only agents start conversations here.'))
+        if customer.kind != UserKind.CUSTOMER:
+            raise InvalidInput('Only customers reply by email.')
+        text = validate_body(body)
+        client_id = _validate_client_id(client_id)
+
+        def create(tx: Transaction) -> int:
+            conversation = self._new_conversation(tx, ConversationKind.CUSTOMER, agent, one_line(subject)[:200] or None,
+                                                  [agent.id, customer.id], assignee_id=agent.id)
+            created = ConversationCreated(recipients=(agent.id, customer.id), conversation_id=conversation.id,
+                                          created_by_id=agent.id)
+            self._append(tx, *self._loaded(tx.connection, conversation.id), customer, text, client_id,
+                         via=MessageVia.EMAIL, attachments=attachments, event=created)
+            return conversation.id
+        return self.access_conversation(agent, self._create_once(customer, client_id, create))
+
     def send_message(self, actor: UserView, conversation_id: int, *, body: str, client_id: str,
                      note: bool = False) -> MessageView:
         """Append a message (or, for agents in a customer conversation, an internal note).

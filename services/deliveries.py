@@ -17,8 +17,8 @@ import secrets
 from sqlalchemy import delete, insert, update
 from sqlmodel import Session, col, func, select
 
-from models import (Conversation, CustomerThread, Delivery, DeliveryState, Message, OutboundEmail, Participant, User,
-                    UserKind)
+from models import (Conversation, CustomerThread, Delivery, DeliveryState, Item, ItemKind, Message, OutboundEmail,
+                    Participant, User, UserKind)
 from models._types import utcnow
 from services.db import Database, Hooks, Transaction
 from services.emails import render
@@ -146,7 +146,7 @@ class Deliveries:
         cut = session.exec(select(func.count()).select_from(Message).where(
             Message.conversation_id == conversation.id, col(Message.is_note).is_(False))).one() - len(messages) \
             if len(rows) > TRANSCRIPT else 0
-        subject = f'Transcript: {conversation.subject or f"your conversation with {self.team_name}"}'
+        subject = f'Transcript: {_about(session, conversation)}'
         text, html = render('transcript', messages=messages, team=self.team_name, cut=cut)
         for customer in customers:
             thread = session.get(CustomerThread, (conversation.id, customer.id))
@@ -197,7 +197,7 @@ class Deliveries:
                 .order_by(col(OutboundEmail.id))).all()
             token = thread.reply_token
             link = self.chat_link(customer_id, conversation_id)
-            subject = conversation.subject or f'Your conversation with {self.team_name}'
+            subject = _about(session, conversation)
             email = self.mail.add(
                 session, to_address=customer.email, to_name=customer.name,
                 subject=f'Re: {subject}' if earlier else subject,
@@ -210,6 +210,27 @@ class Deliveries:
                          .values(state=DeliveryState.EMAILED, email_id=email.id, updated_at=self.clock()))
             self._tell(tx, conversation_id, tuple(m.id for m, _ in new))
         return True
+
+
+ABOUT_LENGTH = 60
+
+
+def _about(session: Session, conversation: Conversation) -> str:
+    """What an email to the customer is about: the conversation's subject, else its ticket ("T-12: Printer
+    jammed"), else the start of its first message a customer could see."""
+    if conversation.subject:
+        return conversation.subject
+    if conversation.item_id is not None:
+        item = session.get(Item, conversation.item_id)
+        if item is not None and item.kind == ItemKind.TICKET:
+            return f'T-{item.number}: {item.title}'
+    first = session.exec(select(Message.body).where(Message.conversation_id == conversation.id,
+                                                    col(Message.is_note).is_(False))
+                         .order_by(col(Message.id)).limit(1)).first()
+    words = ' '.join((first or '').split())
+    if len(words) > ABOUT_LENGTH:
+        words = words[:ABOUT_LENGTH].rsplit(' ', 1)[0] + '…'
+    return words or 'Your conversation'
 
 
 def agent_ids(session: Session, conversation_id: int) -> list[int]:

@@ -21,22 +21,26 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 import hashlib
 import logging
+import re
 
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from models import (CustomerThread, EmailStatus, InboundEmail, InboundOutcome, InboundSource, OutboundEmail,
-                    Participant, User, UserKind)
+from models import (AuditAction, CustomerThread, EmailStatus, InboundEmail, InboundOutcome, InboundSource,
+                    OutboundEmail, Participant, User, UserKind)
 from models._types import utcnow
 from models.mail import TRIAGE
 from services.conversations import MAX_MESSAGE_LENGTH, ConversationService
 from services.db import Database
 from services.directory import DirectoryService, to_view
 from services.errors import InvalidInput, NotFound, ParleyError
+from services.text import one_line
+from services.items import ItemService
 from services.mail import MailService
 from services.mailparse import Bounce, ParsedEmail, Unreadable, parse_email
 from services.ratelimit import RateLimit
 from services.access import acting, is_id, require_admin
+from services.audit import record
 from services.views import AttachmentView, UserView
 
 log = logging.getLogger(__name__)
@@ -88,9 +92,10 @@ class InboundView:
 
 class InboundService:
     def __init__(self, db: Database, conversations: ConversationService, directory: DirectoryService,
-                 mail: MailService, *, max_bytes: int = 10 * 1024 * 1024, per_minute: int = 50,
+                 mail: MailService, items: ItemService, *, max_bytes: int = 10 * 1024 * 1024, per_minute: int = 50,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.db, self.conversations, self.directory, self.mail = db, conversations, directory, mail
+        self.items = items
         self.max_bytes = max_bytes
         self.clock = clock
         self.rate_limit = RateLimit(per_minute, timedelta(minutes=1), name='inbound email per sender')
@@ -197,14 +202,67 @@ class InboundService:
         message = self.conversations.receive_email(customer, conversation_id, body=body, join=True,
                                                    client_id=f'inbound:{row.id}', attachments=view.attachments)
         self._resolve(row.id, admin, InboundOutcome.ATTACHED,
-                      f'Attached to conversation #{conversation_id} by {admin.name}.', conversation_id, message.id)
+                      f'Attached to conversation #{conversation_id} by {admin.name}.', conversation_id, message.id,
+                      audit=(AuditAction.EMAIL_ATTACHED, customer.id,
+                             f'email #{row.id} → conversation #{conversation_id}'))
         return message.id
+
+    @acting
+    def start_conversation(self, admin: UserView, inbound_id: int, *, add_customer: bool = False) -> int:
+        """Make a triaged email a new conversation with its sender (added as a customer when unknown, if the admin
+        confirmed it: add_customer); the admin has it. Returns the conversation's id."""
+        require_admin(admin, TRIAGE_ADMINS)
+        row, customer = self._sender(inbound_id, add_customer)
+        conversation = self.conversations.start_from_email(
+            admin, customer, subject=_subject(row.subject), body=_limit(row.body) or NO_TEXT,
+            client_id=f'inbound:{row.id}', attachments=_view(row).attachments)
+        message_id = self.conversations.list_messages(admin, conversation.id)[0].id
+        self._resolve(row.id, admin, InboundOutcome.ATTACHED, f'Made a new conversation #{conversation.id} by '
+                      f'{admin.name}.', conversation.id, message_id,
+                      audit=(AuditAction.EMAIL_TO_CONVERSATION, customer.id,
+                             f'email #{row.id} → conversation #{conversation.id}'))
+        return conversation.id
+
+    @acting
+    def create_ticket(self, admin: UserView, inbound_id: int, *, add_customer: bool = False) -> int:
+        """Make a triaged email a ticket for its sender: the subject is its title, the text its description.
+        Returns the ticket's id."""
+        require_admin(admin, TRIAGE_ADMINS)
+        row, customer = self._sender(inbound_id, add_customer)
+        ticket = self.items.create(admin, 'ticket', title=_subject(row.subject) or f'Email from {customer.name}',
+                                   description=_limit(row.body) or NO_TEXT, customer_id=customer.id)
+        self._resolve(row.id, admin, InboundOutcome.TICKETED, f'Made ticket T-{ticket.number} by {admin.name}.',
+                      None, None, audit=(AuditAction.EMAIL_TO_TICKET, customer.id,
+                                         f'email #{row.id} → ticket T-{ticket.number}'))
+        return ticket.id
+
+    def known_sender(self, inbound_id: int) -> bool:
+        """Whether the email's sender is a customer already (else starting from it adds them, once confirmed)."""
+        with self.db.session() as session:
+            row = session.get(InboundEmail, inbound_id) if is_id(inbound_id) else None
+            return row is not None and session.exec(select(User.id).where(
+                User.email == row.from_address.lower(), User.kind == UserKind.CUSTOMER)).first() is not None
+
+    def _sender(self, inbound_id: int, add_customer: bool) -> tuple[InboundEmail, UserView]:
+        row = self._triaged(inbound_id)
+        if not _view(row).can_attach:
+            raise InvalidInput('This email has no sender or no text to use. Discard it instead.')
+        if not add_customer and not self.known_sender(inbound_id):
+            raise InvalidInput(f'{row.from_address} is not a customer yet. Confirm adding them first.')
+        try:
+            customer = self.directory.customer_for_chat(name=row.from_name or row.from_address.split('@')[0],
+                                                        email=row.from_address)
+        except InvalidInput:
+            raise InvalidInput(f'{row.from_address} belongs to an agent or a deactivated customer, so it cannot '
+                               'start a conversation or a ticket as a customer.') from None
+        return row, customer
 
     @acting
     def discard(self, admin: UserView, inbound_id: int) -> None:
         require_admin(admin, TRIAGE_ADMINS)
         self._triaged(inbound_id)
-        self._resolve(inbound_id, admin, InboundOutcome.DISCARDED, f'Discarded by {admin.name}.', None, None)
+        self._resolve(inbound_id, admin, InboundOutcome.DISCARDED, f'Discarded by {admin.name}.', None, None,
+                      audit=(AuditAction.EMAIL_DISCARDED, None, f'email #{inbound_id}'))
 
     # ----- internals --------------------------------------------------------------------------
 
@@ -287,8 +345,12 @@ class InboundService:
         return row
 
     def _resolve(self, inbound_id: int, admin: UserView, outcome: InboundOutcome, reason: str,
-                 conversation_id: int | None, message_id: int | None) -> None:
+                 conversation_id: int | None, message_id: int | None, *,
+                 audit: tuple[AuditAction, int | None, str]) -> None:
+        """Record the admin's decision, in the audit log too (the customer by id only, no address)."""
         with self.db.transaction() as tx:
+            action, subject_id, detail = audit
+            record(tx.session, admin, action, subject_id=subject_id, detail=detail)
             row = tx.session.get(InboundEmail, inbound_id)
             if row is None:   # checked by the caller in an earlier read
                 raise NotFound('This email is not waiting for a decision (any more).')
@@ -300,6 +362,11 @@ class InboundService:
 
 
 TRIAGE_ADMINS = 'Only admins handle unmatched email.'
+
+
+def _subject(subject: str) -> str:
+    """An email's subject as a title: without "Re:"/"Fwd:" prefixes."""
+    return re.sub(r'^(\s*(re|fw|fwd|aw|sv)\s*:\s*)+', '', one_line(subject), flags=re.IGNORECASE)[:200]
 
 
 def _message_body(email: ParsedEmail) -> str:

@@ -5,6 +5,7 @@ from services.container import Parley
 from services.errors import ParleyError
 from services.inbound import InboundView
 from services.views import UserView
+from ui.dialogs import FormDialog
 from ui.formatting import full_time, list_time
 from ui.theme import attachment_list
 
@@ -15,6 +16,7 @@ OUTCOMES = {
     'empty': ('Empty, ignored', 'grey-7'), 'unmatched': ('Unmatched', 'warning'),
     'not_participant': ('Sender not in conversation', 'warning'), 'quarantined': ('Quarantined', 'negative'),
     'attached': ('Attached by an admin', 'positive'), 'discarded': ('Discarded', 'grey-7'),
+    'ticketed': ('Made a ticket by an admin', 'positive'),
 }
 PREVIEW = 600
 
@@ -26,7 +28,8 @@ class UnmatchedEmailPage:
             ui.label('Unmatched email').classes('text-xl font-semibold').props('role=heading aria-level=1')
             ui.label('Customer replies by email join their conversation by themselves. Email that Parley could not '
                      'place lands here with the reason: attach it to a customer conversation (its text is posted '
-                     "as the sender's reply, and the sender joins the conversation), or discard it.") \
+                     "as the sender's reply, and the sender joins the conversation), start a new conversation or a "
+                     'ticket with it, or discard it.') \
                 .classes('text-sm text-slate-600')
             with ui.tabs().classes('w-full').props('align=left no-caps active-color=primary indicator-color=primary') \
                     as tabs:
@@ -80,6 +83,13 @@ class UnmatchedEmailPage:
                 elif email.can_attach:
                     ui.label('No open customer conversation to attach it to.').classes('text-sm text-slate-500')
                 ui.space()
+                if email.can_attach:
+                    ui.button('Start a new conversation', icon='add_comment',
+                              on_click=lambda e=email: self._start(e, 'conversation')) \
+                        .props('outline no-caps').mark('start-conversation')
+                    ui.button('Create ticket', icon='confirmation_number',
+                              on_click=lambda e=email: self._start(e, 'ticket')).props('outline no-caps') \
+                        .mark('create-ticket')
                 ui.button('Show source', on_click=lambda e=email: self._source(e)).props('flat no-caps')
                 ui.button('Discard', icon='delete_outline', on_click=lambda e=email: self._discard(e)) \
                     .props('flat no-caps color=negative').mark('discard')
@@ -112,6 +122,34 @@ class UnmatchedEmailPage:
                     .mark('confirm-attach')
         dialog.on('hide', dialog.delete)
         dialog.open()
+
+    def _start(self, email: InboundView, what: str) -> None:
+        """A new conversation or ticket with the sender; a sender who is not a customer yet is added once the admin
+        confirms it."""
+        known = self.parley.inbound.known_sender(email.id)
+        conversation = what == 'conversation'
+        title = 'Start a new conversation?' if conversation else 'Create a ticket?'
+        hint = ((f'The email becomes the first message of a new conversation with {email.from_address}, assigned to '
+                 'you; your reply goes to them by email and their answer comes back into it.') if conversation else
+                (f'A ticket for {email.from_address} titled "{email.subject or "(no subject)"}", the email\'s text '
+                 'as its description.'))
+        if not known:
+            hint += f' {email.from_address} is not a customer yet: they are added as one.'
+        form = FormDialog(title, ('Start conversation' if conversation else 'Create ticket') +
+                          ('' if known else ' and add the customer'), marker='start-dialog',
+                          confirm='confirm-start', hint=hint, after=self._refresh)
+        made: list[int] = []
+
+        def run() -> str:
+            if conversation:
+                made.append(self.parley.inbound.start_conversation(self.admin, email.id, add_customer=True))
+                return f'Conversation #{made[-1]} started.'
+            made.append(self.parley.inbound.create_ticket(self.admin, email.id, add_customer=True))
+            return 'Ticket created.'
+        form.run = run
+        if conversation:
+            form.after = lambda: (self._refresh(), ui.navigate.to(f'/messenger/{made[-1]}'))
+        form.open()
 
     def _discard(self, email: InboundView) -> None:
         try:

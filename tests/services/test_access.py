@@ -8,6 +8,7 @@ import pytest
 
 from services.errors import Forbidden, InvalidInput, NotFound, ParleyError, SignedOut
 from services.livechat import ChatIdentity
+from tests import mailcorpus as corpus
 from tests.conftest import cid
 
 OK = 'ok'
@@ -117,6 +118,16 @@ ENTRIES = {
                     (OK, OK, OK, Forbidden, Forbidden)),
     'customer details': (lambda p, who, c, n, i: p.directory.get_customer(who, 5),
                          (OK, OK, OK, NotFound, NotFound)),
+    'export a customer': (lambda p, who, c, n, i: p.customers.export(who, 5),
+                          (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'delete a customer': (lambda p, who, c, n, i: p.customers.delete(who, 5),
+                          (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'email to a new conversation': (lambda p, who, c, n, i: p.inbound.start_conversation(
+        who, p.inbound.receive(corpus.fresh()).inbound_id, add_customer=True),
+        (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'email to a ticket': (lambda p, who, c, n, i: p.inbound.create_ticket(
+        who, p.inbound.receive(corpus.fresh()).inbound_id, add_customer=True),
+        (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
     'edit a customer': (lambda p, who, c, n, i: p.directory.update_customer(
         who, 5, name='Sample Customer', email='customer@example.com', organization=None),
         (OK, OK, OK, NotFound, NotFound)),

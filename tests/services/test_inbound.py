@@ -317,3 +317,61 @@ def test_an_html_only_reply_reads_as_the_customer_wrote_it():
             '<p><img src="cid:1" alt="photo"> a\\b *as is*</p><blockquote>Earlier<br>message</blockquote>')
     assert html_to_text(html) == ('1. Restart it\n\n- then wait + check the status page\n\nOrder 1042\n\n  * toner\n\n'
                                   'photo a\\b *as is*\n\n> Earlier\n> message')
+
+
+# ----- an unmatched email becomes a new conversation or a ticket ------------------------------------
+
+def test_an_unmatched_email_starts_a_conversation_the_customers_reply_threads_into(parley, team, clock):
+    alice = team['alice']
+    original = corpus.new_id()
+    receipt = receive(parley, corpus.gmail('help@parley.localhost', 'My order never came.', subject='Re: Order 123',
+                                           sender='Nora New <nora@example.org>', message_id=original))
+    assert receipt.outcome == 'unmatched'
+    with pytest.raises(InvalidInput, match='not a customer yet'):
+        parley.inbound.start_conversation(alice, receipt.inbound_id)   # adding her needs the admin's yes
+    assert parley.directory.list_customers(alice, 'nora') == []
+    conversation_id = parley.inbound.start_conversation(alice, receipt.inbound_id, add_customer=True)
+    [nora] = parley.directory.list_customers(alice, 'nora')
+    conversation = parley.conversations.access_conversation(alice, conversation_id)
+    assert (conversation.subject, conversation.assignee.id if conversation.assignee else None) == ('Order 123',
+                                                                                                   alice.id)
+    [first] = parley.conversations.list_messages(alice, conversation_id)
+    assert (first.author.id, first.body, first.via) == (nora.id, 'My order never came.', 'email')
+    assert parley.inbound.triage_count(alice) == 0
+    with pytest.raises(NotFound):
+        parley.inbound.start_conversation(alice, receipt.inbound_id, add_customer=True)   # decided already
+
+    # Her answer to her own first email threads in; so does her reply to ours.
+    assert receive(parley, corpus.gmail('help@parley.localhost', 'Any news?', sender='Nora New <nora@example.org>',
+                                        in_reply_to=original)).outcome == 'posted'
+    parley.conversations.send_message(alice, conversation_id, body='It ships today.', client_id=cid())
+    clock.now += timedelta(minutes=2)
+    assert parley.deliveries.send_due() == 1
+    with parley.db.session() as session:
+        email = session.exec(select(OutboundEmail).order_by(OutboundEmail.id.desc())).first()
+    assert email.to_address == 'nora@example.org'
+    assert receive(parley, corpus.gmail(parseaddr(email.reply_to)[1], 'Thanks!', sender='Nora New <nora@example.org>',
+                                        in_reply_to=email.message_id)).outcome == 'posted'
+    assert [m.body for m in parley.conversations.list_messages(alice, conversation_id)] == [
+        'My order never came.', 'Any news?', 'It ships today.', 'Thanks!']
+    assert [e.action for e in parley.audit.entries(alice)] == ['email_to_conversation']
+
+
+def test_an_unmatched_email_from_a_known_customer_becomes_a_ticket(parley, team):
+    alice, customer = team['alice'], team['customer']
+    receipt = receive(parley, corpus.gmail('help@parley.localhost', 'The invoice is wrong.', subject='Fwd: Invoice',
+                                           sender=f'Sample Customer <{customer.email}>'))
+    ticket_id = parley.inbound.create_ticket(alice, receipt.inbound_id)   # known: no confirmation needed
+    ticket = parley.items.get_by_id(alice, ticket_id)
+    assert (ticket.title, ticket.description, ticket.customer.id if ticket.customer else None) == (
+        'Invoice', 'The invoice is wrong.', customer.id)
+    [logged] = parley.inbound.list_emails(alice, triage=False)
+    assert logged.outcome == 'ticketed' and f'T-{ticket.number}' in logged.reason
+    with pytest.raises(Forbidden):
+        parley.inbound.create_ticket(team['susan'], receipt.inbound_id)
+
+
+def test_an_agents_address_cannot_start_a_customer_conversation(parley, team):
+    receipt = receive(parley, corpus.gmail('help@parley.localhost', 'Hi', sender='Susan <susan@example.com>'))
+    with pytest.raises(InvalidInput, match='belongs to an agent'):
+        parley.inbound.start_conversation(team['alice'], receipt.inbound_id, add_customer=True)

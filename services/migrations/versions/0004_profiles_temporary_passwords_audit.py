@@ -2,7 +2,8 @@
 
 Agents get a profile (avatar colour and initials, time zone) and a flag for a temporary password they must
 replace; a deleted customer keeps their row (their messages stay) with the time of deletion; admin actions are
-recorded in auditentry.
+recorded in auditentry. An unmatched email can become a ticket: PostgreSQL's inboundoutcome type gets TICKETED
+(a value stays in the type on downgrade; PostgreSQL cannot drop one).
 
 Revision ID: 0004
 Revises: 0003
@@ -18,6 +19,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == 'postgresql':
+        op.execute("ALTER TYPE inboundoutcome ADD VALUE IF NOT EXISTS 'TICKETED'")
     op.create_table('auditentry',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('at', sa.DateTime(), nullable=False),
