@@ -385,6 +385,20 @@ class ConversationService:
         return [replace(_conversation_view(c, 0, people[c.id], admin), last_message_preview='') for c in rows]
 
     @acting
+    def with_customer(self, actor: UserView, customer_id: int, *, limit: int = 100) -> list[ConversationView]:
+        """The conversations with this customer that the agent may open (their customer page), newest first."""
+        if actor.kind != UserKind.AGENT or not is_id(customer_id):
+            return []
+        with self.db.session() as session:
+            theirs = session.exec(select(Participant.conversation_id).where(Participant.user_id == customer_id)).all()
+            found = session.exec(select(Conversation).where(col(Conversation.id).in_(theirs), access.may_open(actor))
+                                 .order_by(col(Conversation.last_message_at).desc())
+                                 .limit(max(1, min(limit, 200)))).all()
+            unread = dict(session.exec(select(Participant.conversation_id, Participant.unread_count).where(
+                Participant.user_id == actor.id, col(Participant.conversation_id).in_([c.id for c in found]))).all())
+            return self._views(session, actor, [(c, unread.get(c.id, 0)) for c in found])
+
+    @acting
     def latest_customer_conversation(self, customer: UserView) -> ConversationView | None:
         """The customer's most recently active conversation, for the live chat to show again (closed or not: a
         customer never sees the status, and writing in it opens it again)."""

@@ -220,7 +220,7 @@ class DirectoryService:
     def list_customers(self, actor: UserView, query: str = '', *, limit: int = 200) -> list[UserView]:
         """Customers whose name, email or organization contains the query, by name."""
         text = (query or '').strip().lower()
-        statement = select(User).where(User.kind == UserKind.CUSTOMER)
+        statement = select(User).where(User.kind == UserKind.CUSTOMER, col(User.deleted_at).is_(None))
         if text:
             statement = statement.where(or_(*_containing(text, UserKind.CUSTOMER)))
         with self.db.session() as session:

@@ -170,6 +170,19 @@ class InboundService:
         return [_view(r) for r in rows]
 
     @acting
+    def received_from(self, actor: UserView, customer_id: int, *, limit: int = 50) -> list[InboundView]:
+        """The emails received from this customer's address, newest first, with what became of each (agents)."""
+        if actor.kind != UserKind.AGENT:
+            raise NotFound('Customer not found')
+        with self.db.session() as session:
+            customer = session.get(User, customer_id) if is_id(customer_id) else None
+            if customer is None or customer.kind != UserKind.CUSTOMER or customer.deleted_at is not None:
+                raise NotFound('Customer not found')
+            rows = session.exec(select(InboundEmail).where(InboundEmail.from_address == customer.email)
+                                .order_by(col(InboundEmail.id).desc()).limit(limit)).all()
+        return [_view(r) for r in rows]
+
+    @acting
     def triage_count(self, admin: UserView) -> int:
         if not admin.is_admin:
             return 0

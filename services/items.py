@@ -146,7 +146,7 @@ class ItemService:
 
     @acting
     def list(self, actor: UserView, kind: str, *, show: str = 'all', status: str | None = None, query: str = '',
-             limit: int = 200) -> list[ItemView]:
+             customer_id: int | None = None, limit: int = 200) -> list[ItemView]:
         """Items of a kind, open ones first then newest activity; filter by mine/unassigned, status, title."""
         require_agent(actor, NotFound('Item not found'))
         item_kind = _kind(kind)
@@ -157,6 +157,8 @@ class ItemService:
             statement = statement.where(Item.assignee_id == actor.id)
         elif show == 'unassigned':
             statement = statement.where(col(Item.assignee_id).is_(None))
+        if customer_id is not None:   # a customer's tickets (their page)
+            statement = statement.where(Item.customer_id == (customer_id if is_id(customer_id) else 0))
         if status:
             if status not in STATUSES[item_kind]:
                 raise InvalidInput('Pick one of the offered statuses.')

@@ -15,7 +15,7 @@ log = logging.getLogger(__name__)
 
 def register(parley: Parley) -> None:
     """Define every page for this Parley (called by main.py, never at import time)."""
-    from ui import admin, auth_pages, chat, embed, inbound_api, items, messenger, settings, stylesheet
+    from ui import admin, auth_pages, chat, customers, embed, inbound_api, items, messenger, settings, stylesheet
     use_stylesheet(stylesheet.serve())
     embed.register(parley)
     inbound_api.register(parley)
@@ -25,6 +25,7 @@ def register(parley: Parley) -> None:
     chat.register(parley)
     settings.register(parley)
     items.register(parley)
+    customers.register(parley)
     app.on_page_exception(_error_page)
     app.add_exception_handler(404, _not_found)
 

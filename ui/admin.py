@@ -147,7 +147,8 @@ class CustomersPage:
                     with ui.item_section().props('avatar'):
                         avatar(person, size='36px')
                     with ui.item_section().classes('min-w-0'):
-                        ui.item_label(person.name).classes('font-medium')
+                        ui.link(person.name, f'/customers/{person.id}') \
+                            .classes('font-medium text-slate-900 no-underline hover:underline')
                         ui.item_label(' · '.join(filter(None, [person.email, person.organization]))) \
                             .props('caption').classes('truncate')
                     with ui.item_section().props('side'):

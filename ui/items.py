@@ -180,8 +180,9 @@ def _conversation_row(conversation: ConversationView, agent: UserView, zone) -> 
                     f'rounded aria-label="{conversation.unread_count} unread"')
 
 
-def item_dialog(parley: Parley, agent: UserView, kind: str, item: ItemView | None = None) -> None:
-    """Create or edit a ticket or task."""
+def item_dialog(parley: Parley, agent: UserView, kind: str, item: ItemView | None = None, *,
+                customer_of_new: UserView | None = None) -> None:
+    """Create or edit a ticket or task (a new ticket may come with its customer picked: their page's "New ticket")."""
     one = KIND[kind][0]
     with ui.dialog() as dialog, ui.card().classes('w-full max-w-lg p-5 gap-3'):
         ui.label(f'Edit {one.lower()} #{item.link.ref}' if item else f'New {one.lower()}') \
@@ -196,8 +197,9 @@ def item_dialog(parley: Parley, agent: UserView, kind: str, item: ItemView | Non
             customer = PeoplePicker(
                 search=lambda text, exclude, limit: parley.directory.search_customers(
                     agent, text, exclude_ids=exclude, limit=limit),
-                on_change=lambda _: setattr(error, 'text', ''), selected=[item.customer] if item and item.customer
-                else [], label='Customer', add_label='Add customer', placeholder='Type a name, email or organization',
+                on_change=lambda _: setattr(error, 'text', ''),
+                selected=[item.customer] if item and item.customer else [customer_of_new] if customer_of_new else [],
+                label='Customer', add_label='Add customer', placeholder='Type a name, email or organization',
                 search_label='Search customers', no_match=NO_CUSTOMER, marker='item-customer-add', single=True)
             customer.input.mark('item-customer')
         else:

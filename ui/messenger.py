@@ -724,10 +724,15 @@ def _thread_header(conversation: ConversationView, agent: UserView, actions) -> 
                 .props('role=heading aria-level=2')
             if customers:
                 details = ' · '.join(filter(None, [customers[0].email, customers[0].organization])) \
-                    if len(customers) == 1 else f'{len(customers)} customers'
+                    if len(customers) == 1 else ''
                 team = [p.name for p in others if p.kind == UserKind.AGENT]
-                ui.label(details + (' · with ' + ', '.join(['you', *team]) if team else '')) \
-                    .classes('text-xs text-slate-500 truncate w-full')
+                with ui.row().classes('w-full gap-1 no-wrap items-baseline text-xs text-slate-500 min-w-0'):
+                    for customer in customers:   # each customer's page: details, history, tickets
+                        ui.link(customer.name, f'/customers/{customer.id}') \
+                            .classes('shrink-0 text-primary no-underline hover:underline font-medium') \
+                            .mark(f'customer-page-{customer.id}')
+                    ui.label(' · '.join(filter(None, [details, 'with ' + ', '.join(['you', *team]) if team else '']))) \
+                        .classes('truncate min-w-0')
             else:
                 names = ', '.join(['You', *[p.name for p in others]])
                 ui.label(f'{len(conversation.participants)} participants: {names}') \

@@ -128,6 +128,9 @@ ENTRIES = {
     'email to a ticket': (lambda p, who, c, n, i: p.inbound.create_ticket(
         who, p.inbound.receive(corpus.fresh()).inbound_id, add_customer=True),
         (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    "a customer's conversations": (lambda p, who, c, n, i: p.conversations.with_customer(who, 5), (OK,) * 5),
+    'emails from a customer': (lambda p, who, c, n, i: p.inbound.received_from(who, 5),
+                               (OK, OK, OK, NotFound, NotFound)),
     'edit a customer': (lambda p, who, c, n, i: p.directory.update_customer(
         who, 5, name='Sample Customer', email='customer@example.com', organization=None),
         (OK, OK, OK, NotFound, NotFound)),
@@ -162,6 +165,13 @@ def test_ids_are_not_guessable_into_access(world, role):
     for guess in (conversation_id + 100, 0, -1, 2**62, True):
         with pytest.raises(NotFound, match='Conversation not found'):
             parley.conversations.access_conversation(people[role], guess)
+
+
+def test_a_customers_page_lists_only_conversations_the_agent_may_open(world):
+    parley, people, conversation_id, _note_id, _internal_id = world
+    assert [c.id for c in parley.conversations.with_customer(people['participant'], 5)] == [conversation_id]
+    for role in ('other_agent', 'admin', 'customer', 'other_customer'):
+        assert parley.conversations.with_customer(people[role], 5) == [], role
 
 
 def test_lists_show_only_ones_own_conversations(world):

@@ -1,0 +1,202 @@
+"""A customer's page (/customers/{id}): details any agent may correct, their conversations the agent may open,
+their tickets and the emails received from them, "Start conversation" and "New ticket" with them filled in; for
+admins, sign out everywhere, export everything Parley holds about them, and delete them."""
+from fastapi import Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+from nicegui import app, ui
+
+from services.container import Parley
+from services.drafts import new_draft
+from services.errors import NotFound
+from services.views import ConversationStatus, ItemKind, UserView
+from ui.dialogs import FormDialog
+from ui.formatting import full_time, list_time, viewer_zone
+from ui.inbound_admin import OUTCOMES
+from ui.items import item_dialog
+from ui.messenger import DRAFT_KEY, DRAFT_PATH
+from ui.session import current_agent, first_things_first, login_redirect
+from ui.theme import agent_page, avatar
+
+PAGE = 'w-full max-w-4xl mx-auto p-4 md:p-6 gap-4'
+STATUS = {ConversationStatus.OPEN: ('Open', 'positive'), ConversationStatus.SNOOZED: ('Snoozed', 'amber-8'),
+          ConversationStatus.CLOSED: ('Closed', 'grey-7')}
+
+
+def customer_path(customer_id: int) -> str:
+    return f'/customers/{customer_id}'
+
+
+def register(parley: Parley) -> None:
+    agent_page(parley, '/customers/{customer_id}', 'Customer',
+               lambda agent, request: CustomerPage(parley, agent, request), active='/admin/customers')
+
+    @app.get('/customers/{customer_id}/export.json')
+    def export(customer_id: str, request: Request):
+        """Everything about the customer as a JSON download (admins; logged)."""
+        agent = current_agent(parley)
+        if agent is None:
+            return login_redirect(request.url.path)
+        if (first := first_things_first(agent)) is not None:
+            return first
+        if not agent.is_admin:
+            return PlainTextResponse('Not found', status_code=404)
+        try:
+            data = parley.customers.export(agent, int(customer_id) if customer_id.isdigit() else 0)
+        except NotFound:
+            return PlainTextResponse('Not found', status_code=404)
+        return JSONResponse(data, headers={
+            'Content-Disposition': f'attachment; filename="parley-customer-{data["customer"]["id"]}.json"',
+            'Cache-Control': 'no-store'})
+
+
+class CustomerPage:
+    def __init__(self, parley: Parley, agent: UserView, request: Request) -> None:
+        self.parley, self.agent, self.zone = parley, agent, viewer_zone(request, agent)
+        raw = request.path_params.get('customer_id', '')
+        try:
+            self.customer = parley.directory.get_customer(agent, int(raw) if raw.isdigit() else 0)
+        except NotFound:
+            with ui.column().classes('w-full items-center text-center gap-2 p-10').mark('customer-not-found'):
+                ui.icon('person_off', size='xl', color='grey-5')
+                ui.label('Customer not found').classes('text-lg font-semibold')
+                ui.label('They may have been deleted, or the link is mistyped.').classes('text-slate-500')
+            return
+        with ui.column().classes(PAGE):
+            self._details()
+            self._conversations()
+            self._tickets()
+            self._emails()
+
+    @ui.refreshable_method
+    def _details(self) -> None:
+        customer = self.customer
+        with ui.row().classes('w-full items-center gap-3 no-wrap'):
+            avatar(customer, size='56px', color='light-blue-1', text_color='light-blue-9')
+            with ui.column().classes('gap-0 min-w-0 flex-1'):
+                ui.label(customer.name).classes('text-xl font-semibold truncate').props('role=heading aria-level=1')
+                ui.label(' · '.join(filter(None, [customer.email, customer.organization]))) \
+                    .classes('text-sm text-slate-600 truncate')
+            ui.button(icon='edit', on_click=self._edit).props('flat round aria-label="Edit details"') \
+                .tooltip('Edit details').mark('edit-customer')
+        with ui.row().classes('w-full gap-2 flex-wrap'):
+            ui.button('Start conversation', icon='add_comment', on_click=self._start) \
+                .props('unelevated no-caps').mark('customer-start-conversation')
+            ui.button('New ticket', icon='confirmation_number',
+                      on_click=lambda: item_dialog(self.parley, self.agent, ItemKind.TICKET,
+                                                   customer_of_new=self.customer)) \
+                .props('outline no-caps').mark('customer-new-ticket')
+            if self.agent.is_admin:
+                ui.space()
+                with ui.button(icon='more_horiz').props('flat round aria-label="More for this customer"') \
+                        .mark('customer-more'):
+                    with ui.menu().props('auto-close'):
+                        ui.menu_item('Sign out of the live chat everywhere', on_click=self._sign_out) \
+                            .mark('customer-sign-out')
+                        ui.menu_item('Export their data (JSON)', on_click=self._export).mark('customer-export')
+                        ui.menu_item('Delete customer…', on_click=self._delete).mark('customer-delete') \
+                            .classes('text-negative')
+
+    def _conversations(self) -> None:
+        rows = self.parley.conversations.with_customer(self.agent, self.customer.id)
+        with _section('Conversations', len(rows)):
+            if not rows:
+                ui.label('No conversations you can open.').classes('text-sm text-slate-500 px-4 py-3')
+            for conversation in rows:
+                label, color = STATUS[conversation.status]
+                with ui.link(target=f'/messenger/{conversation.id}').classes('w-full no-underline text-inherit'):
+                    with ui.row().classes('w-full items-center gap-3 px-4 py-2 no-wrap hover:bg-slate-50'):
+                        with ui.column().classes('gap-0 min-w-0 flex-1'):
+                            ui.label(conversation.title).classes('font-medium truncate')
+                            ui.label(conversation.last_message_preview).classes('text-sm text-slate-500 truncate')
+                        ui.badge(label, color=color).props('outline')
+                        ui.label(list_time(conversation.last_message_at, self.zone)) \
+                            .classes('text-xs text-slate-500 shrink-0')
+
+    def _tickets(self) -> None:
+        tickets = self.parley.items.list(self.agent, ItemKind.TICKET, customer_id=self.customer.id)
+        with _section('Tickets', len(tickets)):
+            if not tickets:
+                ui.label('No tickets.').classes('text-sm text-slate-500 px-4 py-3')
+            for ticket in tickets:
+                with ui.link(target=ticket.link.path).classes('w-full no-underline text-inherit'):
+                    with ui.row().classes('w-full items-center gap-3 px-4 py-2 no-wrap hover:bg-slate-50'):
+                        ui.label(f'#{ticket.link.ref}').classes('text-sm text-slate-500 shrink-0')
+                        ui.label(ticket.title).classes('font-medium truncate flex-1')
+                        ui.badge(ticket.status_label, color='grey-7').props('outline')
+
+    def _emails(self) -> None:
+        emails = self.parley.inbound.received_from(self.agent, self.customer.id)
+        with _section('Emails received', len(emails)):
+            if not emails:
+                ui.label('No email from them yet.').classes('text-sm text-slate-500 px-4 py-3')
+            for email in emails:
+                label, color = OUTCOMES.get(email.outcome, (email.outcome, 'grey-7'))
+                with ui.row().classes('w-full items-center gap-3 px-4 py-2 no-wrap'):
+                    with ui.column().classes('gap-0 min-w-0 flex-1'):
+                        ui.label(email.subject or '(no subject)').classes('font-medium truncate')
+                        ui.label(email.body[:200]).classes('text-sm text-slate-500 truncate')
+                    ui.badge(label, color=color).props('outline')
+                    ui.label(list_time(email.received_at, self.zone)).classes('text-xs text-slate-500 shrink-0') \
+                        .tooltip(full_time(email.received_at, self.zone))
+
+    # ----- actions ----------------------------------------------------------------------------
+
+    def _edit(self) -> None:
+        form = FormDialog('Edit customer', 'Save', marker='edit-customer-dialog', confirm='save-customer',
+                          after=self._details.refresh)
+        with form.body:
+            name = ui.input('Name', value=self.customer.name).props('outlined autofocus').classes('w-full')
+            email = ui.input('Email', value=self.customer.email).props('outlined type=email').classes('w-full')
+            organization = ui.input('Organization', value=self.customer.organization or '').props('outlined') \
+                .classes('w-full')
+
+        def run() -> str:
+            self.customer = self.parley.directory.update_customer(self.agent, self.customer.id, name=name.value,
+                                                                  email=email.value, organization=organization.value)
+            return 'Saved.'
+        form.run = run
+        form.open()
+
+    def _start(self) -> None:
+        """The messenger's draft of a conversation with this customer."""
+        draft = new_draft('customer')
+        draft['customers'] = [self.customer.id]
+        app.storage.user[DRAFT_KEY] = draft
+        ui.navigate.to(DRAFT_PATH)
+
+    def _sign_out(self) -> None:
+        form = FormDialog(f'Sign {self.customer.name} out everywhere?', 'Sign out everywhere',
+                          marker='customer-sign-out-dialog', confirm='confirm-customer-sign-out',
+                          hint='Their live-chat tabs end and the chat links in emails they got stop working. They '
+                               'can start a new chat.')
+        form.run = lambda: (self.parley.directory.sign_out_customer_everywhere(self.agent, self.customer.id) and
+                            f'{self.customer.name} is signed out of the live chat everywhere.')
+        form.open()
+
+    def _export(self) -> None:
+        ui.navigate.to(f'{customer_path(self.customer.id)}/export.json')
+
+    def _delete(self) -> None:
+        name = self.customer.name
+        form = FormDialog(f'Delete {name}?', 'Delete customer', marker='customer-delete-dialog',
+                          confirm='confirm-customer-delete', danger=True,
+                          hint='Their name and email address are removed everywhere, and the emails received from '
+                               'them and their reply addresses are deleted. Their messages stay in the '
+                               'conversations, shown as "Deleted customer". This cannot be undone; export their '
+                               'data first if they asked for it.')
+
+        def run() -> str:
+            self.parley.customers.delete(self.agent, self.customer.id)
+            return f'{name} is deleted.'
+        form.run = run
+        form.after = lambda: ui.navigate.to('/admin/customers')
+        form.open()
+
+
+def _section(title: str, count: int):
+    with ui.column().classes('w-full gap-0 bg-white rounded-lg border border-slate-200') as box:
+        with ui.row().classes('w-full items-center gap-2 px-4 py-2 border-b border-slate-100'):
+            ui.label(title).classes('font-semibold').props('role=heading aria-level=2')
+            ui.badge(f'{count:,}', color='grey-3', text_color='grey-9').props('rounded')
+    return box
+
