@@ -2,9 +2,11 @@
 import asyncio
 from datetime import timedelta
 from email.utils import parseaddr
+import re
 import smtplib
 import urllib.error
 import urllib.request
+import uuid
 
 from playwright.async_api import expect
 
@@ -71,3 +73,32 @@ async def test_an_emailed_reply_shows_live_with_the_unread_badge(new_person, ser
     await expect(thread(alice).get_by_text('And two cyan ones.')).to_be_visible(timeout=LIVE)
     await expect(item.get_by_label('3 unread')).to_be_visible(timeout=LIVE)
     assert await thread(alice).get_by_text('Black, please.').count() == 1
+
+
+async def test_an_unmatched_email_becomes_a_conversation_the_customers_reply_threads_into(new_person, server,
+                                                                                         mail_sink):
+    address = f'nora-{uuid.uuid4().hex[:8]}@example.org'
+    subject = f'Order {uuid.uuid4().hex[:6]} never came'
+    status, answer = post_email(server, corpus.gmail('help@parley.localhost', 'Where is my order?', subject=subject,
+                                                     sender=f'Nora New <{address}>'), INBOUND_SECRET)
+    assert status == 200 and '"unmatched"' in answer
+
+    alice = await new_person('alice@example.com')
+    await alice.goto('/admin/email')
+    card = alice.locator('.q-card').filter(has_text=address)
+    await card.get_by_role('button', name='Start a new conversation').click()
+    dialog = alice.get_by_role('dialog')
+    await expect(dialog.get_by_text('is not a customer yet')).to_be_visible()
+    await dialog.get_by_role('button', name='Start conversation and add the customer').click()
+    await alice.wait_for_url(re.compile(r'.*/messenger/\d+$'))
+    await expect(thread(alice).get_by_text('Where is my order?')).to_be_visible(timeout=LIVE)
+    await alice.get_by_role('textbox', name='Message').fill('It ships today.')
+    await alice.keyboard.press('Enter')
+
+    [email] = await wait_for_mail(mail_sink, 1, to=address)
+    assert email['Subject'] == subject
+    status, answer = post_email(server, corpus.gmail(parseaddr(email['Reply-To'])[1], 'Great, thanks!',
+                                                     sender=f'Nora New <{address}>', in_reply_to=email['Message-ID']),
+                                INBOUND_SECRET)
+    assert status == 200 and '"posted"' in answer
+    await expect(thread(alice).get_by_text('Great, thanks!')).to_be_visible(timeout=LIVE)

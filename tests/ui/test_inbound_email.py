@@ -144,3 +144,22 @@ async def test_the_inbound_api_asks_to_retry_when_it_cannot_store(user: User, pe
     answer = await user.http_client.post('/api/inbound-email', content=corpus.fresh(), headers={
         'Content-Type': 'message/rfc822', 'Authorization': 'Bearer s3cret'})
     assert answer.status_code == 503 and answer.headers['retry-after'] == '30'
+
+
+async def test_an_unmatched_email_from_a_known_customer_becomes_a_ticket(user: User, people, app_parley):
+    customer = app_parley.directory.create_customer(name='Sample Customer', email='customer@example.com')
+    raw = corpus.gmail('help@parley.localhost', 'The invoice is wrong.', subject='Invoice 99',
+                       sender=f'Sample Customer <{customer.email}>')
+    receipt = app_parley.inbound.receive(raw)
+    await sign_in(user, 'alice@example.com')
+    await user.open('/admin/email')
+    user.find(marker='create-ticket').click()
+    await user.should_see('A ticket for customer@example.com titled "Invoice 99"')
+    await user.should_not_see('is not a customer yet')
+    user.find(marker='confirm-start').click()
+    await user.should_see('Ticket created.')
+    [ticket] = app_parley.items.list(people['alice'], 'ticket', customer_id=customer.id)
+    assert (ticket.title, ticket.description) == ('Invoice 99', 'The invoice is wrong.')
+    assert app_parley.inbound.triage_count(people['alice']) == 0
+    assert [e.what for e in app_parley.audit.entries(people['alice'])] == ['Email made a ticket']
+    assert receipt.inbound_id
