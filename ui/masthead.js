@@ -5,7 +5,7 @@ export default {
            profile: String, color: String },
   template: `
     <div class="w-full flex flex-nowrap items-center gap-3">
-      <a href="/messenger" class="flex items-center gap-2 no-underline text-slate-900" aria-label="Parley home">
+      <a href="/messenger" class="flex items-center gap-2 no-underline text-slate-900 shrink-0" aria-label="Parley home">
         <q-icon name="chat_bubble" color="primary" size="sm"></q-icon>
         <span class="text-lg font-semibold tracking-tight">Parley</span>
       </a>
@@ -13,8 +13,8 @@ export default {
         <q-btn v-for="item in nav" :key="item.href" type="a" :href="item.href" :icon="item.icon" flat no-caps dense
                no-wrap :aria-label="item.label" :aria-current="item.current ? 'page' : null"
                :color="item.current ? 'primary' : 'grey-8'" :class="'px-2' + (item.current ? ' bg-indigo-50' : '')">
-          <span class="ml-2 max-xl:hidden">{{ item.label }}</span>
-          <q-tooltip class="xl:hidden">{{ item.label }}</q-tooltip>
+          <span :class="'ml-2 ' + (nav.length > 6 ? 'max-2xl:hidden' : 'max-xl:hidden')">{{ item.label }}</span>
+          <q-tooltip :class="nav.length > 6 ? '2xl:hidden' : 'xl:hidden'">{{ item.label }}</q-tooltip>
         </q-btn>
       </nav>
       <div class="flex-grow"></div>
