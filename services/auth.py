@@ -6,7 +6,7 @@ from sqlmodel import select
 
 from models import User, UserKind
 from services.access import is_id
-from services.db import Database
+from services.db import Database, Transaction
 from services.directory import DirectoryService, normalize_email, to_view
 from services.errors import Forbidden, InvalidInput
 from services.passwords import hash_password, validate_password, verify_password
@@ -81,13 +81,7 @@ class AuthService:
                 raise InvalidInput('Your current password is not right.')
             if new == current:
                 raise InvalidInput('Choose a password different from the current one.')
-            user.password_hash = hash_password(new)
-            user.must_change_password = False
-            user.session_generation += 1
-            tx.session.add(user)
-            generation = user.session_generation
-            tx.on_commit(lambda: self.directory.announce_sessions_ended(actor.id))
-        return generation
+            return self._replace_password(tx, user, new)
 
     def choose_password(self, actor: UserView, new: str) -> int:
         """An agent who signed in with a temporary password (an admin's) chooses their own; their other sessions
@@ -101,13 +95,17 @@ class AuthService:
                 raise InvalidInput('Your password is your own already: change it with your current password.')
             if verify_password(new, user.password_hash or self._dummy_hash):
                 raise InvalidInput('Choose a password different from the temporary one.')
-            user.password_hash = hash_password(new)
-            user.must_change_password = False
-            user.session_generation += 1
-            tx.session.add(user)
-            generation = user.session_generation
-            tx.on_commit(lambda: self.directory.announce_sessions_ended(actor.id))
-        return generation
+            return self._replace_password(tx, user, new)
+
+    def _replace_password(self, tx: Transaction, user: User, new: str) -> int:
+        """The agent's own password from now on; their sessions end after the commit. The new generation."""
+        user.password_hash = hash_password(new)
+        user.must_change_password = False
+        user.session_generation += 1
+        tx.session.add(user)
+        user_id = user.id
+        tx.on_commit(lambda: self.directory.announce_sessions_ended(user_id))
+        return user.session_generation
 
     def create_first_admin(self, *, name: str, email: str, password: str) -> UserView:
         """Create the first admin; refused once any agent exists."""

@@ -76,9 +76,7 @@ class CustomerRecords:
             session.exec(delete(Delivery).where(col(Delivery.customer_id) == customer.id,   # never emailed now
                                                 col(Delivery.state).in_([DeliveryState.QUEUED, DeliveryState.LIVE])))
             # Their name and address wherever Parley wrote them into text.
-            for column in (Message.body, Conversation.subject, Conversation.last_message_preview,
-                           Conversation.customer_preview, Notification.title, Notification.preview, Item.title,
-                           Item.description):
+            for column in _NAMING:
                 _scrub(session, column, (name, email))
             customer.name, customer.email, customer.organization = DELETED_NAME, deleted_address(customer.id), None
             customer.is_active, customer.deleted_at = False, utcnow()
@@ -86,6 +84,14 @@ class CustomerRecords:
             session.add(customer)
             record(session, actor, AuditAction.CUSTOMER_DELETED, subject_id=customer.id)
             tx.on_commit(lambda: self.bus.publish(SessionsEnded(recipients=(customer_id,))))
+
+
+# Text that may name a customer once their own rows are gone: what was written, and what other emails carried (a
+# transcript to another customer quoting her, a bounce report naming her address).
+_NAMING = (Message.body, Conversation.subject, Conversation.last_message_preview, Conversation.customer_preview,
+           Notification.title, Notification.preview, Item.title, Item.description, InboundEmail.from_name,
+           InboundEmail.subject, InboundEmail.body, InboundEmail.reason, OutboundEmail.to_name, OutboundEmail.subject,
+           OutboundEmail.text_body, OutboundEmail.html_body, OutboundEmail.last_error)
 
 
 def _customer(session: Session, customer_id: int) -> User:

@@ -205,12 +205,7 @@ class InboundService:
         view = _view(row)
         if not view.can_attach:
             raise InvalidInput('This email has no sender or no text to post. Discard it instead.')
-        try:
-            customer = self.directory.customer_for_chat(name=row.from_name or row.from_address.split('@')[0],
-                                                        email=row.from_address)
-        except InvalidInput:
-            raise InvalidInput(f'{row.from_address} belongs to an agent or a deactivated customer, so it cannot '
-                               'be posted as a customer reply.') from None
+        customer = self._customer_from(row, 'be posted as a customer reply')
         body = _limit(row.body) or NO_TEXT
         message = self.conversations.receive_email(customer, conversation_id, body=body, join=True,
                                                    client_id=f'inbound:{row.id}', attachments=view.attachments)
@@ -262,13 +257,16 @@ class InboundService:
             raise InvalidInput('This email has no sender or no text to use. Discard it instead.')
         if not add_customer and not self.known_sender(inbound_id):
             raise InvalidInput(f'{row.from_address} is not a customer yet. Confirm adding them first.')
+        return row, self._customer_from(row, 'start a conversation or a ticket as a customer')
+
+    def _customer_from(self, row: InboundEmail, doing: str) -> UserView:
+        """The email's sender as a customer (made one when unknown); refused for an agent's or deactivated address."""
         try:
-            customer = self.directory.customer_for_chat(name=row.from_name or row.from_address.split('@')[0],
-                                                        email=row.from_address)
+            return self.directory.customer_for_chat(name=row.from_name or row.from_address.split('@')[0],
+                                                    email=row.from_address)
         except InvalidInput:
             raise InvalidInput(f'{row.from_address} belongs to an agent or a deactivated customer, so it cannot '
-                               'start a conversation or a ticket as a customer.') from None
-        return row, customer
+                               f'{doing}.') from None
 
     @acting
     def discard(self, admin: UserView, inbound_id: int) -> None:

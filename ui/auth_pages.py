@@ -1,12 +1,12 @@
 """Sign-in, first-run set-up, sign-out, and the front door."""
 from fastapi.responses import RedirectResponse
-from nicegui import app, run, ui
+from nicegui import run, ui
 
 from services.container import Parley
 from services.errors import ParleyError
 from services.views import UserView
-from ui.session import (CHOOSE_PASSWORD_PATH, HOME, KEEPING, client_address, current_agent, safe_next,
-                        sign_in, sign_out)
+from ui.session import (CHOOSE_PASSWORD_PATH, HOME, client_address, current_agent, keeping_this_browser,
+                        safe_next, sign_in, sign_out)
 from ui.theme import page_setup
 
 
@@ -76,15 +76,11 @@ def _choose_password_form(parley: Parley, agent: UserView) -> None:
             if new.value != again.value:
                 error.text = 'The two passwords are not the same.'
                 return
-            storage = app.storage.user
-            storage[KEEPING] = True   # this browser stays signed in through the SessionsEnded that follows
             try:
-                storage['generation'] = await run.io_bound(parley.auth.choose_password, agent, new.value)
+                await keeping_this_browser(lambda: parley.auth.choose_password(agent, new.value))
             except ParleyError as problem:
                 error.text = str(problem)
                 return
-            finally:
-                storage.pop(KEEPING, None)
             ui.navigate.to(HOME)
 
         again.on('keydown.enter', save)

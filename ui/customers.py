@@ -174,7 +174,13 @@ class CustomerPage:
         form.open()
 
     def _export(self) -> None:
-        ui.navigate.to(f'{customer_path(self.customer.id)}/export.json')
+        form = FormDialog(f'Export {self.customer.name}\'s data?', 'Download JSON', marker='customer-export-dialog',
+                          confirm='confirm-customer-export',
+                          hint='One JSON file with their details, the messages they could see (never internal notes), '
+                               'their tickets and the emails received from them. The export is recorded in the '
+                               'audit log. Keep the file safe and pass it only to them.')
+        form.run = lambda: ui.download.from_url(f'{customer_path(self.customer.id)}/export.json') or 'Downloading.'
+        form.open()
 
     def _delete(self) -> None:
         name = self.customer.name

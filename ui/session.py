@@ -1,8 +1,10 @@
 """Who is signed in on this browser, and where to send them otherwise."""
 from urllib.parse import quote, urlsplit
 
+from collections.abc import Callable
+
 from fastapi.responses import RedirectResponse
-from nicegui import app
+from nicegui import app, run
 
 from services.container import Parley
 from services.views import UserView
@@ -25,6 +27,17 @@ KEEPING = 'keeping_session'
 def session_ended(parley: Parley) -> bool:
     """Whether this browser's session ended (a SessionsEnded arrived): not while it is changing its password."""
     return current_agent(parley) is None and not app.storage.user.get(KEEPING)
+
+
+async def keeping_this_browser(change: Callable[[], int]) -> None:
+    """Run a password change (blocking, argon2) that ends the agent's sessions, this browser staying signed in with
+    the session generation it returns; a refusal (ParleyError) comes through."""
+    storage = app.storage.user
+    storage[KEEPING] = True   # this browser's pages ignore the SessionsEnded coming
+    try:
+        storage['generation'] = await run.io_bound(change)
+    finally:
+        storage.pop(KEEPING, None)
 
 
 def sign_in(parley: Parley, agent: UserView) -> None:

@@ -2,13 +2,13 @@
 /settings/password."""
 from zoneinfo import available_timezones
 
-from nicegui import app, background_tasks, run, ui
+from nicegui import background_tasks, ui
 
 from services.container import Parley
 from services.errors import ParleyError
 from services.notifications import ALWAYS, CHANNEL_TEXT, CHANNELS, EMAIL_DELAYS, KIND_TEXT, KINDS, SettingsView
 from services.views import UserView
-from ui.session import KEEPING
+from ui.session import keeping_this_browser
 from services.directory import AVATAR_COLORS
 from ui.theme import PASSWORD_PATH, PROFILE_PATH, SETTINGS_PATH, agent_page
 
@@ -41,17 +41,12 @@ def _password_form(parley: Parley, agent: UserView) -> None:
                 message.classes(replace='text-sm text-negative')
                 message.text = 'The two new passwords are not the same.'
                 return
-            storage = app.storage.user
-            storage[KEEPING] = True   # this browser stays signed in: its pages ignore the SessionsEnded coming
             try:
-                storage['generation'] = await run.io_bound(parley.auth.change_password, agent, current.value,
-                                                           new.value)
+                await keeping_this_browser(lambda: parley.auth.change_password(agent, current.value, new.value))
             except ParleyError as problem:
                 message.classes(replace='text-sm text-negative')
                 message.text = str(problem)
                 return
-            finally:
-                storage.pop(KEEPING, None)
             current.value = new.value = again.value = ''
             message.classes(replace='text-sm text-positive')
             message.text = 'Password changed. Your other browsers are signed out.'

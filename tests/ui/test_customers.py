@@ -52,6 +52,10 @@ async def test_an_admin_deletes_a_customer_after_saying_what_it_means(user: User
     await sign_in(user, 'alice@example.com')
     await user.open(f'/customers/{customer.id}')
     await user.should_see('Sample Customer')
+    user.find(marker='customer-export').click()
+    await user.should_see('never internal notes')   # what the file holds, before it is made
+    user.find(marker='confirm-customer-export').click()
+    await user.should_see('Downloading.')
     user.find(marker='customer-delete').click()
     await user.should_see('This cannot be undone')
     user.find(marker='confirm-customer-delete').click()
