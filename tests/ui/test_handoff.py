@@ -43,11 +43,13 @@ async def test_add_a_teammate_who_sees_it_appear_live(user: User, create_user: C
 
 async def test_a_removed_teammates_open_page_says_so(user: User, create_user: Callable[[], User], people, app_parley):
     chat = team_chat(app_parley, people, 'susan', 'john')
+    # Both sign in before either opens the conversation: NiceGUI's user simulation routes ui.navigate to the
+    # simulated user touched last, and John's open page touches his while Alice's sign-in navigates.
+    await sign_in(user, 'alice@example.com')
     john = create_user()
     await sign_in(john, 'john@example.com')
     await john.open(f'/messenger/{chat.id}')
     await john.should_see('Who covers Saturday?')
-    await sign_in(user, 'alice@example.com')
     await user.open(f'/messenger/{chat.id}')
     user.find(marker='more-actions').click()
     user.find(marker='people').click()
