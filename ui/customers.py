@@ -41,7 +41,7 @@ def register(parley: Parley) -> None:
         if not agent.is_admin:
             return PlainTextResponse('Not found', status_code=404)
         try:
-            data = parley.customers.export(agent, int(customer_id) if customer_id.isdigit() else 0)
+            data = parley.customers.export(agent, _id(customer_id))
         except NotFound:
             return PlainTextResponse('Not found', status_code=404)
         return JSONResponse(data, headers={
@@ -54,7 +54,7 @@ class CustomerPage:
         self.parley, self.agent, self.zone = parley, agent, viewer_zone(request, agent)
         raw = request.path_params.get('customer_id', '')
         try:
-            self.customer = parley.directory.get_customer(agent, int(raw) if raw.isdigit() else 0)
+            self.customer = parley.directory.get_customer(agent, _id(raw))
         except NotFound:
             with ui.column().classes('w-full items-center text-center gap-2 p-10').mark('customer-not-found'):
                 ui.icon('person_off', size='xl', color='grey-5')
@@ -197,6 +197,11 @@ class CustomerPage:
         form.run = run
         form.after = lambda: ui.navigate.to('/admin/customers')
         form.open()
+
+
+def _id(raw: str) -> int:
+    """A customer id from a URL (plain digits only; anything else names nobody: 0, "not found")."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 10 else 0
 
 
 def _section(title: str, count: int):

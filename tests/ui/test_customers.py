@@ -62,8 +62,9 @@ async def test_an_admin_deletes_a_customer_after_saying_what_it_means(user: User
     await user.should_see('Sample Customer is deleted.')
     await user.open(f'/customers/{customer.id}')
     await user.should_see('Customer not found')
-    await user.open('/customers/not-a-number')
-    await user.should_see('Customer not found')
+    for wrong in ('not-a-number', '²', '99999999999999999999'):
+        await user.open(f'/customers/{wrong}')
+        await user.should_see('Customer not found')
     assert [c.name for c in app_parley.directory.list_customers(people['alice'])] == []
 
 
@@ -80,7 +81,7 @@ async def test_the_export_is_a_json_download_for_admins_only(user: User, people,
     answer = await client.get(f'/customers/{customer.id}/export.json')
     assert answer.status_code == 200 and 'attachment' in answer.headers['content-disposition']
     assert answer.json()['customer']['email'] == 'customer@example.com'
-    for wrong in ('999999', 'abc', str(people['susan'].id)):
+    for wrong in ('999999', 'abc', '²', '٣', str(people['susan'].id)):
         assert (await client.get(f'/customers/{wrong}/export.json')).status_code == 404
     assert [e.what for e in app_parley.audit.entries(people['alice'])] == ['Customer data exported']
 
