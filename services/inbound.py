@@ -220,7 +220,7 @@ class InboundService:
         """Make a triaged email a new conversation with its sender (added as a customer when unknown, if the admin
         confirmed it: add_customer); the admin has it. Returns the conversation's id."""
         require_admin(admin, TRIAGE_ADMINS)
-        row, customer = self._sender(inbound_id, add_customer)
+        row, customer = self._sender(admin, inbound_id, add_customer)
         conversation = self.conversations.start_from_email(
             admin, customer, subject=_subject(row.subject), body=_limit(row.body) or NO_TEXT,
             client_id=f'inbound:{row.id}', attachments=_view(row).attachments)
@@ -236,7 +236,7 @@ class InboundService:
         """Make a triaged email a ticket for its sender: the subject is its title, the text its description.
         Returns the ticket's id."""
         require_admin(admin, TRIAGE_ADMINS)
-        row, customer = self._sender(inbound_id, add_customer)
+        row, customer = self._sender(admin, inbound_id, add_customer)
         ticket = self.items.create(admin, 'ticket', title=_subject(row.subject) or f'Email from {customer.name}',
                                    description=_limit(row.body) or NO_TEXT, customer_id=customer.id)
         self._resolve(row.id, admin, InboundOutcome.TICKETED, f'Made ticket T-{ticket.number} by {admin.name}.',
@@ -244,18 +244,20 @@ class InboundService:
                                          f'email #{row.id} → ticket T-{ticket.number}'))
         return ticket.id
 
-    def known_sender(self, inbound_id: int) -> bool:
+    @acting
+    def known_sender(self, admin: UserView, inbound_id: int) -> bool:
         """Whether the email's sender is a customer already (else starting from it adds them, once confirmed)."""
+        require_admin(admin, TRIAGE_ADMINS)
         with self.db.session() as session:
             row = session.get(InboundEmail, inbound_id) if is_id(inbound_id) else None
             return row is not None and session.exec(select(User.id).where(
                 User.email == row.from_address.lower(), User.kind == UserKind.CUSTOMER)).first() is not None
 
-    def _sender(self, inbound_id: int, add_customer: bool) -> tuple[InboundEmail, UserView]:
+    def _sender(self, admin: UserView, inbound_id: int, add_customer: bool) -> tuple[InboundEmail, UserView]:
         row = self._triaged(inbound_id)
         if not _view(row).can_attach:
             raise InvalidInput('This email has no sender or no text to use. Discard it instead.')
-        if not add_customer and not self.known_sender(inbound_id):
+        if not add_customer and not self.known_sender(admin, inbound_id):
             raise InvalidInput(f'{row.from_address} is not a customer yet. Confirm adding them first.')
         return row, self._customer_from(row, 'start a conversation or a ticket as a customer')
 

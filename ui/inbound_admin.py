@@ -126,7 +126,7 @@ class UnmatchedEmailPage:
     def _start(self, email: InboundView, what: str) -> None:
         """A new conversation or ticket with the sender; a sender who is not a customer yet is added once the admin
         confirms it."""
-        known = self.parley.inbound.known_sender(email.id)
+        known = self.parley.inbound.known_sender(self.admin, email.id)
         conversation = what == 'conversation'
         title = 'Start a new conversation?' if conversation else 'Create a ticket?'
         hint = ((f'The email becomes the first message of a new conversation with {email.from_address}, assigned to '

@@ -125,6 +125,10 @@ ENTRIES = {
     'email to a new conversation': (lambda p, who, c, n, i: p.inbound.start_conversation(
         who, p.inbound.receive(corpus.fresh()).inbound_id, add_customer=True),
         (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'is an email sender a customer': (lambda p, who, c, n, i: p.inbound.known_sender(
+        who, p.inbound.receive(corpus.fresh()).inbound_id), (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'who appears in the audit log': (lambda p, who, c, n, i: p.audit.actors(who),
+                                     (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
     'email to a ticket': (lambda p, who, c, n, i: p.inbound.create_ticket(
         who, p.inbound.receive(corpus.fresh()).inbound_id, add_customer=True),
         (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
