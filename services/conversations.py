@@ -19,6 +19,7 @@ from services.events import (ConversationChanged, ConversationCreated, Conversat
                              MessageSent, SeenUpTo, Typing)
 from services.hooks import ConversationOpened, Facts, Member, MessageStored
 from services.presence import Presence
+from services.richtext import to_text
 from services.text import clean_text, one_line
 from services.threadlines import add_line, agent_ids
 from services import access
@@ -750,6 +751,6 @@ def _message_view(message: Message, author: User | UserView, viewer: UserView,
 
 
 def _preview(text: str) -> str:
-    flat = ' '.join(text.split())
+    flat = ' '.join(to_text(text).split()) or ' '.join(text.split())
     return flat if len(flat) <= PREVIEW_LENGTH else flat[:PREVIEW_LENGTH - 1] + '…'
 

@@ -5,11 +5,16 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
+from services.richtext import to_html, to_text
+
 _environment = Environment(loader=FileSystemLoader(Path(__file__).parent / 'templates'),
                            autoescape=select_autoescape(['html']), undefined=StrictUndefined,
                            keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
 _environment.filters['flat'] = lambda text, limit: ' '.join(str(text).split())[:limit]   # one line, cut short
 _environment.filters['lines'] = lambda text: Markup('<br>').join(escape(text).split('\n'))   # line breaks kept
+# A message as the messenger shows it: escaped text, the Markdown subset and links (services.richtext).
+_environment.filters['rich'] = lambda text: Markup(to_html(str(text)))
+_environment.filters['plain'] = lambda text: to_text(str(text))   # markup removed (a one-line excerpt)
 
 
 def render(name: str, **values) -> tuple[str, str]:

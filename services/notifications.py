@@ -31,6 +31,7 @@ from services.errors import InvalidInput
 from services.events import EventBus, NotificationCreated, NotificationsRead
 from services.hooks import (ConversationAssigned, ConversationOpened, Facts, ItemAssigned, MessageStored,
                             ParticipantRemoved, ParticipantsAdded, SnoozeEnded)
+from services.richtext import to_text
 from services.threadlines import agent_ids
 from services.mail import MailService
 from services.views import MessageView, UserView
@@ -500,5 +501,5 @@ def _title(kind: NotificationKind, author: UserView, conversation: Facts, messag
 
 
 def _preview(text: str) -> str:
-    flat = ' '.join(text.split())
+    flat = ' '.join(to_text(text).split()) or ' '.join(text.split())
     return flat if len(flat) <= PREVIEW else flat[:PREVIEW - 1] + '…'

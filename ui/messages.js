@@ -1,7 +1,8 @@
 // The messages of a thread as one element: the server sends data, Vue draws it.
 // New messages, older pages and delivery changes arrive as put(items, atStart, first) calls, so a message
 // changes this element only, not NiceGUI's element tree (which the browser would draw again in full).
-// Text goes through {{ }} (escaped by Vue) only; nothing here renders HTML from data.
+// Text goes through {{ }} (escaped by Vue); a message's body is HTML the server made with markdown-it, raw HTML
+// off (services/richtext.py): the person's text is escaped there, and only its own tags and links come out.
 // Avatar and icons are Quasar's own markup and classes, not components: a thread of 50 messages would
 // otherwise set up a hundred component instances on every page load. The layout is a few classes of
 // Parley's own (pm-*, ui/theme.py), not dozens of utility classes per message. Who read up to the last message
@@ -53,7 +54,7 @@ const Message = {
                  aria-hidden="true">mail_outline</i><span>by email</span>
             </span>
           </div>
-          <div :class="'pm-bubble ' + m.bubble">{{ m.body }}</div>
+          <div :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
           <div v-if="m.files && m.files.length" class="pm-files">
             <q-chip v-for="(file, i) in m.files" :key="i" dense outline color="grey-8" icon="attach_file"
                     class="text-xs max-w-full" :label="file"

@@ -15,6 +15,7 @@ from nicegui import ui
 
 from services.views import DeliveryView, MessageVia, MessageView
 from ui import live
+from services.richtext import to_html
 from services.threadlines import describe, names
 from ui.formatting import clock, day_label, full_time, placement, short_time
 from ui.internals import ShowsText
@@ -152,6 +153,7 @@ def message_data(message: MessageView, previous: MessageView | None, zone, *, vi
             'own': message.author.id == viewer_id, 'avatar': avatar, 'width': width, 'name': name,
             'note': message.is_note, 'time': clock(message.created_at, zone),
             'full': full_time(message.created_at, zone), 'email': message.via == MessageVia.EMAIL, 'body': message.body,
+            'html': to_html(message.body),
             'bubble': bubble, 'files': [a.label for a in message.attachments],
             'delivery': delivery_line(message.deliveries) if message.deliveries else None}
 

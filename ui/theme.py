@@ -40,8 +40,20 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
 .parley-tab .q-tab__label { font-size: 13px; }
 /* A message (ui/message.js), under the utility classes the page adds (bubble colours, corners, width). */
 @layer components {
-  .pm-bubble { white-space: pre-wrap; overflow-wrap: anywhere; font-size: 15px; line-height: 1.375;
+  .pm-bubble { overflow-wrap: anywhere; font-size: 15px; line-height: 1.375;
                padding: 0.5rem 0.75rem; border-radius: 1rem; }
+  /* The Markdown subset in a bubble (services/richtext.py): compact, like a chat, not like a document. */
+  .pm-rich p, .pm-rich ul, .pm-rich ol, .pm-rich blockquote, .pm-rich pre { margin: 0; }
+  .pm-rich > * + * { margin-top: 0.375rem; }
+  .pm-rich ul, .pm-rich ol { padding-left: 1.25rem; }
+  .pm-rich ul { list-style: disc; } .pm-rich ol { list-style: decimal; }
+  .pm-rich blockquote { border-left: 3px solid currentColor; opacity: 0.8; padding-left: 0.5rem; }
+  .pm-rich code { font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 0.875em;
+                  background: rgb(0 0 0 / 0.07); border-radius: 0.25rem; padding: 0.05rem 0.25rem; }
+  .pm-rich pre { background: rgb(0 0 0 / 0.07); border-radius: 0.5rem; padding: 0.5rem; overflow-x: auto;
+                 white-space: pre; }
+  .pm-rich pre code { background: none; padding: 0; }
+  .pm-rich a { color: inherit; text-decoration: underline; text-underline-offset: 2px; }
   .parley-message { width: 100%; display: flex; flex-direction: column; }
   .pm-day { width: 100%; display: flex; align-items: center; gap: 0.75rem; margin-block: 0.75rem; }
   .pm-day-line { flex: 1; border-top: 1px solid oklch(92.9% 0.013 255.508); }
