@@ -2,7 +2,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Index, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models._types import EnumText, UTCDateTime, utcnow
@@ -105,10 +105,45 @@ class Message(SQLModel, table=True):
     # Internal notes are for agents only: never shown, sent live or emailed to a customer.
     is_note: bool = False
     via: MessageVia = Field(default=MessageVia.APP, sa_column=Column(EnumText(MessageVia), nullable=False))
-    attachments: str = '[]'   # JSON [[name, size], ...]: files an emailed reply carried (listed, not kept)
+    # JSON: the files it carries as shown (services.views.AttachmentView.dump), so a thread reads no other table.
+    # Kept files have a row in `attachment` (who may download them); [name, size] pairs are files only listed.
+    attachments: str = '[]'
     # A line about the conversation (closed, added...), not something someone wrote: the body holds its details
     # as JSON, and it is a note (agents only), never counted unread or shown in a preview.
     event: ThreadEvent | None = Field(default=None, sa_column=Column(EnumText(ThreadEvent), nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+    # Its author changed it (earlier versions in messageversion) or deleted it (the body and files are gone).
+    edited_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+    deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
+
+
+class MessageVersion(SQLModel, table=True):
+    """A message's text before an edit, for agents to see what it said."""
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
+    message_id: int = Field(foreign_key='message.id', index=True)
+    body: str
+    replaced_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
+
+
+class Attachment(SQLModel, table=True):
+    """A kept file. An upload waits here (no message yet) until its uploader sends it, or expires; a file from an
+    email waits with its inbound email until that is posted. The bytes are in the file store, named by digest."""
+    __table_args__ = (Index('ix_attachment_staged', 'uploader_id', 'message_id'),)
+
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
+    message_id: int | None = Field(default=None, foreign_key='message.id', index=True)
+    conversation_id: int | None = Field(default=None, foreign_key='conversation.id')
+    uploader_id: int | None = Field(default=None, foreign_key='user.id')
+    inbound_id: int | None = Field(default=None, foreign_key='inboundemail.id', index=True)
+    name: str
+    size: int
+    content_type: str                  # from the bytes, never from the name
+    digest: str = Field(index=True)    # sha256 of the original: its name in the store
+    image: bool = False                # a raster image Pillow read: shown as a thumbnail
+    width: int = 0                     # of the shown image (orientation applied)
+    height: int = 0
+    preview_digest: str | None = None  # the image as shown large: orientation applied, no metadata
+    thumb_digest: str | None = None    # the thumbnail in the thread
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
@@ -145,3 +180,13 @@ class CustomerThread(SQLModel, table=True):
     conversation_id: int = Field(foreign_key='conversation.id', primary_key=True)
     customer_id: int = Field(foreign_key='user.id', primary_key=True)
     reply_token: str = Field(unique=True)   # 128+ random bits: reply+{token}@PARLEY_REPLY_DOMAIN
+
+
+class SavedReply(SQLModel, table=True):
+    """A reply kept for reuse: the team's (owner None, kept by admins) or one agent's own."""
+    id: int = Field(default=None, primary_key=True)   # set by the database on insert
+    owner_id: int | None = Field(default=None, foreign_key='user.id', index=True)
+    title: str
+    shortcut: str       # typed after "/" in the composer: lowercase letters, digits and dashes
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))

@@ -44,6 +44,11 @@ class Settings(BaseSettings):
         None, description='Bearer secret for POST /api/inbound-email (raw message/rfc822 from a mail provider\'s '
                           'inbound webhook); unset: the endpoint is off.')
     inbound_max_bytes: int = Field(10 * 1024 * 1024, ge=1024, description='Largest inbound email accepted, in bytes.')
+    max_upload_mb: int = Field(25, ge=1, le=2048, description='Largest attached file, in MB (refused before it is '
+                                                              'read whole).')
+    files_dir: Path | None = Field(None, description='Folder of attached files; default DATA_DIR/files (several '
+                                                     'processes share one).')
+    file_link_days: int = Field(7, ge=1, description='How long the links to files in an email work.')
     demo: bool = Field(False, description='Seed a demo workspace when the database is empty.')
     demo_password: str | None = Field(
         None, description='Password of the demo accounts; random and printed at start when unset.')

@@ -7,7 +7,9 @@ from services.config import Settings
 from services.conversations import ConversationService
 from services import migrate
 from services.db import Database
+from services.files import FolderStore
 from services.deliveries import Deliveries
+from services.attachments import AttachmentService
 from services.audit import AuditService
 from services.customers import CustomerRecords
 from services.directory import DirectoryService
@@ -17,7 +19,8 @@ from services.inbound_smtp import InboundListener, parse_address
 from services.items import ItemService
 from services.handoff import HandoffService
 from services.lifecycle import LifecycleService
-from services.livechat import ChatTokens, LiveChatService
+from services.livechat import LiveChatService
+from services.tokens import ChatTokens
 from services.mail import MailService
 from services.notifications import NotificationService
 from services.presence import Presence
@@ -45,12 +48,14 @@ class Parley:
     search: SearchService
     audit: AuditService
     customers: CustomerRecords
+    files: AttachmentService
     listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
         """Snoozes that end, email fallback, agents' digests, then the outbox, every second, until cancelled."""
         await run_periodically([self.lifecycle.wake_due, self.deliveries.send_due,
-                                self.notifications.send_due_digests, self.mail.send_due], interval=1.0)
+                                self.notifications.send_due_digests, self.mail.send_due,
+                                self.files.sweep_now_and_then], interval=1.0)
 
     def start_listener(self) -> None:
         """Start receiving email by SMTP, if configured (raises OSError when the port is taken)."""
@@ -76,7 +81,11 @@ def build_parley(settings: Settings) -> Parley:
     mail = MailService(db, smtp_url=settings.smtp_url, mail_from=settings.mail_from, team_name=settings.team_name)
     notifications = NotificationService(db, bus, mail, public_url=settings.public_url)
     conversations = ConversationService(db, bus, presence)
-    chat = LiveChatService(conversations, directory, presence, ChatTokens(settings.resolved_storage_secret()),
+    tokens = ChatTokens(settings.resolved_storage_secret())
+    files = AttachmentService(db, FolderStore(settings.files_dir or settings.data_dir / 'files'), tokens,
+                              max_bytes=settings.max_upload_mb * 1024 * 1024,
+                              link_lifetime=timedelta(days=settings.file_link_days))
+    chat = LiveChatService(conversations, directory, presence, tokens,
                            public_url=settings.public_url, link_lifetime=timedelta(days=settings.chat_link_days),
                            widget_secret=settings.widget_secret)
     deliveries = Deliveries(db, bus, mail, presence, chat_link=chat.link, team_name=settings.team_name,
@@ -90,8 +99,8 @@ def build_parley(settings: Settings) -> Parley:
     return Parley(settings=settings, db=db, bus=bus, presence=presence, directory=directory,
                   auth=AuthService(db, directory), conversations=conversations, mail=mail, chat=chat,
                   deliveries=deliveries,
-                  inbound=InboundService(db, conversations, directory, mail, items,
+                  inbound=InboundService(db, conversations, directory, mail, items, files,
                                          max_bytes=settings.inbound_max_bytes),
                   notifications=notifications, items=items, lifecycle=LifecycleService(db, bus),
                   handoff=HandoffService(db, bus, items), search=SearchService(db, conversations),
-                  audit=AuditService(db), customers=CustomerRecords(db, bus))
+                  audit=AuditService(db), customers=CustomerRecords(db, bus), files=files)

@@ -19,6 +19,7 @@ from services.events import (ConversationChanged, ConversationCreated, Conversat
                              MessageSent, SeenUpTo, Typing)
 from services.hooks import ConversationOpened, Facts, Member, MessageStored
 from services.presence import Presence
+from services.attachments import claim, staged
 from services.richtext import to_text
 from services.text import clean_text, one_line
 from services.threadlines import add_line, agent_ids
@@ -40,10 +41,11 @@ _INBOX_STATUS = {Inbox.OPEN: ConversationStatus.OPEN, Inbox.UNREAD: Conversation
                  Inbox.SNOOZED: ConversationStatus.SNOOZED, Inbox.CLOSED: ConversationStatus.CLOSED}
 
 
-def validate_body(body: str) -> str:
-    """The message as it will be stored (invisible characters removed, outer whitespace trimmed), or InvalidInput."""
+def validate_body(body: str, *, files: bool = False) -> str:
+    """The message as it will be stored (invisible characters removed, outer whitespace trimmed), or InvalidInput.
+    With files it may be empty."""
     text = clean_text(body).strip()
-    if not text:
+    if not text and not files:
         raise InvalidInput('Write a message first.')
     if len(text) > MAX_MESSAGE_LENGTH:
         raise InvalidInput(f'This message is {len(text):,} characters long; the limit is '
@@ -128,19 +130,22 @@ class ConversationService:
         return self.access_conversation(actor, self._create_once(actor, client_id, create))
 
     @acting
-    def start_customer_conversation(self, customer: UserView, *, body: str, client_id: str) -> ConversationView:
+    def start_customer_conversation(self, customer: UserView, *, body: str, client_id: str,
+                                    attachment_ids: Sequence[int] = ()) -> ConversationView:
         """A customer writes from the live chat: a new conversation in the Unassigned inbox every agent sees."""
         if customer.kind != UserKind.CUSTOMER:
             raise InvalidInput('Only customers start live-chat conversations.')
-        text = validate_body(body)
+        text = validate_body(body, files=bool(attachment_ids))
         client_id = _validate_client_id(client_id)
 
         def create(tx: Transaction) -> int:
+            files = staged(tx.session, customer, attachment_ids)
             conversation = self._new_conversation(tx, ConversationKind.CUSTOMER, customer, None, [customer.id],
                                                   unassigned=True)
             started = ConversationCreated(recipients=(customer.id, *access.active_agent_ids(tx.session)),
                                           conversation_id=conversation.id, created_by_id=customer.id)
-            self._append(tx, *self._loaded(tx.connection, conversation.id), customer, text, client_id, event=started)
+            self._append(tx, *self._loaded(tx.connection, conversation.id), customer, text, client_id,
+                         attachments=files, event=started)
             return conversation.id
         return self.access_conversation(customer, self._create_once(customer, client_id, create))
 
@@ -152,7 +157,7 @@ class ConversationService:
         access.require_agent(agent, InvalidInput('Only agents start conversations here.'))
         if customer.kind != UserKind.CUSTOMER:
             raise InvalidInput('Only customers reply by email.')
-        text = validate_body(body)
+        text = validate_body(body, files=any(a.kept for a in attachments))
         client_id = _validate_client_id(client_id)
 
         def create(tx: Transaction) -> int:
@@ -166,13 +171,15 @@ class ConversationService:
         return self.access_conversation(agent, self._create_once(customer, client_id, create))
 
     def send_message(self, actor: UserView, conversation_id: int, *, body: str, client_id: str,
-                     note: bool = False) -> MessageView:
-        """Append a message (or, for agents in a customer conversation, an internal note).
+                     note: bool = False, attachment_ids: Sequence[int] = ()) -> MessageView:
+        """Append a message (or, for agents in a customer conversation, an internal note), with the actor's
+        uploads waiting to be sent (services.attachments) if any: then the text may be empty.
 
         Participants' unread counts go up and they are told after the commit. An agent answering an
         unassigned conversation joins it. Retrying with the same client_id returns the first message.
         """
-        return self._send(actor, conversation_id, validate_body(body), client_id, note=note)
+        return self._send(actor, conversation_id, validate_body(body, files=bool(attachment_ids)), client_id,
+                          note=note, staged_ids=attachment_ids)
 
     def receive_email(self, customer: UserView, conversation_id: int, *, body: str, client_id: str,
                       attachments: Sequence[AttachmentView] = (), join: bool = False) -> MessageView:
@@ -184,14 +191,20 @@ class ConversationService:
         """
         if customer.kind != UserKind.CUSTOMER:
             raise InvalidInput('Only customers reply by email.')
-        return self._send(customer, conversation_id, validate_body(body), client_id, via=MessageVia.EMAIL,
+        return self._send(customer, conversation_id, validate_body(body, files=bool(attachments)), client_id,
+                          via=MessageVia.EMAIL,
                           attachments=attachments, join=join)
 
     def _send(self, actor: UserView, conversation_id: int, text: str, client_id: str, *, note: bool = False,
               via: MessageVia = MessageVia.APP, attachments: Sequence[AttachmentView] = (),
-              join: bool = False) -> MessageView:
+              join: bool = False, staged_ids: Sequence[int] = ()) -> MessageView:
         client_id = _validate_client_id(client_id)
         with self.db.transaction() as tx:
+            if staged_ids:
+                earlier = _message_by_client_id(tx.session, actor.id, client_id)
+                if earlier is not None:   # a retry of a send that claimed its files already
+                    return self.get_message(actor, earlier.id)
+                attachments = staged(tx.session, actor, staged_ids)
             if join:
                 self._join_customer(tx.session, actor, conversation_id)
             conversation, members = self._load(tx.connection, conversation_id)
@@ -573,6 +586,7 @@ class ConversationService:
             if earlier is None:   # cannot be: the insert met that very message
                 raise InvalidInput('This message could not be sent; reload the page and try again.')
             return earlier
+        claim(tx.session, attachments, message_id=message_id, conversation_id=conversation.id)
         # A message from anyone but who closed or snoozed it opens it again (for everyone in it).
         reopen = conversation.status != ConversationStatus.OPEN and author.id != conversation.status_by
         status = ConversationStatus.OPEN if reopen else conversation.status
@@ -580,10 +594,11 @@ class ConversationService:
             sql.execute(insert(Participant), dict(conversation_id=conversation.id, user_id=author.id, joined_at=now,
                                                   unread_count=0, last_message_at=now, status=status))
             members[author.id] = Member(author.id, UserKind.AGENT, author.name, True, 0, None, False)
-        preview = ('Note: ' if note else '') + _preview(text)
+        preview = ('Note: ' if note else '') + _preview(text, attachments)
         self._update_conversation.execute(
             sql, p_id=conversation.id, p_at=now, p_author=author.id, p_preview=preview,
-            p_customer_preview=None if note else _preview(text), p_unassigned=conversation.unassigned and not joined,
+            p_customer_preview=None if note else _preview(text, attachments),
+            p_unassigned=conversation.unassigned and not joined,
             p_assignee=author.id if joined and conversation.unassigned else None, p_reopen=reopen)
         # Everyone else has one more unread message (customers do not see notes); the author has read the thread by
         # replying, and so has every teammate who has it open on screen right now.
@@ -750,7 +765,9 @@ def _message_view(message: Message, author: User | UserView, viewer: UserView,
                        event=message.event)
 
 
-def _preview(text: str) -> str:
+def _preview(text: str, attachments: Sequence[AttachmentView] = ()) -> str:
     flat = ' '.join(to_text(text).split()) or ' '.join(text.split())
+    if not flat and attachments:
+        flat = '📎 ' + ', '.join(a.name for a in attachments)
     return flat if len(flat) <= PREVIEW_LENGTH else flat[:PREVIEW_LENGTH - 1] + '…'
 

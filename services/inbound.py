@@ -23,7 +23,7 @@ import hashlib
 import logging
 import re
 
-from sqlalchemy import func
+from sqlalchemy import func, update
 from sqlmodel import col, select
 
 from models import (AuditAction, CustomerThread, EmailStatus, InboundEmail, InboundOutcome, InboundSource,
@@ -40,6 +40,7 @@ from services.mail import MailService
 from services.mailparse import Bounce, ParsedEmail, Unreadable, parse_email
 from services.ratelimit import RateLimit
 from services.access import acting, is_id, require_admin
+from services.attachments import AttachmentService
 from services.audit import record
 from services.views import AttachmentView, UserView
 
@@ -92,10 +93,11 @@ class InboundView:
 
 class InboundService:
     def __init__(self, db: Database, conversations: ConversationService, directory: DirectoryService,
-                 mail: MailService, items: ItemService, *, max_bytes: int = 10 * 1024 * 1024, per_minute: int = 50,
+                 mail: MailService, items: ItemService, files: AttachmentService, *,
+                 max_bytes: int = 10 * 1024 * 1024, per_minute: int = 50,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self.db, self.conversations, self.directory, self.mail = db, conversations, directory, mail
-        self.items = items
+        self.items, self.files = items, files
         self.max_bytes = max_bytes
         self.clock = clock
         self.rate_limit = RateLimit(per_minute, timedelta(minutes=1), name='inbound email per sender')
@@ -145,16 +147,17 @@ class InboundService:
             return self._record(raw, source, email, InboundOutcome.DUPLICATE,
                                 'Already received: the same email was posted before.',
                                 conversation_id=conversation_id)
+        files = self.files.from_email(email.attachments, uploader_id=customer.id)
+        body = _posted_text(email.reply, files)
         try:
             message = self.conversations.receive_email(customer, conversation_id, body=body,
-                                                       client_id=client_id,
-                                                       attachments=email.attachments)
+                                                       client_id=client_id, attachments=files)
         except ParleyError as problem:  # e.g. removed from the conversation a moment ago: an admin decides
             return self._record(raw, source, email, InboundOutcome.NOT_PARTICIPANT,
                                 f'Matched conversation #{conversation_id} by {matched_by}, but it could not be '
                                 f'posted: {problem}', conversation_id=conversation_id, keep_raw=True)
         return self._record(raw, source, email, InboundOutcome.POSTED, f'Posted: matched by {matched_by}.',
-                            conversation_id=conversation_id, message_id=message.id)
+                            conversation_id=conversation_id, message_id=message.id, files=files)
 
     # ----- triage (admins) --------------------------------------------------------------------
 
@@ -206,7 +209,7 @@ class InboundService:
         if not view.can_attach:
             raise InvalidInput('This email has no sender or no text to post. Discard it instead.')
         customer = self._customer_from(row, 'be posted as a customer reply')
-        body = _limit(row.body) or NO_TEXT
+        body = _posted_text(row.body, view.attachments)
         message = self.conversations.receive_email(customer, conversation_id, body=body, join=True,
                                                    client_id=f'inbound:{row.id}', attachments=view.attachments)
         self._resolve(row.id, admin, InboundOutcome.ATTACHED,
@@ -222,7 +225,7 @@ class InboundService:
         require_admin(admin, TRIAGE_ADMINS)
         row, customer = self._sender(admin, inbound_id, add_customer)
         conversation = self.conversations.start_from_email(
-            admin, customer, subject=_subject(row.subject), body=_limit(row.body) or NO_TEXT,
+            admin, customer, subject=_subject(row.subject), body=_posted_text(row.body, _view(row).attachments),
             client_id=f'inbound:{row.id}', attachments=_view(row).attachments)
         message_id = self.conversations.list_messages(admin, conversation.id)[0].id
         self._resolve(row.id, admin, InboundOutcome.ATTACHED, f'Made a new conversation #{conversation.id} by '
@@ -329,7 +332,8 @@ class InboundService:
 
     def _record(self, raw: bytes, source: InboundSource, email: ParsedEmail | None, outcome: InboundOutcome,
                 reason: str, *, conversation_id: int | None = None, message_id: int | None = None,
-                keep_raw: bool = False) -> Receipt:
+                keep_raw: bool = False, files: tuple[AttachmentView, ...] | None = None) -> Receipt:
+        """Log the email; its files are listed, and kept for one that may still be posted (triage)."""
         row = InboundEmail(received_at=self.clock(), source=source, size=len(raw), outcome=outcome,
                            reason=reason[:1000], conversation_id=conversation_id, message_id=message_id,
                            raw=raw if keep_raw else None)
@@ -337,11 +341,17 @@ class InboundService:
             row.from_address, row.from_name, row.subject = email.from_address, email.from_name, email.subject
             row.email_message_id = email.message_id
             row.body = email.reply
-            row.attachments = AttachmentView.dump(email.attachments)
+            row.attachments = AttachmentView.dump(files if files is not None else
+                                                  [AttachmentView(name=f.name, size=f.size) for f in email.attachments])
         with self.db.transaction() as tx:
             tx.session.add(row)
             tx.session.flush()
             inbound_id = row.id
+        if email is not None and email.attachments and files is None and outcome in TRIAGE:
+            kept = self.files.from_email(email.attachments, inbound_id=inbound_id)
+            with self.db.transaction() as tx:
+                tx.session.exec(update(InboundEmail).where(col(InboundEmail.id) == inbound_id)
+                                .values(attachments=AttachmentView.dump(kept)))
         return self._log(Receipt(outcome.value, reason, inbound_id, conversation_id), source,
                          email.from_address if email else '')
 
@@ -385,7 +395,12 @@ def _subject(subject: str) -> str:
 def _message_body(email: ParsedEmail) -> str:
     if email.reply:
         return _limit(email.reply)
-    return NO_TEXT if email.attachments else ''
+    return NO_TEXT if email.attachments else ''   # (with files a message may have no text: see receive)
+
+
+def _posted_text(text: str, files: tuple[AttachmentView, ...]) -> str:
+    """An email's text as posted: with kept files and no text, none (the files are the message)."""
+    return _limit(text) or ('' if any(f.kept for f in files) else NO_TEXT)
 
 
 def _limit(text: str) -> str:

@@ -5,7 +5,7 @@ with a reason for the quarantine; any MIME, charset or header damage ends there,
 traceback. The reply text is the readable body (text/plain, else HTML turned into text) with the
 quoted history and the signature removed by mail-parser-reply.
 """
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email import policy
 from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
@@ -19,7 +19,6 @@ from mailparser_reply import EmailReplyParser
 import html2text
 
 from services.text import clean_text, one_line
-from services.views import AttachmentView
 
 MAX_TEXT = 200_000        # characters of body text looked at; the rest of a giant email is not read
 MAX_ATTACHMENTS = 50
@@ -59,9 +58,20 @@ class ParsedEmail:
     thread_ids: tuple[str, ...]        # In-Reply-To first, then References newest first
     text: str                          # the whole readable body
     reply: str                         # what the sender wrote: no quoted history, no signature
-    attachments: tuple[AttachmentView, ...]
+    attachments: tuple['MailFile', ...]
     automatic: str | None              # why it is an auto-reply or bulk mail, else None
     bounce: Bounce | None
+
+
+@dataclass(frozen=True)
+class MailFile:
+    """A file an email carried (attached, or an image shown in it)."""
+    name: str
+    data: bytes = field(repr=False)
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
 
 
 def parse_email(raw: bytes, envelope_to: tuple[str, ...] = ()) -> ParsedEmail:
@@ -225,25 +235,29 @@ def _walk(message: Message):
 
 
 def _is_attachment(part: Message) -> bool:
+    """A file: attached, named, or an image shown inside the email (Content-ID, an inline picture)."""
     try:
         return part.get_content_disposition() == 'attachment' or (
-            bool(part.get_filename()) and part.get_content_maintype() not in ('text', 'multipart'))
+            bool(part.get_filename()) and part.get_content_maintype() not in ('text', 'multipart')) or (
+            part.get_content_maintype() == 'image' and bool(part.get('Content-ID')))
     except Exception:
         return False
 
 
-def _attachments(message: EmailMessage) -> tuple[AttachmentView, ...]:
+def _attachments(message: EmailMessage) -> tuple[MailFile, ...]:
     found = []
     for part in _walk(message):
         if part.is_multipart() or not _is_attachment(part):
             continue
         try:
-            name = one_line(part.get_filename() or '')[:200] or 'attachment'
+            name = one_line(part.get_filename() or '')[:200]
+            if not name:   # an inline picture without a name: image.png, by its type
+                name = 'image.' + part.get_content_subtype() if part.get_content_maintype() == 'image' else 'attachment'
             payload = part.get_payload(decode=True)
-            size = len(payload) if isinstance(payload, bytes) else 0
+            data = payload if isinstance(payload, bytes) else b''
         except Exception:
-            name, size = 'attachment', 0
-        found.append(AttachmentView(name=name, size=size))
+            name, data = 'attachment', b''
+        found.append(MailFile(name=name, data=data))
         if len(found) == MAX_ATTACHMENTS:
             break
     return tuple(found)

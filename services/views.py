@@ -117,32 +117,67 @@ class DeliveryView:
     label: str
 
 
+def size_label(size: int) -> str:
+    """1 byte, 900 bytes, 1.5 KB, 25 MB."""
+    if size == 1:
+        return '1 byte'
+    amount = float(size)
+    for unit in ('bytes', 'KB', 'MB', 'GB'):
+        if amount < 1024 or unit == 'GB':
+            if unit == 'bytes':
+                return f'{amount:.0f} bytes'
+            return f'{amount:.1f} {unit}'.replace('.0 ', ' ')
+        amount /= 1024
+    return f'{size} bytes'
+
+
 @dataclass(frozen=True)
 class AttachmentView:
-    """A file an emailed reply carried: listed by name and size (Parley does not keep the file)."""
+    """A file a message carries: kept (it has an id: shown, downloaded) or only listed by name and size (an
+    email's file that could not be kept, or one from before Parley kept files)."""
     name: str
     size: int
+    id: int | None = None
+    content_type: str = ''
+    image: bool = False   # a raster image with a thumbnail
+    width: int = 0
+    height: int = 0
 
     @staticmethod
     def dump(attachments: Iterable['AttachmentView']) -> str:
-        """As stored in a column: JSON [[name, size], ...]."""
-        return json.dumps([[a.name, a.size] for a in attachments])
+        """As stored in a message's column: JSON, [name, size] for a listed file, an object for a kept one."""
+        return json.dumps([[a.name, a.size] if a.id is None else
+                           {'id': a.id, 'name': a.name, 'size': a.size, 'type': a.content_type, 'image': a.image,
+                            'w': a.width, 'h': a.height} for a in attachments])
 
     @staticmethod
     def load(stored: str | None) -> tuple['AttachmentView', ...]:
+        found = []
         try:
-            return tuple(AttachmentView(name=str(name), size=int(size)) for name, size in json.loads(stored or '[]'))
-        except (ValueError, TypeError):
-            return ()
+            for entry in json.loads(stored or '[]'):
+                if isinstance(entry, dict):
+                    found.append(AttachmentView(name=str(entry['name']), size=int(entry['size']), id=int(entry['id']),
+                                                content_type=str(entry.get('type') or ''),
+                                                image=bool(entry.get('image')), width=int(entry.get('w') or 0),
+                                                height=int(entry.get('h') or 0)))
+                else:
+                    name, size = entry
+                    found.append(AttachmentView(name=str(name), size=int(size)))
+        except (ValueError, TypeError, KeyError):
+            return tuple(found)
+        return tuple(found)
+
+    @property
+    def kept(self) -> bool:
+        return self.id is not None
+
+    @property
+    def size_text(self) -> str:
+        return size_label(self.size)
 
     @property
     def label(self) -> str:
-        size = float(self.size)
-        for unit in ('bytes', 'KB', 'MB', 'GB'):
-            if size < 1024 or unit == 'GB':
-                return f'{self.name} · {size:.0f} {unit}' if unit == 'bytes' else f'{self.name} · {size:.1f} {unit}'
-            size /= 1024
-        return self.name
+        return f'{self.name} · {size_label(self.size)}'
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from email.utils import format_datetime
 from datetime import datetime, UTC
 import uuid
 
+from tests import samplefiles
+
 CUSTOMER = 'Sample Customer <customer@example.com>'
 DATE = format_datetime(datetime(2026, 11, 24, 10, 5, tzinfo=UTC))
 QUOTED = 'Hi Sam,\nPlease restart the printer and tell us if the light turns green.'
@@ -111,7 +113,7 @@ def with_attachment(to: str, *, in_reply_to: str | None = None, text: str = 'Her
     if in_reply_to:
         message['In-Reply-To'] = in_reply_to
     message.set_content(text)
-    message.add_attachment(b'\x89PNG' + b'\0' * 2044, maintype='image', subtype='png', filename='error 42.png')
+    message.add_attachment(samplefiles.png(), maintype='image', subtype='png', filename='error 42.png')
     message.add_attachment(b'%PDF-1.4 ' * 1000, maintype='application', subtype='pdf', filename='invoice.pdf')
     return message.as_bytes(policy=SMTP)
 
@@ -166,3 +168,19 @@ def fresh(body: str = 'Hello, I have a new question about billing.', *, sender: 
     """A new email that answers nothing Parley sent."""
     return (_headers(to, 'A new question', sender, None, new_id()) +
             'Content-Type: text/plain; charset=utf-8\r\n\r\n' + body + '\r\n').encode()
+
+
+def with_inline_image(to: str, *, in_reply_to: str | None = None) -> bytes:
+    """An HTML reply with a picture pasted into its text (multipart/related, the picture by Content-ID)."""
+    message = EmailMessage()
+    message['From'] = CUSTOMER
+    message['To'] = to
+    message['Subject'] = 'Re: Your printer'
+    message['Message-ID'] = new_id()
+    if in_reply_to:
+        message['In-Reply-To'] = in_reply_to
+    message.set_content('See the picture below.')
+    message.add_alternative('<p>See the picture below.</p><img src="cid:screen1@example.com">', subtype='html')
+    message.get_payload()[1].add_related(samplefiles.png(30, 20), maintype='image', subtype='png',
+                                         cid='<screen1@example.com>')
+    return message.as_bytes(policy=SMTP)

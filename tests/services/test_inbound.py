@@ -105,12 +105,13 @@ def test_a_customer_answering_their_own_earlier_email_stays_in_the_thread(parley
     assert [m.body for m in emailed.messages()[-2:]] == ['First answer', 'One more thing']
 
 
-def test_attachments_are_listed_by_name_and_size(parley, emailed):
+def test_attachments_are_kept_with_their_name_and_size(parley, emailed):
     receive(parley, corpus.with_attachment(emailed.reply_to))
     message = emailed.last()
     assert message.body == 'Here is the photo of the error.'
-    assert [(a.name, a.size) for a in message.attachments] == [('error 42.png', 2048), ('invoice.pdf', 9000)]
-    assert [a.label for a in message.attachments] == ['error 42.png · 2.0 KB', 'invoice.pdf · 8.8 KB']
+    assert [(a.name, a.size, a.kept) for a in message.attachments] == [('error 42.png', 133, True),
+                                                                        ('invoice.pdf', 9000, True)]
+    assert [a.label for a in message.attachments] == ['error 42.png · 133 bytes', 'invoice.pdf · 8.8 KB']
 
 
 def test_a_forwarded_email_keeps_what_was_forwarded(parley, emailed):
