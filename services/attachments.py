@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 from datetime import datetime, timedelta
 from io import BytesIO
+from urllib.parse import quote
 import logging
 import time
 import warnings
@@ -66,6 +67,14 @@ class ServedFile:
     content_type: str
     inline: bool   # a raster image, shown in the page; everything else is a download
     size: int
+
+
+def address(attachment: AttachmentView, variant: str = Variant.ORIGINAL, token: str | None = None) -> str:
+    """Where a kept file is served (ui/files.py), for its readers; a customer's address carries their signed link."""
+    query = [f'v={variant}'] if variant != Variant.ORIGINAL else []
+    if token:
+        query.append(f't={token}')
+    return f'/files/{attachment.id}/{quote(attachment.name, safe="")}' + ('?' + '&'.join(query) if query else '')
 
 
 def clean_name(raw: str | None) -> str:
@@ -149,8 +158,9 @@ def _view(row: Attachment) -> AttachmentView:
 
 
 class AttachmentService:
-    def __init__(self, db: Database, store: FileStore, tokens: ChatTokens, *, max_bytes: int,
+    def __init__(self, db: Database, store: FileStore, tokens: ChatTokens, *, max_bytes: int, public_url: str = '',
                  link_lifetime: timedelta = timedelta(days=7), clock: Callable[[], datetime] = utcnow) -> None:
+        self.public_url = public_url
         self.db, self.store, self.tokens = db, store, tokens
         self.max_bytes, self.link_lifetime, self.clock = max_bytes, link_lifetime, clock
         self._swept = time.monotonic()   # the first sweep a while after the start
@@ -268,6 +278,12 @@ class AttachmentService:
             user = session.get(User, customer_id)
             generation = user.session_generation if user is not None else 0
         return self.tokens.issue(LINK_PURPOSE, customer_id, attachment_id, self.link_lifetime, generation)
+
+    def email_link(self, customer_id: int, attachment: AttachmentView) -> str:
+        """The full address of a kept file for an email to this customer ('' for a file only listed)."""
+        if not attachment.kept:
+            return ''
+        return self.public_url + address(attachment, token=self.link_token(customer_id, attachment.id or 0))
 
     def file_by_link(self, token: str, attachment_id: object, variant: str = Variant.ORIGINAL) -> ServedFile:
         """The file a customer's link names, if it is still theirs to read; NotFound otherwise (expired, another

@@ -83,13 +83,13 @@ def build_parley(settings: Settings) -> Parley:
     conversations = ConversationService(db, bus, presence)
     tokens = ChatTokens(settings.resolved_storage_secret())
     files = AttachmentService(db, FolderStore(settings.files_dir or settings.data_dir / 'files'), tokens,
-                              max_bytes=settings.max_upload_mb * 1024 * 1024,
+                              max_bytes=settings.max_upload_mb * 1024 * 1024, public_url=settings.public_url,
                               link_lifetime=timedelta(days=settings.file_link_days))
     chat = LiveChatService(conversations, directory, presence, tokens,
                            public_url=settings.public_url, link_lifetime=timedelta(days=settings.chat_link_days),
                            widget_secret=settings.widget_secret)
     deliveries = Deliveries(db, bus, mail, presence, chat_link=chat.link, team_name=settings.team_name,
-                            reply_domain=settings.resolved_reply_domain,
+                            reply_domain=settings.resolved_reply_domain, file_link=files.email_link,
                             window=timedelta(seconds=settings.email_fallback_seconds))
     # What follows a write, in its transaction (services.hooks): deliveries first (the notices read their outcome).
     deliveries.register(db.hooks)

@@ -26,7 +26,7 @@ from services.events import DeliveryChanged, EventBus
 from services.hooks import ConversationClosed, ConversationOpened, EmailAttempted, MessageStored, ParticipantRemoved
 from services.mail import MailService
 from services.presence import Presence
-from services.views import STATE_LABELS, DeliveryView
+from services.views import STATE_LABELS, AttachmentView, DeliveryView
 
 # Rows still waiting for the customer: seen, emailed or replied ends the wait.
 PENDING = (DeliveryState.QUEUED, DeliveryState.LIVE)
@@ -38,9 +38,11 @@ TRANSCRIPT = 500   # messages in a transcript at most (the latest)
 class Deliveries:
     def __init__(self, db: Database, bus: EventBus, mail: MailService, presence: Presence, *,
                  chat_link: Callable[[int, int], str], team_name: str, reply_domain: str,
+                 file_link: Callable[[int, AttachmentView], str] = lambda customer_id, file: '',
                  window: timedelta = timedelta(seconds=60), clock: Callable[[], datetime] = utcnow) -> None:
         self.db, self.bus, self.mail, self.presence = db, bus, mail, presence
         self.chat_link = chat_link   # the live-chat link for (customer, conversation), in the email
+        self.file_link = file_link   # a signed, expiring link to a kept file for (customer, file), in the email
         self.team_name = ' '.join(team_name.split())
         self.reply_domain = reply_domain
         self.window = window   # how long a message waits for the customer to see it on the chat before it is emailed
@@ -197,11 +199,14 @@ class Deliveries:
                 .order_by(col(OutboundEmail.id))).all()
             token = thread.reply_token
             link = self.chat_link(customer_id, conversation_id)
+            files = {m.id: [(a, self.file_link(customer_id, a)) for a in AttachmentView.load(m.attachments)]
+                     for m, _ in new if m.attachments != '[]'}
             subject = _about(session, conversation)
             email = self.mail.add(
                 session, to_address=customer.email, to_name=customer.name,
                 subject=f'Re: {subject}' if earlier else subject,
-                text=_text(new, history, link, self.team_name), html=_html(new, history, link, self.team_name),
+                text=_text(new, history, link, self.team_name, files),
+                html=_html(new, history, link, self.team_name, files),
                 reply_to=formataddr((self.team_name, f'reply+{token}@{self.reply_domain}')),
                 in_reply_to=earlier[-1] if earlier else None, references=earlier[-20:],
                 conversation_id=conversation_id)
@@ -247,9 +252,9 @@ def _history(session: Session, conversation_id: int, *, before_id: int) -> list[
     return list(reversed(rows))
 
 
-def _text(new, history, link: str, team: str) -> str:
-    return render('customer_email', new=new, history=history, link=link, team=team)[0]
+def _text(new, history, link: str, team: str, files: dict | None = None) -> str:
+    return render('customer_email', new=new, history=history, link=link, team=team, files=files or {})[0]
 
 
-def _html(new, history, link: str, team: str) -> str:
-    return render('customer_email', new=new, history=history, link=link, team=team)[1]
+def _html(new, history, link: str, team: str, files: dict | None = None) -> str:
+    return render('customer_email', new=new, history=history, link=link, team=team, files=files or {})[1]

@@ -7,6 +7,7 @@ Three ways in, all ending in a ChatIdentity (one customer, at most one conversat
 3. identity verification: the host site passes email + HMAC-SHA256(email, PARLEY_WIDGET_SECRET).
 The page keeps a short-lived session token (signed the same way) so a reload stays signed in.
 """
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 import hashlib
@@ -99,7 +100,7 @@ class LiveChatService:
                             'have, or try again in a while.')
         return self.start(customer, body=body, client_id=client_id)
 
-    def send(self, identity: ChatIdentity, *, body: str, client_id: str) -> MessageView:
+    def send(self, identity: ChatIdentity, *, body: str, client_id: str, files: Sequence[int] = ()) -> MessageView:
         """A customer's message on the live chat (at most 30 a minute)."""
         if not self.messages_per_customer.allow(str(identity.customer.id)):
             raise Throttled('You are sending messages very fast. Wait a moment, then send again: '
@@ -107,19 +108,22 @@ class LiveChatService:
         if identity.conversation_id is None:   # nothing started yet: start() is the way in
             raise NotFound('Conversation not found')
         return self.conversations.send_message(identity.customer, identity.conversation_id, body=body,
-                                               client_id=client_id)
+                                               client_id=client_id, attachment_ids=files)
 
-    def write(self, identity: ChatIdentity, *, body: str, client_id: str) -> tuple[ChatIdentity, list[MessageView]]:
+    def write(self, identity: ChatIdentity, *, body: str, client_id: str,
+              files: Sequence[int] = ()) -> tuple[ChatIdentity, list[MessageView]]:
         """What the chat's message box does: a verified customer's first message starts their conversation (the
-        identity then names it, and the messages are the thread so far); later ones are sent into it."""
+        identity then names it, and the messages are the thread so far); later ones are sent into it. `files`: the
+        customer's uploads to send with it."""
         if identity.conversation_id is None:
-            started = self.start(identity.customer, body=body, client_id=client_id)
+            started = self.start(identity.customer, body=body, client_id=client_id, files=files)
             assert started.conversation_id is not None
             return started, self.conversations.list_messages(started.customer, started.conversation_id)
-        return identity, [self.send(identity, body=body, client_id=client_id)]
+        return identity, [self.send(identity, body=body, client_id=client_id, files=files)]
 
-    def start(self, customer: UserView, *, body: str, client_id: str) -> ChatIdentity:
-        conversation = self.conversations.start_customer_conversation(customer, body=body, client_id=client_id)
+    def start(self, customer: UserView, *, body: str, client_id: str, files: Sequence[int] = ()) -> ChatIdentity:
+        conversation = self.conversations.start_customer_conversation(customer, body=body, client_id=client_id,
+                                                                      attachment_ids=files)
         return ChatIdentity(customer, conversation.id)
 
     def typing(self, identity: ChatIdentity) -> None:

@@ -15,10 +15,12 @@ log = logging.getLogger(__name__)
 
 def register(parley: Parley) -> None:
     """Define every page for this Parley (called by main.py, never at import time)."""
-    from ui import admin, auth_pages, chat, customers, embed, inbound_api, items, messenger, settings, stylesheet
+    from ui import (admin, auth_pages, chat, customers, embed, files, inbound_api, items, messenger, settings,
+                    stylesheet)
     use_stylesheet(stylesheet.serve())
     embed.register(parley)
     inbound_api.register(parley)
+    files.register(parley)
     admin.register(parley)
     auth_pages.register(parley)
     messenger.register(parley)

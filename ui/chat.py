@@ -20,9 +20,10 @@ from services.conversations import TYPING_EVERY
 from services.errors import NotFound, ParleyError
 from services.events import ConversationChanged, Event, MessageSent, SessionsEnded, Typing
 from services.livechat import ChatIdentity
-from services.views import MessageView
+from services.views import AttachmentView, MessageView
 from ui import live
 from ui.composer import Composer
+from ui.files import file_path
 from ui.formatting import viewer_zone, visibility_script
 from ui.messages import CHAT_WIDTH, History, MessageList, Throttle, TypingLine, avatar_data, message_data
 from ui.session import client_address
@@ -63,6 +64,7 @@ class ChatPage:
         self.visible = True
         self.client = ui.context.client
         self.messages: MessageList | None = None
+        self._file_tokens: dict[tuple[int, int], str] = {}
         self.empty: ui.element | None = None
         page_setup('Live chat')
         ui.add_css('body { background: #fff; } .parley-chat { height: 100dvh; }')
@@ -202,9 +204,9 @@ class ChatPage:
     def _thread(self) -> None:
         identity = self.identity
         with ui.element('div').classes('parley-thread flex-1 w-full px-3 py-4') \
-                .props('role=log aria-live=polite aria-label="Messages"') as scroller:
+                .props('role=log aria-live=polite aria-label="Messages"') as self.scroller:
             with ui.column().classes('w-full gap-0') as self.inner:
-                self.history = History(scroller, self._draw, page_size=CHAT_PAGE, older=lambda before_id:
+                self.history = History(self.scroller, self._draw, page_size=CHAT_PAGE, older=lambda before_id:
                                        self.parley.conversations.list_messages(
                                            self.identity.customer, self.identity.conversation_id,
                                            before_id=before_id, limit=CHAT_PAGE))
@@ -223,7 +225,8 @@ class ChatPage:
                 ui.label(f'Hi {identity.customer.name.split()[0]}, how can we help?')
         Composer(on_send=self._send, action='Send', hint=False, placeholder='Write a message…',
                  keep=f'chat_{identity.conversation_id or "new"}', on_text=self._typed,
-                 was_sent=lambda client_id: self.parley.conversations.was_sent(self.identity.customer, client_id))
+                 was_sent=lambda client_id: self.parley.conversations.was_sent(self.identity.customer, client_id),
+                 files={'limit': self.parley.files.max_bytes, 'chat': True, 'drop': [self.scroller]})
 
     def _typed(self, text: str) -> None:
         """The customer types: the agents of the conversation see it (at most every few seconds)."""
@@ -231,8 +234,8 @@ class ChatPage:
             with suppress(ParleyError):   # nothing to tell, or no longer theirs: the page hears of it otherwise
                 self.chat.typing(self.identity)
 
-    def _send(self, text: str, client_id: str) -> None:
-        identity, messages = self.chat.write(self.identity, body=text, client_id=client_id)
+    def _send(self, text: str, client_id: str, files: list[int]) -> None:
+        identity, messages = self.chat.write(self.identity, body=text, client_id=client_id, files=files)
         if identity != self.identity:   # a verified customer's first message started their conversation
             self.identity = identity
             self._present()
@@ -253,7 +256,14 @@ class ChatPage:
         bubble = 'bg-primary text-white rounded-br-md' if own else 'bg-slate-100 text-slate-900 rounded-bl-md'
         return message_data(message, previous, self.zone, viewer_id=self.identity.customer.id, bubble=bubble,
                             avatar=None if own else avatar_data(message, size='28px', spacer='w-7'),
-                            width=CHAT_WIDTH, name=None if own else message.author.name)
+                            width=CHAT_WIDTH, name=None if own else message.author.name, link=self._file_link)
+
+    def _file_link(self, attachment: AttachmentView, variant: str) -> str:
+        """A file's address for this customer: their signed link (the chat has no session cookie to go by)."""
+        key = (self.identity.customer.id, attachment.id)
+        if key not in self._file_tokens:
+            self._file_tokens[key] = self.parley.files.link_token(*key)
+        return file_path(attachment, variant, self._file_tokens[key])
 
     # ----- live -------------------------------------------------------------------------------
 

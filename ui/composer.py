@@ -22,9 +22,10 @@ from nicegui import ui
 from services.conversations import MAX_MESSAGE_LENGTH
 from services.directory import SUGGESTION_LIMIT
 from services.errors import ParleyError
-from services.views import UserView
+from services.views import UserView, size_label
 from ui import live
 from ui.internals import set_quietly
+from ui.files import UPLOAD_PATH
 from ui.picker import Suggestions
 
 log = logging.getLogger(__name__)
@@ -70,12 +71,40 @@ window.parleySent = (id, cid, sent, next) => {
 '''
 
 
+class Uploads(ui.element, component='uploads.js'):
+    """The files waiting to go with the next message (ui/uploads.js): `ready` holds the ids of those uploaded."""
+
+    def __init__(self, *, limit: int, chat: bool, targets: list[ui.element], paste: ui.element) -> None:
+        super().__init__()
+        self.ready: list[int] = []
+        self.busy = self.failed = 0
+        self.props.update(url=UPLOAD_PATH, limit=limit, limitText=size_label(limit), chat=chat,
+                          targets=[f'c{t.id}' for t in targets], pasteTarget=f'c{paste.id}')
+        self.on('change', self._changed)
+
+    def _changed(self, event) -> None:
+        args = event.args if isinstance(event.args, dict) else {}
+        self.ready = [int(i) for i in args.get('ready') or () if isinstance(i, int)]
+        self.busy, self.failed = int(args.get('busy') or 0), int(args.get('failed') or 0)
+
+    def pick(self) -> None:
+        self.run_method('pick')
+
+    def clear(self) -> None:
+        self.ready, self.busy, self.failed = [], 0, 0
+        self.run_method('clear')
+
+
 class Composer:
-    def __init__(self, *, on_send: Callable[[str, str], None], action: str, initial: str = '',
+    def __init__(self, *, on_send: Callable[..., None], action: str, initial: str = '',
                  on_text: Callable[[str], None] | None = None, mentions=None, allow_notes: bool = False,
                  placeholder: str = 'Write a message…', hint: bool = True, keep: str | None = None,
-                 was_sent: Callable[[str], bool] = lambda client_id: False, autofocus: bool = False) -> None:
+                 was_sent: Callable[[str], bool] = lambda client_id: False, autofocus: bool = False,
+                 files: dict | None = None) -> None:
         """on_send(text, client_id) raises ParleyError with a message for the user when it cannot send.
+
+        files: attachments are on, {'limit': bytes, 'chat': a customer's upload?, 'drop': [elements files may be
+        dropped on]}; on_send then gets `files=[ids]` too, and the text may be empty when there are files.
 
         autofocus: the box takes the focus when the page opens (a conversation just opened: typing goes there).
 
@@ -99,7 +128,13 @@ class Composer:
                     .props('dense no-caps unelevated rounded toggle-color=primary text-color=grey-8 color=grey-2 '
                            'padding="2px 12px"') \
                     .classes('mb-1 self-start text-sm').mark('mode')
+            self.uploads: Uploads | None = None
+            files_slot = ui.element().classes('w-full') if files is not None else None   # above the box
             with ui.row().classes('w-full items-end no-wrap gap-2'):
+                if files is not None:
+                    ui.button(icon='attach_file', on_click=lambda: self.uploads and self.uploads.pick()) \
+                        .props('flat round dense color=grey-7 aria-label="Attach files"') \
+                        .tooltip('Attach files (or drop or paste them here)').classes('mb-1').mark('attach')
                 self.box = ui.textarea(placeholder=placeholder, value=initial, on_change=self._changed) \
                     .props('outlined dense autogrow rows=1 aria-label=Message input-class="max-h-48"'
                            + (' autofocus' if autofocus else '')).classes('flex-1').mark('composer')
@@ -114,6 +149,11 @@ class Composer:
                 self.counter = ui.label().classes('text-xs text-slate-500')
                 if action != 'Send':  # a labelled button gets its own line end, so phones keep a wide box
                     ui.button(action, icon='send', on_click=self.submit).props('unelevated no-caps').mark('create')
+        if files is not None and files_slot is not None:
+            with files_slot:
+                self.uploads = Uploads(limit=files['limit'], chat=files.get('chat', False),
+                                       targets=[self.container, *files.get('drop', ())], paste=self.box) \
+                    .mark('uploads')
         self.keep = f'parley_unsent_{keep}' if keep else None
         self.was_sent = was_sent
         _install(SENT_SCRIPT)
@@ -147,8 +187,15 @@ class Composer:
 
     def submit(self) -> None:
         text = self.text
+        uploads = self.uploads
+        if uploads is not None and uploads.busy:
+            self.error.text = 'Wait until the files have uploaded, or remove them.'
+            return
         try:
-            self.on_send(text, self.client_id)
+            if uploads is not None:
+                self.on_send(text, self.client_id, files=list(uploads.ready))
+            else:
+                self.on_send(text, self.client_id)
         except ParleyError as problem:
             self.error.text = str(problem)
             return
@@ -158,6 +205,8 @@ class Composer:
             return
         self._sent, self.client_id = (self.client_id, text), uuid.uuid4().hex
         self.error.text = ''
+        if uploads is not None and uploads.ready:
+            uploads.clear()
         if self.keep:
             with self.box.props.suspend_updates():   # parleySent tells the browser; an update would redraw the box
                 self.box.props['data-cid'] = self.client_id
@@ -201,7 +250,8 @@ class Composer:
     def _enter(self) -> None:
         if self.suggestions.pick_highlighted():
             return
-        if self.action == 'Send' and not self.text.strip():
+        if self.action == 'Send' and not self.text.strip() and not (self.uploads and (self.uploads.ready or
+                                                                                   self.uploads.busy)):
             if self.text:   # only spaces or blank lines: say why nothing went, as for an empty send
                 self.error.text = 'Write a message first.'
             return   # Enter in an empty box (or a second Enter right after sending) does nothing, as in any messenger

@@ -127,6 +127,8 @@ def register(parley: Parley) -> None:
         response.headers['Server-Timing'] = f'app;dur={(time.perf_counter() - started) * 1000:.1f}'
         if request.url.path == CHAT_PATH:
             response.headers['Content-Security-Policy'] = f'frame-ancestors {chat_ancestors}'
+        elif 'Content-Security-Policy' in response.headers:   # a file's own, stricter one (ui/files.py)
+            response.headers['X-Frame-Options'] = 'SAMEORIGIN'
         else:
             response.headers['Content-Security-Policy'] = "frame-ancestors 'none'"
             response.headers['X-Frame-Options'] = 'DENY'

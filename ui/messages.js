@@ -1,6 +1,7 @@
 // The messages of a thread as one element: the server sends data, Vue draws it.
 // New messages, older pages and delivery changes arrive as put(items, atStart, first) calls, so a message
 // changes this element only, not NiceGUI's element tree (which the browser would draw again in full).
+// Files: images as thumbnails that open large here (a lightbox), others as chips that download.
 // Text goes through {{ }} (escaped by Vue); a message's body is HTML the server made with markdown-it, raw HTML
 // off (services/richtext.py): the person's text is escaped there, and only its own tags and links come out.
 // Avatar and icons are Quasar's own markup and classes, not components: a thread of 50 messages would
@@ -24,7 +25,12 @@ const Seen = {
 
 const Message = {
   props: { m: Object },
+  emits: ["open"],
   components: { "parley-seen": Seen },
+  computed: {
+    images() { return (this.m.files || []).filter((f) => f.image); },
+    others() { return (this.m.files || []).filter((f) => !f.image); },
+  },
   template: `
     <div class="parley-message" :data-mid="m.id">
       <div v-if="m.day" class="pm-day" role="separator" :aria-label="m.day">
@@ -54,11 +60,26 @@ const Message = {
                  aria-hidden="true">mail_outline</i><span>by email</span>
             </span>
           </div>
-          <div :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
-          <div v-if="m.files && m.files.length" class="pm-files">
-            <q-chip v-for="(file, i) in m.files" :key="i" dense outline color="grey-8" icon="attach_file"
-                    class="text-xs max-w-full" :label="file"
-                    title="Listed from the email: Parley does not keep attached files."></q-chip>
+          <div v-if="m.html" :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
+          <div v-if="images.length" class="pm-images">
+            <button v-for="file in images" :key="file.id" type="button" class="pm-image"
+                    :aria-label="'Open ' + file.name" :title="file.name" @click="$emit('open', file)">
+              <img :src="file.thumb" :alt="file.name" loading="lazy" :width="file.w" :height="file.h"
+                   :style="{aspectRatio: file.w + ' / ' + file.h}">
+            </button>
+          </div>
+          <div v-if="others.length" class="pm-files">
+            <template v-for="(file, i) in others" :key="i">
+              <a v-if="file.url" class="pm-file" :href="file.url" :download="file.name" :title="'Download ' + file.name">
+                <i class="q-icon notranslate material-icons" aria-hidden="true">{{ file.icon }}</i>
+                <span class="pm-file-name">{{ file.name }}</span><span class="pm-file-size">{{ file.size }}</span>
+                <i class="q-icon notranslate material-icons pm-file-get" aria-hidden="true">download</i>
+              </a>
+              <span v-else class="pm-file pm-listed" title="Listed from the email: this file was not kept.">
+                <i class="q-icon notranslate material-icons" aria-hidden="true">attach_file</i>
+                <span class="pm-file-name">{{ file.name }}</span><span class="pm-file-size">{{ file.size }}</span>
+              </span>
+            </template>
           </div>
           <div v-if="m.delivery" :class="['pm-delivery', m.delivery.failed ? 'pm-failed' : '']">
             {{ m.delivery.text }}
@@ -75,7 +96,7 @@ export default {
   components: { "parley-message": Message, "parley-seen": Seen },
   props: { messages: Array, found: Number, tail: Object },
   data() {
-    return { list: this.messages.map((m) => Object.freeze({ ...m })), last: this.tail };
+    return { list: this.messages.map((m) => Object.freeze({ ...m })), last: this.tail, large: null };
   },
   mounted() {
     if (this.found) requestAnimationFrame(() => this.reveal(this.found));   // opened from a search result
@@ -98,6 +119,14 @@ export default {
         element.classList.add("pm-found");
         setTimeout(() => element.classList.remove("pm-found"), 4000);
       });
+    },
+    // An image opened large over the page; Escape, a click or the close button put it away.
+    open(file) {
+      this.large = file;
+      this.$nextTick(() => this.$refs.close && this.$refs.close.focus());
+    },
+    close() {
+      this.large = null;
     },
     // Who read up to the last message, drawn after it (null: nobody to show there).
     setTail(tail) {
@@ -123,8 +152,19 @@ export default {
   },
   template: `
     <div class="parley-messages" style="width: 100%">
-      <parley-message v-for="m in list" :key="m.id" :m="m"></parley-message>
+      <parley-message v-for="m in list" :key="m.id" :m="m" @open="open"></parley-message>
       <parley-seen v-if="last" :seen="last"></parley-seen>
+      <teleport to="body"><div v-if="large" class="pm-lightbox" role="dialog" aria-modal="true" :aria-label="large.name"
+           @click.self="close" @keydown.esc.stop="close" tabindex="-1">
+        <img :src="large.large" :alt="large.name" @click="close">
+        <div class="pm-lightbox-bar">
+          <span class="pm-file-name">{{ large.name }}</span>
+          <a :href="large.url" :download="large.name" class="pm-lightbox-button" title="Download the original">
+            <i class="q-icon notranslate material-icons" aria-hidden="true">download</i><span>Download</span></a>
+          <button ref="close" type="button" class="pm-lightbox-button" @click="close" aria-label="Close">
+            <i class="q-icon notranslate material-icons" aria-hidden="true">close</i></button>
+        </div>
+      </div></teleport>
     </div>
   `,
 };

@@ -13,10 +13,12 @@ import time
 
 from nicegui import ui
 
-from services.views import DeliveryView, MessageVia, MessageView
+from services.attachments import Variant
+from services.views import AttachmentView, DeliveryView, MessageVia, MessageView
 from ui import live
 from services.richtext import to_html
 from services.threadlines import describe, names
+from ui.files import file_path
 from ui.formatting import clock, day_label, full_time, placement, short_time
 from ui.internals import ShowsText
 
@@ -141,20 +143,49 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
         return [text for m in self.data for text in (
             m['day'], m.get('line'), *(() if m.get('line') else (m['name'], m['time'], m['body'])),
             'Internal note' if m['note'] and not m.get('line') else None,
-            'by email' if m['email'] else None, *(m['files'] or ()), (m['delivery'] or {}).get('text'),
+            'by email' if m['email'] else None, *(f['label'] for f in m['files'] or ()),
+            (m['delivery'] or {}).get('text'),
             m['seen']['label'] if m.get('seen') else None)] + ([tail['label']] if tail else [])
 
 
+FILE_ICONS = (('image/', 'image'), ('application/pdf', 'picture_as_pdf'), ('video/', 'movie'),
+              ('audio/', 'audio_file'), ('text/', 'article'), ('zip', 'folder_zip'), ('compressed', 'folder_zip'),
+              ('spreadsheet', 'table_chart'), ('excel', 'table_chart'), ('csv', 'table_chart'),
+              ('word', 'description'), ('document', 'description'), ('presentation', 'slideshow'))
+
+
+def file_icon(content_type: str) -> str:
+    return next((icon for part, icon in FILE_ICONS if part in content_type), 'insert_drive_file')
+
+
+Link = Callable[[AttachmentView, str], str]   # (a kept file, its variant) -> its address for this viewer
+
+
+def files_data(attachments: Iterable[AttachmentView], link: Link) -> list[dict]:
+    """The files of a message as the thread shows them: images as thumbnails, others as chips, listed ones
+    (an email's file that was not kept) by name and size only."""
+    found = []
+    for a in attachments:
+        item = {'name': a.name, 'size': a.size_text, 'label': a.label, 'icon': file_icon(a.content_type)}
+        if a.kept:
+            item.update(id=a.id, url=link(a, Variant.ORIGINAL), image=a.image, w=a.width, h=a.height)
+            if a.image:
+                item.update(thumb=link(a, Variant.THUMBNAIL), large=link(a, Variant.PREVIEW))
+        found.append(item)
+    return found
+
+
 def message_data(message: MessageView, previous: MessageView | None, zone, *, viewer_id: int, bubble: str,
-                 avatar: dict | None, width: str, name: str | None) -> dict:
-    """The data of one message: `bubble` is the bubble's classes, `avatar` None for no avatar (the chat's own side)."""
+                 avatar: dict | None, width: str, name: str | None, link: Link = file_path) -> dict:
+    """The data of one message: `bubble` is the bubble's classes, `avatar` None for no avatar (the chat's own side);
+    `link` gives its files' addresses (a customer's carry a signed link)."""
     new_day, grouped = placement(previous, message, zone)
     return {'id': message.id, 'day': day_label(message.created_at, zone) if new_day else None, 'grouped': grouped,
             'own': message.author.id == viewer_id, 'avatar': avatar, 'width': width, 'name': name,
             'note': message.is_note, 'time': clock(message.created_at, zone),
             'full': full_time(message.created_at, zone), 'email': message.via == MessageVia.EMAIL, 'body': message.body,
             'html': to_html(message.body),
-            'bubble': bubble, 'files': [a.label for a in message.attachments],
+            'bubble': bubble, 'files': files_data(message.attachments, link),
             'delivery': delivery_line(message.deliveries) if message.deliveries else None}
 
 

@@ -474,7 +474,8 @@ class Thread:
                                  placeholder=placeholder, keep=f'thread_{conversation.id}',
                                  was_sent=lambda client_id: page.conversations.was_sent(self.agent, client_id),
                                  mentions=_Mentions(lambda text, limit: matching(teammates, text)[:limit]),
-                                 autofocus=True, on_text=self._typed)
+                                 autofocus=True, on_text=self._typed,
+                                 files={'limit': page.parley.files.max_bytes, 'drop': [self.scroller]})
 
     # ----- who read it, who is typing ---------------------------------------------------------
 
@@ -549,9 +550,10 @@ class Thread:
                        'Someone removed you from it, or it was handed to another agent.')
         self.page.list_soon()
 
-    def send(self, text: str, client_id: str) -> None:
+    def send(self, text: str, client_id: str, files: list[int]) -> None:
         message = self.page.conversations.send_message(self.agent, self.conversation.id, body=text,
-                                                       client_id=client_id, note=self.composer.is_note)
+                                                       client_id=client_id, note=self.composer.is_note,
+                                                       attachment_ids=files)
         self._append(message)
         live.flush()   # the sender sees it at once
         if self.waiting_banner is not None:  # answered: it is this agent's conversation now

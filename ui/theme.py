@@ -72,6 +72,55 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
   .pm-email, .pm-delivery { color: oklch(55.4% 0.046 257.417); }
   .pm-files { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; padding-inline: 0.25rem; }
   .pm-delivery { padding-inline: 0.25rem; margin-top: 0.125rem; }
+  /* Files in a message: thumbnails that open large, chips that download (ui/messages.js). */
+  .pm-images { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; }
+  .pm-own .pm-images { justify-content: flex-end; }
+  .pm-image { padding: 0; border: 1px solid oklch(92.9% 0.013 255.508); border-radius: 0.75rem; overflow: hidden;
+              background: oklch(96.8% 0.007 247.896); cursor: zoom-in; line-height: 0; }
+  .pm-image:focus-visible { outline: 2px solid var(--q-primary); outline-offset: 2px; }
+  .pm-image img { display: block; max-width: min(240px, 60vw); max-height: 240px; width: auto; height: auto;
+                  object-fit: cover; }
+  .pm-file { display: inline-flex; align-items: center; gap: 0.375rem; max-width: 100%; padding: 0.375rem 0.625rem;
+             border: 1px solid oklch(86.9% 0.022 252.894); border-radius: 0.75rem; background: #fff;
+             color: oklch(27.9% 0.041 260.031); font-size: 0.8125rem; text-decoration: none; }
+  a.pm-file:hover { background: oklch(96.8% 0.007 247.896); }
+  a.pm-file:focus-visible { outline: 2px solid var(--q-primary); outline-offset: 1px; }
+  .pm-file .q-icon { font-size: 20px; color: oklch(55.4% 0.046 257.417); }
+  .pm-file-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; font-weight: 500; }
+  .pm-file-size { color: oklch(55.4% 0.046 257.417); white-space: nowrap; }
+  .pm-file.pm-listed { border-style: dashed; background: transparent; }
+  .pm-lightbox { position: fixed; inset: 0; z-index: 6000; background: rgb(15 23 42 / 0.88); display: flex;
+                 flex-direction: column; align-items: center; justify-content: center; padding: 1rem; gap: 0.75rem; }
+  .pm-lightbox img { max-width: 100%; max-height: calc(100dvh - 6rem); object-fit: contain; border-radius: 0.5rem;
+                     background: #fff; cursor: zoom-out; }
+  .pm-lightbox-bar { display: flex; align-items: center; gap: 0.75rem; color: #fff; max-width: 100%; }
+  .pm-lightbox-button { display: inline-flex; align-items: center; gap: 0.25rem; color: #fff; background: rgb(255 255
+                        255 / 0.15); border: 0; border-radius: 9999px; padding: 0.375rem 0.75rem; font: inherit;
+                        cursor: pointer; text-decoration: none; }
+  .pm-lightbox-button:focus-visible { outline: 2px solid #fff; }
+  /* Files waiting to go with the next message (ui/uploads.js). */
+  .pu-list { display: flex; flex-wrap: wrap; gap: 0.5rem; margin: 0 0 0.375rem; padding: 0; list-style: none; }
+  .pu-item { display: flex; align-items: center; gap: 0.5rem; width: 15rem; max-width: 100%; padding: 0.375rem;
+             border: 1px solid oklch(86.9% 0.022 252.894); border-radius: 0.75rem; background: #fff; }
+  .pu-item.pu-error { border-color: var(--q-negative); background: oklch(97.1% 0.013 17.38); width: 100%; }
+  .pu-thumb { width: 2.5rem; height: 2.5rem; object-fit: cover; border-radius: 0.5rem; flex-shrink: 0; }
+  .pu-icon { font-size: 28px; color: oklch(55.4% 0.046 257.417); flex-shrink: 0; }
+  .pu-error .pu-icon { color: var(--q-negative); }
+  .pu-text { flex: 1; min-width: 0; font-size: 0.8125rem; line-height: 1.125rem; }
+  .pu-name { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; font-weight: 500; }
+  .pu-size { color: oklch(55.4% 0.046 257.417); font-size: 0.75rem; }
+  .pu-message { color: var(--q-negative); font-size: 0.75rem; }
+  .pu-bar { height: 4px; border-radius: 2px; background: oklch(92.9% 0.013 255.508); margin-top: 0.25rem;
+            overflow: hidden; }
+  .pu-bar > div { height: 100%; background: var(--q-primary); transition: width 0.2s; }
+  .pu-remove { border: 0; background: none; padding: 0.25rem; border-radius: 9999px; cursor: pointer;
+               color: oklch(44.6% 0.043 257.281); line-height: 0; }
+  .pu-remove:hover { background: oklch(96.8% 0.007 247.896); }
+  .pu-remove:focus-visible { outline: 2px solid var(--q-primary); }
+  .pu-remove .q-icon { font-size: 18px; }
+  .pu-drop { position: fixed; inset: 0; pointer-events: none; z-index: 5000; display: flex; align-items: center;
+             justify-content: center; border: 3px dashed var(--q-primary); background: rgb(79 70 229 / 0.06);
+             color: var(--q-primary); font-weight: 600; font-size: 1.125rem; }
   .pm-delivery.pm-failed { color: var(--q-negative); font-weight: 500; }
   .pm-seen { display: flex; justify-content: flex-end; gap: 2px; margin-top: 0.25rem; padding-right: 2.5rem; }
   .parley-message.pm-found { background: oklch(96.2% 0.059 95.617); border-radius: 0.75rem;

@@ -1,5 +1,6 @@
 """Attachments: the store, the limits, who may download what, and files that come by email."""
 from datetime import timedelta
+import re
 from io import BytesIO
 import os
 import time
@@ -119,7 +120,7 @@ def test_a_file_over_the_limit_is_refused_before_it_is_read(parley, team):
         parley.files.begin(team['alice'], name='big.zip', declared_size=2048)
     pending = parley.files.begin(team['alice'], name='big.zip', declared_size=None)   # it said nothing: counted
     pending.write(b'x' * 600)
-    with pytest.raises(TooLarge, match='big.zip is too large: files can be up to 1000 bytes'):
+    with pytest.raises(TooLarge, match=r'big\.zip is too large: files can be up to 1000 bytes'):
         pending.write(b'x' * 600)
     assert stored_files(parley) == [] and list(parley.files.store.temporary.iterdir()) == []
 
@@ -314,3 +315,19 @@ def test_an_emails_program_is_listed_never_kept(parley, team, customer_chat, ema
     message = parley.conversations.list_messages(team['alice'], customer_chat.id)[-1]
     assert [(a.name, a.kept) for a in message.attachments] == [('invoice.png', False)]
     assert stored_files(parley) == []
+
+
+def test_the_email_fallback_links_to_an_agents_files_rather_than_attaching_them(parley, team, customer_chat):
+    guide = upload(parley, team['alice'], 'setup guide.pdf', samplefiles.pdf())
+    parley.conversations.send_message(team['alice'], customer_chat.id, body='The **guide**', client_id='m2',
+                                      attachment_ids=[guide.id])
+    later = utcnow() + timedelta(minutes=5)
+    parley.deliveries.clock = lambda: later
+    assert parley.deliveries.send_due() == 1
+    with parley.db.session() as session:
+        email = session.exec(select(OutboundEmail).order_by(OutboundEmail.id.desc())).first()
+    link = re.search(r'setup guide\.pdf · 2 KB: (\S+)', email.text_body).group(1)
+    assert link.startswith(f'{parley.settings.public_url}/files/{guide.id}/setup%20guide.pdf?t=')
+    assert f'href="{link}"' in email.html_body.replace('&amp;', '&') and '<strong>guide</strong>' in email.html_body
+    token = link.split('?t=')[1]
+    assert read(parley, parley.files.file_by_link(token, guide.id)) == samplefiles.pdf()

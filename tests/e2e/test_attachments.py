@@ -1,0 +1,147 @@
+"""Files in real browsers: pasted, dropped and chosen; shown live; downloaded only by those who may."""
+from datetime import timedelta
+from pathlib import Path
+import re
+
+from playwright.async_api import Page, expect
+
+from tests import mailcorpus as corpus, samplefiles
+from tests.conftest import cid
+from tests.e2e.conftest import DEMO_PASSWORD, INBOUND_SECRET
+from tests.e2e.test_customer_chat import start_chat, wait_for_mail
+from tests.e2e.test_direct_conversations import LIVE, thread
+from tests.e2e.test_inbound_email import post_email
+from email.utils import parseaddr
+
+# Puts a file on the page's clipboard event or drop, as the browser does for a screenshot or a dragged file.
+FILE_EVENT = '''async ([selector, kind, name, type, bytes]) => {
+  const data = new DataTransfer();
+  data.items.add(new File([new Uint8Array(bytes)], name, {type: type}));
+  const target = document.querySelector(selector);
+  if (kind === "paste") {
+    target.dispatchEvent(new ClipboardEvent("paste", {clipboardData: data, bubbles: true, cancelable: true}));
+  } else {
+    target.dispatchEvent(new DragEvent("dragover", {dataTransfer: data, bubbles: true, cancelable: true}));
+    target.dispatchEvent(new DragEvent("drop", {dataTransfer: data, bubbles: true, cancelable: true}));
+  }
+}'''
+
+
+async def put_file(page: Page, selector: str, kind: str, name: str, content_type: str, data: bytes) -> None:
+    await page.evaluate(FILE_EVENT, [selector, kind, name, content_type, list(data)])
+
+
+def people(parley):
+    alice = parley.auth.authenticate('alice@example.com', DEMO_PASSWORD)
+    susan = parley.auth.authenticate('susan@example.com', DEMO_PASSWORD)
+    return alice, susan
+
+
+async def test_a_customer_pastes_a_screenshot_and_alice_sees_its_thumbnail_live(new_person, browser, server):
+    customer_context = await browser.new_context(base_url=server, viewport={'width': 390, 'height': 740})
+    customer = await customer_context.new_page()
+    await customer.goto('/chat')
+    email = f'paste-{cid()[:8]}@example.com'
+    await start_chat(customer, 'Paula Paste', email, 'The printer shows an error')
+    chat = customer.get_by_role('log', name='Messages')
+    await expect(chat.get_by_text('The printer shows an error')).to_be_visible(timeout=LIVE)
+
+    alice = await new_person('alice@example.com')
+    await alice.get_by_text('Paula Paste').first.click()
+    await expect(thread(alice).get_by_text('The printer shows an error')).to_be_visible(timeout=LIVE)
+
+    await put_file(customer, 'textarea', 'paste', 'image.png', 'image/png', samplefiles.png(300, 200))
+    await expect(customer.get_by_role('list', name='Files to send').get_by_text(re.compile(r'Pasted image'))) \
+        .to_be_visible(timeout=LIVE)
+    await expect(customer.get_by_role('progressbar')).to_have_count(0, timeout=LIVE)   # uploaded
+    await customer.get_by_role('textbox', name='Message').press('Enter')
+    await expect(chat.get_by_role('img', name=re.compile('Pasted image'))).to_be_visible(timeout=LIVE)
+
+    picture = thread(alice).get_by_role('img', name=re.compile('Pasted image'))
+    await expect(picture).to_be_visible(timeout=LIVE)   # live, without a reload
+    assert await picture.evaluate('img => img.complete && img.naturalWidth') == 300   # the thumbnail loaded
+    await thread(alice).get_by_role('button', name=re.compile('Open Pasted image')).click()
+    dialog = alice.get_by_role('dialog')
+    await expect(dialog.get_by_role('img')).to_be_visible()
+    await alice.keyboard.press('Escape')
+    await expect(dialog).to_have_count(0)
+
+
+async def test_alice_drops_a_pdf_susan_downloads_it_and_mike_gets_not_found(new_person, browser, server,
+                                                                            server_parley):
+    alice_view, susan_view = people(server_parley)
+    conversation = server_parley.conversations.create_conversation(
+        alice_view, participant_ids=[susan_view.id], body='The setup guide, as promised', client_id=cid())
+    alice = await new_person('alice@example.com')
+    await alice.goto(f'/messenger/{conversation.id}')
+    await expect(thread(alice).get_by_text('The setup guide, as promised')).to_be_visible(timeout=LIVE)
+    await put_file(alice, '.parley-thread', 'drop', 'setup guide.pdf', 'application/pdf', samplefiles.pdf())
+    await expect(alice.get_by_role('list', name='Files to send').get_by_text('setup guide.pdf')).to_be_visible()
+    await expect(alice.get_by_role('progressbar')).to_have_count(0, timeout=LIVE)
+    await alice.get_by_role('textbox', name='Message').fill('Here it is')
+    await alice.get_by_role('textbox', name='Message').press('Enter')
+    link = thread(alice).get_by_role('link', name=re.compile('setup guide.pdf'))
+    await expect(link).to_be_visible(timeout=LIVE)
+
+    susan = await new_person('susan@example.com')
+    await susan.goto(f'/messenger/{conversation.id}')
+    async with susan.expect_download() as download_info:
+        await thread(susan).get_by_role('link', name=re.compile('setup guide.pdf')).click()
+    download = await download_info.value
+    assert download.suggested_filename == 'setup guide.pdf'
+    assert Path(await download.path()).read_bytes() == samplefiles.pdf()
+
+    address = await link.get_attribute('href')
+    mike = await new_person('mike@example.com')
+    answer = await mike.request.get(address)
+    assert answer.status == 404 and 'File not found' in await answer.text()
+    anonymous = await browser.new_context(base_url=server)
+    assert (await anonymous.request.get(address)).status == 404
+
+
+async def test_an_svg_with_script_served_by_parley_runs_nothing(new_person, server, server_parley):
+    alice_view, susan_view = people(server_parley)
+    conversation = server_parley.conversations.create_conversation(
+        alice_view, participant_ids=[susan_view.id], body='Our new logo?', client_id=cid())
+    alice = await new_person('alice@example.com')
+    await alice.goto(f'/messenger/{conversation.id}')
+    await expect(thread(alice).get_by_text('Our new logo?')).to_be_visible(timeout=LIVE)
+    await alice.locator('input[type=file]').set_input_files(files=[
+        {'name': 'logo.svg', 'mimeType': 'image/svg+xml', 'buffer': samplefiles.SVG_WITH_SCRIPT}])
+    await expect(alice.get_by_role('progressbar')).to_have_count(0, timeout=LIVE)
+    await alice.get_by_role('textbox', name='Message').press('Enter')
+    link = thread(alice).get_by_role('link', name=re.compile('logo.svg'))
+    await expect(link).to_be_visible(timeout=LIVE)
+    assert await thread(alice).locator('img[alt="logo.svg"]').count() == 0   # a file, never shown as an image
+
+    address = await link.get_attribute('href')
+    answer = await alice.request.get(address)
+    assert answer.headers['content-disposition'].startswith('attachment')
+    assert answer.headers['content-type'] == 'application/octet-stream'
+    assert answer.headers['x-content-type-options'] == 'nosniff'
+    assert 'sandbox' in answer.headers['content-security-policy']
+    # Opened directly, it downloads: no document of it ever loads in Parley's origin, no script runs.
+    title = await alice.title()
+    async with alice.expect_download():
+        await alice.evaluate('url => { window.location.href = url }', address)
+    assert await alice.title() == title != 'pwned'
+
+
+async def test_a_customer_emails_two_attachments_and_both_show_in_the_thread(new_person, server, server_parley,
+                                                                             mail_sink):
+    alice_view, _ = people(server_parley)
+    [customer] = server_parley.directory.search_customers(alice_view, 'customer@example.com')
+    before = len([m for rcpt, m in mail_sink.messages if 'customer@example.com' in rcpt])
+    server_parley.deliveries.window = timedelta(0)
+    conversation = server_parley.conversations.create_conversation(
+        alice_view, participant_ids=[customer.id], subject='Error on the display', body='Can you send a photo?',
+        client_id=cid())
+    [*_, email] = await wait_for_mail(mail_sink, before + 1)
+    alice = await new_person('alice@example.com')
+    await alice.goto(f'/messenger/{conversation.id}')
+    await expect(thread(alice).get_by_text('Can you send a photo?')).to_be_visible(timeout=LIVE)
+
+    status, _ = post_email(server, corpus.with_attachment(parseaddr(email['Reply-To'])[1]), INBOUND_SECRET)
+    assert status == 200
+    await expect(thread(alice).get_by_role('img', name='error 42.png')).to_be_visible(timeout=LIVE)
+    await expect(thread(alice).get_by_role('link', name=re.compile('invoice.pdf'))).to_be_visible()
