@@ -56,7 +56,8 @@ def create(settings: Settings) -> Parley:
     parley = build_parley(settings)
     app.state.parley = parley  # for tests driving the same process
     if settings.demo:
-        result = seed_demo(parley.directory, parley.conversations, password=settings.demo_password)
+        result = seed_demo(parley.directory, parley.conversations, password=settings.demo_password,
+                           replies=parley.replies)
         if result.created:
             _demo_banner(settings, result.password)
     pages.register(parley)

@@ -24,6 +24,7 @@ from services.tokens import ChatTokens
 from services.mail import MailService
 from services.notifications import NotificationService
 from services.presence import Presence
+from services.replies import SavedReplyService
 from services.search import SearchService
 from services.worker import run_periodically
 
@@ -49,6 +50,7 @@ class Parley:
     audit: AuditService
     customers: CustomerRecords
     files: AttachmentService
+    replies: SavedReplyService
     listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
@@ -103,4 +105,5 @@ def build_parley(settings: Settings) -> Parley:
                                          max_bytes=settings.inbound_max_bytes),
                   notifications=notifications, items=items, lifecycle=LifecycleService(db, bus),
                   handoff=HandoffService(db, bus, items), search=SearchService(db, conversations),
-                  audit=AuditService(db), customers=CustomerRecords(db, bus), files=files)
+                  audit=AuditService(db), customers=CustomerRecords(db, bus), files=files,
+                  replies=SavedReplyService(db))

@@ -5,6 +5,7 @@ import uuid
 
 from services.conversations import ConversationService
 from services.directory import DirectoryService
+from services.replies import SavedReplyService
 from services.views import UserView
 
 AGENTS = [
@@ -28,7 +29,7 @@ class DemoResult:
 
 
 def seed_demo(directory: DirectoryService, conversations: ConversationService, *,
-              password: str | None = None) -> DemoResult:
+              password: str | None = None, replies: SavedReplyService | None = None) -> DemoResult:
     """Seed the demo workspace when there is no agent yet; otherwise leave the data alone."""
     if directory.has_agents():
         return DemoResult(created=False, password=None)
@@ -48,7 +49,20 @@ def seed_demo(directory: DirectoryService, conversations: ConversationService, *
     conversations.create_conversation(
         mike, participant_ids=[alice.id, susan.id], client_id=_cid(), subject='Weekend rota',
         body='Who can cover Saturday morning? I can take Sunday.')
+    if replies is not None:
+        for title, shortcut, text in SAVED_REPLIES:
+            replies.create(alice, title=title, shortcut=shortcut, body=text, shared=True)
     return DemoResult(created=True, password=password)
+
+
+SAVED_REPLIES = [
+    ('Greeting', 'hi', 'Hi {customer.first_name}, thanks for getting in touch! I am {agent.first_name} and I will '
+                       'help you with this.'),
+    ('Restart the printer', 'restart', 'Could you try this first?\n\n1. Switch the printer off.\n2. Wait **30 '
+                                       'seconds**.\n3. Switch it on again.\n\nIf the error stays, send us a photo '
+                                       'of the display.'),
+    ('Closing', 'bye', 'Glad that is sorted, {customer.first_name}. Have a good day!\n\n{agent.name}'),
+]
 
 
 def _cid() -> str:

@@ -15,8 +15,8 @@ log = logging.getLogger(__name__)
 
 def register(parley: Parley) -> None:
     """Define every page for this Parley (called by main.py, never at import time)."""
-    from ui import (admin, auth_pages, chat, customers, embed, files, inbound_api, items, messenger, settings,
-                    stylesheet)
+    from ui import (admin, auth_pages, chat, customers, embed, files, inbound_api, items, messenger, replies,
+                    settings, stylesheet)
     use_stylesheet(stylesheet.serve())
     embed.register(parley)
     inbound_api.register(parley)
@@ -26,6 +26,7 @@ def register(parley: Parley) -> None:
     messenger.register(parley)
     chat.register(parley)
     settings.register(parley)
+    replies.register(parley)
     items.register(parley)
     customers.register(parley)
     app.on_page_exception(_error_page)

@@ -100,7 +100,7 @@ class Composer:
                  on_text: Callable[[str], None] | None = None, mentions=None, allow_notes: bool = False,
                  placeholder: str = 'Write a message…', hint: bool = True, keep: str | None = None,
                  was_sent: Callable[[str], bool] = lambda client_id: False, autofocus: bool = False,
-                 files: dict | None = None) -> None:
+                 files: dict | None = None, replies=None) -> None:
         """on_send(text, client_id) raises ParleyError with a message for the user when it cannot send.
 
         files: attachments are on, {'limit': bytes, 'chat': a customer's upload?, 'drop': [elements files may be
@@ -110,8 +110,11 @@ class Composer:
 
         mentions: an object with `search(text, limit)` and `mentioned(person)`; "@name" then suggests
         people, and picking one writes "@Full Name " and tells `mentioned`.
+
+        replies: an object with `search(text)` (saved replies matching what follows "/") and `fill(reply)` (its
+        text for this conversation); "/" at the start of the box then suggests them, and picking one puts it there.
         """
-        self.on_send, self.on_text, self.mentions = on_send, on_text, mentions
+        self.on_send, self.on_text, self.mentions, self.replies = on_send, on_text, mentions, replies
         self.action = action
         self.placeholder = placeholder
         self.client_id = uuid.uuid4().hex
@@ -122,6 +125,8 @@ class Composer:
                 as self.container:
             self.suggestions = Suggestions(self._pick, classes='absolute bottom-full left-3 md:left-6 mb-1 w-80 '
                                                               'max-w-[90%]')
+            self.reply_suggestions = Suggestions(self._pick_reply, item=_reply_item, no_match=NO_REPLY,
+                                                 classes='absolute bottom-full left-3 md:left-6 mb-1 w-96 max-w-[90%]')
             if allow_notes:
                 self.mode = ui.toggle({'reply': 'Reply', 'note': 'Internal note'}, value='reply',
                                       on_change=self._mode_changed) \
@@ -168,9 +173,9 @@ class Composer:
                 ui.run_javascript(start)
             client.on_connect(lambda: client.run_javascript(start))
         self.box.on('keydown.enter.exact.prevent', self._enter)
-        self.box.on('keydown.down', lambda: self.suggestions.move(1))
-        self.box.on('keydown.up', lambda: self.suggestions.move(-1))
-        self.box.on('keydown.esc', self.suggestions.close)
+        self.box.on('keydown.down', lambda: self._open_suggestions().move(1))
+        self.box.on('keydown.up', lambda: self._open_suggestions().move(-1))
+        self.box.on('keydown.esc', lambda: (self.suggestions.close(), self.reply_suggestions.close()))
         self._update_counter()
 
     @property
@@ -247,8 +252,11 @@ class Composer:
             self.box.classes(remove='parley-note-box')
         self.box.run_method('focus')
 
+    def _open_suggestions(self) -> Suggestions:
+        return self.reply_suggestions if self.reply_suggestions.is_open else self.suggestions
+
     def _enter(self) -> None:
-        if self.suggestions.pick_highlighted():
+        if self.suggestions.pick_highlighted() or self.reply_suggestions.pick_highlighted():
             return
         if self.action == 'Send' and not self.text.strip() and not (self.uploads and (self.uploads.ready or
                                                                                    self.uploads.busy)):
@@ -268,6 +276,8 @@ class Composer:
             self.on_text(text)
         if self.mentions is not None:
             self._suggest(text)
+        if self.replies is not None:
+            self._suggest_reply(text)
 
     def _update_counter(self) -> None:
         length = len(self.text.strip())
@@ -294,6 +304,36 @@ class Composer:
         live.replace_start(self.box, value[:len(value) - len(self.text)] + text)
         self.mentions.mentioned(person)
         self.box.run_method('focus')
+
+
+    # "/" at the start offers saved replies; the chosen one takes the place of what was typed.
+    def _suggest_reply(self, text: str) -> None:
+        match = _SLASH.fullmatch(text)
+        if match is None:
+            self.reply_suggestions.close()
+            return
+        self.reply_suggestions.show(self.replies.search(match.group(1)))
+
+    def _pick_reply(self, reply) -> None:
+        self.reply_suggestions.close()
+        value = self.box.value or ''
+        live.replace_start(self.box, value[:len(value) - len(self.text)] + self.replies.fill(reply))
+        self.box.run_method('focus')
+
+
+NO_REPLY = 'No saved reply matches. Keep your answers in Saved replies (account menu).'
+_SLASH = re.compile(r'/([^\n/]{0,40})')
+
+
+def _reply_item(reply, on_click: Callable[[], None], *, highlighted: bool = False) -> None:
+    highlight = ' bg-indigo-50' if highlighted else ''
+    with ui.item(on_click=on_click).classes('w-full rounded-md parley-item' + highlight) \
+            .props('role=option' + (' aria-selected=true' if highlighted else '')).mark(f'saved-{reply.shortcut}'):
+        with ui.item_section():
+            with ui.row().classes('items-baseline gap-2 no-wrap'):
+                ui.label(f'/{reply.shortcut}').classes('font-mono text-xs text-primary')
+                ui.item_label(reply.title).classes('font-medium truncate')
+            ui.item_label(' '.join(reply.body.split())[:90]).props('caption lines=1')
 
 
 def _install(script: str) -> None:

@@ -2,7 +2,7 @@
 // Text goes through {{ }} (escaped by Vue) only.
 export default {
   props: { nav: Array, name: String, email: String, initials: String, settings: String, password: String,
-           profile: String, color: String },
+           profile: String, replies: String, color: String },
   template: `
     <div class="w-full flex flex-nowrap items-center gap-3">
       <a href="/messenger" class="flex items-center gap-2 no-underline text-slate-900 shrink-0" aria-label="Parley home">
@@ -35,6 +35,7 @@ export default {
               <q-item-section>{{ item.label }}</q-item-section>
             </q-item>
             <q-item clickable tag="a" :href="profile"><q-item-section>Profile</q-item-section></q-item>
+            <q-item clickable tag="a" :href="replies"><q-item-section>Saved replies</q-item-section></q-item>
             <q-item clickable tag="a" :href="settings"><q-item-section>Notification settings</q-item-section></q-item>
             <q-item clickable tag="a" :href="password"><q-item-section>Change password</q-item-section></q-item>
             <q-item clickable v-close-popup @click="$emit('sign_out')"><q-item-section>Sign out</q-item-section></q-item>

@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
+from services.replies import fill
 from services.container import Parley
 from services.directory import matching
 from services.drafts import new_draft
@@ -475,7 +476,8 @@ class Thread:
                                  was_sent=lambda client_id: page.conversations.was_sent(self.agent, client_id),
                                  mentions=_Mentions(lambda text, limit: matching(teammates, text)[:limit]),
                                  autofocus=True, on_text=self._typed,
-                                 files={'limit': page.parley.files.max_bytes, 'drop': [self.scroller]})
+                                 files={'limit': page.parley.files.max_bytes, 'drop': [self.scroller]},
+                                 replies=_Replies(page.parley, self.agent, conversation))
 
     # ----- who read it, who is typing ---------------------------------------------------------
 
@@ -701,6 +703,22 @@ def _draft_item(page: MessengerPage, item_id: object) -> int | None:
         return page.parley.items.get_by_id(page.agent, item_id).id
     except NotFound:
         return None
+
+
+class _Replies:
+    """The composer's "/" saved replies for one conversation: read once, when first wanted."""
+
+    def __init__(self, parley: Parley, agent: UserView, conversation: ConversationView) -> None:
+        self.parley, self.agent, self.conversation = parley, agent, conversation
+        self._replies: list | None = None
+
+    def search(self, typed: str) -> list:
+        if self._replies is None:
+            self._replies = self.parley.replies.list_replies(self.agent)
+        return self.parley.replies.suggest(self._replies, typed)
+
+    def fill(self, reply) -> str:
+        return fill(reply.body, agent=self.agent, customers=self.conversation.customers)
 
 
 class _Mentions:

@@ -100,10 +100,13 @@ class PeoplePicker:
 class Suggestions:
     """A list of people under (or above) a text field: arrow keys move, Enter or a click picks."""
 
-    def __init__(self, on_pick: Callable[[UserView], None], *, classes: str, no_match: str = NO_MATCH) -> None:
+    def __init__(self, on_pick: Callable, *, classes: str, no_match: str = NO_MATCH,
+                 item: Callable | None = None) -> None:
+        """item(match, on_click, highlighted=...) draws one match (default: a person)."""
         self._on_pick = on_pick
         self._no_match = no_match
-        self.matches: list[UserView] = []
+        self._item = item or person_item
+        self.matches: list = []
         self._highlight = 0
         self._card = ui.card().classes(f'z-20 p-1 shadow-lg rounded-lg max-h-72 overflow-y-auto {classes}') \
             .props('role=listbox')
@@ -113,7 +116,7 @@ class Suggestions:
     def is_open(self) -> bool:
         return self._card.visible
 
-    def show(self, matches: list[UserView]) -> None:
+    def show(self, matches: list) -> None:
         self.matches, self._highlight = matches, 0
         self._render()
 
@@ -138,8 +141,8 @@ class Suggestions:
         with self._card:
             if not self.matches:
                 ui.label(self._no_match).classes('text-slate-500 text-sm px-3 py-2')
-            for index, person in enumerate(self.matches):
-                person_item(person, lambda p=person: self._on_pick(p), highlighted=index == self._highlight)
+            for index, match in enumerate(self.matches):
+                self._item(match, lambda m=match: self._on_pick(m), highlighted=index == self._highlight)
         self._card.visible = True
 
 

@@ -17,6 +17,7 @@ BRAND = '#4f46e5'
 SETTINGS_PATH = '/settings/notifications'
 PASSWORD_PATH = '/settings/password'
 PROFILE_PATH = '/settings/profile'
+REPLIES_PATH = '/settings/replies'
 AUDIT_PATH = '/admin/audit'
 NAV = [('Messenger', '/messenger', 'forum'), ('Tickets', '/tickets', 'confirmation_number'),
        ('Tasks', '/tasks', 'task_alt')]
@@ -213,7 +214,8 @@ class Masthead(ShowsText, ui.element, component='masthead.js'):
         self.props.update(nav=[{'label': label, 'href': href, 'icon': icon, 'current': href == active}
                                 for label, href, icon in _nav(agent)],
                            name=agent.name, email=agent.email, initials=agent.initials, settings=SETTINGS_PATH,
-                           password=PASSWORD_PATH, profile=PROFILE_PATH, color=agent.avatar_color or 'primary')
+                           password=PASSWORD_PATH, profile=PROFILE_PATH, replies=REPLIES_PATH,
+                           color=agent.avatar_color or 'primary')
         self.classes('w-full')
 
     def shown_text(self) -> list:
