@@ -13,6 +13,7 @@ from services.attachments import AttachmentService
 from services.audit import AuditService
 from services.customers import CustomerRecords
 from services.directory import DirectoryService
+from services.edits import MessageEdits
 from services.events import EventBus, LocalEventBus
 from services.inbound import InboundService
 from services.inbound_smtp import InboundListener, parse_address
@@ -51,6 +52,7 @@ class Parley:
     customers: CustomerRecords
     files: AttachmentService
     replies: SavedReplyService
+    edits: MessageEdits
     listener: InboundListener | None = None   # the inbound SMTP listener, when PARLEY_INBOUND_SMTP is set
 
     async def run_background(self) -> None:
@@ -106,4 +108,4 @@ def build_parley(settings: Settings) -> Parley:
                   notifications=notifications, items=items, lifecycle=LifecycleService(db, bus),
                   handoff=HandoffService(db, bus, items), search=SearchService(db, conversations),
                   audit=AuditService(db), customers=CustomerRecords(db, bus), files=files,
-                  replies=SavedReplyService(db))
+                  replies=SavedReplyService(db), edits=MessageEdits(db, bus, conversations))

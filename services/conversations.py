@@ -762,7 +762,8 @@ def _message_view(message: Message, author: User | UserView, viewer: UserView,
     return MessageView(id=message.id, conversation_id=message.conversation_id, author=person, body=message.body,
                        created_at=message.created_at, client_id=message.client_id, is_note=message.is_note,
                        via=message.via, attachments=AttachmentView.load(message.attachments), deliveries=deliveries,
-                       event=message.event)
+                       event=message.event, edited=message.edited_at is not None,
+                       deleted=message.deleted_at is not None)
 
 
 def _preview(text: str, attachments: Sequence[AttachmentView] = ()) -> str:

@@ -23,7 +23,8 @@ from models._types import utcnow
 from services.db import Database, Hooks, Transaction
 from services.emails import render
 from services.events import DeliveryChanged, EventBus
-from services.hooks import ConversationClosed, ConversationOpened, EmailAttempted, MessageStored, ParticipantRemoved
+from services.hooks import (ConversationClosed, ConversationOpened, EmailAttempted, MessageDeleted, MessageStored,
+                           ParticipantRemoved)
 from services.mail import MailService
 from services.presence import Presence
 from services.views import STATE_LABELS, AttachmentView, DeliveryView
@@ -54,6 +55,12 @@ class Deliveries:
         hooks.on(EmailAttempted, self.email_attempted)
         hooks.on(ConversationClosed, self.transcript)
         hooks.on(ParticipantRemoved, self.participant_removed)
+        hooks.on(MessageDeleted, self.message_deleted)
+
+    def message_deleted(self, tx: Transaction, event: MessageDeleted) -> None:
+        """A deleted message no email has carried yet is unsent: nothing waits to email it any more."""
+        tx.session.exec(delete(Delivery).where(col(Delivery.message_id) == event.message_id,
+                                               col(Delivery.email_id).is_(None)))
 
     # ----- state changes, in the transaction of what caused them ------------------------------
 

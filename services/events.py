@@ -48,6 +48,13 @@ class MessageSent(Event):
 
 
 @dataclass(frozen=True)
+class MessageChanged(Event):
+    """A message was edited or deleted: pages showing it read it again."""
+    conversation_id: int
+    message_id: int
+
+
+@dataclass(frozen=True)
 class ConversationChanged(Event):
     """Its status, people, subject, assignee or item changed: pages read it again (a page whose agent may no
     longer open it says so)."""

@@ -111,3 +111,11 @@ class ConversationAssigned:
     conversation_id: int
     actor: UserView
     assignee: UserView
+
+
+@dataclass(frozen=True)
+class MessageDeleted:
+    """Its author deleted a message: what still waits to carry it (deliveries not emailed) goes, and notices stop
+    quoting it."""
+    conversation_id: int
+    message_id: int

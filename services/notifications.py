@@ -29,8 +29,8 @@ from services.db import Database, Hooks, Transaction
 from services.emails import render
 from services.errors import InvalidInput
 from services.events import EventBus, NotificationCreated, NotificationsRead
-from services.hooks import (ConversationAssigned, ConversationOpened, Facts, ItemAssigned, MessageStored,
-                            ParticipantRemoved, ParticipantsAdded, SnoozeEnded)
+from services.hooks import (ConversationAssigned, ConversationOpened, Facts, ItemAssigned, MessageDeleted,
+                            MessageStored, ParticipantRemoved, ParticipantsAdded, SnoozeEnded)
 from services.richtext import to_text
 from services.threadlines import agent_ids
 from services.mail import MailService
@@ -151,6 +151,11 @@ class NotificationService:
 
     # ----- creating (handlers of domain events, inside the transaction of what happened) --------
 
+    def message_deleted(self, tx: Transaction, event: MessageDeleted) -> None:
+        """A deleted message's notices stop quoting it."""
+        tx.session.exec(update(Notification).where(col(Notification.message_id) == event.message_id)
+                        .values(preview='Message deleted'))
+
     def register(self, hooks: Hooks) -> None:
         """Notices follow a stored message (and the author has read the conversation; an answered unassigned
         chat is nobody else's any more), an opened conversation, an assignment."""
@@ -162,6 +167,7 @@ class NotificationService:
         hooks.on(SnoozeEnded, self.snooze_ended)
         hooks.on(ParticipantsAdded, self.participants_added)
         hooks.on(ConversationAssigned, self.conversation_assigned)
+        hooks.on(MessageDeleted, self.message_deleted)
         hooks.on(ParticipantRemoved, lambda tx, event: self.conversation_read(tx, event.person.id,
                                                                               event.conversation_id))
 

@@ -193,3 +193,5 @@ class MessageView:
     attachments: tuple[AttachmentView, ...] = ()
     deliveries: tuple[DeliveryView, ...] = ()   # agent messages to customers, for agent viewers only
     event: ThreadEvent | None = None   # a line about the conversation (services.threadlines), not a message
+    edited: bool = False    # its author changed it (agents can read the earlier versions)
+    deleted: bool = False   # its author deleted it: shown as "Message deleted", nothing of it left

@@ -18,11 +18,12 @@ from nicegui import ui
 from services.container import Parley
 from services.conversations import TYPING_EVERY
 from services.errors import NotFound, ParleyError
-from services.events import ConversationChanged, Event, MessageSent, SessionsEnded, Typing
+from services.events import ConversationChanged, Event, MessageChanged, MessageSent, SessionsEnded, Typing
 from services.livechat import ChatIdentity
 from services.views import AttachmentView, MessageView
 from ui import live
 from ui.composer import Composer
+from ui.message_actions import MessageActions
 from ui.files import file_path
 from ui.formatting import viewer_zone, visibility_script
 from ui.messages import CHAT_WIDTH, History, MessageList, Throttle, TypingLine, avatar_data, message_data
@@ -206,10 +207,12 @@ class ChatPage:
         with ui.element('div').classes('parley-thread flex-1 w-full px-3 py-4') \
                 .props('role=log aria-live=polite aria-label="Messages"') as self.scroller:
             with ui.column().classes('w-full gap-0') as self.inner:
+                self.actions = MessageActions(self.parley, identity.customer, self.zone)
                 self.history = History(self.scroller, self._draw, page_size=CHAT_PAGE, older=lambda before_id:
                                        self.parley.conversations.list_messages(
                                            self.identity.customer, self.identity.conversation_id,
-                                           before_id=before_id, limit=CHAT_PAGE))
+                                           before_id=before_id, limit=CHAT_PAGE), on_action=self.actions)
+                self.actions.messages = self.history.messages
         self.typing = TypingLine('w-full px-4 h-5 text-xs italic text-slate-500 truncate')
         self._may_tell_typing = Throttle(TYPING_EVERY)
         self.messages = self.history.messages
@@ -282,6 +285,11 @@ class ChatPage:
             return
         if isinstance(event, Typing) and event.conversation_id == identity.conversation_id:
             self.typing.typing(event.user_id, event.name)
+            return
+        if isinstance(event, MessageChanged) and event.conversation_id == identity.conversation_id:
+            if self.messages is not None and event.message_id in self.messages:
+                with suppress(NotFound):
+                    self.messages.replace(self.parley.conversations.get_message(identity.customer, event.message_id))
             return
         if not isinstance(event, MessageSent) or event.conversation_id != identity.conversation_id:
             return

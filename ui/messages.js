@@ -25,7 +25,7 @@ const Seen = {
 
 const Message = {
   props: { m: Object },
-  emits: ["open"],
+  emits: ["open", "menu", "action"],
   components: { "parley-seen": Seen },
   computed: {
     images() { return (this.m.files || []).filter((f) => f.image); },
@@ -60,7 +60,24 @@ const Message = {
                  aria-hidden="true">mail_outline</i><span>by email</span>
             </span>
           </div>
-          <div v-if="m.html" :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
+          <div v-if="m.deleted" class="pm-bubble pm-deleted">
+            <i class="q-icon notranslate material-icons" style="font-size: 16px" aria-hidden="true">block</i>
+            <span>Message deleted</span>
+          </div>
+          <div v-else-if="m.html" :class="['pm-bubble-row', m.mine ? 'pm-mine' : '']">
+            <div :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
+            <button v-if="m.mine" type="button" class="pm-more" aria-label="Edit or delete this message"
+                    title="Edit or delete" @click="$emit('menu', m, $event.currentTarget)">
+              <i class="q-icon notranslate material-icons" aria-hidden="true">more_horiz</i>
+            </button>
+          </div>
+          <button v-else-if="m.mine" type="button" class="pm-more pm-more-files" aria-label="Delete this message"
+                  title="Delete" @click="$emit('menu', m, $event.currentTarget)">
+            <i class="q-icon notranslate material-icons" aria-hidden="true">more_horiz</i>
+          </button>
+          <button v-if="m.edited && m.versions" type="button" class="pm-edited pm-edited-button"
+                  @click="$emit('action', {id: m.id, action: 'versions'})" title="See what it said before">edited</button>
+          <span v-else-if="m.edited" class="pm-edited">edited</span>
           <div v-if="images.length" class="pm-images">
             <button v-for="file in images" :key="file.id" type="button" class="pm-image"
                     :aria-label="'Open ' + file.name" :title="file.name" @click="$emit('open', file)">
@@ -94,9 +111,10 @@ const Message = {
 
 export default {
   components: { "parley-message": Message, "parley-seen": Seen },
+  emits: ["action"],
   props: { messages: Array, found: Number, tail: Object },
   data() {
-    return { list: this.messages.map((m) => Object.freeze({ ...m })), last: this.tail, large: null };
+    return { list: this.messages.map((m) => Object.freeze({ ...m })), last: this.tail, large: null, menu: null };
   },
   mounted() {
     if (this.found) requestAnimationFrame(() => this.reveal(this.found));   // opened from a search result
@@ -128,6 +146,27 @@ export default {
     close() {
       this.large = null;
     },
+    // The one small menu of an own message (Edit, Delete), beside the button that opened it.
+    openMenu(m, button) {
+      const box = button.getBoundingClientRect();
+      const top = Math.min(box.bottom + 4, window.innerHeight - 96);
+      this.menu = { id: m.id, text: !!m.html, top: top, left: Math.max(8, Math.min(box.right - 160, window.innerWidth - 168)),
+                    button: button };
+      this.$nextTick(() => { const first = document.querySelector(".pm-menu button"); if (first) first.focus(); });
+    },
+    pick(action) {
+      const menu = this.menu;
+      this.menu = null;
+      if (menu) {
+        this.$emit("action", { id: menu.id, action: action });
+        if (menu.button && menu.button.isConnected) menu.button.focus();
+      }
+    },
+    closeMenu() {
+      const button = this.menu && this.menu.button;
+      this.menu = null;
+      if (button && button.isConnected) button.focus();
+    },
     // Who read up to the last message, drawn after it (null: nobody to show there).
     setTail(tail) {
       this.last = tail && Object.freeze(tail);
@@ -152,7 +191,18 @@ export default {
   },
   template: `
     <div class="parley-messages" style="width: 100%">
-      <parley-message v-for="m in list" :key="m.id" :m="m" @open="open"></parley-message>
+      <parley-message v-for="m in list" :key="m.id" :m="m" @open="open" @menu="openMenu"
+                      @action="(a) => $emit('action', a)"></parley-message>
+      <teleport to="body"><div v-if="menu" class="pm-menu-backdrop" @click="closeMenu" @keydown.esc="closeMenu">
+        <div class="pm-menu" role="menu" :style="{top: menu.top + 'px', left: menu.left + 'px'}" @click.stop
+             @keydown.down.prevent="$event.target.nextElementSibling && $event.target.nextElementSibling.focus()"
+             @keydown.up.prevent="$event.target.previousElementSibling && $event.target.previousElementSibling.focus()">
+          <button v-if="menu.text" type="button" role="menuitem" @click="pick('edit')">
+            <i class="q-icon notranslate material-icons" aria-hidden="true">edit</i>Edit</button>
+          <button type="button" role="menuitem" class="pm-menu-danger" @click="pick('delete')">
+            <i class="q-icon notranslate material-icons" aria-hidden="true">delete_outline</i>Delete</button>
+        </div>
+      </div></teleport>
       <parley-seen v-if="last" :seen="last"></parley-seen>
       <teleport to="body"><div v-if="large" class="pm-lightbox" role="dialog" aria-modal="true" :aria-label="large.name"
            @click.self="close" @keydown.esc.stop="close" tabindex="-1">

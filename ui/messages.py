@@ -30,10 +30,16 @@ Draw = Callable[[MessageView, MessageView | None], dict]   # (message, the one s
 
 
 class MessageList(ShowsText, ui.element, component='messages.js'):
-    """Messages in order, oldest first: append new ones, prepend older ones, change a delivery line."""
+    """Messages in order, oldest first: append new ones, prepend older ones, change a delivery line.
 
-    def __init__(self, draw: Draw) -> None:
+    on_action(message_id, action) runs when the viewer picks "edit" or "delete" on their own message, or
+    "versions" on an edited one.
+    """
+
+    def __init__(self, draw: Draw, on_action: Callable[[int, str], None] | None = None) -> None:
         super().__init__()
+        if on_action is not None:
+            self.on('action', lambda e: _action(e.args, on_action))
         self._draw, self._keep, self._limit = draw, KEEP, KEEP
         self._views: list[MessageView] = []   # shown, oldest first
         self._ids: set[int] = set()
@@ -92,6 +98,16 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
         self._limit = len(self._views) + self._keep
         self._set(data, added, True, None)
 
+    def replace(self, message: MessageView) -> None:
+        """Show a message again as it is now (edited or deleted)."""
+        for i, shown in enumerate(self._views):
+            if shown.id == message.id:
+                self._views[i] = message
+                data = list(self.data)
+                data[i] = self._draw(message, self._views[i - 1] if i else None)
+                self._set(tuple(data), [data[i]], False, None)
+                return
+
     def set_delivery(self, message_id: int, deliveries: tuple[DeliveryView, ...]) -> None:
         data = list(self.data)
         for i in range(len(data) - 1, -1, -1):
@@ -142,6 +158,7 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
         tail = self.props['tail']
         return [text for m in self.data for text in (
             m['day'], m.get('line'), *(() if m.get('line') else (m['name'], m['time'], m['body'])),
+            'Message deleted' if m.get('deleted') else None, 'edited' if m.get('edited') else None,
             'Internal note' if m['note'] and not m.get('line') else None,
             'by email' if m['email'] else None, *(f['label'] for f in m['files'] or ()),
             (m['delivery'] or {}).get('text'),
@@ -176,17 +193,36 @@ def files_data(attachments: Iterable[AttachmentView], link: Link) -> list[dict]:
 
 
 def message_data(message: MessageView, previous: MessageView | None, zone, *, viewer_id: int, bubble: str,
-                 avatar: dict | None, width: str, name: str | None, link: Link = file_path) -> dict:
+                 avatar: dict | None, width: str, name: str | None, link: Link = file_path,
+                 versions: bool = False) -> dict:
     """The data of one message: `bubble` is the bubble's classes, `avatar` None for no avatar (the chat's own side);
-    `link` gives its files' addresses (a customer's carry a signed link)."""
+    `link` gives its files' addresses (a customer's carry a signed link); `versions`: the viewer may read what an
+    edited message said before."""
     new_day, grouped = placement(previous, message, zone)
-    return {'id': message.id, 'day': day_label(message.created_at, zone) if new_day else None, 'grouped': grouped,
-            'own': message.author.id == viewer_id, 'avatar': avatar, 'width': width, 'name': name,
+    own = message.author.id == viewer_id
+    if message.deleted:
+        bubble = 'pm-deleted'
+    return {'id': message.id, 'edited': message.edited and not message.deleted, 'deleted': message.deleted,
+            'mine': own and not message.deleted and message.via == MessageVia.APP,
+            'versions': versions and message.edited and not message.deleted,
+            'day': day_label(message.created_at, zone) if new_day else None, 'grouped': grouped, 'own': own,
+            'avatar': avatar, 'width': width, 'name': name,
             'note': message.is_note, 'time': clock(message.created_at, zone),
             'full': full_time(message.created_at, zone), 'email': message.via == MessageVia.EMAIL, 'body': message.body,
-            'html': to_html(message.body),
+            'html': '' if message.deleted else to_html(message.body),
             'bubble': bubble, 'files': files_data(message.attachments, link),
             'delivery': delivery_line(message.deliveries) if message.deliveries else None}
+
+
+ACTIONS = ('edit', 'delete', 'versions')
+
+
+def _action(args, on_action: Callable[[int, str], None]) -> None:
+    """What the browser asked (a message id and an action), checked: the service decides what may be done."""
+    args = args if isinstance(args, dict) else {}
+    message_id, action = args.get('id'), args.get('action')
+    if isinstance(message_id, int) and action in ACTIONS:
+        on_action(message_id, action)
 
 
 def line_data(message: MessageView, previous: MessageView | None, zone) -> dict:
@@ -235,11 +271,12 @@ class History:
     """
 
     def __init__(self, scroller: ui.element, draw: Draw, older: Callable[[int], list[MessageView]],
-                 page_size: int, changed: Callable[[], None] = lambda: None) -> None:
+                 page_size: int, changed: Callable[[], None] = lambda: None,
+                 on_action: Callable[[int, str], None] | None = None) -> None:
         self._older, self._page_size, self._changed = older, page_size, changed   # changed: after messages came
         self.load_more = ui.button('Load earlier messages', on_click=self.load_older) \
             .props('flat no-caps dense color=grey-8').classes('self-center mb-2')
-        self.messages = MessageList(draw)
+        self.messages = MessageList(draw, on_action)
         self._more(False)
         scroller.on('scroll', self.load_older, throttle=0.5, js_handler='''(e) => {
             const t = e.target;

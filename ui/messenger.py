@@ -15,8 +15,8 @@ from services.directory import matching
 from services.drafts import new_draft
 from services.conversations import NOT_FOUND, PAGE_SIZE, TYPING_EVERY, parse_conversation_id, unread_after
 from services.errors import NotFound
-from services.events import (ConversationChanged, ConversationRead, DeliveryChanged, Event, MessageSent,
-                             NotificationCreated, NotificationsRead, SeenUpTo, Typing)
+from services.events import (ConversationChanged, ConversationRead, DeliveryChanged, Event, MessageChanged,
+                             MessageSent, NotificationCreated, NotificationsRead, SeenUpTo, Typing)
 from services.views import ConversationStatus, ConversationView, Inbox, ItemKind, MessageView, UserKind, UserView
 from ui import live
 from ui.bell import Bell
@@ -27,6 +27,7 @@ from ui.formatting import list_time, short_time, viewer_zone, visibility_script
 from ui.picker import NO_CUSTOMER, PeoplePicker
 from ui.session import current_agent, first_things_first, login_redirect
 from ui.conversation_row import ConversationRow
+from ui.message_actions import MessageActions
 from ui.messages import (AGENT_WIDTH, History, Throttle, TypingLine, avatar_data, line_data, message_data,
                          seen_line)
 from ui.thread_actions import LIST_KEYS_SCRIPT, StatusActions, status_banner
@@ -352,6 +353,8 @@ class MessengerPage:
             return
         if isinstance(event, ConversationChanged) and event.conversation_id == selected_id and self.thread:
             self.thread.changed()
+        if isinstance(event, MessageChanged) and event.conversation_id == selected_id and self.thread:
+            self.thread.message_changed(event)
         reading = False
         if isinstance(event, MessageSent) and event.conversation_id == selected_id and self.thread:
             self.thread.receive(event)
@@ -454,11 +457,12 @@ class Thread:
         with ui.element('div').classes('parley-thread parley-scroll flex-1 w-full px-3 md:px-6 py-4') \
                 .props('role=log aria-live=polite aria-label="Messages"') as self.scroller:
             with ui.column().classes('w-full gap-0') as self.inner:
+                self.actions = MessageActions(page.parley, self.agent, self.zone)
                 self.history = History(self.scroller, self._draw, page_size=PAGE_SIZE, older=lambda before_id:
                                        page.conversations.list_messages(page.agent, conversation.id,
                                                                         before_id=before_id),
-                                       changed=self._show_seen)
-        self.messages = self.history.messages
+                                       changed=self._show_seen, on_action=self.actions)
+        self.messages = self.actions.messages = self.history.messages
         # Team conversations: how far each teammate has read ({their id: message id}), shown as avatars.
         self.seen: dict[int, int] | None = None if conversation.is_customer else \
             page.conversations.seen_by(page.agent, conversation.id)
@@ -562,6 +566,16 @@ class Thread:
             self.waiting_banner.delete()
             self.waiting_banner = None
 
+    def message_changed(self, event: MessageChanged) -> None:
+        """A message shown here was edited or deleted: one read for all the agents' pages it reaches."""
+        if event.message_id not in self.messages:
+            return
+        try:
+            message = live.shared(event, lambda: self.page.conversations.get_message(self.agent, event.message_id))
+        except NotFound:
+            return
+        self.messages.replace(message)
+
     def receive(self, event: MessageSent) -> None:
         self.typing.stopped(event.author_id)
         if self.seen is not None:   # the author and the teammates who had it on screen read it: shown with it below
@@ -609,7 +623,7 @@ class Thread:
         face = avatar_data(message, size='32px', spacer='w-8',
                            **({'color': 'light-blue-1', 'text': 'light-blue-9'} if customer else {}))
         return message_data(message, previous, self.zone, viewer_id=self.agent.id, bubble=bubble, avatar=face,
-                            width=AGENT_WIDTH, name='You' if own else message.author.name)
+                            width=AGENT_WIDTH, name='You' if own else message.author.name, versions=True)
 
 
 class DraftPane:

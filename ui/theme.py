@@ -73,6 +73,33 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
   .pm-email, .pm-delivery { color: oklch(55.4% 0.046 257.417); }
   .pm-files { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; padding-inline: 0.25rem; }
   .pm-delivery { padding-inline: 0.25rem; margin-top: 0.125rem; }
+  /* An own message's menu (Edit, Delete) and what an edit or deletion leaves. */
+  .pm-bubble-row { display: flex; align-items: center; gap: 0.25rem; max-width: 100%; }
+  .pm-own .pm-bubble-row { flex-direction: row-reverse; }
+  .pm-more { border: 0; background: none; padding: 0.125rem; border-radius: 9999px; cursor: pointer; line-height: 0;
+             color: oklch(55.4% 0.046 257.417); opacity: 0; flex-shrink: 0; }
+  .pm-more .q-icon { font-size: 18px; }
+  .parley-message:hover .pm-more, .pm-more:focus-visible { opacity: 1; }
+  .pm-more:hover { background: oklch(92.9% 0.013 255.508); }
+  .pm-more:focus-visible { outline: 2px solid var(--q-primary); }
+  @media (hover: none) { .pm-more { opacity: 0.6; } }
+  .pm-more-files { align-self: flex-end; }
+  .pm-edited { font-size: 0.6875rem; color: oklch(55.4% 0.046 257.417); padding-inline: 0.25rem; border: 0;
+               background: none; font-family: inherit; }
+  .pm-edited-button { cursor: pointer; text-decoration: underline dotted; text-underline-offset: 2px; }
+  .pm-deleted { display: flex; align-items: center; gap: 0.375rem; font-style: italic; font-size: 0.875rem;
+                color: oklch(55.4% 0.046 257.417); border: 1px dashed oklch(86.9% 0.022 252.894);
+                background: transparent; }
+  .pm-menu-backdrop { position: fixed; inset: 0; z-index: 6000; }
+  .pm-menu { position: fixed; width: 160px; background: #fff; border-radius: 0.5rem; padding: 0.25rem;
+             box-shadow: 0 10px 25px rgb(15 23 42 / 0.18), 0 0 0 1px rgb(15 23 42 / 0.06); display: flex;
+             flex-direction: column; }
+  .pm-menu button { display: flex; align-items: center; gap: 0.5rem; border: 0; background: none; padding: 0.5rem;
+                    border-radius: 0.375rem; font: inherit; font-size: 0.875rem; cursor: pointer; text-align: left;
+                    color: oklch(27.9% 0.041 260.031); }
+  .pm-menu button:hover, .pm-menu button:focus-visible { background: oklch(96.8% 0.007 247.896); outline: none; }
+  .pm-menu .q-icon { font-size: 18px; }
+  .pm-menu-danger { color: var(--q-negative) !important; }
   /* Files in a message: thumbnails that open large, chips that download (ui/messages.js). */
   .pm-images { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; }
   .pm-own .pm-images { justify-content: flex-end; }

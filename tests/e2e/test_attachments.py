@@ -1,4 +1,5 @@
 """Files in real browsers: pasted, dropped and chosen; shown live; downloaded only by those who may."""
+import asyncio
 from datetime import timedelta
 from pathlib import Path
 import re
@@ -7,7 +8,7 @@ from playwright.async_api import Page, expect
 
 from tests import mailcorpus as corpus, samplefiles
 from tests.conftest import cid
-from tests.e2e.conftest import DEMO_PASSWORD, INBOUND_SECRET
+from tests.e2e.conftest import DEMO_PASSWORD, EMAIL_FALLBACK_SECONDS, INBOUND_SECRET
 from tests.e2e.test_customer_chat import start_chat, wait_for_mail
 from tests.e2e.test_direct_conversations import LIVE, thread
 from tests.e2e.test_inbound_email import post_email
@@ -145,3 +146,48 @@ async def test_a_customer_emails_two_attachments_and_both_show_in_the_thread(new
     assert status == 200
     await expect(thread(alice).get_by_role('img', name='error 42.png')).to_be_visible(timeout=LIVE)
     await expect(thread(alice).get_by_role('link', name=re.compile('invoice.pdf'))).to_be_visible()
+
+
+async def test_edit_and_delete_reach_the_customers_chat_live(new_person, browser, server, mail_sink):
+    customer_context = await browser.new_context(base_url=server, viewport={'width': 390, 'height': 740})
+    customer = await customer_context.new_page()
+    await customer.goto('/chat')
+    email = f'edit-{cid()[:8]}@example.com'
+    await start_chat(customer, 'Eddie Edit', email, 'Where is my parcel?')
+    chat = customer.get_by_role('log', name='Messages')
+    await expect(chat.get_by_text('Where is my parcel?')).to_be_visible(timeout=LIVE)
+
+    alice = await new_person('alice@example.com')
+    await alice.get_by_text('Eddie Edit').first.click()
+    box = alice.get_by_role('textbox', name='Message', exact=True)
+    await box.fill('It ships on Monday')
+    await box.press('Enter')
+    await expect(chat.get_by_text('It ships on Monday')).to_be_visible(timeout=LIVE)
+
+    # Alice edits it: the customer's chat shows the new text, marked edited, without a reload.
+    mine = thread(alice).locator('.parley-message', has_text='It ships on Monday')
+    await mine.hover()
+    await mine.get_by_role('button', name='Edit or delete this message').click()
+    await alice.get_by_role('menuitem', name='Edit').click()
+    editor = alice.get_by_role('dialog').get_by_role('textbox', name='Edit message')
+    await editor.fill('It ships on **Tuesday**')
+    await editor.press('Enter')
+    await expect(thread(alice).get_by_text('It ships on Tuesday')).to_be_visible(timeout=LIVE)
+    await expect(chat.get_by_text('It ships on Tuesday')).to_be_visible(timeout=LIVE)
+    await expect(chat.get_by_text('edited')).to_be_visible()
+    await expect(chat.get_by_text('It ships on Monday')).to_have_count(0)
+
+    # A second message, deleted inside the email window: unsent, gone from the chat, never emailed.
+    await box.fill('Wrong parcel number 4711, sorry')
+    await box.press('Enter')
+    await expect(chat.get_by_text('Wrong parcel number 4711, sorry')).to_be_visible(timeout=LIVE)
+    wrong = thread(alice).locator('.parley-message', has_text='Wrong parcel number')
+    await wrong.hover()
+    await wrong.get_by_role('button', name='Edit or delete this message').click()
+    await alice.get_by_role('menuitem', name='Delete').click()
+    await alice.get_by_role('dialog').get_by_role('button', name='Delete', exact=True).click()
+    await expect(chat.get_by_text('Message deleted')).to_be_visible(timeout=LIVE)
+    await expect(chat.get_by_text('Wrong parcel number')).to_have_count(0)
+    await customer_context.close()
+    await asyncio.sleep(EMAIL_FALLBACK_SECONDS + 2)   # past the email window: nothing carries the deleted message
+    assert all('Wrong parcel number' not in str(m) for rcpt, m in mail_sink.messages if email in rcpt)
