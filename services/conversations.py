@@ -204,7 +204,6 @@ class ConversationService:
                 earlier = _message_by_client_id(tx.session, actor.id, client_id)
                 if earlier is not None:   # a retry of a send that claimed its files already
                     return self.get_message(actor, earlier.id)
-                attachments = staged(tx.session, actor, staged_ids)
             if join:
                 self._join_customer(tx.session, actor, conversation_id)
             conversation, members = self._load(tx.connection, conversation_id)
@@ -220,6 +219,8 @@ class ConversationService:
             if note and (actor.kind != UserKind.AGENT or conversation.kind != ConversationKind.CUSTOMER):
                 raise InvalidInput('Internal notes are for customer conversations: '
                                    'everything here is internal already.')
+            if staged_ids:
+                attachments = staged(tx.session, actor, staged_ids)
             sent = self._append(tx, conversation, members, actor, text, client_id, note=note, via=via,
                                 attachments=attachments)
         if isinstance(sent, MessageView):

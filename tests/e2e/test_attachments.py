@@ -1,5 +1,6 @@
 """Files in real browsers: pasted, dropped and chosen; shown live; downloaded only by those who may."""
 import asyncio
+import socket
 from datetime import timedelta
 from pathlib import Path
 import re
@@ -191,3 +192,37 @@ async def test_edit_and_delete_reach_the_customers_chat_live(new_person, browser
     await customer_context.close()
     await asyncio.sleep(EMAIL_FALLBACK_SECONDS + 2)   # past the email window: nothing carries the deleted message
     assert all('Wrong parcel number' not in str(m) for rcpt, m in mail_sink.messages if email in rcpt)
+
+
+def raw_upload(server: str, cookie: str, *, declared: int, body: bytes, finish: bool) -> bytes:
+    """POST /files over a plain socket: say `declared` bytes, send `body`, then read the answer (finish) or hang
+    up (a dropped connection)."""
+    host, port = server.removeprefix('http://').split(':')
+    with socket.create_connection((host, int(port)), timeout=10) as connection:
+        connection.sendall(f'POST /files HTTP/1.1\r\nHost: {host}:{port}\r\nCookie: {cookie}\r\n'
+                           f'X-File-Name: big.bin\r\nContent-Length: {declared}\r\n\r\n'.encode() + body)
+        if not finish:
+            return b''
+        answer = b''
+        while not answer.rstrip().endswith(b'}'):   # the headers, then the JSON body
+            chunk = connection.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+        return answer
+
+
+async def test_a_file_over_the_limit_is_refused_before_it_is_sent_and_a_dropped_upload_leaves_nothing(
+        new_person, server, server_database):
+    alice = await new_person('alice@example.com')
+    cookie = '; '.join(f'{c["name"]}={c["value"]}' for c in await alice.context.cookies())
+    # 30 MB announced, not one byte of it sent: the answer comes at once.
+    answer = await asyncio.to_thread(raw_upload, server, cookie, declared=30 * 1024 * 1024, body=b'', finish=True)
+    assert answer.startswith(b'HTTP/1.1 413') and b'files can be up to 25 MB' in answer
+    # 5 MB announced, 1 MB sent, then the connection drops: no file, no temporary file, no upload waiting.
+    files = server_database[1] / 'files'
+    before = sorted(p.name for p in files.rglob('*') if p.is_file())
+    await asyncio.to_thread(raw_upload, server, cookie, declared=5 * 1024 * 1024, body=b'x' * (1024 * 1024),
+                            finish=False)
+    await asyncio.sleep(1.5)
+    assert sorted(p.name for p in files.rglob('*') if p.is_file()) == before

@@ -78,6 +78,39 @@ ENTRIES = {
     'conversations to attach an email to': (lambda p, who, c, n, i: p.conversations.list_customer_conversations(who),
                                             (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
     'close': (lambda p, who, c, n, i: p.lifecycle.close(who, c), (OK, NotFound, NotFound, NotFound, NotFound)),
+    # Files: downloads by whoever may read the message; uploads wait for their uploader alone.
+    'download a file': (lambda p, who, c, n, i: p.files.file(who, _sent_file(p, c)),
+                        (OK, NotFound, NotFound, OK, NotFound)),
+    "download a note's file": (lambda p, who, c, n, i: p.files.file(who, _sent_file(p, c, note=True)),
+                               (OK, NotFound, NotFound, NotFound, NotFound)),
+    'start an upload': (lambda p, who, c, n, i: p.files.begin(who, name='a.txt', declared_size=3).abort(),
+                        (OK,) * 5),
+    "someone else's upload": (lambda p, who, c, n, i: p.files.file(who, _staged_file(p)),
+                              (NotFound,) * 5),
+    "send someone else's upload": (lambda p, who, c, n, i: p.conversations.send_message(
+        who, c, body='x', client_id=cid(), attachment_ids=[_staged_file(p)]),
+        (InvalidInput, NotFound, NotFound, InvalidInput, NotFound)),
+    "remove someone else's upload": (lambda p, who, c, n, i: (p.files.remove_staged(who, _staged_file(p)),
+                                                              p.files.file(_susan(p), _staged_file(p))),
+                                     (OK,) * 5),   # nothing happens: Susan still has it
+    # Saved replies: agents; the team's kept by admins.
+    'saved replies': (lambda p, who, c, n, i: p.replies.list_replies(who), (OK, OK, OK, Forbidden, Forbidden)),
+    'keep a team reply': (lambda p, who, c, n, i: p.replies.create(who, title='T', shortcut=f'x{cid()[:8]}',
+                                                                   body='b', shared=True),
+                          (Forbidden, Forbidden, OK, Forbidden, Forbidden)),
+    'keep an own reply': (lambda p, who, c, n, i: p.replies.create(who, title='T', shortcut='mine', body='b'),
+                          (OK, OK, OK, Forbidden, Forbidden)),
+    "change another's reply": (lambda p, who, c, n, i: p.replies.update(who, _susans_reply(p), title='T',
+                                                                         shortcut='s', body='b'),
+                               (NotFound,) * 5),
+    # Edit and delete: the author's own messages only; earlier versions for the conversation's agents.
+    'edit own message': (lambda p, who, c, n, i: p.edits.edit(
+        who, p.conversations.send_message(who, c, body='x', client_id=cid()).id, body='y'),
+        (OK, NotFound, NotFound, OK, NotFound)),
+    "edit another's message": (lambda p, who, c, n, i: p.edits.edit(who, n, body='y'), (NotFound,) * 5),
+    "delete another's message": (lambda p, who, c, n, i: p.edits.delete(who, n), (NotFound,) * 5),
+    'earlier versions': (lambda p, who, c, n, i: p.edits.versions(who, n),
+                         (OK, NotFound, NotFound, NotFound, NotFound)),
     'close with a transcript': (lambda p, who, c, n, i: p.lifecycle.close(who, c, transcript=True),
                                 (OK, NotFound, NotFound, NotFound, NotFound)),
     'reopen': (lambda p, who, c, n, i: p.lifecycle.reopen(who, c), (OK, NotFound, NotFound, NotFound, NotFound)),
@@ -141,12 +174,99 @@ ENTRIES = {
 }
 
 
+def _susan(parley):
+    [susan] = parley.directory.get_users([2])
+    return susan
+
+
+def _upload(parley, person):
+    pending = parley.files.begin(person, name='guide.pdf', declared_size=None)
+    pending.write(b'%PDF-1.4 guide')
+    return parley.files.finish(person, pending, name='guide.pdf').id
+
+
+def _sent_file(parley, conversation_id: int, *, note: bool = False) -> int:
+    """A file Susan sent in the conversation (in a note), once per test."""
+    key = ('note' if note else 'message', conversation_id)
+    if key not in _cache(parley):
+        file_id = _upload(parley, _susan(parley))
+        parley.conversations.send_message(_susan(parley), conversation_id, body='file', client_id=cid(), note=note,
+                                          attachment_ids=[file_id])
+        _cache(parley)[key] = file_id
+    return _cache(parley)[key]
+
+
+def _staged_file(parley) -> int:
+    """An upload of Susan's, not sent yet."""
+    if 'staged' not in _cache(parley):
+        _cache(parley)['staged'] = _upload(parley, _susan(parley))
+    return _cache(parley)['staged']
+
+
+def _susans_reply(parley) -> int:
+    return parley.replies.create(_susan(parley), title='Mine', shortcut=f's{cid()[:8]}', body='b').id
+
+
+def _cache(parley) -> dict:
+    """Files made for this test's Parley (each test builds its own)."""
+    return vars(parley.files).setdefault('_access_test_files', {})
+
+
+@pytest.mark.parametrize('role', ROLES)
+def test_a_link_to_a_file_is_its_customers_alone(world, role):
+    """Links are for customers (agents go by their session); another customer's link or file is not found."""
+    parley, people, conversation_id, _, _ = world
+    file_id = _sent_file(parley, conversation_id)
+    token = parley.files.link_token(people[role].id, file_id)
+    if role == 'customer':
+        assert parley.files.file_by_link(token, file_id).name == 'guide.pdf'
+    else:
+        with pytest.raises(NotFound):
+            parley.files.file_by_link(token, file_id)
+
+
 @pytest.mark.parametrize('entry', ENTRIES)
 def test_a_deactivated_agent_can_do_nothing_from_a_page_still_open(world, entry):
     """Their page's copy says admin and participant; the database says deactivated, and that decides."""
     parley, people, conversation_id, note_id, internal_id = world
     with pytest.raises(SignedOut, match='Sign in again'):
         ENTRIES[entry][0](parley, people['deactivated'], conversation_id, note_id, internal_id)
+
+
+def _susan(parley):
+    [susan] = parley.directory.get_users([2])
+    return susan
+
+
+def _upload(parley, person):
+    pending = parley.files.begin(person, name='guide.pdf', declared_size=None)
+    pending.write(b'%PDF-1.4 guide')
+    return parley.files.finish(person, pending, name='guide.pdf').id
+
+
+def _sent_file(parley, conversation_id: int, *, note: bool = False) -> int:
+    """A file Susan sent in the conversation (in a note), once per test."""
+    key = ('note' if note else 'message', conversation_id)
+    if key not in _cache(parley):
+        file_id = _upload(parley, _susan(parley))
+        parley.conversations.send_message(_susan(parley), conversation_id, body='file', client_id=cid(), note=note,
+                                          attachment_ids=[file_id])
+        _cache(parley)[key] = file_id
+    return _cache(parley)[key]
+
+
+def _staged_file(parley) -> int:
+    """An upload of Susan's, not sent yet."""
+    if 'staged' not in _cache(parley):
+        _cache(parley)['staged'] = _upload(parley, _susan(parley))
+    return _cache(parley)['staged']
+
+
+def _susans_reply(parley) -> int:
+    return parley.replies.create(_susan(parley), title='Mine', shortcut=f's{cid()[:8]}', body='b').id
+
+
+_files: dict[int, dict] = {}
 
 
 @pytest.mark.parametrize('entry', ENTRIES)
