@@ -1,9 +1,10 @@
 """What Parley holds about a customer, for them: everything in one export, and deleting them.
 
-Deleting keeps the conversations whole for the agents: the customer's messages stay, attributed to "Deleted
-customer". What named them goes: their name and email address on their record and wherever Parley wrote them into
-text (message bodies, thread lines, previews, subjects, notices, tickets), the emails received from them (raw
-included), the emails sent to them, their reply addresses, their pending email deliveries and their sessions.
+Deleting keeps the conversations whole for the agents: the customer's messages (and the files they sent) stay,
+attributed to "Deleted customer". What named them goes: their name and email address on their record and wherever
+Parley wrote them into text (message bodies, earlier versions, file names, thread lines, previews, subjects, notices,
+tickets), the emails received from them (raw included, and their files not posted), the emails sent to them, their
+reply addresses, their pending email deliveries, their uploads never sent and their sessions.
 Both actions are for admins and are logged (by the customer's id only).
 """
 from datetime import datetime
@@ -11,15 +12,15 @@ from datetime import datetime
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from models import (AuditAction, Conversation, CustomerThread, Delivery, DeliveryState, InboundEmail, Item, ItemKind,
-                    Message, Notification, OutboundEmail, Participant, User, UserKind)
+from models import (Attachment, AuditAction, Conversation, CustomerThread, Delivery, DeliveryState, InboundEmail, Item,
+                    ItemKind, Message, MessageVersion, Notification, OutboundEmail, Participant, User, UserKind)
 from models._types import utcnow
 from services.access import acting, is_id, require_admin
 from services.audit import record
 from services.db import Database
 from services.errors import NotFound
 from services.events import EventBus, SessionsEnded
-from services.views import UserView
+from services.views import AttachmentView, UserView
 
 DELETED_NAME = 'Deleted customer'
 
@@ -67,7 +68,12 @@ class CustomerRecords:
             session = tx.session
             customer = _customer(session, customer_id)
             name, email = customer.name, customer.email
-            # Emails received from them and sent to them, their reply addresses, their pending deliveries.
+            # Emails received from them (and the files they carried, not posted) and sent to them, their reply
+            # addresses, their pending deliveries, their uploads never sent (the sweep removes the bytes).
+            received = select(InboundEmail.id).where(func.lower(col(InboundEmail.from_address)) == email)
+            session.exec(delete(Attachment).where(col(Attachment.inbound_id).in_(received)))
+            session.exec(delete(Attachment).where(col(Attachment.uploader_id) == customer.id,
+                                                  col(Attachment.message_id).is_(None)))
             session.exec(delete(InboundEmail).where(func.lower(col(InboundEmail.from_address)) == email))
             sent = select(OutboundEmail.id).where(func.lower(col(OutboundEmail.to_address)) == email)
             session.exec(update(Delivery).where(col(Delivery.email_id).in_(sent)).values(email_id=None))
@@ -88,7 +94,8 @@ class CustomerRecords:
 
 # Text that may name a customer once their own rows are gone: what was written, and what other emails carried (a
 # transcript to another customer quoting her, a bounce report naming her address).
-_NAMING = (Message.body, Conversation.subject, Conversation.last_message_preview, Conversation.customer_preview,
+_NAMING = (Message.body, Message.attachments, Attachment.name, MessageVersion.body, Conversation.subject,
+           Conversation.last_message_preview, Conversation.customer_preview,
            Notification.title, Notification.preview, Item.title, Item.description, InboundEmail.from_name,
            InboundEmail.subject, InboundEmail.body, InboundEmail.reason, OutboundEmail.to_name, OutboundEmail.subject,
            OutboundEmail.text_body, OutboundEmail.html_body, OutboundEmail.last_error)
@@ -113,7 +120,10 @@ def _conversations(session: Session, customer_id: int) -> list[dict]:
         result.append({'id': conversation.id, 'subject': conversation.subject,
                        'started_at': _time(conversation.created_at),
                        'messages': [{'at': _time(m.created_at), 'from': author, 'text': m.body,
-                                     'by_email': m.via == 'email'} for m, author in messages]})
+                                     'by_email': m.via == 'email',
+                                     'files': [{'name': a.name, 'size': a.size, 'kept': a.kept}
+                                               for a in AttachmentView.load(m.attachments)]}
+                                    for m, author in messages if m.deleted_at is None]})
     return result
 
 

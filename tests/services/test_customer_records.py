@@ -1,5 +1,7 @@
 """A customer's data: everything in one export, and deleting it leaves no name or address of theirs behind."""
 from datetime import timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import parseaddr
 
 import pytest
@@ -8,7 +10,7 @@ from sqlmodel import SQLModel, select
 
 from models import AuditAction, OutboundEmail, User
 from services.errors import Forbidden, NotFound
-from tests import mailcorpus as corpus
+from tests import mailcorpus as corpus, samplefiles
 from tests.conftest import Clock, cid
 
 NAME, EMAIL = 'Ana Costa', 'ana.costa@example.org'
@@ -35,6 +37,22 @@ def ana(parley, team):
     assert parley.inbound.receive(reply).outcome == 'posted'
     assert parley.inbound.receive(corpus.gmail('help@parley.localhost', 'A new question', sender=f'{NAME} <{EMAIL}>',
                                                subject='Another thing')).outcome == 'unmatched'
+    unmatched = EmailMessage()   # with a file named after her, kept for the admin who triages it
+    unmatched['From'], unmatched['To'], unmatched['Subject'] = f'{NAME} <{EMAIL}>', 'help@parley.localhost', 'ID'
+    unmatched['Message-ID'] = corpus.new_id()
+    unmatched.set_content('My ID card')
+    unmatched.add_attachment(samplefiles.png(), maintype='image', subtype='png', filename=f'{NAME} ID card.png')
+    assert parley.inbound.receive(unmatched.as_bytes(policy=SMTP)).outcome == 'unmatched'
+    # A file named after her in the chat, an upload of hers never sent, an edit whose earlier text named her.
+    pending = parley.files.begin(alice, name=f'Contract {NAME}.pdf', declared_size=None)
+    pending.write(samplefiles.pdf())
+    contract = parley.files.finish(alice, pending, name=f'Contract {NAME}.pdf')
+    sent = parley.conversations.send_message(alice, chat.id, body=f'The contract for {NAME}', client_id=cid(),
+                                             attachment_ids=[contract.id])
+    parley.edits.edit(alice, sent.id, body='The contract')
+    pending = parley.files.begin(ana, name='selfie.png', declared_size=None)
+    pending.write(samplefiles.png(5, 5))
+    parley.files.finish(ana, pending, name='selfie.png')
     ticket = parley.items.create(alice, 'ticket', title=f'Refund {NAME}', description=f'Write to {EMAIL}',
                                  customer_id=ana.id)
     parley.conversations.send_message(alice, chat.id, body='One more thing', client_id=cid())   # pending delivery
@@ -48,11 +66,13 @@ def test_an_export_holds_what_she_could_see_never_notes(parley, team, ana):
                                                        'organization': 'Costa Lda', 'created_at': None}
     [conversation] = data['conversations']
     texts = [m['text'] for m in conversation['messages']]
-    assert texts == [f'Hello {NAME}, your refund is on its way.', 'Thank you! Ana', 'One more thing']
-    assert [m['by_email'] for m in conversation['messages']] == [False, True, False]
+    assert texts == [f'Hello {NAME}, your refund is on its way.', 'Thank you! Ana', 'The contract', 'One more thing']
+    assert [m['by_email'] for m in conversation['messages']] == [False, True, False, False]
+    assert conversation['messages'][2]['files'] == [{'name': f'Contract {NAME}.pdf', 'size': len(samplefiles.pdf()),
+                                                     'kept': True}]
     assert not any('asked twice' in t for t in texts), 'internal notes are not hers'
     assert [t['ref'] for t in data['tickets']] == [f'T-{ticket.number}']
-    assert [e['subject'] for e in data['emails_received']] == ['Re: Your printer', 'Another thing']
+    assert [e['subject'] for e in data['emails_received']] == ['Re: Your printer', 'Another thing', 'ID']
     [entry] = parley.audit.entries(team['alice'])
     assert (entry.action, entry.subject, entry.detail) == (AuditAction.CUSTOMER_EXPORTED, NAME, '')
 
@@ -87,7 +107,8 @@ def test_deleting_her_leaves_no_name_or_address_in_any_table(parley, team, ana):
     customer, chat, _ticket = ana
     found = _naming_her(parley)
     assert {'user.name', 'user.email', 'message.body', 'outboundemail.to_address', 'inboundemail.from_address',
-            'inboundemail.raw', 'item.title', 'conversation.subject'} <= set(found), 'the test sees her data first'
+            'inboundemail.raw', 'item.title', 'conversation.subject', 'attachment.name', 'message.attachments',
+            'messageversion.body'} <= set(found), 'the test sees her data first'
 
     parley.customers.delete(team['alice'], customer.id)
     assert _naming_her(parley) == []
@@ -95,7 +116,8 @@ def test_deleting_her_leaves_no_name_or_address_in_any_table(parley, team, ana):
     messages = parley.conversations.list_messages(team['alice'], chat.id)
     assert [(m.author.name, m.body) for m in messages if not m.is_note] == [
         ('Alice Admin', 'Hello Deleted customer, your refund is on its way.'), ('Deleted customer', 'Thank you! Ana'),
-        ('Alice Admin', 'One more thing')], 'her messages stay, attributed to "Deleted customer"'
+        ('Alice Admin', 'The contract'), ('Alice Admin', 'One more thing')], 'her messages stay, as "Deleted customer"'
+    assert [a.name for a in messages[-2].attachments] == ['Contract Deleted customer.pdf']
     assert parley.deliveries.send_due() == 0, 'nothing more is emailed to her'
     with pytest.raises(NotFound):
         parley.directory.get_customer(team['susan'], customer.id)
