@@ -9,15 +9,16 @@ import re
 import sys
 import tempfile
 
-from bench import browser, scale, throughput
+from bench import browser, scale, throughput, uploads
 from bench.common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / 'bench' / 'results'
 FULL = dict(throughput=dict(messages=3000, receivers=25), scale=dict(conversations=10_000, messages=1_000_000),
-            browser=dict(receivers=(1, 10, 25), messages=100, pages=20, loads=20, rounds=3))
+            browser=dict(receivers=(1, 10, 25), messages=100, pages=20, loads=20, rounds=3),
+            uploads=dict(size_mb=20, rounds=3))
 TINY = dict(throughput=dict(messages=20, receivers=3), scale=dict(conversations=60, messages=1200, samples=10),
-            browser=dict(receivers=(1, 2), messages=2, pages=2, loads=2, rounds=1))
+            browser=dict(receivers=(1, 2), messages=2, pages=2, loads=2, rounds=1), uploads=dict(size_mb=2, rounds=1))
 
 
 def run(sizes: dict) -> dict:
@@ -29,8 +30,10 @@ def run(sizes: dict) -> dict:
         data = scale.run(work / 'scale', **sizes['scale'])
         print('browser: delivery, memory, page load...', flush=True)
         pages = browser.run(work / 'browser', **sizes['browser'])
+        print('uploads...', flush=True)
+        files = uploads.run(work / 'uploads', **sizes['uploads'])
     return {'when': datetime.now(UTC).isoformat(timespec='seconds'), 'machine': machine(),
-            'sizes': sizes, 'throughput': sent, 'scale': data, **pages}
+            'sizes': sizes, 'throughput': sent, 'scale': data, **pages, 'uploads': files}
 
 
 def table(r: dict) -> str:
@@ -111,6 +114,12 @@ def table(r: dict) -> str:
         rows.append((f'… one of {load["pages_at_once"]} loading at once, the others as socket pages (each agent\'s '
                      'browser on a machine of its own), ms (p50 / p95)', f'{t["p50"]:.0f} / {t["p95"]:.0f}', '', '',
                      '', ''))
+    if 'uploads' in r:
+        u = r['uploads']
+        rows.append((f'Uploading a {u["size_mb"]} MB file: the server\'s memory at its peak, MB above before '
+                     f'(seconds; a plain copy of the file in the same run)', f'+{u["growth_mb"]} ({u["upload_s"]} s)',
+                     f'{u["copy_s"]} s (copy; {u["ratio"]} ×)', '', f'≤ +{max(2, u["size_mb"] // 4)} MB (flat)',
+                     _met(u['growth_mb'] <= max(2, u['size_mb'] // 4) and u['server_errors'] == 0)))
     head = (f'Measured {r["when"][:10]} on {m["cpus"]} cores ({m["cpu"]}), {m["memory"]}, Python {m["python"]}; '
             f'floor = bench/floor.py (NiceGUI) and bare page = bench/bare.py (no framework) in the same run.\n\n'
             '| Measure | Parley | Floor | Bare page | Target | Met |\n|---|---|---|---|---|---|\n')

@@ -216,7 +216,8 @@ class NotificationService:
         more (a mention, a customer's reply) is kept in their bell as already read.
         """
         now = self.clock()
-        preview = ('Note: ' if message.is_note else '') + _preview(message.body)
+        preview = ('Note: ' if message.is_note else '') + (_preview(message.body) or
+                                                            ' '.join(f'📎 {a.name}' for a in message.attachments))
         key = f'message:{message.id}'
         same_kind = None if '@' in message.body else _kind(conversation, message, author, '', started=started)
         titles: dict[str, str] = {}

@@ -71,7 +71,9 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
   .pm-note { font-weight: 600; color: oklch(47.3% 0.137 46.201); }
   .pm-time { color: oklch(70.4% 0.04 256.788); }
   .pm-email, .pm-delivery { color: oklch(55.4% 0.046 257.417); }
-  .pm-files { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; padding-inline: 0.25rem; }
+  .pm-files { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; padding-inline: 0.25rem;
+              max-width: 100%; }
+  .pm-own .pm-files { justify-content: flex-end; }
   .pm-delivery { padding-inline: 0.25rem; margin-top: 0.125rem; }
   /* An own message's menu (Edit, Delete) and what an edit or deletion leaves. */
   .pm-bubble-row { display: flex; align-items: center; gap: 0.25rem; max-width: 100%; }
@@ -101,14 +103,15 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
   .pm-menu .q-icon { font-size: 18px; }
   .pm-menu-danger { color: var(--q-negative) !important; }
   /* Files in a message: thumbnails that open large, chips that download (ui/messages.js). */
-  .pm-images { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; }
+  .pm-images { display: flex; flex-wrap: wrap; gap: 0.25rem; margin-top: 0.25rem; max-width: 100%; }
   .pm-own .pm-images { justify-content: flex-end; }
   .pm-image { padding: 0; border: 1px solid oklch(92.9% 0.013 255.508); border-radius: 0.75rem; overflow: hidden;
               background: oklch(96.8% 0.007 247.896); cursor: zoom-in; line-height: 0; }
   .pm-image:focus-visible { outline: 2px solid var(--q-primary); outline-offset: 2px; }
   .pm-image img { display: block; max-width: min(240px, 60vw); max-height: 240px; width: auto; height: auto;
                   object-fit: cover; }
-  .pm-file { display: inline-flex; align-items: center; gap: 0.375rem; max-width: 100%; padding: 0.375rem 0.625rem;
+  .pm-file { display: inline-flex; align-items: center; gap: 0.375rem; max-width: 100%; min-width: 0;
+             padding: 0.375rem 0.625rem;
              border: 1px solid oklch(86.9% 0.022 252.894); border-radius: 0.75rem; background: #fff;
              color: oklch(27.9% 0.041 260.031); font-size: 0.8125rem; text-decoration: none; }
   a.pm-file:hover { background: oklch(96.8% 0.007 247.896); }

@@ -67,6 +67,9 @@ async def test_a_customer_pastes_a_screenshot_and_alice_sees_its_thumbnail_live(
     await expect(dialog.get_by_role('img')).to_be_visible()
     await alice.keyboard.press('Escape')
     await expect(dialog).to_have_count(0)
+    await alice.get_by_role('textbox', name='Message', exact=True).fill('Thanks, that helps')   # hers now: no
+    await alice.get_by_role('textbox', name='Message', exact=True).press('Enter')   # longer waiting for the others
+    await expect(chat.get_by_text('Thanks, that helps')).to_be_visible(timeout=LIVE)
 
 
 async def test_alice_drops_a_pdf_susan_downloads_it_and_mike_gets_not_found(new_person, browser, server,

@@ -145,7 +145,7 @@ async def test_the_thread_element_applies_what_the_server_sends(new_person, serv
         const shown = getElement(id).list;
         // [index, body]: the message shown there, changed; [null, body]: a new one (ids from 10^6 up)
         window.nextId = window.nextId || 1e6;
-        window.lastPut = [items.map(([at, body]) => ({...shown[at ?? shown.length - 1], body: body,
+        window.lastPut = [items.map(([at, body]) => ({...shown[at ?? shown.length - 1], body: body, html: body,
                                                          id: at === null ? window.nextId++ : shown[at].id})),
                           atStart, first === null ? null : shown[first].id];
         window.putAgain = () => runMethod(id, "put", window.lastPut);

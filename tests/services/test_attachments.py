@@ -331,3 +331,12 @@ def test_the_email_fallback_links_to_an_agents_files_rather_than_attaching_them(
     assert f'href="{link}"' in email.html_body.replace('&amp;', '&') and '<strong>guide</strong>' in email.html_body
     token = link.split('?t=')[1]
     assert read(parley, parley.files.file_by_link(token, guide.id)) == samplefiles.pdf()
+
+
+def test_a_notice_for_files_alone_names_them(parley, team):
+    conversation = parley.conversations.create_conversation(team['susan'], participant_ids=[team['alice'].id],
+                                                            body='Hi', client_id='c1')
+    shot = upload(parley, team['susan'], 'screen.png', samplefiles.png())
+    parley.conversations.send_message(team['susan'], conversation.id, body='', client_id='c2',
+                                      attachment_ids=[shot.id])
+    assert parley.notifications.bell(team['alice'])[0].preview == '📎 screen.png'
