@@ -104,7 +104,8 @@ def utf8_words(to: str, *, in_reply_to: str | None = None) -> bytes:
     return message.as_bytes(policy=SMTP)
 
 
-def with_attachment(to: str, *, in_reply_to: str | None = None, text: str = 'Here is the photo of the error.') -> bytes:
+def _reply(to: str, in_reply_to: str | None, text: str) -> EmailMessage:
+    """A customer's plain reply about the printer, to add parts to."""
     message = EmailMessage()
     message['From'] = CUSTOMER
     message['To'] = to
@@ -113,6 +114,11 @@ def with_attachment(to: str, *, in_reply_to: str | None = None, text: str = 'Her
     if in_reply_to:
         message['In-Reply-To'] = in_reply_to
     message.set_content(text)
+    return message
+
+
+def with_attachment(to: str, *, in_reply_to: str | None = None, text: str = 'Here is the photo of the error.') -> bytes:
+    message = _reply(to, in_reply_to, text)
     message.add_attachment(samplefiles.png(), maintype='image', subtype='png', filename='error 42.png')
     message.add_attachment(b'%PDF-1.4 ' * 1000, maintype='application', subtype='pdf', filename='invoice.pdf')
     return message.as_bytes(policy=SMTP)
@@ -172,14 +178,7 @@ def fresh(body: str = 'Hello, I have a new question about billing.', *, sender: 
 
 def with_inline_image(to: str, *, in_reply_to: str | None = None) -> bytes:
     """An HTML reply with a picture pasted into its text (multipart/related, the picture by Content-ID)."""
-    message = EmailMessage()
-    message['From'] = CUSTOMER
-    message['To'] = to
-    message['Subject'] = 'Re: Your printer'
-    message['Message-ID'] = new_id()
-    if in_reply_to:
-        message['In-Reply-To'] = in_reply_to
-    message.set_content('See the picture below.')
+    message = _reply(to, in_reply_to, 'See the picture below.')
     message.add_alternative('<p>See the picture below.</p><img src="cid:screen1@example.com">', subtype='html')
     message.get_payload()[1].add_related(samplefiles.png(30, 20), maintype='image', subtype='png',
                                          cid='<screen1@example.com>')

@@ -39,18 +39,24 @@ def people(parley):
     return alice, susan
 
 
-async def test_a_customer_pastes_a_screenshot_and_alice_sees_its_thumbnail_live(new_person, browser, server):
+async def live_chat_with_alice(new_person, browser, server, name: str, question: str):
+    """A visitor starts a live chat from the pre-chat form (on a phone) and Alice opens it: (their context, their
+    page, their chat's messages, Alice's page)."""
     customer_context = await browser.new_context(base_url=server, viewport={'width': 390, 'height': 740})
     customer = await customer_context.new_page()
     await customer.goto('/chat')
-    email = f'paste-{cid()[:8]}@example.com'
-    await start_chat(customer, 'Paula Paste', email, 'The printer shows an error')
+    await start_chat(customer, name, f'{name.split()[0].lower()}-{cid()[:8]}@example.com', question)
     chat = customer.get_by_role('log', name='Messages')
-    await expect(chat.get_by_text('The printer shows an error')).to_be_visible(timeout=LIVE)
-
+    await expect(chat.get_by_text(question)).to_be_visible(timeout=LIVE)
     alice = await new_person('alice@example.com')
-    await alice.get_by_text('Paula Paste').first.click()
-    await expect(thread(alice).get_by_text('The printer shows an error')).to_be_visible(timeout=LIVE)
+    await alice.get_by_text(name).first.click()
+    await expect(thread(alice).get_by_text(question)).to_be_visible(timeout=LIVE)
+    return customer_context, customer, chat, alice
+
+
+async def test_a_customer_pastes_a_screenshot_and_alice_sees_its_thumbnail_live(new_person, browser, server):
+    _, customer, chat, alice = await live_chat_with_alice(new_person, browser, server, 'Paula Paste',
+                                                          'The printer shows an error')
 
     await put_file(customer, 'textarea', 'paste', 'image.png', 'image/png', samplefiles.png(300, 200))
     await expect(customer.get_by_role('list', name='Files to send').get_by_text(re.compile(r'Pasted image'))) \
@@ -153,26 +159,22 @@ async def test_a_customer_emails_two_attachments_and_both_show_in_the_thread(new
 
 
 async def test_edit_and_delete_reach_the_customers_chat_live(new_person, browser, server, mail_sink):
-    customer_context = await browser.new_context(base_url=server, viewport={'width': 390, 'height': 740})
-    customer = await customer_context.new_page()
-    await customer.goto('/chat')
-    email = f'edit-{cid()[:8]}@example.com'
-    await start_chat(customer, 'Eddie Edit', email, 'Where is my parcel?')
-    chat = customer.get_by_role('log', name='Messages')
-    await expect(chat.get_by_text('Where is my parcel?')).to_be_visible(timeout=LIVE)
-
-    alice = await new_person('alice@example.com')
-    await alice.get_by_text('Eddie Edit').first.click()
+    customer_context, _, chat, alice = await live_chat_with_alice(new_person, browser, server, 'Eddie Edit',
+                                                                  'Where is my parcel?')
     box = alice.get_by_role('textbox', name='Message', exact=True)
-    await box.fill('It ships on Monday')
-    await box.press('Enter')
-    await expect(chat.get_by_text('It ships on Monday')).to_be_visible(timeout=LIVE)
+
+    async def sent_then(text: str, action: str) -> None:
+        """Alice sends it, the chat shows it, and she picks Edit or Delete in its menu."""
+        await box.fill(text)
+        await box.press('Enter')
+        await expect(chat.get_by_text(text)).to_be_visible(timeout=LIVE)
+        mine = thread(alice).locator('.parley-message', has_text=text)
+        await mine.hover()
+        await mine.get_by_role('button', name='Edit or delete this message').click()
+        await alice.get_by_role('menuitem', name=action).click()
 
     # Alice edits it: the customer's chat shows the new text, marked edited, without a reload.
-    mine = thread(alice).locator('.parley-message', has_text='It ships on Monday')
-    await mine.hover()
-    await mine.get_by_role('button', name='Edit or delete this message').click()
-    await alice.get_by_role('menuitem', name='Edit').click()
+    await sent_then('It ships on Monday', 'Edit')
     editor = alice.get_by_role('dialog').get_by_role('textbox', name='Edit message')
     await editor.fill('It ships on **Tuesday**')
     await editor.press('Enter')
@@ -182,19 +184,13 @@ async def test_edit_and_delete_reach_the_customers_chat_live(new_person, browser
     await expect(chat.get_by_text('It ships on Monday')).to_have_count(0)
 
     # A second message, deleted inside the email window: unsent, gone from the chat, never emailed.
-    await box.fill('Wrong parcel number 4711, sorry')
-    await box.press('Enter')
-    await expect(chat.get_by_text('Wrong parcel number 4711, sorry')).to_be_visible(timeout=LIVE)
-    wrong = thread(alice).locator('.parley-message', has_text='Wrong parcel number')
-    await wrong.hover()
-    await wrong.get_by_role('button', name='Edit or delete this message').click()
-    await alice.get_by_role('menuitem', name='Delete').click()
+    await sent_then('Wrong parcel number 4711, sorry', 'Delete')
     await alice.get_by_role('dialog').get_by_role('button', name='Delete', exact=True).click()
     await expect(chat.get_by_text('Message deleted')).to_be_visible(timeout=LIVE)
     await expect(chat.get_by_text('Wrong parcel number')).to_have_count(0)
     await customer_context.close()
     await asyncio.sleep(EMAIL_FALLBACK_SECONDS + 2)   # past the email window: nothing carries the deleted message
-    assert all('Wrong parcel number' not in str(m) for rcpt, m in mail_sink.messages if email in rcpt)
+    assert all('Wrong parcel number' not in str(m) for rcpt, m in mail_sink.messages if 'eddie-' in rcpt)
 
 
 def raw_upload(server: str, cookie: str, *, declared: int, body: bytes, finish: bool) -> bytes:

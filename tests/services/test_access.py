@@ -233,42 +233,6 @@ def test_a_deactivated_agent_can_do_nothing_from_a_page_still_open(world, entry)
         ENTRIES[entry][0](parley, people['deactivated'], conversation_id, note_id, internal_id)
 
 
-def _susan(parley):
-    [susan] = parley.directory.get_users([2])
-    return susan
-
-
-def _upload(parley, person):
-    pending = parley.files.begin(person, name='guide.pdf', declared_size=None)
-    pending.write(b'%PDF-1.4 guide')
-    return parley.files.finish(person, pending, name='guide.pdf').id
-
-
-def _sent_file(parley, conversation_id: int, *, note: bool = False) -> int:
-    """A file Susan sent in the conversation (in a note), once per test."""
-    key = ('note' if note else 'message', conversation_id)
-    if key not in _cache(parley):
-        file_id = _upload(parley, _susan(parley))
-        parley.conversations.send_message(_susan(parley), conversation_id, body='file', client_id=cid(), note=note,
-                                          attachment_ids=[file_id])
-        _cache(parley)[key] = file_id
-    return _cache(parley)[key]
-
-
-def _staged_file(parley) -> int:
-    """An upload of Susan's, not sent yet."""
-    if 'staged' not in _cache(parley):
-        _cache(parley)['staged'] = _upload(parley, _susan(parley))
-    return _cache(parley)['staged']
-
-
-def _susans_reply(parley) -> int:
-    return parley.replies.create(_susan(parley), title='Mine', shortcut=f's{cid()[:8]}', body='b').id
-
-
-_files: dict[int, dict] = {}
-
-
 @pytest.mark.parametrize('entry', ENTRIES)
 @pytest.mark.parametrize('role', ROLES)
 def test_each_person_gets_exactly_what_they_should(world, entry, role):

@@ -83,9 +83,13 @@ async def test_an_anonymous_visitor_reaches_no_agent_page_or_api(user: User, peo
     client = user.http_client
     for path in ('/messenger', '/messenger/1', '/messenger/draft', '/tickets', '/tickets/1', '/tasks', '/tasks/1',
                  '/settings/notifications', '/admin/customers', '/admin/agents', '/admin/outbox', '/admin/email',
-                 '/admin/live-chat'):
+                 '/admin/live-chat', '/settings/replies', '/settings/profile', '/admin/audit'):
         answer = await client.get(path, follow_redirects=False)
         assert answer.status_code == 303 and answer.headers['location'].startswith('/login'), path
+    # Files: an upload needs a session (an agent's, or the live chat's token); a download is "not found".
+    assert (await client.post('/files', content=b'x', headers={'X-File-Name': 'a.txt'})).status_code == 401
+    assert (await client.get('/files/1/a.txt')).status_code == 404
+    assert (await client.delete('/files/1')).status_code == 404
     app_parley.settings.inbound_secret = 'webhook secret'
     answer = await client.post('/api/inbound-email', content=b'From: a@b.test\r\n\r\nhi',
                                headers={'Content-Type': 'message/rfc822'})

@@ -15,12 +15,18 @@ def staged(parley, agent, name: str, data: bytes):
     return parley.files.finish(agent, pending, name=name)
 
 
-async def test_files_go_with_the_message_and_show_in_the_thread(user: User, people, app_parley):
-    alice, susan = people['alice'], people['susan']
-    conversation = app_parley.conversations.create_conversation(alice, participant_ids=[susan.id], body='Hello',
-                                                                client_id=cid())
+async def alice_in_a_thread_with_susan(user: User, people, app_parley):
+    """Alice signed in, her conversation with Susan open."""
+    conversation = app_parley.conversations.create_conversation(people['alice'], participant_ids=[people['susan'].id],
+                                                                body='Hello', client_id=cid())
     await sign_in(user, 'alice@example.com', path=f'/messenger/{conversation.id}')
     await user.should_see('Hello')
+    return conversation
+
+
+async def test_files_go_with_the_message_and_show_in_the_thread(user: User, people, app_parley):
+    alice, susan = people['alice'], people['susan']
+    conversation = await alice_in_a_thread_with_susan(user, people, app_parley)
     pdf = staged(app_parley, alice, 'guide.pdf', samplefiles.pdf())
     shot = staged(app_parley, alice, 'screen.png', samplefiles.png())
     user.find(kind=Uploads).trigger('change', {'ready': [pdf.id, shot.id], 'busy': 0, 'failed': 0})
@@ -36,16 +42,12 @@ async def test_files_go_with_the_message_and_show_in_the_thread(user: User, peop
 
 
 async def test_sending_waits_for_uploads_still_going(user: User, people, app_parley):
-    alice, susan = people['alice'], people['susan']
-    conversation = app_parley.conversations.create_conversation(alice, participant_ids=[susan.id], body='Hello',
-                                                                client_id=cid())
-    await sign_in(user, 'alice@example.com', path=f'/messenger/{conversation.id}')
-    await user.should_see('Hello')
+    conversation = await alice_in_a_thread_with_susan(user, people, app_parley)
     user.find(kind=Uploads).trigger('change', {'ready': [], 'busy': 1, 'failed': 0})
     user.find(marker='composer').type('See the attached file')
     user.find(marker='composer').trigger('keydown.enter.exact.prevent')
     await user.should_see('Wait until the files have uploaded, or remove them.')
-    assert len(app_parley.conversations.list_messages(alice, conversation.id)) == 1
+    assert len(app_parley.conversations.list_messages(people['alice'], conversation.id)) == 1
 
 
 async def test_a_slash_suggests_saved_replies_and_fills_one_in(user: User, people, app_parley):
@@ -99,3 +101,41 @@ async def test_saved_replies_are_kept_on_their_page(user: User, people, app_parl
     user.find(marker='confirm-delete').click()
     await user.should_not_see(marker='reply-thanks')
     assert app_parley.replies.list_replies(people['susan']) == []
+
+
+async def test_the_author_edits_from_the_menu_and_a_teammate_sees_it_live(user: User, create_user, people,
+                                                                          app_parley):
+    alice, susan = people['alice'], people['susan']
+    conversation = app_parley.conversations.create_conversation(alice, participant_ids=[susan.id],
+                                                                body='Standup at 9', client_id=cid())
+    [message] = app_parley.conversations.list_messages(alice, conversation.id)
+    teammate = create_user()
+    await sign_in(teammate, 'susan@example.com', path=f'/messenger/{conversation.id}')   # both signed in first
+    await sign_in(user, 'alice@example.com', path=f'/messenger/{conversation.id}')
+    await teammate.should_see('Standup at 9')
+    user.find(kind=MessageList).trigger('action', {'id': message.id, 'action': 'edit'})   # "…" -> Edit
+    await user.should_see(marker='edit-message')
+    user.find(marker='edit-box').clear().type('Standup at 10')
+    user.find(marker='save-edit').click()
+    await user.should_see('Standup at 10')
+    await teammate.should_see('Standup at 10')
+    await teammate.should_see('edited')
+    await teammate.should_not_see('Standup at 9')
+
+    user.find(kind=MessageList).trigger('action', {'id': message.id, 'action': 'delete'})
+    await user.should_see('Everyone in the conversation sees "Message deleted" instead.')
+    user.find(marker='confirm-delete-message').click()
+    await teammate.should_see('Message deleted')
+    await teammate.should_not_see('Standup at 10')
+
+
+async def test_nobody_edits_another_persons_message_from_a_forged_menu(user: User, people, app_parley):
+    alice, susan = people['alice'], people['susan']
+    conversation = app_parley.conversations.create_conversation(susan, participant_ids=[alice.id],
+                                                                body="Susan's words", client_id=cid())
+    [message] = app_parley.conversations.list_messages(alice, conversation.id)
+    await sign_in(user, 'alice@example.com', path=f'/messenger/{conversation.id}')
+    await user.should_see("Susan's words")
+    user.find(kind=MessageList).trigger('action', {'id': message.id, 'action': 'edit'})
+    await user.should_see('This message cannot be changed any more.')
+    await user.should_not_see(marker='edit-message')
