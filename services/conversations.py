@@ -92,16 +92,17 @@ class ConversationService:
 
     @acting
     def create_conversation(self, actor: UserView, *, participant_ids: Iterable[int], body: str,
-                            client_id: str, subject: str | None = None,
-                            with_customer: bool = False, item_id: int | None = None) -> ConversationView:
+                            client_id: str, subject: str | None = None, with_customer: bool = False,
+                            item_id: int | None = None, attachment_ids: Sequence[int] = ()) -> ConversationView:
         """An agent starts a conversation with teammates and/or customers and its first message, all or nothing.
 
         With a customer among the participants it is a customer conversation: the first message goes to
         them (live or by email). With item_id it belongs to that ticket or task (its visibility does not change).
-        Retrying with the same client_id returns the conversation created the first time.
+        Retrying with the same client_id returns the conversation created the first time. attachment_ids: the
+        agent's uploads for the first message (then its text may be empty).
         """
         access.require_agent(actor, InvalidInput('Only agents start conversations here.'))
-        text = validate_body(body)
+        text = validate_body(body, files=bool(attachment_ids))
         client_id = _validate_client_id(client_id)
         others = [i for i in dict.fromkeys(participant_ids) if i != actor.id]
         if not others:
@@ -125,7 +126,8 @@ class ConversationService:
                 [actor.id, *others], item_id=item_id, assignee_id=actor.id if has_customer else None)
             created = ConversationCreated(recipients=(actor.id, *others), conversation_id=conversation.id,
                                           created_by_id=actor.id)
-            self._append(tx, *self._loaded(tx.connection, conversation.id), actor, text, client_id, event=created)
+            self._append(tx, *self._loaded(tx.connection, conversation.id), actor, text, client_id, event=created,
+                         attachments=staged(tx.session, actor, attachment_ids) if attachment_ids else ())
             return conversation.id
         return self.access_conversation(actor, self._create_once(actor, client_id, create))
 

@@ -674,7 +674,8 @@ class DraftPane:
                 ui.label('Only the people you add can see it.').classes('text-xs')
         self.composer = Composer(on_send=self._create, action='Create conversation',
                                  initial=draft.get('body') or '', on_text=lambda text: page.save_draft(body=text),
-                                 mentions=_Mentions(self.search_mentions, self.mentioned))
+                                 mentions=_Mentions(self.search_mentions, self.mentioned),
+                                 files={'limit': page.parley.files.max_bytes})
 
     def search(self, text: str, exclude: set[int], limit: int) -> list[UserView]:
         return self.page.parley.directory.search_agents(self.page.agent, text, exclude_ids=exclude, limit=limit)
@@ -700,11 +701,11 @@ class DraftPane:
     def _customers_changed(self, people: list[UserView]) -> None:
         self.page.save_draft(customers=[p.id for p in people])
 
-    def _create(self, text: str, client_id: str) -> None:
+    def _create(self, text: str, client_id: str, files: list[int]) -> None:
         customer_ids = [p.id for p in self.customers.selected] if self.customers else []
         conversation = self.page.conversations.create_conversation(
             self.page.agent, participant_ids=[*customer_ids, *(p.id for p in self.picker.selected)], body=text,
-            client_id=client_id, with_customer=self.with_customer, item_id=self.item_id)
+            client_id=client_id, with_customer=self.with_customer, item_id=self.item_id, attachment_ids=files)
         self.page.storage.pop(DRAFT_KEY, None)
         ui.navigate.to(f'/messenger/{conversation.id}')
 

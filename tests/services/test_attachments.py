@@ -340,3 +340,16 @@ def test_a_notice_for_files_alone_names_them(parley, team):
     parley.conversations.send_message(team['susan'], conversation.id, body='', client_id='c2',
                                       attachment_ids=[shot.id])
     assert parley.notifications.bell(team['alice'])[0].preview == '📎 screen.png'
+
+
+def test_a_new_conversations_first_message_can_be_files(parley, team):
+    shot = upload(parley, team['alice'], 'screen.png', samplefiles.png())
+    conversation = parley.conversations.create_conversation(team['alice'], participant_ids=[team['susan'].id],
+                                                            body='', client_id='c1', attachment_ids=[shot.id])
+    [first] = parley.conversations.list_messages(team['susan'], conversation.id)
+    assert first.body == '' and [a.name for a in first.attachments] == ['screen.png']
+    assert parley.files.file(team['susan'], shot.id).name == 'screen.png'
+    with pytest.raises(InvalidInput, match='no longer waiting'):   # sent once; a new conversation cannot take it
+        parley.conversations.create_conversation(team['alice'], participant_ids=[team['john'].id], body='again',
+                                                 client_id='c2', attachment_ids=[shot.id])
+    assert len(parley.conversations.list_conversations(team['john'])) == 0
