@@ -100,7 +100,7 @@ class Composer:
                  on_text: Callable[[str], None] | None = None, mentions=None, allow_notes: bool = False,
                  placeholder: str = 'Write a message…', hint: bool = True, keep: str | None = None,
                  was_sent: Callable[[str], bool] = lambda client_id: False, autofocus: bool = False,
-                 files: dict | None = None, replies=None) -> None:
+                 files: dict | None = None, replies=None, edit_last: Callable[[], None] | None = None) -> None:
         """on_send(text, client_id) raises ParleyError with a message for the user when it cannot send.
 
         files: attachments are on, {'limit': bytes, 'chat': a customer's upload?, 'drop': [elements files may be
@@ -110,6 +110,8 @@ class Composer:
 
         mentions: an object with `search(text, limit)` and `mentioned(person)`; "@name" then suggests
         people, and picking one writes "@Full Name " and tells `mentioned`.
+
+        edit_last: ↑ in an empty box edits one's last message (as in Slack).
 
         replies: an object with `search(text)` (saved replies matching what follows "/") and `fill(reply)` (its
         text for this conversation); "/" at the start of the box then suggests them, and picking one puts it there.
@@ -174,7 +176,8 @@ class Composer:
             client.on_connect(lambda: client.run_javascript(start))
         self.box.on('keydown.enter.exact.prevent', self._enter)
         self.box.on('keydown.down', lambda: self._open_suggestions().move(1))
-        self.box.on('keydown.up', lambda: self._open_suggestions().move(-1))
+        self.box.on('keydown.up', self._up)
+        self.edit_last = edit_last
         self.box.on('keydown.esc', lambda: (self.suggestions.close(), self.reply_suggestions.close()))
         self._update_counter()
 
@@ -251,6 +254,12 @@ class Composer:
         else:
             self.box.classes(remove='parley-note-box')
         self.box.run_method('focus')
+
+    def _up(self) -> None:
+        if self.suggestions.is_open or self.reply_suggestions.is_open:
+            self._open_suggestions().move(-1)
+        elif self.edit_last is not None and not self.text:
+            self.edit_last()
 
     def _open_suggestions(self) -> Suggestions:
         return self.reply_suggestions if self.reply_suggestions.is_open else self.suggestions

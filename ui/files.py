@@ -46,15 +46,20 @@ def register(parley: Parley) -> None:
 
     @app.delete('/files/{attachment_id}', include_in_schema=False)
     async def remove(attachment_id: str, request: Request) -> Response:
-        actor = _uploader(parley, request)
-        if actor is None or not attachment_id.isdigit():
+        actor, number = _uploader(parley, request), _number(attachment_id)
+        if actor is None or number is None:
             return Response(status_code=404)
-        await run.io_bound(parley.files.remove_staged, actor, int(attachment_id))
+        await run.io_bound(parley.files.remove_staged, actor, number)
         return Response(status_code=204)
 
     @app.get('/files/{attachment_id}/{name}', include_in_schema=False)
     async def download(attachment_id: str, name: str, request: Request) -> Response:
         return await _download(parley, attachment_id, request)
+
+
+def _number(raw: str) -> int | None:
+    """A file id from the address: ASCII digits only ('²' and '٣' are digits to Python, not ids); else None."""
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
 
 
 def _uploader(parley: Parley, request: Request) -> UserView | None:
@@ -118,8 +123,7 @@ async def _upload(parley: Parley, request: Request) -> JSONResponse:
 async def _download(parley: Parley, attachment_id: str, request: Request) -> Response:
     variant = request.query_params.get('v', Variant.ORIGINAL)
     token = request.query_params.get('t')
-    number: object = int(attachment_id) if attachment_id.isascii() and attachment_id.isdigit() \
-        and len(attachment_id) < 19 else None
+    number = _number(attachment_id)
     try:
         if token:
             served = await run.io_bound(parley.files.file_by_link, token[:2000], number, variant)

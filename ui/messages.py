@@ -116,6 +116,14 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
                 self._set(tuple(data), [data[i]], False, None)
                 return
 
+    def last_editable(self, author_id: int) -> int | None:
+        """The id of the author's last message shown, if it is theirs to edit (typed here, not deleted)."""
+        for message in reversed(self._views):
+            if message.author.id == author_id and message.event is None:
+                editable = not message.deleted and message.via == MessageVia.APP and bool(message.body)
+                return message.id if editable else None
+        return None
+
     def shown_authors(self) -> list[tuple[int, int]]:
         """(id, author id) of the messages shown (not the lines about the conversation), oldest first."""
         return [(m.id, m.author.id) for m in self._views if m.event is None]

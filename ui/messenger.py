@@ -481,7 +481,8 @@ class Thread:
                                  mentions=_Mentions(lambda text, limit: matching(teammates, text)[:limit]),
                                  autofocus=True, on_text=self._typed,
                                  files={'limit': page.parley.files.max_bytes, 'drop': [self.scroller]},
-                                 replies=_Replies(page.parley, self.agent, conversation))
+                                 replies=_Replies(page.parley, self.agent, conversation),
+                                 edit_last=self._edit_last)
 
     # ----- who read it, who is typing ---------------------------------------------------------
 
@@ -565,6 +566,12 @@ class Thread:
         if self.waiting_banner is not None:  # answered: it is this agent's conversation now
             self.waiting_banner.delete()
             self.waiting_banner = None
+
+    def _edit_last(self) -> None:
+        """↑ in the empty message box: edit one's own last message, if it is shown and can be edited."""
+        mine = self.messages.last_editable(self.agent.id)
+        if mine is not None:
+            self.actions(mine, 'edit')
 
     def message_changed(self, event: MessageChanged) -> None:
         """A message shown here was edited or deleted: one read for all the agents' pages it reaches."""

@@ -139,3 +139,13 @@ async def test_nobody_edits_another_persons_message_from_a_forged_menu(user: Use
     user.find(kind=MessageList).trigger('action', {'id': message.id, 'action': 'edit'})
     await user.should_see('This message cannot be changed any more.')
     await user.should_not_see(marker='edit-message')
+
+
+async def test_arrow_up_in_an_empty_box_edits_ones_last_message(user: User, people, app_parley):
+    conversation = await alice_in_a_thread_with_susan(user, people, app_parley)
+    app_parley.conversations.send_message(people['susan'], conversation.id, body='From Susan', client_id=cid())
+    await user.should_see('From Susan')
+    user.find(marker='composer').trigger('keydown.up')
+    await user.should_see(marker='edit-message')
+    [box] = user.find(marker='edit-box').elements
+    assert box.value == 'Hello'   # Alice's last message, not Susan's newer one

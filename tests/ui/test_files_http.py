@@ -77,4 +77,6 @@ async def test_removing_an_upload_is_the_uploaders_alone(user: User, people, app
     assert app_parley.files.file(people['susan'], susans.id).name == 's.pdf'   # still Susan's
     mine = (await post(user.http_client, 'm.pdf', samplefiles.pdf())).json()['id']
     assert (await user.http_client.delete(f'/files/{mine}')).status_code == 204
+    for wrong in ('²', '٣', 'abc', '9' * 30):
+        assert (await user.http_client.delete(f'/files/{wrong}')).status_code == 404
     assert (await user.http_client.get(f'/files/{mine}/m.pdf')).status_code == 404
