@@ -149,11 +149,13 @@ class Deliveries:
         customers = session.exec(select(User).join(Participant, col(Participant.user_id) == User.id).where(
             Participant.conversation_id == conversation.id, User.kind == UserKind.CUSTOMER, User.is_active)).all()
         rows = session.exec(select(Message, User).join(User, col(User.id) == Message.author_id)
-                            .where(Message.conversation_id == conversation.id, col(Message.is_note).is_(False))
+                            .where(Message.conversation_id == conversation.id, col(Message.is_note).is_(False),
+                                   col(Message.deleted_at).is_(None))
                             .order_by(col(Message.id).desc()).limit(TRANSCRIPT + 1)).all()
         messages = list(reversed(rows[:TRANSCRIPT]))
         cut = session.exec(select(func.count()).select_from(Message).where(
-            Message.conversation_id == conversation.id, col(Message.is_note).is_(False))).one() - len(messages) \
+            Message.conversation_id == conversation.id, col(Message.is_note).is_(False),
+            col(Message.deleted_at).is_(None))).one() - len(messages) \
             if len(rows) > TRANSCRIPT else 0
         subject = f'Transcript: {_about(session, conversation)}'
         text, html = render('transcript', messages=messages, team=self.team_name, cut=cut)
@@ -237,7 +239,7 @@ def _about(session: Session, conversation: Conversation) -> str:
         if item is not None and item.kind == ItemKind.TICKET:
             return f'T-{item.number}: {item.title}'
     first = session.exec(select(Message.body).where(Message.conversation_id == conversation.id,
-                                                    col(Message.is_note).is_(False))
+                                                    col(Message.is_note).is_(False), col(Message.deleted_at).is_(None))
                          .order_by(col(Message.id)).limit(1)).first()
     words = ' '.join((first or '').split())
     if len(words) > ABOUT_LENGTH:
@@ -254,7 +256,7 @@ def agent_ids(session: Session, conversation_id: int) -> list[int]:
 def _history(session: Session, conversation_id: int, *, before_id: int) -> list[tuple[Message, User]]:
     rows = session.exec(select(Message, User).join(User, col(User.id) == Message.author_id)
                         .where(Message.conversation_id == conversation_id, col(Message.id) < before_id,
-                               col(Message.is_note).is_(False))
+                               col(Message.is_note).is_(False), col(Message.deleted_at).is_(None))
                         .order_by(col(Message.id).desc()).limit(HISTORY)).all()
     return list(reversed(rows))
 

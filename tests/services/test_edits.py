@@ -141,3 +141,19 @@ def test_an_emailed_reply_stays_as_it_came(parley, team, chat):
 
 def conversation_message_id(parley, team, conversation_id: int) -> int:
     return parley.conversations.list_messages(team['susan'], conversation_id)[0].id
+
+
+def test_the_email_history_and_the_transcript_leave_deleted_messages_out(parley, team, chat):
+    oops = parley.conversations.send_message(team['alice'], chat.id, body='Ignore this one', client_id=cid())
+    assert emails_sent(parley) == 1
+    parley.edits.delete(team['alice'], oops.id)
+    parley.conversations.send_message(team['alice'], chat.id, body='The real answer', client_id=cid())
+    later = utcnow() + timedelta(minutes=20)
+    parley.deliveries.clock = lambda: later
+    assert parley.deliveries.send_due() == 1
+    parley.lifecycle.close(team['alice'], chat.id, transcript=True)
+    with parley.db.session() as session:
+        emails = session.exec(select(OutboundEmail).order_by(OutboundEmail.id)).all()
+    assert 'The real answer' in emails[1].text_body and 'Ignore this one' not in emails[1].text_body
+    assert emails[2].subject.startswith('Transcript') and 'Ignore this one' not in emails[2].text_body
+    assert 'The real answer' in emails[2].text_body
