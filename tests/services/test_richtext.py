@@ -55,8 +55,9 @@ def test_previews_are_the_words_without_markup():
 
 
 def test_the_html_email_shows_the_same_formatting_and_the_text_part_stays_plain():
-    message = type('M', (), {'body': '**Your order** ships today: https://example.com/track'})()
+    message = type('M', (), {'id': 1, 'body': '**Your order** ships today: https://example.com/track'})()
     author = type('A', (), {'name': 'Alice'})()
-    text, html = render('customer_email', new=[(message, author)], history=[], link='https://x/chat', team='Acme')
+    text, html = render('customer_email', new=[(message, author)], history=[], link='https://x/chat', team='Acme',
+                        files={})
     assert '<strong>Your order</strong>' in html and f'href="https://example.com/track" {REL}' in html
     assert '**Your order** ships today: https://example.com/track' in text
