@@ -7,6 +7,7 @@ from URLs, no headings and no Markdown links, so text not meant as Markdown read
 "[draft]"). Names like "config.py" stay text: a bare domain becomes a link only for the common endings.
 """
 from functools import lru_cache
+import re
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -36,14 +37,37 @@ def _parser() -> MarkdownIt:
 _MD = _parser()
 
 
-@lru_cache(maxsize=4096)   # a thread draws the same messages on every page that opens it
+# Characters (or a numbered line) without which Markdown changes nothing in the words of a text.
+_MARKUP = re.compile(r'[*_`>\[\]\\<&!#~|+-]|^\s*\d+[.)]', re.M)
+
+
 def to_html(text: str) -> str:
-    """The message as safe HTML (escaped text, the Markdown subset, links)."""
+    """The message as safe HTML (escaped text, the Markdown subset, links): for email."""
     return _MD.render(text or '').strip()
+
+
+@lru_cache(maxsize=4096)   # a thread draws the same messages on every page that opens it
+def rich_html(text: str) -> str | None:
+    """The message as safe HTML for a thread, or None when it is plain words (no markup, no link): the page shows
+    those as typed, which costs the browser less than HTML for every message of a busy conversation."""
+    tokens = _MD.parse(text or '')
+    if len(tokens) == 3 and tokens[1].type == 'inline':
+        children = tokens[1].children or []
+        if all(c.type in ('text', 'softbreak') for c in children) and \
+                ''.join(c.content if c.type == 'text' else '\n' for c in children) == text:
+            return None
+    return _MD.renderer.render(tokens, _MD.options, {}).strip()
 
 
 def to_text(text: str) -> str:
     """The message as plain words (a preview, a notice): markup removed, links as their text."""
+    if not _MARKUP.search(text or ''):
+        return text or ''   # nothing for Markdown to take away (the send path's common case: no parse)
+    return _words(text)
+
+
+@lru_cache(maxsize=1024)
+def _words(text: str) -> str:
     parts: list[str] = []
     for block in _MD.parse(text or ''):
         if block.type in ('fence', 'code_block'):

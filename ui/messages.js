@@ -64,8 +64,9 @@ const Message = {
             <i class="q-icon notranslate material-icons" style="font-size: 16px" aria-hidden="true">block</i>
             <span>Message deleted</span>
           </div>
-          <div v-else-if="m.html" :class="['pm-bubble-row', m.mine ? 'pm-mine' : '']">
-            <div :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
+          <div v-else-if="m.body" :class="['pm-bubble-row', m.mine ? 'pm-mine' : '']">
+            <div v-if="m.html" :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
+            <div v-else :class="'pm-bubble pm-plain ' + m.bubble">{{ m.body }}</div>
             <button v-if="m.mine" type="button" class="pm-more" aria-label="Edit or delete this message"
                     title="Edit or delete" @click="$emit('menu', m, $event.currentTarget)">
               <i class="q-icon notranslate material-icons" aria-hidden="true">more_horiz</i>
@@ -150,7 +151,7 @@ export default {
     openMenu(m, button) {
       const box = button.getBoundingClientRect();
       const top = Math.min(box.bottom + 4, window.innerHeight - 96);
-      this.menu = { id: m.id, text: !!m.html, top: top, left: Math.max(8, Math.min(box.right - 160, window.innerWidth - 168)),
+      this.menu = { id: m.id, text: !!m.body, top: top, left: Math.max(8, Math.min(box.right - 160, window.innerWidth - 168)),
                     button: button };
       this.$nextTick(() => { const first = document.querySelector(".pm-menu button"); if (first) first.focus(); });
     },

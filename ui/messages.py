@@ -16,7 +16,7 @@ from nicegui import ui
 from services.attachments import Variant
 from services.views import AttachmentView, DeliveryView, MessageVia, MessageView
 from ui import live
-from services.richtext import to_html
+from services.richtext import rich_html
 from services.threadlines import describe, names
 from ui.files import file_path
 from ui.formatting import clock, day_label, full_time, placement, short_time
@@ -217,7 +217,7 @@ def message_data(message: MessageView, previous: MessageView | None, zone, *, vi
             'avatar': avatar, 'width': width, 'name': name,
             'note': message.is_note, 'time': clock(message.created_at, zone),
             'full': full_time(message.created_at, zone), 'email': message.via == MessageVia.EMAIL, 'body': message.body,
-            'html': '' if message.deleted else to_html(message.body),
+            'html': None if message.deleted else rich_html(message.body),
             'bubble': bubble, 'files': files_data(message.attachments, link),
             'delivery': delivery_line(message.deliveries) if message.deliveries else None}
 

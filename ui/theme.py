@@ -43,6 +43,7 @@ body { background: #f8fafc; color: #0f172a; -webkit-font-smoothing: antialiased;
 @layer components {
   .pm-bubble { overflow-wrap: anywhere; font-size: 15px; line-height: 1.375;
                padding: 0.5rem 0.75rem; border-radius: 1rem; }
+  .pm-plain { white-space: pre-wrap; }   /* plain words, as typed (services/richtext.py rich_html: None) */
   /* The Markdown subset in a bubble (services/richtext.py): compact, like a chat, not like a document. */
   .pm-rich p, .pm-rich ul, .pm-rich ol, .pm-rich blockquote, .pm-rich pre { margin: 0; }
   .pm-rich > * + * { margin-top: 0.375rem; }

@@ -2,7 +2,7 @@
 import pytest
 
 from services.emails import render
-from services.richtext import to_html, to_text
+from services.richtext import rich_html, to_html, to_text
 
 REL = 'target="_blank" rel="noopener noreferrer nofollow"'
 
@@ -61,3 +61,13 @@ def test_the_html_email_shows_the_same_formatting_and_the_text_part_stays_plain(
                         files={})
     assert '<strong>Your order</strong>' in html and f'href="https://example.com/track" {REL}' in html
     assert '**Your order** ships today: https://example.com/track' in text
+
+
+@pytest.mark.parametrize('text', ['hello there', 'two\nlines', 'a <b>x</b> & "y"', '2*3', 'snake_case', 'Olá!'])
+def test_plain_words_are_shown_as_typed_without_html(text):
+    assert rich_html(text) is None and to_text(text) == text
+
+
+@pytest.mark.parametrize('text', ['**b**', 'see example.com', '- item', 'x\n\ny', '> quote', '`code`'])
+def test_anything_markdown_changes_gets_its_html(text):
+    assert rich_html(text) == to_html(text)
