@@ -27,10 +27,6 @@ const Message = {
   props: { m: Object },
   emits: ["open", "menu", "action"],
   components: { "parley-seen": Seen },
-  computed: {
-    images() { return (this.m.files || []).filter((f) => f.image); },
-    others() { return (this.m.files || []).filter((f) => !f.image); },
-  },
   template: `
     <div class="parley-message" :data-mid="m.id">
       <div v-if="m.day" class="pm-day" role="separator" :aria-label="m.day">
@@ -64,14 +60,16 @@ const Message = {
             <i class="q-icon notranslate material-icons" style="font-size: 16px" aria-hidden="true">block</i>
             <span>Message deleted</span>
           </div>
-          <div v-else-if="m.body" :class="['pm-bubble-row', m.mine ? 'pm-mine' : '']">
+          <div v-else-if="m.body && m.mine" class="pm-bubble-row">
             <div v-if="m.html" :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
             <div v-else :class="'pm-bubble pm-plain ' + m.bubble">{{ m.body }}</div>
-            <button v-if="m.mine" type="button" class="pm-more" aria-label="Edit or delete this message"
+            <button type="button" class="pm-more" aria-label="Edit or delete this message"
                     title="Edit or delete" @click="$emit('menu', m, $event.currentTarget)">
               <i class="q-icon notranslate material-icons" aria-hidden="true">more_horiz</i>
             </button>
           </div>
+          <div v-else-if="m.html" :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
+          <div v-else-if="m.body" :class="'pm-bubble pm-plain ' + m.bubble">{{ m.body }}</div>
           <button v-else-if="m.mine" type="button" class="pm-more pm-more-files" aria-label="Delete this message"
                   title="Delete" @click="$emit('menu', m, $event.currentTarget)">
             <i class="q-icon notranslate material-icons" aria-hidden="true">more_horiz</i>
@@ -79,15 +77,15 @@ const Message = {
           <button v-if="m.edited && m.versions" type="button" class="pm-edited pm-edited-button"
                   @click="$emit('action', {id: m.id, action: 'versions'})" title="See what it said before">edited</button>
           <span v-else-if="m.edited" class="pm-edited">edited</span>
-          <div v-if="images.length" class="pm-images">
-            <button v-for="file in images" :key="file.id" type="button" class="pm-image"
+          <div v-if="m.images" class="pm-images">
+            <button v-for="file in m.images" :key="file.id" type="button" class="pm-image"
                     :aria-label="'Open ' + file.name" :title="file.name" @click="$emit('open', file)">
               <img :src="file.thumb" :alt="file.name" loading="lazy" :width="file.w" :height="file.h"
                    :style="{aspectRatio: file.w + ' / ' + file.h}">
             </button>
           </div>
-          <div v-if="others.length" class="pm-files">
-            <template v-for="(file, i) in others" :key="i">
+          <div v-if="m.files" class="pm-files">
+            <template v-for="(file, i) in m.files" :key="i">
               <a v-if="file.url" class="pm-file" :href="file.url" :download="file.name" :title="'Download ' + file.name">
                 <i class="q-icon notranslate material-icons" aria-hidden="true">{{ file.icon }}</i>
                 <span class="pm-file-name">{{ file.name }}</span><span class="pm-file-size">{{ file.size }}</span>

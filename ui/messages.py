@@ -168,7 +168,7 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
             m['day'], m.get('line'), *(() if m.get('line') else (m['name'], m['time'], m['body'])),
             'Message deleted' if m.get('deleted') else None, 'edited' if m.get('edited') else None,
             'Internal note' if m['note'] and not m.get('line') else None,
-            'by email' if m['email'] else None, *(f['label'] for f in m['files'] or ()),
+            'by email' if m['email'] else None, *(f['label'] for f in (m.get('images') or []) + (m['files'] or [])),
             (m['delivery'] or {}).get('text'),
             m['seen']['label'] if m.get('seen') else None)] + ([tail['label']] if tail else [])
 
@@ -186,9 +186,9 @@ def file_icon(content_type: str) -> str:
 Link = Callable[[AttachmentView, str], str]   # (a kept file, its variant) -> its address for this viewer
 
 
-def files_data(attachments: Iterable[AttachmentView], link: Link) -> list[dict]:
-    """The files of a message as the thread shows them: images as thumbnails, others as chips, listed ones
-    (an email's file that was not kept) by name and size only."""
+def files_data(attachments: Iterable[AttachmentView], link: Link) -> dict:
+    """The files of a message as the thread shows them: `images` as thumbnails, `files` as chips (listed ones, an
+    email's file that was not kept, by name and size only); None for none (most messages: nothing to draw)."""
     found = []
     for a in attachments:
         item = {'name': a.name, 'size': a.size_text, 'label': a.label, 'icon': file_icon(a.content_type)}
@@ -197,7 +197,9 @@ def files_data(attachments: Iterable[AttachmentView], link: Link) -> list[dict]:
             if a.image:
                 item.update(thumb=link(a, Variant.THUMBNAIL), large=link(a, Variant.PREVIEW))
         found.append(item)
-    return found
+    images = [f for f in found if f.get('image')]
+    others = [f for f in found if not f.get('image')]
+    return {'images': images or None, 'files': others or None}
 
 
 def message_data(message: MessageView, previous: MessageView | None, zone, *, viewer_id: int, bubble: str,
@@ -218,7 +220,7 @@ def message_data(message: MessageView, previous: MessageView | None, zone, *, vi
             'note': message.is_note, 'time': clock(message.created_at, zone),
             'full': full_time(message.created_at, zone), 'email': message.via == MessageVia.EMAIL, 'body': message.body,
             'html': None if message.deleted else rich_html(message.body),
-            'bubble': bubble, 'files': files_data(message.attachments, link),
+            'bubble': bubble, **files_data(message.attachments, link),
             'delivery': delivery_line(message.deliveries) if message.deliveries else None}
 
 
@@ -239,7 +241,7 @@ def line_data(message: MessageView, previous: MessageView | None, zone) -> dict:
     return {'id': message.id, 'day': day_label(message.created_at, zone) if new_day else None, 'grouped': False,
             'own': False, 'avatar': None, 'width': '', 'name': None, 'note': True, 'email': False, 'body': '',
             'time': clock(message.created_at, zone), 'full': full_time(message.created_at, zone), 'bubble': '',
-            'files': [], 'delivery': None, 'icon': LINE_ICONS.get(message.event or '', 'info'),
+            'files': None, 'images': None, 'delivery': None, 'icon': LINE_ICONS.get(message.event or '', 'info'),
             'line': describe(message, lambda moment: short_time(moment, zone))}
 
 

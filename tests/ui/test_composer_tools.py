@@ -33,10 +33,10 @@ async def test_files_go_with_the_message_and_show_in_the_thread(user: User, peop
     user.find(marker='composer').trigger('keydown.enter.exact.prevent')   # no text: the files are the message
     await user.should_see('guide.pdf · 2 KB')
     [thread] = user.find(kind=MessageList).elements
-    files = thread.data[-1]['files']
-    assert [(f['name'], f['image'], f['url']) for f in files] == [
-        ('guide.pdf', False, f'/files/{pdf.id}/guide.pdf'), ('screen.png', True, f'/files/{shot.id}/screen.png')]
-    assert files[1]['thumb'] == f'/files/{shot.id}/screen.png?v=thumb'
+    [shown] = thread.data[-1:]
+    assert [(f['name'], f['url']) for f in shown['files']] == [('guide.pdf', f'/files/{pdf.id}/guide.pdf')]
+    assert [(f['name'], f['url'], f['thumb']) for f in shown['images']] == [
+        ('screen.png', f'/files/{shot.id}/screen.png', f'/files/{shot.id}/screen.png?v=thumb')]
     [sent] = app_parley.conversations.list_messages(susan, conversation.id)[-1:]
     assert [a.name for a in sent.attachments] == ['guide.pdf', 'screen.png']
 
