@@ -104,8 +104,9 @@ async def _upload(parley: Parley, request: Request) -> JSONResponse:
         view = await run.io_bound(parley.files.finish, actor, pending, name=name)
     except TooLarge as problem:
         return _refused(str(problem), 413)
-    except ParleyError as problem:
-        return _refused(str(problem), 400)
+    except ParleyError as problem:   # refused (its file is gone), or signed out meanwhile (gone here)
+        pending.abort()
+        return _refused(str(problem), 401 if isinstance(problem, SignedOut) else 400)
     except ClientDisconnect:
         pending.abort()
         log.info('an upload of %r broke off; nothing was kept', name[:100])
