@@ -9,6 +9,7 @@ signed, expiring link (the live chat's and the email's), and a note's files neve
 """
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import partial
 from datetime import datetime, timedelta
 from io import BytesIO
@@ -53,7 +54,8 @@ _PROGRAMS = (b'MZ', b'\x7fELF', b'\xfe\xed\xfa\xce', b'\xfe\xed\xfa\xcf', b'\xce
              b'\xca\xfe\xba\xbe')
 
 
-class Variant:
+class Variant(StrEnum):
+    """Which copy of a kept file: as sent, the large image, the thumbnail."""
     ORIGINAL = 'original'
     PREVIEW = 'preview'
     THUMBNAIL = 'thumb'

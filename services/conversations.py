@@ -26,7 +26,7 @@ from services.threadlines import add_line, agent_ids
 from services import access
 from services.access import SIGNED_OUT, acting, current_actor, is_id
 from services.views import (AttachmentView, ConversationView, DeliveryView, Inbox, ItemLink, MessageView, UserView,
-                            delivery_label)
+                            delivery_label, files_line)
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_PARTICIPANTS = 100
@@ -597,10 +597,10 @@ class ConversationService:
             sql.execute(insert(Participant), dict(conversation_id=conversation.id, user_id=author.id, joined_at=now,
                                                   unread_count=0, last_message_at=now, status=status))
             members[author.id] = Member(author.id, UserKind.AGENT, author.name, True, 0, None, False)
-        preview = ('Note: ' if note else '') + _preview(text, attachments)
+        preview = ('Note: ' if note else '') + preview_text(text, attachments)
         self._update_conversation.execute(
             sql, p_id=conversation.id, p_at=now, p_author=author.id, p_preview=preview,
-            p_customer_preview=None if note else _preview(text, attachments),
+            p_customer_preview=None if note else preview_text(text, attachments),
             p_unassigned=conversation.unassigned and not joined,
             p_assignee=author.id if joined and conversation.unassigned else None, p_reopen=reopen)
         # Everyone else has one more unread message (customers do not see notes); the author has read the thread by
@@ -769,9 +769,9 @@ def _message_view(message: Message, author: User | UserView, viewer: UserView,
                        deleted=message.deleted_at is not None)
 
 
-def _preview(text: str, attachments: Sequence[AttachmentView] = ()) -> str:
+def preview_text(text: str, attachments: Sequence[AttachmentView] = ()) -> str:
+    """A message as a list row's preview: its words on one line, cut to PREVIEW_LENGTH (files alone: their names)."""
     flat = ' '.join(to_text(text).split()) or ' '.join(text.split())
-    if not flat and attachments:
-        flat = '📎 ' + ', '.join(a.name for a in attachments)
+    flat = flat or files_line(attachments)
     return flat if len(flat) <= PREVIEW_LENGTH else flat[:PREVIEW_LENGTH - 1] + '…'
 

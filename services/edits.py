@@ -17,7 +17,7 @@ from models._types import utcnow
 from services import access
 from services.access import acting, is_id
 from services.attachments import forget
-from services.conversations import ConversationService, _preview, validate_body
+from services.conversations import ConversationService, preview_text, validate_body
 from services.db import Database, Transaction
 from services.errors import InvalidInput, NotFound
 from services.events import EventBus, MessageChanged
@@ -57,7 +57,7 @@ class MessageEdits:
             tx.session.add(MessageVersion(message_id=message.id, body=message.body, replaced_at=utcnow()))
             message.body, message.edited_at = text, utcnow()
             tx.session.add(message)
-            self._preview_if_last(tx, message, _preview(text, AttachmentView.load(message.attachments)))
+            self._preview_if_last(tx, message, preview_text(text, AttachmentView.load(message.attachments)))
             self._tell(tx, message)
         notice = f'{_names(emailed)} already got the earlier version by email.' if emailed else None
         return Changed(self.conversations.get_message(actor, message_id), notice)

@@ -34,7 +34,7 @@ from services.hooks import (ConversationAssigned, ConversationOpened, Facts, Ite
 from services.richtext import to_text
 from services.threadlines import agent_ids
 from services.mail import MailService
-from services.views import MessageView, UserView
+from services.views import MessageView, UserView, files_line
 
 K, C = NotificationKind, Channel
 KINDS = tuple(NotificationKind)
@@ -216,8 +216,7 @@ class NotificationService:
         more (a mention, a customer's reply) is kept in their bell as already read.
         """
         now = self.clock()
-        preview = ('Note: ' if message.is_note else '') + (_preview(message.body) or
-                                                            ' '.join(f'📎 {a.name}' for a in message.attachments))
+        preview = ('Note: ' if message.is_note else '') + (_preview(message.body) or files_line(message.attachments))
         key = f'message:{message.id}'
         same_kind = None if '@' in message.body else _kind(conversation, message, author, '', started=started)
         titles: dict[str, str] = {}

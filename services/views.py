@@ -131,6 +131,12 @@ def size_label(size: int) -> str:
     return f'{size} bytes'
 
 
+def files_line(attachments: Iterable['AttachmentView']) -> str:
+    """A message of files alone, in a preview or a notice: "📎 screen.png, guide.pdf"."""
+    names = [a.name for a in attachments]
+    return '📎 ' + ', '.join(names) if names else ''
+
+
 @dataclass(frozen=True)
 class AttachmentView:
     """A file a message carries: kept (it has an id: shown, downloaded) or only listed by name and size (an

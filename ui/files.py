@@ -114,7 +114,8 @@ async def _upload(parley: Parley, request: Request) -> JSONResponse:
     except BaseException:
         pending.abort()
         raise
-    token = parley.files.link_token(actor.id, view.id) if request.headers.get(CHAT_HEADER) else None
+    token = await run.io_bound(parley.files.link_token, actor.id, view.id) if request.headers.get(CHAT_HEADER) \
+        else None
     return JSONResponse({'id': view.id, 'name': view.name, 'size': view.size, 'sizeText': view.size_text,
                          'image': view.image, 'type': view.content_type,
                          'thumb': file_path(view, Variant.THUMBNAIL, token) if view.image else None},
