@@ -6,12 +6,12 @@ DEPS   := $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml',
 	print('\n'.join(p['dependencies'] + [d for extra in sys.argv[1:] for d in p['optional-dependencies'][extra]]))"
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test check lint soak install install-test chromium postgresql bench css screenshots clean
+.PHONY: run test check lint soak install install-test chromium postgresql engines cluster bench css screenshots clean
 
 run: $(VENV)/.installed
 	PARLEY_DEMO=$${PARLEY_DEMO:-true} PARLEY_INBOUND_SMTP=$${PARLEY_INBOUND_SMTP:-127.0.0.1:2525} $(PY) main.py
 
-test: lint chromium postgresql
+test: lint chromium postgresql engines
 	$(PY) -m pytest
 
 # The quick loop: lint, types, import contracts and the service tests (SQLite and PostgreSQL), no browser.
@@ -29,6 +29,10 @@ lint: $(VENV)/.installed-test
 # six rounds of 60 s (about 10 minutes); bench/results/soak.json, figures in docs/RELIABILITY.md.
 soak: $(VENV)/.installed-test chromium
 	$(PY) -m bench.soak
+
+# Parley as a cluster on loopback until Ctrl+C: a private PostgreSQL, Redis, 3 processes, HAProxy (bench/cluster.py).
+cluster: $(VENV)/.installed-test postgresql engines
+	$(PY) -m bench.cluster
 
 # Benchmarks against the floor (bench/floor.py), several minutes: bench/results/latest.json and .md, README table.
 bench: $(VENV)/.installed-test chromium
@@ -71,6 +75,12 @@ postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
 		echo "Installing Debian's postgresql for the tests"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql; }
+
+# Redis and HAProxy for the cluster tests and `make cluster` (started privately on loopback, never as services).
+engines:
+	@command -v redis-server >/dev/null 2>&1 && command -v haproxy >/dev/null 2>&1 || { \
+		echo "Installing Debian's redis-server and haproxy for the cluster"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server haproxy; }
 
 clean:
 	rm -rf $(VENV) .pytest_cache

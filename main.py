@@ -90,6 +90,9 @@ if __name__ in {'__main__', '__mp_main__'}:
     if not simulated:
         Storage.path = (settings.data_dir / 'sessions').resolve()  # server-side session data
         Storage.path.mkdir(parents=True, exist_ok=True)   # whatever else is configured, nothing else may create it
+        if settings.redis_url:   # several processes: every one of them knows every browser's session
+            Storage.redis_url = settings.redis_url
+            Storage.redis_key_prefix = 'parley:session:'
         print(f'Parley is running at {settings.public_url}  (sign in at {settings.public_url}/login)', flush=True)
         if parley.listener is not None:
             print(f'Customer replies by email are received by SMTP on {parley.listener.host}:{parley.listener.port}',
@@ -100,6 +103,8 @@ if __name__ in {'__main__', '__mp_main__'}:
                storage_secret=settings.resolved_storage_secret(), show_welcome_message=False,
                tailwind=False,  # ui/utilities.css, built ahead by `make css` (ui/stylesheet.py)
                reconnect_timeout=settings.reconnect_seconds,
+               # Client addresses and https from X-Forwarded-* only when the peer is a trusted load balancer.
+               proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
                session_middleware_kwargs={'same_site': 'lax', 'https_only': settings.public_url.startswith('https:')})
     except KeyboardInterrupt:  # Ctrl+C after uvicorn's graceful shutdown: nothing left to report
         print('Parley stopped.', flush=True)

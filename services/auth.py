@@ -5,6 +5,8 @@ import secrets
 from sqlmodel import select
 
 from models import User, UserKind
+from limits.storage import Storage
+
 from services.access import is_id
 from services.db import Database, Transaction
 from services.directory import DirectoryService, normalize_email, to_view
@@ -17,12 +19,13 @@ BAD_CREDENTIALS = 'That email and password do not match an active account.'
 
 
 class AuthService:
-    def __init__(self, db: Database, directory: DirectoryService, *, throttle: LoginThrottle | None = None) -> None:
+    def __init__(self, db: Database, directory: DirectoryService, *, throttle: LoginThrottle | None = None,
+                 limits: Storage | None = None) -> None:
         self.db = db
         self.directory = directory
-        self.throttle = throttle or LoginThrottle()
+        self.throttle = throttle or LoginThrottle(storage=limits)
         # Many emails tried from one place (password spraying): a looser limit per network address.
-        self.address_throttle = LoginThrottle(limit=20, what='this network')
+        self.address_throttle = LoginThrottle(limit=20, what='this network', storage=limits)
         # Verified against when the email is unknown, so both failures cost the same.
         self._dummy_hash = hash_password(secrets.token_urlsafe(16))
 

@@ -49,6 +49,18 @@ class Settings(BaseSettings):
     files_dir: Path | None = Field(None, description='Folder of attached files; default DATA_DIR/files (several '
                                                      'processes share one).')
     file_link_days: int = Field(7, ge=1, description='How long the links to files in an email work.')
+    redis_url: str | None = Field(
+        None, description='Several processes: redis://host:port/db for the event bus, presence, sessions and rate '
+                          'limits (needs a PostgreSQL DATABASE_URL and the same STORAGE_SECRET in every process). '
+                          'Unset: one process, all of it in memory.')
+    trusted_proxies: str = Field(
+        '', description='Addresses of the load balancers in front of Parley, comma-separated (127.0.0.1,10.0.0.5, '
+                        'or * for any): only their X-Forwarded-For and X-Forwarded-Proto are believed.')
+    pool_size: int = Field(10, ge=1, le=500, description='Database connections each process keeps open (and as '
+                                                         'many again at busy moments); PostgreSQL only.')
+    email_lease_seconds: int = Field(
+        120, ge=5, description='Several processes: an email a process took to send and did not finish (it died) is '
+                               'tried by another after this many seconds.')
     demo: bool = Field(False, description='Seed a demo workspace when the database is empty.')
     demo_password: str | None = Field(
         None, description='Password of the demo accounts; random and printed at start when unset.')
@@ -60,6 +72,20 @@ class Settings(BaseSettings):
     @property
     def public_url(self) -> str:
         return (self.base_url or f'http://{self.host}:{self.port}').rstrip('/')
+
+    def check(self) -> None:
+        """ValueError, saying what to change, for settings that cannot work together."""
+        if self.redis_url:
+            if self.database_url.startswith('sqlite'):
+                raise ValueError('PARLEY_REDIS_URL is for several processes, which share a PostgreSQL database: set '
+                                 'PARLEY_DATABASE_URL=postgresql+psycopg://... (SQLite is for one process)')
+            if not self.storage_secret:
+                raise ValueError('with PARLEY_REDIS_URL (several processes) set PARLEY_STORAGE_SECRET, the same in '
+                                 'every process: it signs the session cookies, and a process with a secret of its own '
+                                 'would send every browser signed in elsewhere to the sign-in page')
+            if not self.redis_url.startswith(('redis://', 'rediss://')):
+                raise ValueError(f'PARLEY_REDIS_URL must start with redis:// or rediss://, not '
+                                 f'{self.redis_url.split(":", 1)[0]!r}')
 
     def resolved_storage_secret(self) -> str:
         """The configured secret, else the one kept in the data folder (created on first use)."""

@@ -60,7 +60,7 @@ class Transaction:
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, pool_size: int | None = None) -> None:
         self.hooks = Hooks()   # handlers of the domain events a transaction emits (registered by build_parley)
         self._prepared: dict[int, tuple[object, Prepared]] = {}
         parsed = make_url(url)
@@ -70,6 +70,8 @@ class Database:
             if parsed.database and parsed.database != ':memory:':
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
             kwargs['connect_args'] = {'check_same_thread': False, 'timeout': 10}
+        elif pool_size is not None:   # PostgreSQL: each process keeps pool_size, and as many again when busy
+            kwargs.update(pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         # The file of an SQLite database (None in memory), for the copy made before an upgrade.
         self.sqlite_path = Path(parsed.database) if self.is_sqlite and parsed.database not in (None, '', ':memory:') \
             else None

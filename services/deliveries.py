@@ -193,7 +193,9 @@ class Deliveries:
                                 .join(User, col(User.id) == Message.author_id)
                                 .where(Delivery.conversation_id == conversation_id,
                                        Delivery.customer_id == customer_id, col(Delivery.state).in_(PENDING))
-                                .order_by(col(Message.id))).all()
+                                .order_by(col(Message.id))
+                                # Several processes: the one that locks these rows emails them, the others skip.
+                                .with_for_update(skip_locked=True, of=Delivery)).all()
             if not rows or min(d.email_due_at for d, _, _ in rows) > self.clock():
                 return False
             conversation = session.get(Conversation, conversation_id)

@@ -1,4 +1,5 @@
-"""Events (past tense, small, JSON-safe) and the in-process bus that routes them to recipients.
+"""Events (past tense, small, JSON-safe) and the bus that routes them to recipients: in one process, or through
+Redis pub/sub to every process (each delivers to its own pages).
 
 The service that commits chooses the recipients; the bus calls each recipient's handlers.
 A failing handler is logged and never reaches the sender or the other handlers.
@@ -7,7 +8,15 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Protocol
+import asyncio
+import json
 import logging
+import uuid
+
+import redis
+import redis.asyncio as aioredis
+
+from services.redislink import RedisLink
 
 if TYPE_CHECKING:
     from services.views import MessageView
@@ -27,6 +36,24 @@ class Event:
         """The event as data, without what only pages in this process use (fields marked local)."""
         return {'type': type(self).__name__, **{f.name: _plain(getattr(self, f.name)) for f in fields(self)
                                                  if not f.metadata.get('local')}}
+
+
+def event_from_json(data: dict) -> Event:
+    """The event to_json() gave (its process-local fields unset); ValueError for anything else."""
+    kind = _KINDS.get(data.get('type', ''))
+    if kind is None:
+        raise ValueError(f'not an event: {data.get("type")!r}')
+    values = {f.name: _tuples(data[f.name]) for f in fields(kind) if f.name in data and not f.metadata.get('local')}
+    return kind(**values)
+
+
+def _tuples(value):
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+@dataclass(frozen=True)
+class CatchUp(Event):
+    """This process may have missed events (Redis was away): pages read again what they show. Never published."""
 
 
 @dataclass(frozen=True)
@@ -111,10 +138,11 @@ class SessionsEnded(Event):
 
 
 Handler = Callable[[Event], None]
+_KINDS: dict[str, type[Event]] = {}   # filled below, once every event class exists
 
 
 class EventBus(Protocol):
-    """The interface pages and services use; a Redis-backed bus can implement it later."""
+    """The interface pages and services use (LocalEventBus, RedisEventBus)."""
 
     def subscribe(self, user_id: int, handler: Handler) -> Callable[[], None]:
         """Call handler with every event addressed to user_id; returns the unsubscribe function."""
@@ -147,3 +175,68 @@ class LocalEventBus:
                     handler(event)
                 except Exception:
                     log.exception('event handler failed for %s', type(event).__name__)
+
+
+_KINDS.update({kind.__name__: kind for kind in Event.__subclasses__() if kind is not CatchUp})
+CHANNEL = 'parley:events'
+
+
+class RedisEventBus(LocalEventBus):
+    """Several processes: an event reaches this process's pages at once (with its local fields) and the other
+    processes through Redis pub/sub, as JSON.
+
+    socket.io and pub/sub are both at-most-once: the database stays the truth. When the subscription is lost (Redis
+    restarted, the network dropped) and comes back, every page of this process gets a CatchUp and reads again.
+    """
+
+    def __init__(self, link: RedisLink) -> None:
+        super().__init__()
+        self.link = link
+        self.origin = uuid.uuid4().hex   # this process: its own events come back through Redis and are skipped
+        self.received = 0   # events delivered from other processes (tests and /healthz read it)
+
+    def publish(self, event: Event) -> None:
+        super().publish(event)
+        payload = json.dumps({'origin': self.origin, 'event': event.to_json()})
+        self.link.write(lambda r: r.publish(CHANNEL, payload))
+
+    def catch_up(self) -> None:
+        """Every page of this process reads again what it shows."""
+        with_pages = tuple(self._handlers)
+        if with_pages:
+            super().publish(CatchUp(recipients=with_pages))
+
+    async def listen(self, *, retry: float = 1.0) -> None:
+        """Deliver other processes' events to this process's pages until cancelled; reconnects when Redis drops."""
+        client = aioredis.Redis.from_url(self.link.url, health_check_interval=10, socket_connect_timeout=2)
+        lost = False
+        try:
+            while True:
+                try:
+                    async with client.pubsub(ignore_subscribe_messages=True) as pubsub:
+                        await pubsub.subscribe(CHANNEL)
+                        if lost:
+                            log.info('event bus: subscribed to Redis again; pages catch up')
+                            self.catch_up()
+                            lost = False
+                        async for message in pubsub.listen():
+                            self._receive(message.get('data'))
+                except (redis.RedisError, OSError) as problem:
+                    if not lost:
+                        log.warning('event bus: Redis subscription lost (%s); trying again every %s s', problem, retry)
+                    lost = True
+                    await asyncio.sleep(retry)
+        finally:
+            await client.aclose()
+
+    def _receive(self, payload) -> None:
+        try:
+            message = json.loads(payload)
+            if message.get('origin') == self.origin:
+                return
+            event = event_from_json(message['event'])
+        except (TypeError, ValueError, KeyError):
+            log.warning('event bus: ignoring a message that is not an event: %.200r', payload)
+            return
+        self.received += 1
+        super().publish(event)

@@ -30,6 +30,8 @@ from models import (AuditAction, CustomerThread, EmailStatus, InboundEmail, Inbo
                     OutboundEmail, Participant, User, UserKind)
 from models._types import utcnow
 from models.mail import TRIAGE
+from limits.storage import Storage
+
 from services.conversations import MAX_MESSAGE_LENGTH, ConversationService
 from services.db import Database
 from services.directory import DirectoryService, to_view
@@ -95,12 +97,12 @@ class InboundService:
     def __init__(self, db: Database, conversations: ConversationService, directory: DirectoryService,
                  mail: MailService, items: ItemService, files: AttachmentService, *,
                  max_bytes: int = 10 * 1024 * 1024, per_minute: int = 50,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, limits: Storage | None = None) -> None:
         self.db, self.conversations, self.directory, self.mail = db, conversations, directory, mail
         self.items, self.files = items, files
         self.max_bytes = max_bytes
         self.clock = clock
-        self.rate_limit = RateLimit(per_minute, timedelta(minutes=1), name='inbound email per sender')
+        self.rate_limit = RateLimit(per_minute, timedelta(minutes=1), name='inbound email per sender', storage=limits)
 
     # ----- receiving --------------------------------------------------------------------------
 

@@ -83,7 +83,8 @@ class LifecycleService:
 
     def _wake(self, conversation_id: int) -> bool:
         with self.db.transaction() as tx:
-            conversation = tx.session.get(Conversation, conversation_id)
+            # Several processes: the one that locks it wakes it; the others skip it (None).
+            conversation = tx.session.get(Conversation, conversation_id, with_for_update={'skip_locked': True})
             now = self.clock()   # read again: reopened or snoozed longer meanwhile
             if conversation is None or conversation.status != S.SNOOZED or conversation.snoozed_until is None \
                     or conversation.snoozed_until > now:

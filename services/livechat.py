@@ -14,6 +14,8 @@ import hashlib
 import hmac
 
 from models import UserKind
+from limits.storage import Storage
+
 from services.conversations import ConversationService
 from services.directory import DirectoryService
 from services.errors import InvalidInput, NotFound, Throttled
@@ -41,7 +43,7 @@ def widget_signature(email: str, secret: str) -> str:
 class LiveChatService:
     def __init__(self, conversations: ConversationService, directory: DirectoryService, presence: Presence,
                  tokens: ChatTokens, *, public_url: str, link_lifetime: timedelta,
-                 widget_secret: str | None = None) -> None:
+                 widget_secret: str | None = None, limits: Storage | None = None) -> None:
         self.conversations = conversations
         self.directory = directory
         self.presence = presence
@@ -50,9 +52,10 @@ class LiveChatService:
         self.link_lifetime = link_lifetime
         self.widget_secret = widget_secret
         # Per visitor: new conversations from the pre-chat form (by email and by address), and messages.
-        self.starts_per_email = RateLimit(5, timedelta(hours=1), name='chats started per email')
-        self.starts_per_address = RateLimit(20, timedelta(hours=1), name='chats started per address')
-        self.messages_per_customer = RateLimit(30, timedelta(minutes=1), name='chat messages per customer')
+        self.starts_per_email = RateLimit(5, timedelta(hours=1), name='chats started per email', storage=limits)
+        self.starts_per_address = RateLimit(20, timedelta(hours=1), name='chats started per address', storage=limits)
+        self.messages_per_customer = RateLimit(30, timedelta(minutes=1), name='chat messages per customer',
+                                               storage=limits)
 
     # ----- ways in ----------------------------------------------------------------------------
 

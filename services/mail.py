@@ -52,8 +52,9 @@ class EmailView:
 
 class MailService:
     def __init__(self, db: Database, *, smtp_url: str | None, mail_from: str, team_name: str,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow, lease: timedelta = timedelta(minutes=2)) -> None:
         self.db = db
+        self.lease = lease   # how long one process may take to hand an email over (an SMTP step: up to 20 s)
         self.smtp = SmtpServer.from_url(smtp_url) if smtp_url else None
         self.mail_from = (one_line(team_name), valid_sender(mail_from))
         self.domain = self.mail_from[1].split('@', 1)[1]
@@ -83,19 +84,33 @@ class MailService:
         return row
 
     def send_due(self, *, limit: int = 20) -> int:
-        """Try every email that is due now; returns how many were sent. Blocking: run it off the event loop."""
+        """Try up to `limit` emails due now; returns how many were sent. Blocking: run it off the event loop."""
         if self.smtp is None:
             return 0
-        with self.db.session() as session:
-            due = session.exec(select(OutboundEmail).where(
-                col(OutboundEmail.status).in_([EmailStatus.QUEUED, EmailStatus.RETRYING]),
-                OutboundEmail.next_attempt_at <= self.clock()).order_by(col(OutboundEmail.id)).limit(limit)).all()
         sent = 0
-        for row in due:
+        for _ in range(limit):
+            row = self._claim()
+            if row is None:
+                break
             error = self._deliver(row)
             self._record(row.id, error)
             sent += error is None
         return sent
+
+    def _claim(self) -> OutboundEmail | None:
+        """The next due email, claimed for `lease`: its next attempt moves past the lease, so no other process takes
+        it meanwhile (SKIP LOCKED: nor while this one decides). A process that dies mid-send leaves it to be tried
+        again when the lease ends."""
+        now = self.clock()
+        with self.db.transaction() as tx:
+            row = tx.session.exec(select(OutboundEmail).where(
+                col(OutboundEmail.status).in_([EmailStatus.QUEUED, EmailStatus.RETRYING]),
+                OutboundEmail.next_attempt_at <= now).order_by(col(OutboundEmail.id)).limit(1)
+                .with_for_update(skip_locked=True)).first()
+            if row is not None:
+                row.next_attempt_at = now + self.lease
+                tx.session.add(row)
+        return row
 
     @acting
     def list_outbox(self, actor: UserView, *, limit: int = 100) -> list[EmailView]:

@@ -390,7 +390,8 @@ class NotificationService:
             due = session.exec(select(Notification).where(
                 Notification.user_id == user_id, col(Notification.emailed_at).is_(None),
                 col(Notification.read_at).is_(None), col(Notification.email_due_at) <= now)
-                .order_by(col(Notification.id))).all()
+                .order_by(col(Notification.id))
+                .with_for_update(skip_locked=True)).all()   # several processes: one digest, by whoever locks them
             agent = session.get(User, user_id)
             if not due or agent is None:
                 return False

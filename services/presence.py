@@ -1,4 +1,4 @@
-"""Who is connected right now, through which pages. Per process, in memory.
+"""Who is connected right now, through which pages: per process in memory, or across processes in Redis.
 
 A page is added when its client connects and removed when the client is deleted (after the
 reconnect grace), not on every short disconnect. For a customer's live-chat page it also
@@ -6,9 +6,14 @@ knows which conversation is open and whether the tab is on screen: routing asks
 `customer_view(...)` to decide between "delivered live" and waiting for the email fallback, and a send
 asks `viewers(...)` which agents read the message as it arrives (no unread count, no notice to clear).
 """
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
 import itertools
+import json
 import threading
+import time
+
+from services.redislink import RedisLink
 
 
 @dataclass
@@ -88,6 +93,169 @@ class Presence:
         with self._lock:
             states = {p.visible for p in self._pages.values()
                       if p.user_id == customer_id and p.conversation_id == conversation_id and not p.is_agent}
+        if True in states:
+            return 'visible'
+        return 'hidden' if states else None
+
+
+# The live pages among the members of an index set (KEYS[1]): each member is a page id whose key (ARGV[1] .. id)
+# holds its JSON; a member whose key expired (its process died, or closed it while Redis was away) is dropped.
+_LIVE = '''
+local found = {}
+for _, id in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  local value = redis.call('GET', ARGV[1] .. id)
+  if value then table.insert(found, value) else redis.call('SREM', KEYS[1], id) end
+end
+return found
+'''
+
+PREFIX = 'parley:presence:'
+
+
+class RedisPresence(Presence):
+    """Presence shared by several processes: a Redis key per page with a TTL, written again by a heartbeat.
+
+    Each process keeps its own pages in memory (as Presence does) and mirrors them to Redis; questions are answered
+    from Redis, so routing, "anyone online" and the focused tab see every process's pages. A process that dies stops
+    its heartbeat and its pages expire after `ttl` seconds. When Redis cannot answer, this process's own pages
+    answer (the fallback a single process has anyway); the heartbeat writes them back once Redis returns.
+    """
+
+    def __init__(self, link: RedisLink, *, ttl: float = 20.0) -> None:
+        super().__init__()
+        self.link, self.ttl = link, ttl
+        self._focused_at: dict[str, int] = {}
+        self._live = link.client.register_script(_LIVE)
+
+    # ----- writes: this process's pages, mirrored ------------------------------------------------
+
+    def page_opened(self, user_id: int, page_id: str, *, is_agent: bool = True,
+                    conversation_id: int | None = None, visible: bool = True) -> None:
+        super().page_opened(user_id, page_id, is_agent=is_agent, conversation_id=conversation_id, visible=visible)
+        self._mirror([page_id])
+
+    def page_changed(self, page_id: str, *, visible: bool | None = None,
+                     conversation_id: int | None = None) -> None:
+        with self._lock:
+            page = self._pages.get(page_id)
+            before = page.conversation_id if page else None
+        super().page_changed(page_id, visible=visible, conversation_id=conversation_id)
+        if before is not None and conversation_id not in (None, before):
+            self.link.write(lambda r: r.srem(f'{PREFIX}conversation:{before}', page_id))
+        self._mirror([page_id])
+
+    def page_closed(self, page_id: str) -> None:
+        with self._lock:
+            page = self._pages.get(page_id)
+        super().page_closed(page_id)
+        if page is not None:
+            def forget(r) -> None:
+                pipe = r.pipeline(transaction=False)
+                pipe.delete(PREFIX + 'page:' + page_id)
+                for index in (f'user:{page.user_id}', f'conversation:{page.conversation_id}', 'pages'):
+                    pipe.srem(PREFIX + index, page_id)
+                pipe.execute()
+            self.link.write(forget)
+
+    def page_focused(self, user_id: int, page_id: str) -> None:
+        super().page_focused(user_id, page_id)
+        with self._lock:   # focus order across processes: wall-clock time of the focus
+            self._focused_at[page_id] = time.time_ns()
+        self._mirror_focus([page_id])
+
+    def page_unfocusable(self, page_id: str) -> None:
+        with self._lock:
+            owner = self._focus.get(page_id)
+            self._focused_at.pop(page_id, None)
+        super().page_unfocusable(page_id)
+        if owner is not None:
+            def forget(r) -> None:
+                pipe = r.pipeline(transaction=False)
+                pipe.delete(PREFIX + 'focus:' + page_id)
+                pipe.srem(f'{PREFIX}focus-user:{owner[0]}', page_id)
+                pipe.execute()
+            self.link.write(forget)
+
+    def heartbeat(self) -> None:
+        """Write every page of this process again with a fresh TTL (call it every ttl/3 seconds)."""
+        with self._lock:
+            pages, focused = list(self._pages), list(self._focus)
+        self._mirror(pages)
+        self._mirror_focus(focused)
+
+    def _mirror(self, page_ids: Iterable[str]) -> None:
+        with self._lock:
+            pages = {i: asdict(p) | {'id': i} for i in page_ids if (p := self._pages.get(i)) is not None}
+        if not pages:
+            return
+        ttl = int(self.ttl * 1000)
+
+        def write(r) -> None:
+            pipe = r.pipeline(transaction=False)
+            for page_id, page in pages.items():
+                pipe.set(PREFIX + 'page:' + page_id, json.dumps(page), px=ttl)
+                pipe.sadd(f'{PREFIX}user:{page["user_id"]}', page_id)
+                pipe.sadd(f'{PREFIX}conversation:{page["conversation_id"]}', page_id)
+                pipe.sadd(PREFIX + 'pages', page_id)
+            pipe.execute()
+        self.link.write(write)
+
+    def _mirror_focus(self, page_ids: Iterable[str]) -> None:
+        with self._lock:
+            stamped = {i: {'id': i, 'user_id': self._focus[i][0], 'at': self._focused_at[i]}
+                       for i in page_ids if i in self._focus and i in self._focused_at}
+        if not stamped:
+            return
+        ttl = int(self.ttl * 1000)
+
+        def write(r) -> None:
+            pipe = r.pipeline(transaction=False)
+            for page_id, entry in stamped.items():
+                pipe.set(PREFIX + 'focus:' + page_id, json.dumps(entry), px=ttl)
+                pipe.sadd(f'{PREFIX}focus-user:{entry["user_id"]}', page_id)
+            pipe.execute()
+        self.link.write(write)
+
+    # ----- reads: every process's pages --------------------------------------------------------
+
+    def _pages_in(self, index: str) -> list[dict] | None:
+        """The live pages in an index set, from Redis; None when Redis cannot answer."""
+        return self._read(PREFIX + index, PREFIX + 'page:')
+
+    def _read(self, index: str, prefix: str) -> list[dict] | None:
+        none: Callable[[], list[dict] | None] = lambda: None   # noqa: E731
+        return self.link.read(lambda r: [json.loads(v) for v in self._live(keys=[index], args=[prefix])], none)
+
+    def focused_page(self, user_id: int) -> str | None:
+        found = self._read(f'{PREFIX}focus-user:{user_id}', PREFIX + 'focus:')
+        if found is None:
+            return super().focused_page(user_id)
+        return max(found, key=lambda e: e['at'])['id'] if found else None
+
+    def is_online(self, user_id: int) -> bool:
+        pages = self._pages_in(f'user:{user_id}')
+        return super().is_online(user_id) if pages is None else bool(pages)
+
+    def online_ids(self) -> frozenset[int]:
+        pages = self._pages_in('pages')
+        return super().online_ids() if pages is None else frozenset(p['user_id'] for p in pages)
+
+    def agents_online(self) -> int:
+        pages = self._pages_in('pages')
+        return super().agents_online() if pages is None else len({p['user_id'] for p in pages if p['is_agent']})
+
+    def viewers(self, conversation_id: int) -> frozenset[int]:
+        pages = self._pages_in(f'conversation:{conversation_id}')
+        if pages is None:
+            return super().viewers(conversation_id)
+        return frozenset(p['user_id'] for p in pages
+                         if p['is_agent'] and p['visible'] and p['conversation_id'] == conversation_id)
+
+    def customer_view(self, customer_id: int, conversation_id: int) -> str | None:
+        pages = self._pages_in(f'user:{customer_id}')
+        if pages is None:
+            return super().customer_view(customer_id, conversation_id)
+        states = {p['visible'] for p in pages if p['conversation_id'] == conversation_id and not p['is_agent']}
         if True in states:
             return 'visible'
         return 'hidden' if states else None

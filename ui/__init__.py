@@ -2,12 +2,12 @@
 import logging
 
 from fastapi import Request
-from fastapi.responses import Response
-from nicegui import Client, app, ui
+from fastapi.responses import JSONResponse, Response
+from nicegui import Client, app, run, ui
 from nicegui.page import page
 
 from services.container import Parley
-from ui.internals import nicegui_not_found
+from ui.internals import nicegui_not_found, quiet_redis_listener_errors
 from ui.theme import page_setup, use_stylesheet
 
 log = logging.getLogger(__name__)
@@ -18,6 +18,8 @@ def register(parley: Parley) -> None:
     from ui import (admin, auth_pages, chat, customers, embed, files, inbound_api, items, messenger, replies,
                     settings, stylesheet)
     use_stylesheet(stylesheet.serve())
+    if parley.redis is not None:
+        quiet_redis_listener_errors()
     embed.register(parley)
     inbound_api.register(parley)
     files.register(parley)
@@ -29,8 +31,19 @@ def register(parley: Parley) -> None:
     replies.register(parley)
     items.register(parley)
     customers.register(parley)
+    app.add_api_route('/healthz', _health(parley), methods=['GET', 'HEAD'], include_in_schema=False)
     app.on_page_exception(_error_page)
     app.add_exception_handler(404, _not_found)
+
+
+def _health(parley: Parley):
+    async def health() -> JSONResponse:
+        """For the load balancer: 200 when the database (and Redis, when set) answer, else 503 saying which."""
+        checks = await run.io_bound(parley.health)
+        ok = all(checks.values())
+        return JSONResponse({'ok': ok, **checks}, status_code=200 if ok else 503,
+                            headers={'Cache-Control': 'no-store'})
+    return health
 
 
 async def _not_found(request: Request, exception: Exception) -> Response:

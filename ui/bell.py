@@ -11,7 +11,7 @@ import weakref
 from nicegui import context, ui
 
 from services.container import Parley
-from services.events import Event, NotificationCreated, NotificationsRead, SessionsEnded
+from services.events import CatchUp, Event, NotificationCreated, NotificationsRead, SessionsEnded
 from services.views import UserView
 from ui import live
 from ui.formatting import list_time, viewer_zone
@@ -149,7 +149,7 @@ class Bell:
             if session_ended(self.parley):
                 live.go_to_sign_in(self.client)
             return
-        if isinstance(event, NotificationsRead):
+        if isinstance(event, (NotificationsRead, CatchUp)):
             self._count_soon()
             return
         if not isinstance(event, NotificationCreated):

@@ -18,7 +18,8 @@ from nicegui import ui
 from services.container import Parley
 from services.conversations import TYPING_EVERY
 from services.errors import NotFound, ParleyError
-from services.events import ConversationChanged, Event, MessageChanged, MessageSent, SessionsEnded, Typing
+from services.events import (CatchUp, ConversationChanged, Event, MessageChanged, MessageSent, SessionsEnded,
+                             Typing)
 from services.livechat import ChatIdentity
 from services.views import AttachmentView, MessageView
 from ui import live
@@ -285,6 +286,11 @@ class ChatPage:
             return
         if isinstance(event, Typing) and event.conversation_id == identity.conversation_id:
             self.typing.typing(event.user_id, event.name)
+            return
+        if isinstance(event, CatchUp) and identity.conversation_id is not None and self.messages is not None:
+            self.history.catch_up(self.parley.conversations.list_messages(
+                identity.customer, identity.conversation_id, limit=CHAT_PAGE))
+            self._mark_seen()
             return
         if isinstance(event, MessageChanged) and event.conversation_id == identity.conversation_id:
             if self.messages is not None and event.message_id in self.messages:

@@ -3,6 +3,9 @@
 tests/ui/test_internals.py fails with a message naming the piece when a NiceGUI upgrade changes any of it.
 """
 from collections.abc import Callable
+import logging
+
+import redis
 
 from nicegui import Client
 from nicegui.element import Element
@@ -63,3 +66,33 @@ CONNECTION_BANNER_CSS = '''
   border-color: #fcd34d; max-width: calc(100vw - 16px); width: max-content; }
 #popup.nicegui-error-popup > span:first-child::before { position: static; margin-right: 0.35em; }
 '''
+
+
+# NiceGUI's Redis session storage listens for other processes' changes to a session; when Redis drops (a restart),
+# that listener logs the error with a traceback and ends (NiceGUI 3.18 does not reconnect it), and its clean-up fails
+# the same way. Parley says so in one warning per session instead: the session data stays in the process, is written
+# to Redis again on its next change, and a session loaded afresh listens anew. Matched on NiceGUI's wording for the
+# listener (tests/ui/test_internals.py checks it is there) and on Redis's connection errors for the rest.
+REDIS_LISTENER_FAILED = 'Unexpected error in Redis listener for '
+
+
+class _RedisListenerLost:
+    def filter(self, record) -> bool:
+        problem = record.exc_info[1] if record.exc_info else None
+        if not isinstance(problem, redis.ConnectionError) or record.levelno < logging.ERROR:
+            return True
+        message = record.getMessage()
+        if message.startswith(REDIS_LISTENER_FAILED):
+            message = (f'session storage {message[len(REDIS_LISTENER_FAILED):]} lost its Redis subscription; it no '
+                       'longer hears changes made by other processes until the session is loaded again')
+        record.levelno, record.levelname = logging.WARNING, 'WARNING'
+        record.msg, record.args = f'{message} ({problem})', None
+        record.exc_info = record.exc_text = None
+        return True
+
+
+def quiet_redis_listener_errors() -> None:
+    """Install the filter above on NiceGUI's logger (several processes, Redis sessions)."""
+    logger = logging.getLogger('nicegui')
+    if not any(isinstance(f, _RedisListenerLost) for f in logger.filters):
+        logger.addFilter(_RedisListenerLost())

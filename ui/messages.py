@@ -54,6 +54,10 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
         return self._views[0] if self._views else None
 
     @property
+    def newest(self) -> MessageView | None:
+        return self._views[-1] if self._views else None
+
+    @property
     def data(self) -> tuple[dict, ...]:
         return self.props['messages']
 
@@ -303,6 +307,11 @@ class History:
         if self.messages.append(messages):   # a long-open page let its oldest messages go: they load again
             self._more(True)
         self._changed()
+
+    def catch_up(self, latest: list[MessageView]) -> None:
+        """After events were missed: of the latest messages, the ones newer than the newest shown."""
+        newest = self.messages.newest
+        self.append([m for m in latest if newest is None or m.id > newest.id])
 
     def load_older(self) -> None:
         oldest = self.messages.oldest

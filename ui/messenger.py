@@ -15,7 +15,7 @@ from services.directory import matching
 from services.drafts import new_draft
 from services.conversations import NOT_FOUND, PAGE_SIZE, TYPING_EVERY, parse_conversation_id, unread_after
 from services.errors import NotFound
-from services.events import (ConversationChanged, ConversationRead, DeliveryChanged, Event, MessageChanged,
+from services.events import (CatchUp, ConversationChanged, ConversationRead, DeliveryChanged, Event, MessageChanged,
                              MessageSent, NotificationCreated, NotificationsRead, SeenUpTo, Typing)
 from services.views import ConversationStatus, ConversationView, Inbox, ItemKind, MessageView, UserKind, UserView
 from ui import live
@@ -340,6 +340,11 @@ class MessengerPage:
         selected_id = self.selected.id if self.selected else None
         if isinstance(event, (NotificationCreated, NotificationsRead)):
             return   # the bell's business
+        if isinstance(event, CatchUp):   # events may have been missed: the thread and the list read again
+            if self.thread:
+                self.thread.catch_up()
+            self.list_soon()
+            return
         if isinstance(event, DeliveryChanged):
             if event.conversation_id == selected_id and self.thread:
                 self.thread.update_deliveries(event)
@@ -599,6 +604,11 @@ class Thread:
             except NotFound:
                 return  # removed from the conversation meanwhile
         self._append(message)
+
+    def catch_up(self) -> None:
+        """Show what arrived while events could not reach this page (nothing twice), and the header as it is."""
+        self.history.catch_up(self.page.conversations.list_messages(self.agent, self.conversation.id))
+        self.changed()
 
     def update_deliveries(self, event: DeliveryChanged) -> None:
         shown = [i for i in event.message_ids if self.messages.delivery_shown(i)]

@@ -57,3 +57,26 @@ def test_elements_still_tell_the_element_filter_what_they_show_through_displayed
     assert hasattr(Element, '_displayed_contents'), 'nicegui.element.Element._displayed_contents is gone'
     assert 'only_visible' in inspect.signature(Element._displayed_contents).parameters, \
         'Element._displayed_contents takes other arguments now'
+
+
+def test_nicegui_still_logs_a_lost_redis_session_listener_in_the_words_parley_quiets():
+    import inspect
+    import logging
+    import sys
+    from nicegui.persistence import redis_persistent_dict
+    from ui.internals import REDIS_LISTENER_FAILED, quiet_redis_listener_errors
+    assert f"f'{REDIS_LISTENER_FAILED}" in inspect.getsource(redis_persistent_dict), \
+        'NiceGUI no longer says "Unexpected error in Redis listener for ...": check ui/internals.py'
+    quiet_redis_listener_errors()
+    import redis
+    try:
+        raise redis.ConnectionError('Connection refused')
+    except redis.ConnectionError:
+        record = logging.LogRecord('nicegui', logging.ERROR, __file__, 1,
+                                   REDIS_LISTENER_FAILED + 'parley:session:user-1', None, sys.exc_info())
+    for f in logging.getLogger('nicegui').filters:
+        f.filter(record)
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert record.getMessage().startswith('session storage parley:session:user-1 lost its Redis subscription')
+    assert record.getMessage().endswith('(Connection refused)')
+
