@@ -110,6 +110,8 @@ def build_parley(settings: Settings) -> Parley:
     link = RedisLink(settings.redis_url) if settings.redis_url else None
     bus: EventBus = RedisEventBus(link) if link else LocalEventBus()
     presence = RedisPresence(link) if link else Presence()
+    if isinstance(bus, RedisEventBus) and isinstance(presence, RedisPresence):
+        bus.on_catch_up.append(presence.heartbeat)   # Redis came back, maybe empty: this process's pages at once
     limits: Storage | None = RedisStorage(settings.redis_url) if settings.redis_url else None
     directory = DirectoryService(db, bus)
     mail = MailService(db, smtp_url=settings.smtp_url, mail_from=settings.mail_from, team_name=settings.team_name,

@@ -193,7 +193,7 @@ class RedisEventBus(LocalEventBus):
         super().__init__()
         self.link = link
         self.origin = uuid.uuid4().hex   # this process: its own events come back through Redis and are skipped
-        self.received = 0   # events delivered from other processes (tests and /healthz read it)
+        self.on_catch_up: list[Callable[[], object]] = []   # e.g. presence writes its pages again
 
     def publish(self, event: Event) -> None:
         super().publish(event)
@@ -217,6 +217,8 @@ class RedisEventBus(LocalEventBus):
                         await pubsub.subscribe(CHANNEL)
                         if lost:
                             log.info('event bus: subscribed to Redis again; pages catch up')
+                            for callback in self.on_catch_up:
+                                callback()
                             self.catch_up()
                             lost = False
                         async for message in pubsub.listen():
@@ -238,5 +240,4 @@ class RedisEventBus(LocalEventBus):
         except (TypeError, ValueError, KeyError):
             log.warning('event bus: ignoring a message that is not an event: %.200r', payload)
             return
-        self.received += 1
         super().publish(event)

@@ -118,7 +118,8 @@ class RedisPresence(Presence):
     Each process keeps its own pages in memory (as Presence does) and mirrors them to Redis; questions are answered
     from Redis, so routing, "anyone online" and the focused tab see every process's pages. A process that dies stops
     its heartbeat and its pages expire after `ttl` seconds. When Redis cannot answer, this process's own pages
-    answer (the fallback a single process has anyway); the heartbeat writes them back once Redis returns.
+    answer (the fallback a single process has anyway), and they always count, even when Redis lost them (restarted
+    empty) until the heartbeat writes them back.
     """
 
     def __init__(self, link: RedisLink, *, ttl: float = 20.0) -> None:
@@ -232,30 +233,31 @@ class RedisPresence(Presence):
             return super().focused_page(user_id)
         return max(found, key=lambda e: e['at'])['id'] if found else None
 
+    def _everywhere(self, index: str, keep: Callable[[_Page], bool]) -> list[dict]:
+        """The live pages of every process in an index set, this process's own (those `keep` takes) always among
+        them: Redis may have lost them (restarted empty) until the next heartbeat writes them back."""
+        with self._lock:
+            own = {i: asdict(p) | {'id': i} for i, p in self._pages.items() if keep(p)}
+        found = {p['id']: p for p in self._pages_in(index) or ()}   # None: Redis cannot answer
+        return list((found | own).values())
+
     def is_online(self, user_id: int) -> bool:
-        pages = self._pages_in(f'user:{user_id}')
-        return super().is_online(user_id) if pages is None else bool(pages)
+        return any(p['user_id'] == user_id for p in self._everywhere(f'user:{user_id}', lambda p: p.user_id == user_id))
 
     def online_ids(self) -> frozenset[int]:
-        pages = self._pages_in('pages')
-        return super().online_ids() if pages is None else frozenset(p['user_id'] for p in pages)
+        return frozenset(p['user_id'] for p in self._everywhere('pages', lambda p: True))
 
     def agents_online(self) -> int:
-        pages = self._pages_in('pages')
-        return super().agents_online() if pages is None else len({p['user_id'] for p in pages if p['is_agent']})
+        return len({p['user_id'] for p in self._everywhere('pages', lambda p: p.is_agent) if p['is_agent']})
 
     def viewers(self, conversation_id: int) -> frozenset[int]:
-        pages = self._pages_in(f'conversation:{conversation_id}')
-        if pages is None:
-            return super().viewers(conversation_id)
-        return frozenset(p['user_id'] for p in pages
+        return frozenset(p['user_id'] for p in self._everywhere(f'conversation:{conversation_id}',
+                                                                lambda p: p.conversation_id == conversation_id)
                          if p['is_agent'] and p['visible'] and p['conversation_id'] == conversation_id)
 
     def customer_view(self, customer_id: int, conversation_id: int) -> str | None:
-        pages = self._pages_in(f'user:{customer_id}')
-        if pages is None:
-            return super().customer_view(customer_id, conversation_id)
-        states = {p['visible'] for p in pages if p['conversation_id'] == conversation_id and not p['is_agent']}
+        states = {p['visible'] for p in self._everywhere(f'user:{customer_id}', lambda p: p.user_id == customer_id)
+                  if p['user_id'] == customer_id and p['conversation_id'] == conversation_id and not p['is_agent']}
         if True in states:
             return 'visible'
         return 'hidden' if states else None

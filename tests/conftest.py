@@ -154,3 +154,22 @@ class Clock:
 
     def __call__(self):
         return self.now
+
+
+@pytest.fixture(scope='session')
+def redis_server(tmp_path_factory):
+    """A private `redis-server --save ''` for this test session (bench/cluster.py), on loopback."""
+    from bench.cluster import RedisServer
+    server = RedisServer(tmp_path_factory.mktemp('redis'))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(redis_server) -> str:
+    """The test Redis, emptied for this test."""
+    import redis
+    with redis.Redis.from_url(redis_server.url) as client:
+        client.flushall()
+    return redis_server.url

@@ -90,6 +90,10 @@ async def test_an_anonymous_visitor_reaches_no_agent_page_or_api(user: User, peo
     assert (await client.post('/files', content=b'x', headers={'X-File-Name': 'a.txt'})).status_code == 401
     assert (await client.get('/files/1/a.txt')).status_code == 404
     assert (await client.delete('/files/1')).status_code == 404
+    # The load balancer's check answers anyone, and says only whether the database (and Redis) answer.
+    health = await client.get('/healthz')
+    assert health.status_code == 200 and health.json() == {'ok': True, 'database': True}
+    assert health.headers['cache-control'] == 'no-store'
     app_parley.settings.inbound_secret = 'webhook secret'
     answer = await client.post('/api/inbound-email', content=b'From: a@b.test\r\n\r\nhi',
                                headers={'Content-Type': 'message/rfc822'})
