@@ -51,6 +51,12 @@ def upgrade_only(settings: Settings) -> None:
         database.dispose()
 
 
+def proxy_options(settings: Settings) -> dict:
+    """uvicorn's options for X-Forwarded-For / -Proto: believed only from PARLEY_TRUSTED_PROXIES (uvicorn alone would
+    believe any process on 127.0.0.1)."""
+    return {'proxy_headers': bool(settings.trusted_proxies), 'forwarded_allow_ips': settings.trusted_proxies or None}
+
+
 def create(settings: Settings) -> Parley:
     """Build the services and define the pages; nothing runs at import time."""
     parley = build_parley(settings)
@@ -103,8 +109,7 @@ if __name__ in {'__main__', '__mp_main__'}:
                storage_secret=settings.resolved_storage_secret(), show_welcome_message=False,
                tailwind=False,  # ui/utilities.css, built ahead by `make css` (ui/stylesheet.py)
                reconnect_timeout=settings.reconnect_seconds,
-               # Client addresses and https from X-Forwarded-* only when the peer is a trusted load balancer.
-               proxy_headers=bool(settings.trusted_proxies), forwarded_allow_ips=settings.trusted_proxies or None,
+               **proxy_options(settings),
                session_middleware_kwargs={'same_site': 'lax', 'https_only': settings.public_url.startswith('https:')})
     except KeyboardInterrupt:  # Ctrl+C after uvicorn's graceful shutdown: nothing left to report
         print('Parley stopped.', flush=True)

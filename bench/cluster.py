@@ -147,8 +147,9 @@ class Cluster:
         self.address = f'http://127.0.0.1:{self.port}'
         self.password = settings.get('PARLEY_DEMO_PASSWORD') or secrets.token_urlsafe(9)
         env = {k: v for k, v in os.environ.items() if not k.startswith(('PARLEY_', 'PYTEST_', 'NICEGUI_'))}
+        self.secret = secrets.token_urlsafe(32)
         env.update({'PARLEY_DATABASE_URL': database_url, 'PARLEY_REDIS_URL': self.redis.url,
-                    'PARLEY_STORAGE_SECRET': secrets.token_urlsafe(32), 'PARLEY_TRUSTED_PROXIES': '127.0.0.1',
+                    'PARLEY_STORAGE_SECRET': self.secret, 'PARLEY_TRUSTED_PROXIES': '127.0.0.1',
                     'PARLEY_BASE_URL': self.address, 'PARLEY_FILES_DIR': str(folder / 'files'),
                     'PARLEY_DEMO': 'true', 'PARLEY_DEMO_PASSWORD': self.password, 'PARLEY_POOL_SIZE': '5',
                     **settings})

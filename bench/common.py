@@ -83,10 +83,13 @@ class Workspace:
     customers: list[UserView]
 
 
-def build_workspace(folder: Path, *, agents: int, customers: int = 0) -> Workspace:
-    """A Parley on folder/parley.db with `agents` agents (the first is an admin) and `customers` customers."""
+def build_workspace(folder: Path, *, agents: int, customers: int = 0, database_url: str | None = None,
+                    storage_secret: str | None = None) -> Workspace:
+    """A Parley on folder/parley.db (or database_url) with `agents` agents (the first is an admin) and `customers`
+    customers (storage_secret: the servers', so the chat links it signs work there)."""
     folder.mkdir(parents=True, exist_ok=True)
-    parley = build_parley(Settings(database_url=f'sqlite:///{folder / "parley.db"}', data_dir=folder))
+    parley = build_parley(Settings(database_url=database_url or f'sqlite:///{folder / "parley.db"}', data_dir=folder,
+                                   storage_secret=storage_secret))
     made = [parley.directory.create_agent(name=f'Agent {i:02d}', email=f'agent{i:02d}@bench.example',
                                           password=PASSWORD, is_admin=i == 0) for i in range(agents)]
     people = [parley.directory.create_customer(name=f'Customer {i:02d}', email=f'customer{i:02d}@bench.example')

@@ -9,16 +9,17 @@ import re
 import sys
 import tempfile
 
-from bench import browser, scale, throughput, uploads
+from bench import browser, cross, scale, throughput, uploads
 from bench.common import machine
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / 'bench' / 'results'
 FULL = dict(throughput=dict(messages=3000, receivers=25), scale=dict(conversations=10_000, messages=1_000_000),
             browser=dict(receivers=(1, 10, 25), messages=100, pages=20, loads=20, rounds=3),
-            uploads=dict(size_mb=20, rounds=3))
+            uploads=dict(size_mb=20, rounds=3), cross=dict(messages=100, sends=3000, receivers=25))
 TINY = dict(throughput=dict(messages=20, receivers=3), scale=dict(conversations=60, messages=1200, samples=10),
-            browser=dict(receivers=(1, 2), messages=2, pages=2, loads=2, rounds=1), uploads=dict(size_mb=2, rounds=1))
+            browser=dict(receivers=(1, 2), messages=2, pages=2, loads=2, rounds=1), uploads=dict(size_mb=2, rounds=1),
+            cross=dict(messages=2, sends=20, receivers=3))
 
 
 def run(sizes: dict) -> dict:
@@ -32,8 +33,10 @@ def run(sizes: dict) -> dict:
         pages = browser.run(work / 'browser', **sizes['browser'])
         print('uploads...', flush=True)
         files = uploads.run(work / 'uploads', **sizes['uploads'])
+        print('several processes: delivery across them, sends on PostgreSQL...', flush=True)
+        several = cross.run(work / 'cross', **sizes['cross'])
     return {'when': datetime.now(UTC).isoformat(timespec='seconds'), 'machine': machine(),
-            'sizes': sizes, 'throughput': sent, 'scale': data, **pages, 'uploads': files}
+            'sizes': sizes, 'throughput': sent, 'scale': data, **pages, 'uploads': files, 'cluster': several}
 
 
 def table(r: dict) -> str:
@@ -120,6 +123,19 @@ def table(r: dict) -> str:
                      f'(seconds; a plain copy of the file in the same run)', f'+{u["growth_mb"]} ({u["upload_s"]} s)',
                      f'{u["copy_s"]} s (copy; {u["ratio"]} ×)', '', f'≤ +{max(2, u["size_mb"] // 4)} MB (flat)',
                      _met(u['growth_mb'] <= max(2, u['size_mb'] // 4) and u['server_errors'] == 0)))
+    if 'cluster' in r:
+        c = r['cluster']
+        x, one = c['cross_process_ms'], c['same_process_ms']
+        rows.append(('Delivery across processes: sender on process 1, the receiver\'s page on process 2 (3 processes, '
+                     'PostgreSQL, Redis, HAProxy), beside a page on process 1, ms (p50 / p95 / p99)',
+                     f'{x["p50"]:.0f} / {x["p95"]:.0f} / {x["p99"]:.0f}',
+                     f'{one["p50"]:.0f} / {one["p95"]:.0f} / {one["p99"]:.0f} (same process; {c["ratio_p95"]} ×)', '',
+                     'p95 ≤ 1.3 × and ≤ 50 ms',
+                     _met(c['ratio_p95'] <= 1.3 and x['p95'] <= 50 and x['missing'] == one['missing'] == 0)))
+        pg, lite = c['postgresql'], r['throughput']
+        rows.append(('Sends per second on PostgreSQL, 26-person group / agent to customer (SQLite: the rows above)',
+                     f'{pg["group"]["per_second"]:,} / {pg["customer"]["per_second"]:,}',
+                     f'{lite["group"]["per_second"]:,} / {lite["customer"]["per_second"]:,} (SQLite)', '', '', ''))
     head = (f'Measured {r["when"][:10]} on {m["cpus"]} cores ({m["cpu"]}), {m["memory"]}, Python {m["python"]}; '
             f'floor = bench/floor.py (NiceGUI) and bare page = bench/bare.py (no framework) in the same run.\n\n'
             '| Measure | Parley | Floor | Bare page | Target | Met |\n|---|---|---|---|---|---|\n')

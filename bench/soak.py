@@ -11,7 +11,9 @@ reconnect grace. A message counts once its sender sees it in the thread, as a pe
 every acknowledged message stored exactly once and shown live on the other side, no error in the server's
 log, presence empty after each round, and the server's memory after each round (RSS: CPython keeps freed
 memory, so it is whether the rounds level off that tells a leak).
-`python -m bench.soak --tiny OUT` is what `make test` runs.
+`python -m bench.soak --tiny OUT` is what `make test` runs. `SOAK_CLUSTER=1 make soak` runs the same against the
+cluster (bench/cluster.py: three processes, PostgreSQL, Redis, HAProxy): the clients connect through HAProxy, the
+memory is the processes' together, the log is theirs together.
 """
 import asyncio
 from collections import Counter
@@ -23,13 +25,14 @@ import os
 import random
 import re
 import shutil
-import sqlite3
 import sys
 import tempfile
 import time
 
 from playwright.async_api import async_playwright
+from sqlalchemy import create_engine, text as sql
 
+from bench import cluster
 from bench.browser import CHROMIUM, CHROMIUM_ARGS, _signed_in, free_port, process, rss_mb
 from bench.common import build_workspace, cid, machine, percentiles
 from bench.sockets import SocketPage, socket_agent, socket_customer
@@ -90,7 +93,7 @@ async def _talk(side: Side, seconds: float, interval: float) -> None:
 
 
 async def _round(name: str, base: str, browser, pairs, chromium_pairs: int, seconds: float, interval: float,
-                 pid: int, grace: float) -> dict:
+                 pids: list[int], grace: float) -> dict:
     sides: list[tuple[Side, Side]] = []
     contexts = []
     for i, (email, fragment, conversation_id) in enumerate(pairs):
@@ -107,7 +110,7 @@ async def _round(name: str, base: str, browser, pairs, chromium_pairs: int, seco
             agent = await socket_agent(base, email, conversation_id)
             customer = await socket_customer(base, fragment)
         sides.append((Side('agent', conversation_id, agent, name), Side('customer', conversation_id, customer, name)))
-    connected = rss_mb(pid)
+    connected = _rss(pids)
     began = time.monotonic()
     # Agents write every `interval` seconds; customers every 2.5 intervals, under the live chat's limit of 30
     # messages a minute per customer (a faster customer is told to slow down, which the soak would report).
@@ -123,7 +126,7 @@ async def _round(name: str, base: str, browser, pairs, chromium_pairs: int, seco
         if not missing or time.monotonic() - settle > 15:
             break
         await asyncio.sleep(1)
-    peak = rss_mb(pid)
+    peak = _rss(pids)
     problems = [p for pair in sides for side in pair if isinstance(side.page, SocketPage) for p in side.page.problems]
     for pair in sides:
         for side in pair:
@@ -132,7 +135,7 @@ async def _round(name: str, base: str, browser, pairs, chromium_pairs: int, seco
     for context in contexts:
         await context.close()
     await asyncio.sleep(grace + 3)   # the server keeps a dropped page for its reconnect grace, then frees it
-    left = rss_mb(pid)
+    left = _rss(pids)
     # Presence forgot every agent page: a customer arriving now is told that no one is online.
     cleared_after = None
     waited = time.monotonic()
@@ -172,8 +175,32 @@ async def _missing(page, texts: list[str]) -> int:
 
 
 def run(folder: Path, *, pairs: int, seconds: float, chromium_pairs: int, interval: float, rounds: int,
-        grace: float) -> dict:
-    ws = build_workspace(folder, agents=pairs, customers=pairs)
+        grace: float, on_cluster: bool = False) -> dict:
+    sizes = (chromium_pairs, seconds, interval, rounds, grace)
+    if on_cluster:
+        with cluster.running({'PARLEY_RECONNECT_SECONDS': str(grace)}, folder=folder / 'cluster') as started:
+            setup = _setup(build_workspace(folder, agents=pairs, customers=pairs, database_url=started.database_url,
+                                           storage_secret=started.secret))
+            result = asyncio.run(_soak(started.address, [p.proc.pid for p in started.processes if p.proc], setup,
+                                       *sizes))
+            log = '\n'.join(p.log() for p in started.processes)
+            result.update(_stored(started.database_url, result['rounds']))
+    else:
+        setup = _setup(build_workspace(folder, agents=pairs, customers=pairs))
+        port = free_port()
+        env = {**os.environ, 'PARLEY_DATABASE_URL': f'sqlite:///{folder / "parley.db"}', 'PARLEY_PORT': str(port),
+               'PARLEY_DATA_DIR': str(folder), 'PARLEY_DEMO': 'false', 'PARLEY_RECONNECT_SECONDS': str(grace)}
+        with process([sys.executable, 'main.py'], env, port, folder / 'parley.log') as server:
+            result = asyncio.run(_soak(f'http://127.0.0.1:{port}', [server.pid], setup, *sizes))
+        log = (folder / 'parley.log').read_text()
+        result.update(_stored(f'sqlite:///{folder / "parley.db"}', result['rounds']))
+    result['server_errors'] = log.count('Traceback') + len(re.findall(r' (ERROR|CRITICAL) ', log))
+    result.update(pairs=pairs, chromium_pairs=chromium_pairs, interval=interval, grace=grace, cluster=on_cluster)
+    return result
+
+
+def _setup(ws) -> list[tuple[str, str, int]]:
+    """A customer conversation per agent: (the agent's email, the customer's chat fragment, its id)."""
     parley = ws.parley
     try:
         setup = []
@@ -183,22 +210,16 @@ def run(folder: Path, *, pairs: int, seconds: float, chromium_pairs: int, interv
                 with_customer=True)
             link = parley.chat.link(customer.id, conversation.id)
             setup.append((agent.email, link.split('#', 1)[1], conversation.id))
+        return setup
     finally:
         parley.close()
-    port = free_port()
-    env = {**os.environ, 'PARLEY_DATABASE_URL': f'sqlite:///{folder / "parley.db"}', 'PARLEY_PORT': str(port),
-           'PARLEY_DATA_DIR': str(folder), 'PARLEY_DEMO': 'false', 'PARLEY_RECONNECT_SECONDS': str(grace)}
-    with process([sys.executable, 'main.py'], env, port, folder / 'parley.log') as server:
-        base = f'http://127.0.0.1:{port}'
-        result = asyncio.run(_soak(base, server.pid, setup, chromium_pairs, seconds, interval, rounds, grace))
-    log = (folder / 'parley.log').read_text()
-    result['server_errors'] = log.count('Traceback') + len(re.findall(r' (ERROR|CRITICAL) ', log))
-    result.update(_stored(folder / 'parley.db', result['rounds']))
-    result.update(pairs=pairs, chromium_pairs=chromium_pairs, interval=interval, grace=grace)
-    return result
 
 
-async def _soak(base, pid, setup, chromium_pairs, seconds, interval, rounds, grace) -> dict:
+def _rss(pids: list[int]) -> float:
+    return sum(rss_mb(pid) for pid in pids)
+
+
+async def _soak(base, pids, setup, chromium_pairs, seconds, interval, rounds, grace) -> dict:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -208,18 +229,22 @@ async def _soak(base, pid, setup, chromium_pairs, seconds, interval, rounds, gra
             await agent.close()
             await customer.close()
             await asyncio.sleep(grace + 3)
-            start = rss_mb(pid)
-            done = [await _round(f'round {i + 1}', base, browser, setup, chromium_pairs, seconds, interval, pid,
+            start = _rss(pids)
+            done = [await _round(f'round {i + 1}', base, browser, setup, chromium_pairs, seconds, interval, pids,
                                  grace) for i in range(rounds)]
         finally:
             await browser.close()
     return {'rss_start_mb': round(start, 1), 'rounds': done}
 
 
-def _stored(db: Path, rounds: list[dict]) -> dict:
+def _stored(database_url: str, rounds: list[dict]) -> dict:
     """Every acknowledged message stored exactly once."""
-    with sqlite3.connect(db) as connection:
-        bodies = Counter(body for (body,) in connection.execute('SELECT body FROM message'))
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            bodies = Counter(body for (body,) in connection.execute(sql("SELECT body FROM message")))
+    finally:
+        engine.dispose()
     acknowledged = [t for r in rounds for t in r.pop('_texts')]
     return {'stored': sum(bodies.values()), 'acknowledged': len(acknowledged),
             'lost': sum(1 for t in acknowledged if bodies[t] == 0),
@@ -229,7 +254,8 @@ def _stored(db: Path, rounds: list[dict]) -> dict:
 def summary(r: dict) -> str:
     first = r['rounds'][0]
     sent = sum(x['sent'] for x in r['rounds'])
-    return (f'{r["pairs"]} agents + {r["pairs"]} customers ({r["chromium_pairs"]} pairs in Chromium), '
+    return (('Against the cluster (3 processes, PostgreSQL, Redis, HAProxy): ' if r.get('cluster') else '') +
+            f'{r["pairs"]} agents + {r["pairs"]} customers ({r["chromium_pairs"]} pairs in Chromium), '
             f'{len(r["rounds"])} rounds of {first["seconds"]:.0f} s: {sent} messages acknowledged '
             f'({" and ".join(str(x["per_second"]) for x in r["rounds"])} a second; seen by the sender after '
             f'p50 {first["acknowledged_ms"]["p50"]:.0f} ms, p95 {first["acknowledged_ms"]["p95"]:.0f} ms in round 1), '
@@ -253,14 +279,15 @@ def main(argv: list[str]) -> None:
             sizes[name] = type(sizes[name])(os.environ[f'SOAK_{name.upper()}'])
     folder = Path(tempfile.mkdtemp(prefix='parley-soak-'))
     try:
-        result = run(folder, **sizes)
+        result = run(folder, **sizes, on_cluster=os.environ.get('SOAK_CLUSTER', '') not in ('', '0'))
     except BaseException:
         print(f'The soak failed; the server log is in {folder / "parley.log"}', file=sys.stderr)
         raise
     shutil.rmtree(folder, ignore_errors=True)
     result['when'] = datetime.now(UTC).isoformat(timespec='seconds')
     result['machine'] = machine()
-    out = Path(argv[argv.index('--tiny') + 1]) if tiny else ROOT / 'bench' / 'results' / 'soak.json'
+    out = Path(argv[argv.index('--tiny') + 1]) if tiny else \
+        ROOT / 'bench' / 'results' / ('soak-cluster.json' if result['cluster'] else 'soak.json')
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1))
     print(summary(result))

@@ -14,8 +14,8 @@ from services.events import MessageSent
 WARMUP = 20
 
 
-def run(folder: Path, *, messages: int = 3000, receivers: int = 25) -> dict:
-    ws = build_workspace(folder, agents=receivers + 1, customers=1)
+def run(folder: Path, *, messages: int = 3000, receivers: int = 25, database_url: str | None = None) -> dict:
+    ws = build_workspace(folder, agents=receivers + 1, customers=1, database_url=database_url)
     parley = ws.parley
     try:
         sender, others = ws.agents[0], ws.agents[1:]

@@ -22,3 +22,8 @@ def test_the_benchmarks_run_end_to_end_on_tiny_sizes(tmp_path):
     assert team['n'] == 2 and team['missing'] == 0 and team['socket_pages'] == 1 and team['socket_missing'] == 0
     assert result['server_errors'] == 0
     assert '| Measure | Parley | Floor | Bare page | Target | Met |' in out.with_suffix('.md').read_text()
+    several = result['cluster']
+    assert several['same_process_ms']['n'] == several['cross_process_ms']['n'] == 2
+    assert several['same_process_ms']['missing'] == several['cross_process_ms']['missing'] == 0
+    assert several['postgresql']['group']['per_second'] > 0 and several['server_errors'] == 0
+    assert 'Delivery across processes' in out.with_suffix('.md').read_text()

@@ -19,3 +19,15 @@ def test_the_soak_runs_against_a_parley_process_and_loses_nothing(tmp_path):
     assert result['acknowledged'] == sum(r['sent'] for r in result['rounds'])
     assert result['stored'] == result['acknowledged'] + result['pairs']   # plus each conversation's "Hello"
     assert result['server_errors'] == 0
+
+
+def test_the_soak_runs_against_the_cluster_through_haproxy_and_loses_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv('SOAK_CLUSTER', '1')
+    out = tmp_path / 'soak-cluster.json'
+    soak.main(['--tiny', str(out)])
+    result = json.loads(out.read_text())
+    assert result['cluster'] is True and len(result['rounds']) == 2
+    for r in result['rounds']:
+        assert r['sent'] > 0 and r['missing_live'] == 0 and r['problems'] == [] and r['unacknowledged'] == 0
+        assert r['presence_cleared'], 'the pages that left are not "online" on any process'
+    assert result['lost'] == 0 and result['duplicated'] == 0 and result['server_errors'] == 0
