@@ -178,13 +178,18 @@ class Cluster:
         _wait(lambda: healthy(self.address), 'HAProxy')
 
     def stop(self) -> None:
-        if self.haproxy is not None:
-            self.haproxy.terminate()
-            self.haproxy.wait(timeout=10)
-            self.haproxy = None
-        for process in self.processes:
-            process.stop()
-        self.redis.stop()
+        """Everything this cluster started, each step whatever happened in the one before."""
+        try:
+            if self.haproxy is not None:
+                self.haproxy.terminate()
+                self.haproxy.wait(timeout=10)
+                self.haproxy = None
+        finally:
+            try:
+                for process in self.processes:
+                    process.stop()
+            finally:
+                self.redis.stop()
 
     def tracebacks(self) -> str:
         """Every process's log where it holds a traceback ('' when none does)."""
@@ -209,21 +214,22 @@ def running(settings: dict[str, str] | None = None, *, processes: int = SLOTS, p
 def main() -> None:
     port = int(os.environ.get('PARLEY_CLUSTER_PORT', '8080'))
     print('Starting PostgreSQL, Redis, 3 Parley processes and HAProxy on 127.0.0.1…', flush=True)
-    try:
-        with running(port=port) as cluster:
-            print(f'\nParley (3 processes behind HAProxy) is running at {cluster.address}\n'
-                  f'  Sign in as alice@example.com (admin), susan@example.com, john@example.com or '
-                  f'mike@example.com\n  Password: {cluster.password}\n'
-                  f'  Processes: {", ".join(p.address for p in cluster.processes)} (logs in {cluster.folder})\n'
-                  f'  Press Ctrl+C to stop everything.\n', flush=True)
+    with running(port=port) as cluster:
+        print(f'\nParley (3 processes behind HAProxy) is running at {cluster.address}\n'
+              f'  Sign in as alice@example.com (admin), susan@example.com, john@example.com or '
+              f'mike@example.com\n  Password: {cluster.password}\n'
+              f'  Processes: {", ".join(p.address for p in cluster.processes)} (logs in {cluster.folder})\n'
+              f'  Press Ctrl+C to stop everything.\n', flush=True)
+        try:
             while True:
                 for process in cluster.processes:
                     if process.proc is not None and process.proc.poll() is not None:
                         print(f'Parley {process.slot} stopped; its log:\n{process.log()[-2000:]}', flush=True)
                         process.proc = None
                 time.sleep(1)
-    except KeyboardInterrupt:
-        print('\nStopping the cluster…', flush=True)
+        except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)   # a second Ctrl+C must not cut the clean-up short
+            print('\nStopping the cluster…', flush=True)
     print('Everything make cluster started is stopped.', flush=True)
 
 
