@@ -6,20 +6,19 @@ A failing handler is logged and never reaches the sender or the other handlers.
 """
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from typing import TYPE_CHECKING, Protocol
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from typing import Protocol
 import asyncio
 import json
 import logging
 import uuid
 
+from pydantic import TypeAdapter, ValidationError
 import redis
 import redis.asyncio as aioredis
 
 from services.redislink import RedisLink
-
-if TYPE_CHECKING:
-    from services.views import MessageView
+from services.views import MessageView
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +70,7 @@ class MessageSent(Event):
     at: str = ''        # when it was sent, ISO 8601
     read_by: tuple[int, ...] = ()   # who read it as it arrived: the author, and agents with it on screen
     # The message as agents see it, so agent pages show it without reading it again (never for customers' pages).
-    agent_view: 'MessageView | None' = field(default=None, compare=False, repr=False, metadata={'local': True})
+    agent_view: MessageView | None = field(default=None, compare=False, repr=False, metadata={'local': True})
 
 
 @dataclass(frozen=True)
@@ -181,6 +180,11 @@ _KINDS.update({kind.__name__: kind for kind in Event.__subclasses__() if kind is
 CHANNEL = 'parley:events'
 
 
+# A MessageSent's agent_view (local to its process) also rides along as JSON beside the event, so the other
+# processes' pages show the message without reading it (that read was most of the extra time across processes).
+_AGENT_VIEW = TypeAdapter(MessageView)
+
+
 class RedisEventBus(LocalEventBus):
     """Several processes: an event reaches this process's pages at once (with its local fields) and the other
     processes through Redis pub/sub, as JSON.
@@ -197,8 +201,11 @@ class RedisEventBus(LocalEventBus):
 
     def publish(self, event: Event) -> None:
         super().publish(event)
-        payload = json.dumps({'origin': self.origin, 'event': event.to_json()})
-        self.link.write(lambda r: r.publish(CHANNEL, payload))
+        message: dict = {'origin': self.origin, 'event': event.to_json()}
+        if isinstance(event, MessageSent) and event.agent_view is not None:
+            message['agent_view'] = _AGENT_VIEW.dump_python(event.agent_view, mode='json')
+        payload = json.dumps(message)
+        self.link.write_now(lambda r: r.publish(CHANNEL, payload))
 
     def catch_up(self) -> None:
         """Every page of this process reads again what it shows."""
@@ -237,7 +244,9 @@ class RedisEventBus(LocalEventBus):
             if message.get('origin') == self.origin:
                 return
             event = event_from_json(message['event'])
-        except (TypeError, ValueError, KeyError):
+            if isinstance(event, MessageSent) and message.get('agent_view') is not None:
+                event = replace(event, agent_view=_AGENT_VIEW.validate_python(message['agent_view']))
+        except (TypeError, ValueError, KeyError, ValidationError):
             log.warning('event bus: ignoring a message that is not an event: %.200r', payload)
             return
         super().publish(event)

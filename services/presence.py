@@ -178,7 +178,7 @@ class RedisPresence(Presence):
             self.link.write(forget)
 
     def heartbeat(self) -> None:
-        """Write every page of this process again with a fresh TTL (call it every ttl/3 seconds)."""
+        """Write every page of this process again with a fresh TTL (run_background calls it every ttl/4 seconds)."""
         with self._lock:
             pages, focused = list(self._pages), list(self._focus)
         self._mirror(pages)

@@ -9,6 +9,7 @@ from typing import TypeVar
 import logging
 import queue
 import threading
+import time
 
 import redis
 
@@ -16,6 +17,8 @@ log = logging.getLogger(__name__)
 
 T = TypeVar('T')
 Write = Callable[[redis.Redis], object]
+MAX_WAITING = 10_000   # writes queued while Redis does not answer; beyond, new ones are dropped (see write())
+RETRY_AFTER = 1.0   # seconds after a failure during which reads answer with the fallback without asking Redis
 
 
 class RedisLink:
@@ -28,17 +31,38 @@ class RedisLink:
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self.healthy = True
+        self._failed_at = 0.0
+        self.dropped = 0
 
     def write(self, command: Write) -> None:
-        """Queue command(client); commands run one at a time, in the order they were queued."""
+        """Queue command(client); commands run one at a time, in the order they were queued. While Redis does not
+        answer they wait; past MAX_WAITING they are dropped (presence is written again by its heartbeat, and pages
+        catch up when the bus subscribes again)."""
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name='parley-redis-writes', daemon=True)
                 self._thread.start()
+        if self._writes.qsize() >= MAX_WAITING:
+            self.dropped += 1
+            return
         self._writes.put(command)
 
+    def write_now(self, command: Write) -> None:
+        """Run command(client) here and now while Redis answers (a publish: a hand-off to the writer thread can wait
+        for the interpreter's lock for milliseconds); queued as write() does while it does not."""
+        if not self.healthy or not self._writes.empty():   # an outage, or earlier writes still waiting: keep order
+            self.write(command)
+            return
+        try:
+            command(self.client)
+        except (redis.RedisError, OSError) as problem:
+            self._lost(problem)
+
     def read(self, query: Callable[[redis.Redis], T], fallback: Callable[[], T]) -> T:
-        """query(client), or fallback() when Redis cannot answer."""
+        """query(client), or fallback() when Redis cannot answer (at once for a second after a failure: a Redis
+        that hangs costs a send one timeout, not one per question)."""
+        if not self.healthy and time.monotonic() - self._failed_at < RETRY_AFTER:
+            return fallback()
         try:
             result = query(self.client)
         except (redis.RedisError, OSError) as problem:
@@ -78,6 +102,7 @@ class RedisLink:
                 self._back()
 
     def _lost(self, problem: Exception) -> None:
+        self._failed_at = time.monotonic()
         if self.healthy:
             self.healthy = False
             log.warning('Redis at %s cannot be reached (%s); this process carries on with what it knows',

@@ -3,6 +3,7 @@ from contextlib import contextmanager
 from datetime import datetime, UTC
 from email import message_from_bytes, policy
 import os
+from pathlib import Path
 import socket
 import time
 import uuid
@@ -109,13 +110,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def sink():
+@contextmanager
+def running_sink():
+    """An SMTP server on a free port that keeps what it is sent (its port: `.port`)."""
     handler = Sink()
     controller = Controller(handler, hostname='127.0.0.1', port=free_port())
     controller.start()
-    yield handler, controller.port
-    controller.stop()
+    handler.port = controller.port
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def sink():
+    with running_sink() as handler:
+        yield handler, handler.port
+
+
+def mark_folder(items, conftest: str, marker) -> None:
+    """Put `marker` on every test collected under the folder of this conftest.py."""
+    here = Path(conftest).parent
+    for item in items:
+        if here in Path(item.fspath).parents:
+            item.add_marker(marker)
 
 
 @contextmanager

@@ -1,16 +1,14 @@
 """Parley as three processes behind HAProxy, on PostgreSQL and Redis (bench/cluster.py starts them the way
 `make cluster` does), with an SMTP sink; Chromium pages pinned to one process by HAProxy's cookie."""
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.async_api import Browser, BrowserContext, Page
 
 from bench.cluster import Cluster, running
 from services.config import Settings
 from services.container import Parley, build_parley
-from tests.conftest import Sink, free_port
+from tests.conftest import Sink, mark_folder, running_sink
 from tests.e2e.conftest import browser  # noqa: F401  (the fixture)
 
 EMAIL_FALLBACK_SECONDS = 3
@@ -19,20 +17,13 @@ PASSWORD = 'cluster-demo-password'
 
 
 def pytest_collection_modifyitems(items) -> None:
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.cluster)
+    mark_folder(items, __file__, pytest.mark.cluster)
 
 
 @pytest.fixture(scope='session')
 def cluster_sink() -> Iterator[Sink]:
-    handler = Sink()
-    controller = Controller(handler, hostname='127.0.0.1', port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
+    with running_sink() as handler:
+        yield handler
 
 
 @pytest.fixture(scope='session')

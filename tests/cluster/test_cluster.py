@@ -38,14 +38,20 @@ async def test_a_browser_signed_in_through_one_process_is_signed_in_on_every_pro
         assert page.url.endswith('/messenger'), f'process {slot} sent the browser to {page.url}'
 
 
-async def test_a_message_sent_on_one_process_shows_live_on_a_page_of_another(pinned, cluster, cluster_parley):
-    alice_view, susan_view = people(cluster_parley)
-    conversation = cluster_parley.conversations.create_conversation(
-        alice_view, participant_ids=[susan_view.id], body='Across processes?', client_id=cid())
+async def susan_on_process_2(pinned, parley, first: str):
+    """A new conversation of Alice's with Susan, its first message `first`, open on Susan's page on process 2."""
+    alice_view, susan_view = people(parley)
+    conversation = parley.conversations.create_conversation(
+        alice_view, participant_ids=[susan_view.id], body=first, client_id=cid())
     susan = await pinned(2)
     await sign_in(susan, 'susan@example.com')
     await susan.goto(f'/messenger/{conversation.id}')
-    await expect(thread(susan).get_by_text('Across processes?')).to_be_visible()
+    await expect(thread(susan).get_by_text(first)).to_be_visible()
+    return conversation, susan
+
+
+async def test_a_message_sent_on_one_process_shows_live_on_a_page_of_another(pinned, cluster, cluster_parley):
+    conversation, susan = await susan_on_process_2(pinned, cluster_parley, 'Across processes?')
     alice = await pinned(1)
     await sign_in(alice, 'alice@example.com')
     await alice.goto(f'/messenger/{conversation.id}')
@@ -161,13 +167,8 @@ def _all_emailed(parley, conversation_id: int) -> bool:
 
 async def test_after_redis_restarts_the_bus_reconnects_and_pages_catch_up_showing_nothing_twice(
         pinned, cluster, cluster_parley):
-    alice_view, susan_view = people(cluster_parley)
-    conversation = cluster_parley.conversations.create_conversation(
-        alice_view, participant_ids=[susan_view.id], body='Before the restart', client_id=cid())
-    susan = await pinned(2)
-    await sign_in(susan, 'susan@example.com')
-    await susan.goto(f'/messenger/{conversation.id}')
-    await expect(thread(susan).get_by_text('Before the restart')).to_be_visible()
+    conversation, susan = await susan_on_process_2(pinned, cluster_parley, 'Before the restart')
+    alice_view, _ = people(cluster_parley)
 
     cluster.redis.stop()
     # Sent while Redis is away (here through the services: HAProxy takes processes out while /healthz says 503):

@@ -7,13 +7,12 @@ import os
 import sys
 
 import pytest
-from aiosmtpd.controller import Controller
 from playwright.async_api import Browser, BrowserContext, Page, async_playwright
 
 from bench.browser import process
 from services.config import Settings
 from services.container import build_parley
-from tests.conftest import Sink, free_port
+from tests.conftest import Sink, free_port, mark_folder, running_sink
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get('PARLEY_CHROMIUM', '/usr/bin/chromium')
@@ -27,21 +26,14 @@ INBOUND_SECRET = 'e2e inbound secret'
 
 def pytest_collection_modifyitems(items) -> None:
     """Every test in this folder is `e2e` (`pytest -m "not e2e"` leaves the browser out)."""
-    here = Path(__file__).parent
-    for item in items:
-        if here in Path(item.fspath).parents:
-            item.add_marker(pytest.mark.e2e)
+    mark_folder(items, __file__, pytest.mark.e2e)
 
 
 @pytest.fixture(scope='session')
-def mail_sink() -> Sink:
+def mail_sink() -> Iterator[Sink]:
     """An SMTP server on a free port that keeps what the Parley process sends."""
-    handler = Sink()
-    controller = Controller(handler, hostname='127.0.0.1', port=free_port())
-    controller.start()
-    handler.port = controller.port
-    yield handler
-    controller.stop()
+    with running_sink() as handler:
+        yield handler
 
 
 @pytest.fixture(scope='session')
