@@ -1,7 +1,9 @@
 """Three Parley processes behind HAProxy act as one: what is sent on one shows on the others, a session works on
 every one, presence and the email workers see the whole cluster, and a killed process or a restarted Redis loses
 nothing and shows nothing twice."""
+from pathlib import Path
 import asyncio
+import re
 import time
 
 from playwright.async_api import expect
@@ -11,7 +13,9 @@ from bench.cluster import healthy
 from models.conversations import Delivery, DeliveryState
 from models.mail import OutboundEmail
 from tests.cluster.conftest import EMAIL_FALLBACK_SECONDS, LEASE_SECONDS, PASSWORD, pin, sign_in
+from tests import samplefiles
 from tests.conftest import cid
+from tests.e2e.test_attachments import put_file
 from tests.e2e.test_customer_chat import start_chat
 from tests.e2e.test_direct_conversations import thread
 
@@ -61,6 +65,25 @@ async def test_a_message_sent_on_one_process_shows_live_on_a_page_of_another(pin
         await expect(thread(susan).get_by_text(text)).to_be_visible(timeout=LIVE)
     # Read as it arrived (Susan had it on screen on process 2): Alice's page on process 1 shows her avatar.
     await expect(thread(alice).get_by_label('Seen by Susan Miller')).to_be_visible(timeout=LIVE)
+
+
+async def test_a_file_uploaded_on_one_process_downloads_from_another(pinned, cluster, cluster_parley):
+    """The processes share one files folder (PARLEY_FILES_DIR): Alice drops a PDF on process 1, Susan's page on
+    process 2 shows it live and downloads it."""
+    conversation, susan = await susan_on_process_2(pinned, cluster_parley, 'The setup guide comes next')
+    alice = await pinned(1)
+    await sign_in(alice, 'alice@example.com')
+    await alice.goto(f'/messenger/{conversation.id}')
+    await put_file(alice, '.parley-thread', 'drop', 'setup guide.pdf', 'application/pdf', samplefiles.pdf())
+    await expect(alice.get_by_role('progressbar')).to_have_count(0, timeout=SLOW)
+    await alice.get_by_role('textbox', name='Message').fill('Here it is')
+    await alice.keyboard.press('Enter')
+    link = thread(susan).get_by_role('link', name=re.compile('setup guide.pdf'))
+    await expect(link).to_be_visible(timeout=LIVE)
+    async with susan.expect_download() as download_info:
+        await link.click()
+    download = await download_info.value
+    assert Path(await download.path()).read_bytes() == samplefiles.pdf()
 
 
 async def test_a_customer_chatting_on_one_process_gets_an_agents_reply_from_another_live_and_no_email(
