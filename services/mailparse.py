@@ -16,13 +16,40 @@ import re
 import unicodedata
 
 from mailparser_reply import EmailReplyParser
+from mailparser_reply.constants import MAIL_LANGUAGES, QUOTED_MATCH_INCLUDE
 import html2text
 
 from services.text import clean_text, one_line
 
 MAX_TEXT = 200_000        # characters of body text looked at; the rest of a giant email is not read
 MAX_ATTACHMENTS = 50
-REPLY_LANGUAGES = ['en', 'de', 'fr', 'es', 'it', 'nl', 'sv', 'da', 'pl', 'cs']
+# European Portuguese, in the shape of mail-parser-reply's own languages (constants.MAIL_LANGUAGES), ready to offer
+# upstream: Gmail's "Em seg., 30/11/2026 às 10:02, Nome <a@b> escreveu:", Apple Mail's "A 30/11/2026, às 10:02, ...
+# escreveu:", Outlook's De/Enviado/Para/Assunto block (and a phone's "-------- Mensagem original --------" with
+# De/Data/Para/Assunto), "Enviado do meu iPhone" / "Enviado do meu smartphone Samsung Galaxy.", the usual sign-offs.
+PORTUGUESE = {
+    'wrote_header': r'^(?!(?:Em|A)[.\s]*(?:Em|A)\s(.+?\s?.+?)\sescreveu:)('
+                    + QUOTED_MATCH_INCLUDE
+                    + r'(?:Em|A|No dia)\s(?:.+?\s?.+?)\s?escreveu:)$',
+    'from_header': r'((?:(?:^|\n|\n'
+                   + QUOTED_MATCH_INCLUDE
+                   + r')[* ]*(?:De|Enviado|Enviada|Para|Assunto|Data|Cc|Organiza\u00e7\u00e3o):[ *]*(?:\s{,2}).*){2,}'
+                     r'(?:\n.*){,1})',
+    'disclaimers': [
+        r'(?:Aviso|Nota) de [Cc]onfidencialidade:',
+        'AVISO:',
+        'Confidencial:',
+    ],
+    'signatures': [
+        'Com os (?:melhores|meus) cumprimentos',
+        'Melhores cumprimentos',
+        'Cumprimentos,',
+        'Atenciosamente',
+    ],
+    'sent_from': 'Enviado do meu|Enviado a partir do meu|Obter o Outlook para',
+}
+MAIL_LANGUAGES.setdefault('pt', PORTUGUESE)
+REPLY_LANGUAGES = ['en', 'pt', 'de', 'fr', 'es', 'it', 'nl', 'sv', 'da', 'pl', 'cs']
 TOKEN = re.compile(r'(?:^|[\s<,;:"])reply\+([A-Za-z0-9_-]{16,64})@', re.IGNORECASE)
 MESSAGE_ID = re.compile(r'<[^<>\s]{1,250}>')
 FORWARDED = re.compile(r'^[ \t>]*(?:-{2,} ?Forwarded message ?-{2,}|Begin forwarded message:|'

@@ -183,3 +183,49 @@ def with_inline_image(to: str, *, in_reply_to: str | None = None) -> bytes:
     message.get_payload()[1].add_related(samplefiles.png(30, 20), maintype='image', subtype='png',
                                          cid='<screen1@example.com>')
     return message.as_bytes(policy=SMTP)
+
+
+# ----- Portuguese (pt-PT) replies: the same clients in Portugal -----
+
+QUOTED_PT = 'Olá Ana,\nReinicie a impressora e diga-nos se a luz fica verde.'
+
+
+def _plain(to: str, subject: str, message_id: str, text: str, extra: dict | None = None) -> bytes:
+    return (_headers(to, subject, CUSTOMER, None, message_id, extra) +
+            'Content-Type: text/plain; charset="UTF-8"\r\nContent-Transfer-Encoding: 8bit\r\n\r\n' + text).encode()
+
+
+def gmail_pt(to: str, body: str = 'Obrigada, já funciona!') -> bytes:
+    """Gmail in Portuguese: "Em seg., 30/11/2026 às 10:02, ... escreveu:" over the > quotes."""
+    quoted = '\r\n'.join('> ' + line for line in QUOTED_PT.split('\n'))
+    return _plain(to, 'Re: A sua impressora', new_id('mail.gmail.com'),
+                  f'{body}\r\n\r\nCom os melhores cumprimentos,\r\nAna\r\n\r\n'
+                  f'Em seg., 30/11/2026 às 10:02, Parley Support <{to}> escreveu:\r\n\r\n{quoted}\r\n')
+
+
+def outlook_pt(to: str, body: str = 'Muito obrigada pela ajuda.') -> bytes:
+    """Outlook in Portuguese: the underscore line, then De/Enviado/Para/Assunto."""
+    return _plain(to, 'RE: A sua impressora', new_id('EXAMPLE.prod.outlook.com'),
+                  f'{body}\r\n\r\n________________________________\r\n'
+                  f'De: Parley Support <{to}>\r\nEnviado: segunda-feira, 30 de novembro de 2026 10:02\r\n'
+                  'Para: Ana Cliente <customer@example.com>\r\nAssunto: Re: A sua impressora\r\n\r\n'
+                  f'{QUOTED_PT}\r\n', {'X-Mailer': 'Microsoft Outlook 16.0'})
+
+
+def apple_mail_pt(to: str, body: str = 'Já está a funcionar.') -> bytes:
+    """iPhone in Portuguese: "Enviado do meu iPhone", then "> A 30/11/2026, às 10:02, ... escreveu:"."""
+    quoted = '\r\n'.join('> ' + line for line in QUOTED_PT.split('\n'))
+    return _plain(to, 'Re: A sua impressora', new_id('icloud.com'),
+                  f'{body}\r\n\r\nEnviado do meu iPhone\r\n\r\n'
+                  f'> A 30/11/2026, às 10:02, Parley Support <{to}> escreveu:\r\n> \r\n{quoted}\r\n',
+                  {'X-Mailer': 'iPhone Mail (21A329)'})
+
+
+def samsung_pt(to: str, body: str = 'Recebido, obrigada.') -> bytes:
+    """A Samsung phone in Portuguese: its "Enviado do meu smartphone Samsung Galaxy." and a dashed header."""
+    return _plain(to, 'Re: A sua impressora', new_id('samsung.example.com'),
+                  f'{body}\r\n\r\n\r\nEnviado do meu smartphone Samsung Galaxy.\r\n\r\n\r\n'
+                  '-------- Mensagem original --------\r\n'
+                  f'De: Parley Support <{to}>\r\nData: 30/11/26 10:02 (GMT+00:00)\r\n'
+                  'Para: customer@example.com\r\nAssunto: Re: A sua impressora\r\n\r\n'
+                  f'{QUOTED_PT}\r\n')

@@ -61,7 +61,12 @@ def receive(parley, raw, **kwargs):
     (corpus.latin1, 'Merci beaucoup, ça marche très bien.'),
     (corpus.utf8_words, 'Danke! Alles gut 👍 — e\u0301 café'),
     (corpus.without_message_id, 'No Message-ID here.'),
-], ids=['gmail', 'outlook', 'apple-mail', 'html-only', 'iso-8859-1', 'utf-8-encoded-words', 'no-message-id'])
+    (corpus.gmail_pt, 'Obrigada, já funciona!'),
+    (corpus.outlook_pt, 'Muito obrigada pela ajuda.'),
+    (corpus.apple_mail_pt, 'Já está a funcionar.'),
+    (corpus.samsung_pt, 'Recebido, obrigada.'),
+], ids=['gmail', 'outlook', 'apple-mail', 'html-only', 'iso-8859-1', 'utf-8-encoded-words', 'no-message-id',
+        'gmail-pt', 'outlook-pt', 'iphone-pt', 'samsung-pt'])
 def test_a_reply_from_each_mail_client_is_posted_without_quotes_or_signature(parley, emailed, build, expected):
     receipt = receive(parley, build(emailed.reply_to))
     assert (receipt.outcome, receipt.conversation_id) == ('posted', emailed.id), receipt.reason
