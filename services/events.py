@@ -205,7 +205,7 @@ class RedisEventBus(LocalEventBus):
         if isinstance(event, MessageSent) and event.agent_view is not None:
             message['agent_view'] = _AGENT_VIEW.dump_python(event.agent_view, mode='json')
         payload = json.dumps(message)
-        self.link.write_now(lambda r: r.publish(CHANNEL, payload))
+        self.link.write(lambda r: r.publish(CHANNEL, payload))
 
     def catch_up(self) -> None:
         """Every page of this process reads again what it shows."""

@@ -69,30 +69,32 @@ class Presence:
             pages = [(tick, page_id) for page_id, (owner, tick) in self._focus.items() if owner == user_id]
         return max(pages)[1] if pages else None
 
-    def is_online(self, user_id: int) -> bool:
+    def _matching(self, index: str, keep: Callable[[_Page], bool]) -> list[_Page]:
+        """The open pages `keep` takes; `index` names the Redis set they are in (RedisPresence asks every process)."""
         with self._lock:
-            return any(p.user_id == user_id for p in self._pages.values())
+            return [p for p in self._pages.values() if keep(p)]
+
+    def is_online(self, user_id: int) -> bool:
+        return bool(self._matching(f'user:{user_id}', lambda p: p.user_id == user_id))
 
     def online_ids(self) -> frozenset[int]:
-        with self._lock:
-            return frozenset(p.user_id for p in self._pages.values())
+        return frozenset(p.user_id for p in self._matching('pages', lambda p: True))
 
     def agents_online(self) -> int:
         """How many agents have Parley open (the live chat says so when nobody is)."""
-        with self._lock:
-            return len({p.user_id for p in self._pages.values() if p.is_agent})
+        return len({p.user_id for p in self._matching('pages', lambda p: p.is_agent)})
 
     def viewers(self, conversation_id: int) -> frozenset[int]:
         """Agents with this conversation open in a tab on screen: a message there is read as it arrives."""
-        with self._lock:
-            return frozenset(p.user_id for p in self._pages.values()
-                             if p.is_agent and p.visible and p.conversation_id == conversation_id)
+        return frozenset(p.user_id for p in self._matching(
+            f'conversation:{conversation_id}',
+            lambda p: p.is_agent and p.visible and p.conversation_id == conversation_id))
 
     def customer_view(self, customer_id: int, conversation_id: int) -> str | None:
         """'visible' if the customer has this conversation on screen, 'hidden' if open in a background tab."""
-        with self._lock:
-            states = {p.visible for p in self._pages.values()
-                      if p.user_id == customer_id and p.conversation_id == conversation_id and not p.is_agent}
+        states = {p.visible for p in self._matching(
+            f'user:{customer_id}',
+            lambda p: p.user_id == customer_id and p.conversation_id == conversation_id and not p.is_agent)}
         if True in states:
             return 'visible'
         return 'hidden' if states else None
@@ -233,31 +235,14 @@ class RedisPresence(Presence):
             return super().focused_page(user_id)
         return max(found, key=lambda e: e['at'])['id'] if found else None
 
-    def _everywhere(self, index: str, keep: Callable[[_Page], bool]) -> list[dict]:
-        """The live pages of every process in an index set, this process's own (those `keep` takes) always among
-        them: Redis may have lost them (restarted empty) until the next heartbeat writes them back."""
+    def _matching(self, index: str, keep: Callable[[_Page], bool]) -> list[_Page]:
+        """Every process's pages in the index set that `keep` takes, this process's own always among them: Redis may
+        have lost them (restarted empty) until the next heartbeat writes them back."""
+        found = {}
+        for page in self._pages_in(index) or ():   # None: Redis cannot answer
+            candidate = _Page(page['user_id'], page['is_agent'], page['conversation_id'], page['visible'])
+            if keep(candidate):
+                found[page['id']] = candidate
         with self._lock:
-            own = {i: asdict(p) | {'id': i} for i, p in self._pages.items() if keep(p)}
-        found = {p['id']: p for p in self._pages_in(index) or ()}   # None: Redis cannot answer
-        return list((found | own).values())
-
-    def is_online(self, user_id: int) -> bool:
-        return any(p['user_id'] == user_id for p in self._everywhere(f'user:{user_id}', lambda p: p.user_id == user_id))
-
-    def online_ids(self) -> frozenset[int]:
-        return frozenset(p['user_id'] for p in self._everywhere('pages', lambda p: True))
-
-    def agents_online(self) -> int:
-        return len({p['user_id'] for p in self._everywhere('pages', lambda p: p.is_agent) if p['is_agent']})
-
-    def viewers(self, conversation_id: int) -> frozenset[int]:
-        return frozenset(p['user_id'] for p in self._everywhere(f'conversation:{conversation_id}',
-                                                                lambda p: p.conversation_id == conversation_id)
-                         if p['is_agent'] and p['visible'] and p['conversation_id'] == conversation_id)
-
-    def customer_view(self, customer_id: int, conversation_id: int) -> str | None:
-        states = {p['visible'] for p in self._everywhere(f'user:{customer_id}', lambda p: p.user_id == customer_id)
-                  if p['user_id'] == customer_id and p['conversation_id'] == conversation_id and not p['is_agent']}
-        if True in states:
-            return 'visible'
-        return 'hidden' if states else None
+            found.update((i, p) for i, p in self._pages.items() if keep(p))
+        return list(found.values())

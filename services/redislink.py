@@ -47,17 +47,6 @@ class RedisLink:
             return
         self._writes.put(command)
 
-    def write_now(self, command: Write) -> None:
-        """Run command(client) here and now while Redis answers (a publish: a hand-off to the writer thread can wait
-        for the interpreter's lock for milliseconds); queued as write() does while it does not."""
-        if not self.healthy or not self._writes.empty():   # an outage, or earlier writes still waiting: keep order
-            self.write(command)
-            return
-        try:
-            command(self.client)
-        except (redis.RedisError, OSError) as problem:
-            self._lost(problem)
-
     def read(self, query: Callable[[redis.Redis], T], fallback: Callable[[], T]) -> T:
         """query(client), or fallback() when Redis cannot answer (at once for a second after a failure: a Redis
         that hangs costs a send one timeout, not one per question)."""
