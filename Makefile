@@ -6,16 +6,17 @@ DEPS   := $(PY) -c "import sys, tomllib; p = tomllib.load(open('pyproject.toml',
 	print('\n'.join(p['dependencies'] + [d for extra in sys.argv[1:] for d in p['optional-dependencies'][extra]]))"
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test check lint soak install install-test chromium postgresql engines cluster bench css screenshots clean
+.PHONY: run test check lint soak install install-test chromium postgresql engines cluster bench css screenshots clean \
+	messages catalogs
 
-run: $(VENV)/.installed
+run: $(VENV)/.installed catalogs
 	PARLEY_DEMO=$${PARLEY_DEMO:-true} PARLEY_INBOUND_SMTP=$${PARLEY_INBOUND_SMTP:-127.0.0.1:2525} $(PY) main.py
 
-test: lint chromium postgresql engines
+test: lint catalogs chromium postgresql engines
 	$(PY) -m pytest
 
 # The quick loop: lint, types, import contracts and the service tests (SQLite and PostgreSQL), no browser.
-check: lint postgresql
+check: lint catalogs postgresql
 	$(PY) -m pytest tests/services -q
 
 # ruff (rules in pyproject.toml), mypy on models/ and services/, import-linter's contracts (the layers, no cycles
@@ -46,6 +47,24 @@ css: $(VENV)/.installed-test chromium
 # docs/screenshot.png and docs/live-chat.png, the README's pictures, from a fresh demo workspace.
 screenshots: $(VENV)/.installed-test chromium
 	$(PY) docs/screenshots.py
+
+# Languages (services/i18n.py). `make messages` extracts every marked string from ui/, services/ and the email templates
+# into locales/parley.pot and merges it into each locales/*/LC_MESSAGES/parley.po (translate the new entries there;
+# a test fails while one is untranslated or fuzzy). `make catalogs` compiles the .po files into the .mo files Parley
+# reads (make run and make test do it; the .mo files are not committed).
+BABEL_KEYWORDS := -k N_ -k ngettext:1,2 -k NotFound -k Forbidden -k InvalidInput -k Throttled -k SignedOut \
+	-k PasswordFirst -k ParleyError -k TooLarge -k aria -k prop:2 -k deferred -k require_admin:2 -k checked_id:2 -k pN_:1c,2
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard locales/*/LC_MESSAGES/parley.po))
+
+messages: $(VENV)/.installed
+	$(VENV)/bin/pybabel extract -F locales/babel.cfg $(BABEL_KEYWORDS) --add-location=file --sort-by-file --width=120 \
+		--project=Parley --copyright-holder=Parley -o locales/parley.pot .
+	$(VENV)/bin/pybabel update -i locales/parley.pot -d locales -D parley --no-fuzzy-matching --ignore-obsolete --width=120
+
+catalogs: $(VENV)/.installed $(CATALOGS)
+
+locales/%/LC_MESSAGES/parley.mo: locales/%/LC_MESSAGES/parley.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d locales -D parley -l $* --statistics
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

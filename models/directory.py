@@ -33,6 +33,9 @@ class User(SQLModel, table=True):
     avatar_color: str | None = None
     avatar_initials: str | None = None
     time_zone: str | None = None
+    # The language Parley speaks to them (services.i18n.LANGUAGES). None: an agent's browser decides; a customer
+    # gets the team's default (PARLEY_DEFAULT_LANGUAGE) until the live chat or an agent sets it.
+    language: str | None = None
     # A deleted customer: name and email are gone ("Deleted customer"); their messages stay.
     deleted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime(), nullable=True))
 

@@ -18,6 +18,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from models import Conversation, Notification, Participant, User, UserKind
+from services.i18n import N_
 from services.db import Database
 from services.errors import Forbidden, NotFound, ParleyError, PasswordFirst, SignedOut
 from services.views import UserView
@@ -25,9 +26,9 @@ from services.views import UserView
 # Ids are 32-bit integers on PostgreSQL (SQLite's are 64-bit). An id outside that range names nothing:
 # it is "not found" on every database, never a database error.
 MAX_ID = 2**31 - 1
-SIGNED_OUT = 'Your session has ended. Sign in again to continue.'
-CONVERSATION_NOT_FOUND = 'Conversation not found'
-ADMINS_ONLY = 'Only admins can do that.'
+SIGNED_OUT = N_('Your session has ended. Sign in again to continue.')
+CONVERSATION_NOT_FOUND = N_('Conversation not found')
+ADMINS_ONLY = N_('Only admins can do that.')
 
 Method = TypeVar('Method', bound=Callable[..., Any])
 
@@ -48,7 +49,7 @@ def to_view(user: User) -> UserView:
     return UserView(id=user.id, name=user.name, email=user.email, kind=user.kind,
                     is_admin=user.is_admin, organization=user.organization, is_active=user.is_active,
                     must_change_password=user.must_change_password, avatar_color=user.avatar_color,
-                    avatar_initials=user.avatar_initials, time_zone=user.time_zone,
+                    avatar_initials=user.avatar_initials, time_zone=user.time_zone, language=user.language,
                     deleted=user.deleted_at is not None)
 
 
@@ -64,8 +65,9 @@ def current_actor(session, actor: UserView) -> UserView:
 # several times, so it costs one indexed read and no ORM work.
 _ACTOR = sql_select(col(User.name), col(User.email), col(User.kind), col(User.is_admin), col(User.organization),
                     col(User.is_active), col(User.must_change_password), col(User.avatar_color),
-                    col(User.avatar_initials), col(User.time_zone)).where(col(User.id) == bindparam('p_id'))
-PASSWORD_FIRST = 'Choose your own password first (Settings → Change password).'
+                    col(User.avatar_initials), col(User.time_zone), col(User.language)) \
+    .where(col(User.id) == bindparam('p_id'))
+PASSWORD_FIRST = N_('Choose your own password first (Settings → Change password).')
 
 
 
@@ -85,14 +87,14 @@ def stored_actor(db: Database, actor: UserView) -> UserView:
         row = db.prepared(_ACTOR).execute(connection, p_id=actor.id).first()
     if row is None:
         raise SignedOut(SIGNED_OUT)
-    name, email, kind, is_admin, organization, active, temporary, color, initials, zone = row   # (driver values)
+    name, email, kind, is_admin, organization, active, temporary, color, initials, zone, language = row  # driver's
     if not active or UserKind[kind] != actor.kind:
         raise SignedOut(SIGNED_OUT)
     if temporary:   # an agent signed in with a temporary password does nothing else until they choose their own
         raise PasswordFirst(PASSWORD_FIRST)
     return UserView(id=actor.id, name=name, email=email, kind=UserKind[kind], is_admin=bool(is_admin),
                     organization=organization, is_active=True, avatar_color=color, avatar_initials=initials,
-                    time_zone=zone)
+                    time_zone=zone, language=language)
 
 
 def require_agent(actor: UserView, refusal: ParleyError) -> None:

@@ -26,6 +26,7 @@ from sqlmodel import col, func, select
 from models import Attachment, Message, User, UserKind
 from models._types import utcnow
 from services import access
+from services.i18n import N_
 from services.access import acting, is_id
 from services.db import Database
 from services.errors import InvalidInput, NotFound
@@ -37,7 +38,7 @@ from services.views import AttachmentView, UserView, size_label
 
 log = logging.getLogger(__name__)
 
-FILE_NOT_FOUND = 'This file does not exist, or is not yours to open.'
+FILE_NOT_FOUND = N_('This file does not exist, or is not yours to open.')
 LINK_PURPOSE = 'file'
 MAX_FILES = 10            # files one message carries
 MAX_STAGED = 30           # uploads one person may have waiting, unsent
@@ -169,23 +170,30 @@ class AttachmentService:
 
     # ----- uploads ----------------------------------------------------------------------------
 
-    def too_large(self, name: str, size: int | None = None) -> str:
-        said = f' is {size_label(size)};' if size else ' is too large:'
-        return f'{clean_name(name)}{said} files can be up to {size_label(self.max_bytes)}.'
+    def too_large(self, name: str, size: int | None = None) -> InvalidInput:
+        """The refusal of a file over the limit (sizes in the reader's language when it is shown)."""
+        limit = self.max_bytes
+        if size:
+            return InvalidInput('{name} is {size}; files can be up to {limit}.', name=clean_name(name),
+                                size=lambda: size_label(size), limit=lambda: size_label(limit))
+        return InvalidInput('{name} is too large: files can be up to {limit}.', name=clean_name(name),
+                            limit=lambda: size_label(limit))
 
     @acting
     def begin(self, actor: UserView, *, name: str, declared_size: int | None) -> Pending:
         """Start receiving a file (refused at once when it says it is too large, or the actor has too many
         waiting). Write it chunk by chunk, then `finish`; `abort` when the upload breaks off."""
         if declared_size is not None and declared_size > self.max_bytes:
-            raise InvalidInput(self.too_large(name, declared_size))
+            raise self.too_large(name, declared_size)
         if declared_size == 0:
-            raise InvalidInput(f'{clean_name(name)} is empty (0 bytes): there is nothing to attach.')
+            raise InvalidInput('{clean_name} is empty (0 bytes): there is nothing to attach.',
+                               clean_name=clean_name(name))
         with self.db.session() as session:
             waiting = session.exec(select(func.count()).select_from(Attachment).where(
                 Attachment.uploader_id == actor.id, col(Attachment.message_id).is_(None))).one()
         if waiting >= MAX_STAGED:
-            raise InvalidInput(f'You have {waiting} files waiting to be sent. Send or remove some first.')
+            raise InvalidInput('You have {waiting} files waiting to be sent. Send or remove some first.',
+                               waiting=waiting)
         return self.store.writer(self.max_bytes, self.too_large(name))
 
     @acting
@@ -203,11 +211,11 @@ class AttachmentService:
 
     def _check(self, name: str, size: int, head: bytes) -> str:
         if size == 0:
-            raise InvalidInput(f'{name} is empty (0 bytes): there is nothing to attach.')
+            raise InvalidInput('{name} is empty (0 bytes): there is nothing to attach.', name=name)
         if size > self.max_bytes:
-            raise InvalidInput(self.too_large(name, size))
+            raise self.too_large(name, size)
         if is_program(head):
-            raise InvalidInput(f'{name} is a program, whatever its name says: programs cannot be attached.')
+            raise InvalidInput('{name} is a program, whatever its name says: programs cannot be attached.', name=name)
         return sniff(head)
 
     def _keep(self, name: str, size: int, kind: str, digest: str, pictures: _Pictures | None, *,
@@ -334,7 +342,7 @@ class AttachmentService:
         return removed
 
 
-GONE = 'A file of this message is no longer waiting to be sent (it expired or was removed). Attach it again.'
+GONE = N_('A file of this message is no longer waiting to be sent (it expired or was removed). Attach it again.')
 
 
 def staged(session, actor: UserView, ids: Sequence[int]) -> list[AttachmentView]:
@@ -342,7 +350,8 @@ def staged(session, actor: UserView, ids: Sequence[int]) -> list[AttachmentView]
     InvalidInput when one is gone (expired, removed, sent already)."""
     ids = list(dict.fromkeys(ids))
     if len(ids) > MAX_FILES:
-        raise InvalidInput(f'A message can carry up to {MAX_FILES} files; this one has {len(ids)}.')
+        raise InvalidInput('A message can carry up to {max_files} files; this one has {count}.',
+                           max_files=MAX_FILES, count=len(ids))
     if not all(is_id(i) for i in ids):
         raise InvalidInput(GONE)
     rows = {r.id: r for r in session.exec(select(Attachment).where(

@@ -13,26 +13,27 @@ from models import AuditAction, AuditEntry, User, UserKind
 from services.access import acting, is_id, require_admin, to_view
 from services.db import Database
 from services.errors import InvalidInput
+from services.i18n import N_
 from services.views import UserView
 
 PAGE = 50
 MAX_DETAIL = 500
 
 WHAT = {
-    AuditAction.AGENT_CREATED: 'Agent created',
-    AuditAction.AGENT_EDITED: 'Agent edited',
-    AuditAction.ROLE_CHANGED: 'Role changed',
-    AuditAction.PASSWORD_RESET: 'Password reset',
-    AuditAction.AGENT_DEACTIVATED: 'Agent deactivated',
-    AuditAction.AGENT_REACTIVATED: 'Agent reactivated',
-    AuditAction.CUSTOMER_EXPORTED: 'Customer data exported',
-    AuditAction.CUSTOMER_DELETED: 'Customer deleted',
-    AuditAction.CUSTOMER_SIGNED_OUT: 'Customer signed out everywhere',
-    AuditAction.EMAIL_ATTACHED: 'Email attached to a conversation',
-    AuditAction.EMAIL_DISCARDED: 'Email discarded',
-    AuditAction.EMAIL_TO_CONVERSATION: 'Email made a new conversation',
-    AuditAction.EMAIL_TO_TICKET: 'Email made a ticket',
-    AuditAction.SETTINGS_CHANGED: 'Settings changed',
+    AuditAction.AGENT_CREATED: N_('Agent created'),
+    AuditAction.AGENT_EDITED: N_('Agent edited'),
+    AuditAction.ROLE_CHANGED: N_('Role changed'),
+    AuditAction.PASSWORD_RESET: N_('Password reset'),
+    AuditAction.AGENT_DEACTIVATED: N_('Agent deactivated'),
+    AuditAction.AGENT_REACTIVATED: N_('Agent reactivated'),
+    AuditAction.CUSTOMER_EXPORTED: N_('Customer data exported'),
+    AuditAction.CUSTOMER_DELETED: N_('Customer deleted'),
+    AuditAction.CUSTOMER_SIGNED_OUT: N_('Customer signed out everywhere'),
+    AuditAction.EMAIL_ATTACHED: N_('Email attached to a conversation'),
+    AuditAction.EMAIL_DISCARDED: N_('Email discarded'),
+    AuditAction.EMAIL_TO_CONVERSATION: N_('Email made a new conversation'),
+    AuditAction.EMAIL_TO_TICKET: N_('Email made a ticket'),
+    AuditAction.SETTINGS_CHANGED: N_('Settings changed'),
 }
 
 

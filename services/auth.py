@@ -7,6 +7,7 @@ from sqlmodel import select
 from models import User, UserKind
 from limits.storage import Storage
 
+from services.i18n import N_
 from services.access import is_id
 from services.db import Database, Transaction
 from services.directory import DirectoryService, normalize_email, to_view
@@ -15,7 +16,7 @@ from services.passwords import hash_password, validate_password, verify_password
 from services.ratelimit import LoginThrottle
 from services.views import UserView
 
-BAD_CREDENTIALS = 'That email and password do not match an active account.'
+BAD_CREDENTIALS = N_('That email and password do not match an active account.')
 
 
 class AuthService:

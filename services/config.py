@@ -5,6 +5,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services import i18n
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix='PARLEY_', extra='ignore')
@@ -61,6 +63,9 @@ class Settings(BaseSettings):
     email_lease_seconds: int = Field(
         120, ge=5, description='Several processes: an email a process took to send and did not finish (it died) is '
                                'tried by another after this many seconds.')
+    default_language: str = Field(
+        'en', description='The team\'s language (en or pt_PT; pt-PT works too): emails to customers whose language is '
+                          'not known yet, digests to agents who chose none, new visitors whose browser says nothing.')
     demo: bool = Field(False, description='Seed a demo workspace when the database is empty.')
     demo_password: str | None = Field(
         None, description='Password of the demo accounts; random and printed at start when unset.')
@@ -75,6 +80,9 @@ class Settings(BaseSettings):
 
     def check(self) -> None:
         """ValueError, saying what to change, for settings that cannot work together."""
+        if i18n.normalize(self.default_language) is None:
+            raise ValueError(f'PARLEY_DEFAULT_LANGUAGE must be one of {", ".join(i18n.LANGUAGES)}, not '
+                             f'{self.default_language!r}.')
         if self.redis_url:
             if self.database_url.startswith('sqlite'):
                 raise ValueError('PARLEY_REDIS_URL is for several processes, which share a PostgreSQL database: set '

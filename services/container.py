@@ -7,6 +7,7 @@ from limits.storage import RedisStorage, Storage
 from sqlalchemy import text
 
 from services.auth import AuthService
+from services import i18n
 from services.config import Settings
 from services.conversations import ConversationService
 from services import migrate
@@ -105,6 +106,7 @@ def build_parley(settings: Settings) -> Parley:
     """Open the database (creating or upgrading its tables: services.migrate) and wire every service to it; with
     PARLEY_REDIS_URL the bus, presence and rate limits are shared with the other processes through Redis."""
     settings.check()
+    i18n.set_default(settings.default_language)
     db = Database(settings.database_url, pool_size=settings.pool_size)
     migrate.upgrade(db)
     link = RedisLink(settings.redis_url) if settings.redis_url else None

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 from models import (Conversation, ConversationKind, ConversationStatus, CustomerThread, Delivery, EmailStatus, Item,
                     Message, MessageVia, NotificationSettings, OutboundEmail, Participant, ThreadEvent, User, UserKind)
 from models._types import utcnow
+from services.i18n import N_
 from services.db import Database, Transaction
 from services.directory import to_view
 from services.errors import InvalidInput, NotFound, SignedOut
@@ -35,7 +36,7 @@ PAGE_SIZE = 50
 PREVIEW_LENGTH = 140
 TYPING_EVERY = 3.0   # seconds: one "is typing" event per person and conversation at most this often
 NOT_FOUND = access.CONVERSATION_NOT_FOUND
-NO_CUSTOMER = 'Pick the customer this conversation is with.'
+NO_CUSTOMER = N_('Pick the customer this conversation is with.')
 Cursor = tuple[datetime, int]   # where a page of a list ends: the last row's (last_message_at, id)
 _INBOX_STATUS = {Inbox.OPEN: ConversationStatus.OPEN, Inbox.UNREAD: ConversationStatus.OPEN,
                  Inbox.SNOOZED: ConversationStatus.SNOOZED, Inbox.CLOSED: ConversationStatus.CLOSED}
@@ -48,8 +49,8 @@ def validate_body(body: str, *, files: bool = False) -> str:
     if not text and not files:
         raise InvalidInput('Write a message first.')
     if len(text) > MAX_MESSAGE_LENGTH:
-        raise InvalidInput(f'This message is {len(text):,} characters long; the limit is '
-                           f'{MAX_MESSAGE_LENGTH:,}. Shorten it or split it in two.')
+        raise InvalidInput('This message is {count} characters long; the limit is {max_message_length}. Shorten it '
+                           'or split it in two.', count=len(text), max_message_length=MAX_MESSAGE_LENGTH)
     return text
 
 
@@ -108,8 +109,9 @@ class ConversationService:
         if not others:
             raise InvalidInput(NO_CUSTOMER if with_customer else 'Add at least one participant.')
         if len(others) > MAX_PARTICIPANTS:
-            raise InvalidInput(f'A conversation can have up to {MAX_PARTICIPANTS} participants; '
-                               f'this one has {len(others)}. Split the group, or use a ticket for everyone.')
+            raise InvalidInput('A conversation can have up to {max_participants} participants; this one has '
+                               '{count}. Split the group, or use a ticket for everyone.',
+                               max_participants=MAX_PARTICIPANTS, count=len(others))
         subject = one_line(subject)[:200] or None
 
         def create(tx: Transaction) -> int:

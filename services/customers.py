@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from models import (Attachment, AuditAction, Conversation, CustomerThread, Delivery, DeliveryState, InboundEmail, Item,
                     ItemKind, Message, MessageVersion, Notification, OutboundEmail, Participant, User, UserKind)
 from models._types import utcnow
+from services.i18n import N_
 from services.access import acting, is_id, require_admin
 from services.audit import record
 from services.db import Database
@@ -22,7 +23,7 @@ from services.errors import NotFound
 from services.events import EventBus, SessionsEnded
 from services.views import AttachmentView, UserView
 
-DELETED_NAME = 'Deleted customer'
+DELETED_NAME = N_('Deleted customer')
 
 
 def deleted_address(customer_id: int) -> str:

@@ -22,6 +22,7 @@ from models import (Conversation, CustomerThread, Delivery, DeliveryState, Item,
 from models._types import utcnow
 from services.db import Database, Hooks, Transaction
 from services.emails import render
+from services.i18n import _, using
 from services.events import DeliveryChanged, EventBus
 from services.hooks import (ConversationClosed, ConversationOpened, EmailAttempted, MessageDeleted, MessageStored,
                            ParticipantRemoved)
@@ -157,9 +158,10 @@ class Deliveries:
             Message.conversation_id == conversation.id, col(Message.is_note).is_(False),
             col(Message.deleted_at).is_(None))).one() - len(messages) \
             if len(rows) > TRANSCRIPT else 0
-        subject = f'Transcript: {_about(session, conversation)}'
-        text, html = render('transcript', messages=messages, team=self.team_name, cut=cut)
         for customer in customers:
+            with using(customer.language):   # each customer's own language
+                subject = _('Transcript: {about}').format(about=_about(session, conversation))
+                text, html = render('transcript', messages=messages, team=self.team_name, cut=cut)
             thread = session.get(CustomerThread, (conversation.id, customer.id))
             if thread is None:
                 thread = CustomerThread(conversation_id=conversation.id, customer_id=customer.id,
@@ -212,12 +214,13 @@ class Deliveries:
             link = self.chat_link(customer_id, conversation_id)
             files = {m.id: [(a, self.file_link(customer_id, a)) for a in AttachmentView.load(m.attachments)]
                      for m, _ in new if m.attachments != '[]'}
-            subject = _about(session, conversation)
+            with using(customer.language):   # the customer's, else the team's default
+                subject = _about(session, conversation)
+                subject = _('Re: {subject}').format(subject=subject) if earlier else subject
+                text = _text(new, history, link, self.team_name, files)
+                html = _html(new, history, link, self.team_name, files)
             email = self.mail.add(
-                session, to_address=customer.email, to_name=customer.name,
-                subject=f'Re: {subject}' if earlier else subject,
-                text=_text(new, history, link, self.team_name, files),
-                html=_html(new, history, link, self.team_name, files),
+                session, to_address=customer.email, to_name=customer.name, subject=subject, text=text, html=html,
                 reply_to=formataddr((self.team_name, f'reply+{token}@{self.reply_domain}')),
                 in_reply_to=earlier[-1] if earlier else None, references=earlier[-20:],
                 conversation_id=conversation_id)
@@ -246,7 +249,7 @@ def _about(session: Session, conversation: Conversation) -> str:
     words = ' '.join((first or '').split())
     if len(words) > ABOUT_LENGTH:
         words = words[:ABOUT_LENGTH].rsplit(' ', 1)[0] + '…'
-    return words or 'Your conversation'
+    return words or _('Your conversation')
 
 
 def agent_ids(session: Session, conversation_id: int) -> list[int]:

@@ -13,6 +13,7 @@ from services.audit import record
 from services.db import Database
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.events import EventBus, SessionsEnded
+from services.i18n import LANGUAGES, normalize as normalize_language
 from services.text import one_line
 from services.passwords import hash_password, temporary_password, validate_password
 from services.access import acting, is_id, require_admin, require_agent, to_view
@@ -42,7 +43,7 @@ def validate_email(email: str) -> str:
     try:
         checked = email_validator.validate_email(email, check_deliverability=False)
     except email_validator.EmailNotValidError as problem:
-        raise InvalidInput(f'Enter a valid email address, like name@example.com. ({problem})') from None
+        raise InvalidInput('Enter a valid email address, like name@example.com. ({problem})', problem=problem) from None
     return checked.normalized.lower()
 
 
@@ -50,7 +51,7 @@ def valid_sender(email: str) -> str:
     """An address from the settings (PARLEY_MAIL_FROM): plain syntax, so a local one (…@parley.localhost) will do."""
     email = normalize_email(email)
     if len(email) > 254 or not _EMAIL.match(email):
-        raise InvalidInput(f'{email!r} is not an email address, like support@example.com.')
+        raise InvalidInput('{email!r} is not an email address, like support@example.com.', email=email)
     return email
 
 
@@ -209,6 +210,41 @@ class DirectoryService:
             return to_view(customer)
 
     @acting
+    def set_language(self, actor: UserView, language: str | None) -> UserView:
+        """An agent's own language (None: their browser's)."""
+        require_agent(actor, Forbidden('Only agents choose a language here.'))
+        language = _language(language)
+        with self.db.transaction() as tx:
+            user = _agent(tx.session, actor.id)
+            user.language = language
+            tx.session.add(user)
+            return to_view(user)
+
+    @acting
+    def set_customer_language(self, actor: UserView, customer_id: int, language: str | None) -> UserView:
+        """An agent sets the language of a customer's live chat and emails (None: the team's default)."""
+        require_agent(actor, NotFound('Customer not found'))
+        language = _language(language)
+        with self.db.transaction() as tx:
+            customer = _customer(tx.session, customer_id)
+            customer.language = language
+            tx.session.add(customer)
+            return to_view(customer)
+
+    def remember_customer_language(self, customer_id: int, language: str | None, *, stated: bool) -> str | None:
+        """The live chat tells a customer's language: `stated` by the host page (its data-lang) replaces the stored
+        one; a browser's only fills an empty one. Returns the customer's language now (None: the default)."""
+        language = normalize_language(language)
+        with self.db.transaction() as tx:
+            customer = tx.session.get(User, customer_id) if is_id(customer_id) else None
+            if customer is None or customer.kind != UserKind.CUSTOMER:
+                return None
+            if language is not None and (stated or customer.language is None) and customer.language != language:
+                customer.language = language
+                tx.session.add(customer)
+            return customer.language
+
+    @acting
     def list_agents(self, actor: UserView) -> list[UserView]:
         """Every agent, active or not, by name (admins only)."""
         require_admin(actor)
@@ -334,7 +370,15 @@ class DirectoryService:
     def _check_free(session: Session, email: str, own_id: int | None) -> None:
         taken = session.exec(select(User.id).where(User.email == email, User.id != (own_id or 0))).first()
         if taken is not None:
-            raise InvalidInput(f'{email} is already in use.')
+            raise InvalidInput('{email} is already in use.', email=email)
+
+
+def _language(language: str | None) -> str | None:
+    if not language:
+        return None
+    if language not in LANGUAGES:
+        raise InvalidInput('Choose one of the languages shown.')
+    return language
 
 
 def _agent(session: Session, agent_id: int) -> User:
@@ -361,14 +405,15 @@ def _clean_name(name: str) -> str:
     if not name:
         raise InvalidInput('Enter a name.')
     if len(name) > MAX_NAME_LENGTH:
-        raise InvalidInput(f'Names are limited to {MAX_NAME_LENGTH} characters.')
+        raise InvalidInput('Names are limited to {max_name_length} characters.', max_name_length=MAX_NAME_LENGTH)
     return name
 
 
 def _clean_organization(organization: str | None) -> str | None:
     organization = one_line(organization)
     if len(organization) > MAX_NAME_LENGTH:
-        raise InvalidInput(f'Organization names are limited to {MAX_NAME_LENGTH} characters.')
+        raise InvalidInput('Organization names are limited to {max_name_length} characters.',
+                           max_name_length=MAX_NAME_LENGTH)
     return organization or None
 
 

@@ -15,6 +15,7 @@ from models import (Conversation, ConversationKind, Delivery, Message, MessageVe
                     UserKind)
 from models._types import utcnow
 from services import access
+from services.i18n import N_, _, name_list
 from services.access import acting, is_id
 from services.attachments import forget
 from services.conversations import ConversationService, preview_text, validate_body
@@ -22,10 +23,9 @@ from services.db import Database, Transaction
 from services.errors import InvalidInput, NotFound
 from services.events import EventBus, MessageChanged
 from services.hooks import MessageDeleted
-from services.views import AttachmentView, MessageView, UserView
+from services.views import DELETED_PREVIEW, AttachmentView, MessageView, UserView
 
-MESSAGE_NOT_FOUND = 'This message does not exist any more, or is not yours to change.'
-DELETED_PREVIEW = 'Message deleted'
+MESSAGE_NOT_FOUND = N_('This message does not exist any more, or is not yours to change.')
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,8 @@ class MessageEdits:
             tx.session.add(message)
             self._preview_if_last(tx, message, preview_text(text, AttachmentView.load(message.attachments)))
             self._tell(tx, message)
-        notice = f'{_names(emailed)} already got the earlier version by email.' if emailed else None
+        notice = (_('{names} already got the earlier version by email.').format(names=_names(emailed)) if emailed
+                  else None)
         return Changed(self.conversations.get_message(actor, message_id), notice)
 
     @acting
@@ -77,8 +78,8 @@ class MessageEdits:
             tx.session.add(message)
             self._preview_if_last(tx, message, DELETED_PREVIEW)
             self._tell(tx, message)
-        notice = (f'{_names(emailed)} already got it by email; it is gone from the conversation and the live chat.'
-                  if emailed else None)
+        notice = (_('{names} already got it by email; it is gone from the conversation and the live chat.').format(
+            names=_names(emailed)) if emailed else None)
         return Changed(self.conversations.get_message(actor, message_id), notice)
 
     @acting
@@ -90,11 +91,11 @@ class MessageEdits:
             waiting = tx.session.exec(select(func.count()).select_from(Delivery).where(
                 Delivery.message_id == message.id, col(Delivery.email_id).is_(None))).one()
         if emailed:
-            return (f'{_names(emailed)} already got it by email and keeps that copy. Here and on the live chat, '
-                    'everyone sees "Message deleted".')
+            return _('{names} already got it by email and keeps that copy. Here and on the live chat, everyone sees '
+                     '"Message deleted".').format(names=_names(emailed))
         if waiting:
-            return 'No email has carried it yet: deleting it now unsends it. Everyone sees "Message deleted".'
-        return 'Everyone in the conversation sees "Message deleted" instead. This cannot be undone.'
+            return _('No email has carried it yet: deleting it now unsends it. Everyone sees "Message deleted".')
+        return _('Everyone in the conversation sees "Message deleted" instead. This cannot be undone.')
 
     @acting
     def emailed_to(self, actor: UserView, message_id: int) -> list[str]:
@@ -161,4 +162,4 @@ def _emailed_to(tx: Transaction, message_id: int) -> list[str]:
 
 
 def _names(names: list[str]) -> str:
-    return names[0] if len(names) == 1 else ', '.join(names[:-1]) + ' and ' + names[-1]
+    return name_list(names)

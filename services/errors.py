@@ -1,8 +1,34 @@
-"""Errors whose messages are safe to show to a user as they are."""
+"""Errors whose messages are safe to show to a user as they are.
+
+An error keeps its message id (English, with {named} arguments, marked for the catalog) and its arguments; str(error)
+is the sentence in the language of whoever is shown it (services.i18n), so the page that shows it translates it.
+"""
+from services.i18n import gettext, number
 
 
 class ParleyError(Exception):
-    """Base class; str(error) is a sentence for the user."""
+    """Base class; str(error) is a sentence for the user, in their language."""
+
+    def __init__(self, message: str = '', /, **arguments) -> None:
+        super().__init__(message)
+        self.message_id = message
+        self.arguments = arguments
+
+    def __str__(self) -> str:
+        text = gettext(self.message_id) if self.message_id else ''
+        if not self.arguments:
+            return text
+        return text.format(**{name: _shown(value) for name, value in self.arguments.items()})
+
+
+def _shown(value: object) -> object:
+    """An argument as the reader reads it: counts and limits as they write numbers (1,234 / 1234), and a callable
+    (words that need the reader's language themselves: "5 minutes") called now."""
+    if callable(value):
+        return value()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number(value)
+    return value
 
 
 class NotFound(ParleyError):

@@ -37,7 +37,7 @@ class Pending(Protocol):
 
 
 class FileStore(Protocol):
-    def writer(self, limit: int, too_large: str) -> Pending: ...
+    def writer(self, limit: int, too_large: InvalidInput) -> Pending: ...
     def put(self, data: bytes) -> str: ...
     def open(self, digest: str) -> BinaryIO: ...
     def local_path(self, digest: str) -> Path | None: ...
@@ -48,7 +48,7 @@ class FileStore(Protocol):
 class _FolderWriter:
     """One upload on its way into the folder: written through a temporary file, hashed as it comes."""
 
-    def __init__(self, store: 'FolderStore', limit: int, too_large: str) -> None:
+    def __init__(self, store: 'FolderStore', limit: int, too_large: InvalidInput) -> None:
         self._store, self._limit, self._too_large = store, limit, too_large
         self.path = store.temporary / f'{uuid.uuid4().hex}.part'
         self._file: BinaryIO | None = open(self.path, 'xb')   # noqa: SIM115 (closed in commit/abort)
@@ -62,7 +62,7 @@ class _FolderWriter:
         self.size += len(chunk)
         if self.size > self._limit:
             self.abort()
-            raise TooLarge(self._too_large)
+            raise TooLarge(self._too_large.message_id, **self._too_large.arguments)
         if len(self.head) < HEAD:
             self.head += chunk[:HEAD - len(self.head)]
         self._hash.update(chunk)
@@ -112,12 +112,12 @@ class FolderStore:
             raise ValueError('not a file digest')
         return self.root / digest[:2] / digest
 
-    def writer(self, limit: int, too_large: str) -> _FolderWriter:
+    def writer(self, limit: int, too_large: InvalidInput) -> _FolderWriter:
         return _FolderWriter(self, limit, too_large)
 
     def put(self, data: bytes) -> str:
         """Keep these bytes (a thumbnail, a file from an email); their digest."""
-        writer = self.writer(len(data), '')
+        writer = self.writer(len(data), InvalidInput('This file is too large.'))
         try:
             writer.write(data)
             return writer.commit()

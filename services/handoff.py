@@ -15,6 +15,7 @@ from sqlmodel import col, func, select
 from models import Conversation, ConversationKind, Item, Message, Participant, ThreadEvent, User, UserKind
 from models._types import utcnow
 from services import access
+from services.i18n import N_
 from services.access import acting, is_id
 from services.db import Database, Transaction
 from services.errors import InvalidInput, NotFound
@@ -22,14 +23,14 @@ from services.events import ConversationChanged, ConversationCreated, EventBus
 from services.hooks import ConversationAssigned, ParticipantsAdded, ParticipantRemoved
 from services.items import ItemService
 from services.text import one_line
-from services.threadlines import add_line, agent_ids, names
+from services.threadlines import add_line, agent_ids
 from services.views import ItemLink, UserView
 
 MAX_PARTICIPANTS = 100
 MAX_SUBJECT = 200
-LAST_AGENT = ('You are the last agent in this conversation with a customer: assign it to a teammate or to '
+LAST_AGENT = N_('You are the last agent in this conversation with a customer: assign it to a teammate or to '
               'Unassigned first, so the customer is not left without anyone.')
-CUSTOMER_ONLY = 'Only a conversation with a customer has an assignee.'
+CUSTOMER_ONLY = N_('Only a conversation with a customer has an assignee.')
 
 
 class HandoffService:
@@ -51,15 +52,16 @@ class HandoffService:
             people = self._people(tx, wanted)
             for person in people:
                 if person.id in present:
-                    raise InvalidInput(f'{person.name} is already in this conversation.')
+                    raise InvalidInput('{name} is already in this conversation.', name=person.name)
                 if person.kind == UserKind.CUSTOMER and conversation.kind != ConversationKind.CUSTOMER:
                     raise InvalidInput('Customers can only join a conversation with a customer. '
                                        'Start a conversation with the customer instead.')
             if len(present) + len(people) > MAX_PARTICIPANTS:
-                raise InvalidInput(f'A conversation can have up to {MAX_PARTICIPANTS} participants.')
+                raise InvalidInput('A conversation can have up to {max_participants} participants.',
+                                   max_participants=MAX_PARTICIPANTS)
             self._join(tx, conversation, people)
             add_line(tx, self.bus, conversation_id=conversation.id, actor=actor, event=ThreadEvent.ADDED,
-                     at=self.clock(), names=names([p.name for p in people]))
+                     at=self.clock(), names=[p.name for p in people])
             tx.emit(ParticipantsAdded(conversation_id=conversation.id, actor=actor, added=tuple(people)))
             self._changed(tx, conversation, also=[p.id for p in people])
             return people
@@ -107,7 +109,8 @@ class HandoffService:
         """Set the subject (empty: named after its people again)."""
         subject = one_line(subject)
         if len(subject) > MAX_SUBJECT:
-            raise InvalidInput(f'A subject can be up to {MAX_SUBJECT} characters; this one has {len(subject)}.')
+            raise InvalidInput('A subject can be up to {max_subject} characters; this one has {count}.',
+                               max_subject=MAX_SUBJECT, count=len(subject))
         with self.db.transaction() as tx:
             conversation = self._taking_part(tx, actor, conversation_id)
             if (conversation.subject or '') == subject:
@@ -203,7 +206,7 @@ class HandoffService:
             raise InvalidInput('Some of these people do not exist.')
         for user in found.values():
             if not user.is_active:
-                raise InvalidInput(f'{user.name} is not active any more.')
+                raise InvalidInput('{name} is not active any more.', name=user.name)
         return [access.to_view(found[i]) for i in ids]
 
     def _join(self, tx: Transaction, conversation: Conversation, people: Sequence[UserView]) -> None:

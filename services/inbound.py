@@ -32,6 +32,7 @@ from models._types import utcnow
 from models.mail import TRIAGE
 from limits.storage import Storage
 
+from services.i18n import N_
 from services.conversations import MAX_MESSAGE_LENGTH, ConversationService
 from services.db import Database
 from services.directory import DirectoryService, to_view
@@ -210,7 +211,8 @@ class InboundService:
         view = _view(row)
         if not view.can_attach:
             raise InvalidInput('This email has no sender or no text to post. Discard it instead.')
-        customer = self._customer_from(row, 'be posted as a customer reply')
+        customer = self._customer_from(row, N_('{address} belongs to an agent or a deactivated customer, so it '
+                                                'cannot be posted as a customer reply.'))
         body = _posted_text(row.body, view.attachments)
         message = self.conversations.receive_email(customer, conversation_id, body=body, join=True,
                                                    client_id=f'inbound:{row.id}', attachments=view.attachments)
@@ -263,17 +265,19 @@ class InboundService:
         if not _view(row).can_attach:
             raise InvalidInput('This email has no sender or no text to use. Discard it instead.')
         if not add_customer and not self.known_sender(admin, inbound_id):
-            raise InvalidInput(f'{row.from_address} is not a customer yet. Confirm adding them first.')
-        return row, self._customer_from(row, 'start a conversation or a ticket as a customer')
+            raise InvalidInput('{from_address} is not a customer yet. Confirm adding them first.',
+                               from_address=row.from_address)
+        return row, self._customer_from(row, N_('{address} belongs to an agent or a deactivated customer, so it cannot '
+                                                'start a conversation or a ticket as a customer.'))
 
-    def _customer_from(self, row: InboundEmail, doing: str) -> UserView:
-        """The email's sender as a customer (made one when unknown); refused for an agent's or deactivated address."""
+    def _customer_from(self, row: InboundEmail, refusal: str) -> UserView:
+        """The email's sender as a customer (made one when unknown); refused (`refusal`, with {address}) for an agent's
+        or deactivated address."""
         try:
             return self.directory.customer_for_chat(name=row.from_name or row.from_address.split('@')[0],
                                                     email=row.from_address)
         except InvalidInput:
-            raise InvalidInput(f'{row.from_address} belongs to an agent or a deactivated customer, so it cannot '
-                               f'{doing}.') from None
+            raise InvalidInput(refusal, address=row.from_address) from None
 
     @acting
     def discard(self, admin: UserView, inbound_id: int) -> None:
@@ -386,7 +390,7 @@ class InboundService:
         log.info('inbound email #%s: %s', inbound_id, reason)
 
 
-TRIAGE_ADMINS = 'Only admins handle unmatched email.'
+TRIAGE_ADMINS = N_('Only admins handle unmatched email.')
 
 
 def _subject(subject: str) -> str:

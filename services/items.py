@@ -15,6 +15,7 @@ from models import Item, ItemKind, ItemStatus, Priority, User, UserKind
 from models._types import utcnow
 from services.db import Database, Transaction
 from services.directory import to_view
+from services.i18n import N_, pN_, pgettext
 from services.errors import InvalidInput, NotFound
 from services.hooks import ItemAssigned
 from services.text import clean_text, one_line
@@ -24,13 +25,15 @@ from services.views import ItemLink, UserView
 S = ItemStatus
 STATUSES = {ItemKind.TICKET: (S.NEW, S.OPEN, S.PENDING, S.CLOSED), ItemKind.TASK: (S.TO_DO, S.DOING, S.DONE)}
 DONE = {ItemKind.TICKET: S.CLOSED, ItemKind.TASK: S.DONE}
-STATUS_LABELS = {S.NEW: 'New', S.OPEN: 'Open', S.PENDING: 'Pending', S.CLOSED: 'Closed',
-                 S.TO_DO: 'To do', S.DOING: 'Doing', S.DONE: 'Done'}
+# A status in words (its context: "Open" is a ticket's here, not a list of conversations).
+STATUS_LABELS = {S.NEW: pN_('status', 'New'), S.OPEN: pN_('status', 'Open'), S.PENDING: pN_('status', 'Pending'),
+                 S.CLOSED: pN_('status', 'Closed'), S.TO_DO: pN_('status', 'To do'), S.DOING: pN_('status', 'Doing'),
+                 S.DONE: pN_('status', 'Done')}
 PRIORITIES = tuple(Priority)
 MAX_TITLE = 200
 MAX_DESCRIPTION = 20_000
 FILTERS = ('all', 'mine', 'unassigned')
-NOT_FOUND = {ItemKind.TICKET: 'Ticket not found', ItemKind.TASK: 'Task not found'}
+NOT_FOUND = {ItemKind.TICKET: N_('Ticket not found'), ItemKind.TASK: N_('Task not found')}
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class ItemView:
 
     @property
     def status_label(self) -> str:
-        return STATUS_LABELS[self.status]
+        return pgettext(*STATUS_LABELS[self.status])
 
     @property
     def is_done(self) -> bool:
@@ -79,7 +82,7 @@ class ItemService:
         item_kind = _kind(kind)
         fields = self._validated(item_kind, title=title, description=description, customer_id=customer_id,
                                  assignee_id=assignee_id, priority=priority, due_date=due_date)
-        for _ in range(5):   # two agents creating at once may pick the same number: the loser takes the next
+        for _attempt in range(5):   # two agents creating at once may pick the same number: the loser takes the next
             try:
                 with self.db.transaction() as tx:
                     number = (tx.session.exec(select(func.max(Item.number)).where(Item.kind == item_kind)).one()
@@ -185,10 +188,11 @@ class ItemService:
         if not title:
             raise InvalidInput('Give it a title.')
         if len(title) > MAX_TITLE:
-            raise InvalidInput(f'Titles are limited to {MAX_TITLE} characters.')
+            raise InvalidInput('Titles are limited to {max_title} characters.', max_title=MAX_TITLE)
         description = clean_text(description).strip()
         if len(description) > MAX_DESCRIPTION:
-            raise InvalidInput(f'Descriptions are limited to {MAX_DESCRIPTION:,} characters.')
+            raise InvalidInput('Descriptions are limited to {max_description} characters.',
+                               max_description=MAX_DESCRIPTION)
         if priority not in PRIORITIES:
             raise InvalidInput('Pick one of the offered priorities.')
         if kind == ItemKind.TASK and customer_id is not None:

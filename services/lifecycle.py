@@ -16,6 +16,7 @@ from models import Conversation, ConversationKind, ConversationStatus, Participa
 from models._types import utcnow
 from services import access
 from services.access import acting
+from services.i18n import _, pattern
 from services.db import Database, Transaction
 from services.errors import InvalidInput, NotFound
 from services.events import ConversationChanged, EventBus
@@ -129,11 +130,13 @@ def snooze_choices(now: datetime, zone: tzinfo) -> list[tuple[str, datetime]]:
     later = (local + timedelta(hours=3)).replace(second=0, microsecond=0)
     later += timedelta(minutes=-later.minute % 15)
     if later.date() == local.date():
-        choices.append((f'Later today · {later:%H:%M}', later))
+        choices.append((_('Later today · {time}').format(time=pattern(later, 'Hm')), later))
     tomorrow = _at_nine(local.date() + timedelta(days=1), zone)
-    choices.append((f'Tomorrow morning · {tomorrow:%a %H:%M}', tomorrow))
+    choices.append((_('Tomorrow morning · {time}').format(
+        time=f"{pattern(tomorrow, 'EEE')} {pattern(tomorrow, 'Hm')}"), tomorrow))
     monday = _at_nine(local.date() + timedelta(days=7 - local.weekday()), zone)
-    choices.append((f'Next week · {monday:%a %-d %b %H:%M}', monday))
+    choices.append((_('Next week · {time}').format(
+        time=f"{pattern(monday, 'MMMEd')} {pattern(monday, 'Hm')}"), monday))
     return choices
 
 

@@ -20,10 +20,11 @@ import re
 from sqlalchemy import literal_column, text, true, update
 from sqlmodel import col, func, select
 
-from models import (Channel, Conversation, MessageVia, Notification, NotificationKind, NotificationSettings, User,
-                    UserKind)
+from models import (Channel, Conversation, ItemKind, MessageVia, Notification, NotificationKind, NotificationSettings,
+                    User, UserKind)
 from models.notifications import MESSAGES_OPEN
 from models._types import utcnow
+from services.i18n import N_, deferred, ngettext, number, shown, using
 from services.access import acting, is_id, own_notification, require_agent
 from services.db import Database, Hooks, Transaction
 from services.emails import render
@@ -34,27 +35,27 @@ from services.hooks import (ConversationAssigned, ConversationOpened, Facts, Ite
 from services.richtext import to_text
 from services.threadlines import agent_ids
 from services.mail import MailService
-from services.views import MessageView, UserView, files_line
+from services.views import MessageView, UserView, files_line, preview_shown
 
 K, C = NotificationKind, Channel
 KINDS = tuple(NotificationKind)
 CHANNELS = tuple(Channel)
 # What each event and channel means, in the words the settings page uses.
 KIND_TEXT = {
-    K.ADDED: ('Added to a conversation', 'Someone starts a conversation with you.'),
-    K.MESSAGE: ('New message', 'A teammate writes in a conversation you take part in.'),
-    K.CUSTOMER_REPLY: ('Customer reply', 'A customer answers, from the live chat or by email.'),
-    K.MENTION: ('Mention of you', 'Someone writes @ and your name. Always shown in the bell.'),
-    K.UNASSIGNED: ('New live chat', 'A visitor starts a chat that no agent has answered yet.'),
-    K.ASSIGNED: ('Assigned to you', 'A teammate assigns a ticket, a task or a customer conversation to you.'),
-    K.SNOOZE_ENDED: ('Snooze ended', 'A snoozed conversation you take part in is open again.'),
+    K.ADDED: (N_('Added to a conversation'), N_('Someone starts a conversation with you.')),
+    K.MESSAGE: (N_('New message'), N_('A teammate writes in a conversation you take part in.')),
+    K.CUSTOMER_REPLY: (N_('Customer reply'), N_('A customer answers, from the live chat or by email.')),
+    K.MENTION: (N_('Mention of you'), N_('Someone writes @ and your name. Always shown in the bell.')),
+    K.UNASSIGNED: (N_('New live chat'), N_('A visitor starts a chat that no agent has answered yet.')),
+    K.ASSIGNED: (N_('Assigned to you'), N_('A teammate assigns a ticket, a task or a customer conversation to you.')),
+    K.SNOOZE_ENDED: (N_('Snooze ended'), N_('A snoozed conversation you take part in is open again.')),
 }
 CHANNEL_TEXT = {
-    C.IN_APP: ('In-app', 'The bell in the header counts it and lists it.'),
-    C.POPUP: ('Pop-up', 'A short message in the corner while Parley is open.'),
-    C.SOUND: ('Sound', 'A short chime while Parley is open.'),
-    C.DESKTOP: ('Desktop', 'A notice from your browser, even when Parley is in the background.'),
-    C.EMAIL: ('Email', 'An email digest, only for what you have not seen by then.'),
+    C.IN_APP: (N_('In-app'), N_('The bell in the header counts it and lists it.')),
+    C.POPUP: (N_('Pop-up'), N_('A short message in the corner while Parley is open.')),
+    C.SOUND: (N_('Sound'), N_('A short chime while Parley is open.')),
+    C.DESKTOP: (N_('Desktop'), N_('A notice from your browser, even when Parley is in the background.')),
+    C.EMAIL: (N_('Email'), N_('An email digest, only for what you have not seen by then.')),
 }
 DEFAULTS = {
     K.ADDED: {C.IN_APP, C.POPUP, C.EMAIL},
@@ -154,7 +155,7 @@ class NotificationService:
     def message_deleted(self, tx: Transaction, event: MessageDeleted) -> None:
         """A deleted message's notices stop quoting it."""
         tx.session.exec(update(Notification).where(col(Notification.message_id) == event.message_id)
-                        .values(preview='Message deleted'))
+                        .values(preview=deferred('Message deleted')))
 
     def register(self, hooks: Hooks) -> None:
         """Notices follow a stored message (and the author has read the conversation; an answered unassigned
@@ -216,7 +217,8 @@ class NotificationService:
         more (a mention, a customer's reply) is kept in their bell as already read.
         """
         now = self.clock()
-        preview = ('Note: ' if message.is_note else '') + (_preview(message.body) or files_line(message.attachments))
+        text = _preview(message.body) or files_line(message.attachments)
+        preview = deferred('Note: {text}', text=text) if message.is_note else text
         key = f'message:{message.id}'
         same_kind = None if '@' in message.body else _kind(conversation, message, author, '', started=started)
         titles: dict[str, str] = {}
@@ -256,26 +258,34 @@ class NotificationService:
         item_id, link, actor, assignee_id = event.item_id, event.link, event.actor, event.assignee_id
         if assignee_id == actor.id:
             return
+        if link.kind == ItemKind.TICKET:
+            title = deferred('{name} assigned Ticket #{ref}: {title} to you', name=actor.name, ref=link.ref,
+                             title=link.title)
+        else:
+            title = deferred('{name} assigned Task #{ref}: {title} to you', name=actor.name, ref=link.ref,
+                             title=link.title)
         self.notify(tx, assignee_id, K.ASSIGNED, key=self._next_key(tx, assignee_id, f'assigned:{item_id}'),
-                    actor_id=actor.id,
-                    title=f'{actor.name} assigned {link.label} to you', link=link.path)
+                    actor_id=actor.id, title=title, link=link.path)
 
     def snooze_ended(self, tx: Transaction, event: SnoozeEnded) -> None:
         """A snoozed conversation is open again: its agents are told (a notice per agent and snooze)."""
         conversation = tx.session.get_one(Conversation, event.conversation_id)
-        title = f'Snooze ended: {conversation.subject or conversation.last_message_preview or "a conversation"}'
-        for user_id, _, _ in self.recipients(tx.session, agent_ids(tx, conversation.id)):
-            self.notify(tx, user_id, K.SNOOZE_ENDED, key=f'woke:{event.line_id}', title=title[:200],
+        about = (conversation.subject or conversation.last_message_preview or '')[:150]
+        title = deferred('Snooze ended: {about}', about=about) if about else deferred('Snooze ended')
+        for user_id, _name, _settings_row in self.recipients(tx.session, agent_ids(tx, conversation.id)):
+            self.notify(tx, user_id, K.SNOOZE_ENDED, key=f'woke:{event.line_id}', title=title,
                         conversation_id=conversation.id, preview=conversation.last_message_preview)
 
     def participants_added(self, tx: Transaction, event: ParticipantsAdded) -> None:
         """Agents added to a conversation are told, as for a new one ("Added to a conversation")."""
         conversation = tx.session.get_one(Conversation, event.conversation_id)
-        about = conversation.subject or 'a conversation'
         for person in event.added:
             if person.kind == UserKind.AGENT and person.id != event.actor.id:
                 self.notify(tx, person.id, K.ADDED, key=self._next_key(tx, person.id, f'added:{conversation.id}'),
-                            actor_id=event.actor.id, title=f'{event.actor.name} added you to {about}'[:200],
+                            actor_id=event.actor.id,
+                            title=deferred('{name} added you to {about}', name=event.actor.name,
+                                           about=conversation.subject[:150]) if conversation.subject else
+                            deferred('{name} added you to a conversation', name=event.actor.name),
                             conversation_id=conversation.id, preview=conversation.last_message_preview)
 
     def conversation_assigned(self, tx: Transaction, event: ConversationAssigned) -> None:
@@ -283,10 +293,12 @@ class NotificationService:
         if event.assignee.id == event.actor.id:
             return
         conversation = tx.session.get_one(Conversation, event.conversation_id)
-        about = conversation.subject or 'a conversation with a customer'
+        title = (deferred('{name} assigned {about} to you', name=event.actor.name, about=conversation.subject[:150])
+                 if conversation.subject else
+                 deferred('{name} assigned a conversation with a customer to you', name=event.actor.name))
         self.notify(tx, event.assignee.id, K.ASSIGNED,
                     key=self._next_key(tx, event.assignee.id, f'assigned-conversation:{conversation.id}'),
-                    actor_id=event.actor.id, title=f'{event.actor.name} assigned {about} to you'[:200],
+                    actor_id=event.actor.id, title=title,
                     conversation_id=conversation.id, preview=conversation.last_message_preview)
 
     def _next_key(self, tx: Transaction, user_id: int, prefix: str) -> str:
@@ -396,11 +408,13 @@ class NotificationService:
             if not due or agent is None:
                 return False
             if agent.is_active:
-                count = len(due)
-                text, html = self._digest_email(agent, due)
-                self.mail.add(session, to_address=agent.email, to_name=agent.name,
-                              subject=f'{count} update{"s" if count > 1 else ""} waiting for you in Parley',
-                              text=text, html=html)
+                with using(agent.language):   # theirs, else the team's default (no browser to ask)
+                    count = len(due)
+                    text, html = self._digest_email(agent, due)
+                    subject = ngettext('{count} update waiting for you in Parley',
+                                       '{count} updates waiting for you in Parley', count).format(count=number(count))
+                self.mail.add(session, to_address=agent.email, to_name=agent.name, subject=subject, text=text,
+                              html=html)
             session.exec(update(Notification).where(col(Notification.id).in_([n.id for n in due]))
                          .values(emailed_at=now))
         return agent.is_active
@@ -410,7 +424,8 @@ class NotificationService:
 
     def _digest_email(self, agent: User, due: Sequence[Notification]) -> tuple[str, str]:
         """(text, html) of an agent's digest (services/templates/digest.*)."""
-        items = [{'title': _shown_title(n), 'preview': n.preview, 'link': self._link(n)} for n in due]
+        items = [{'title': _shown_title(n), 'preview': preview_shown(shown(n.preview)), 'link': self._link(n)}
+                 for n in due]
         return render('digest', first_name=agent.name.split()[0], items=items,
                       settings_link=f'{self.public_url}/settings/notifications')
 
@@ -426,13 +441,18 @@ class NotificationService:
 
 def _view(n: Notification) -> NotificationView:
     return NotificationView(id=n.id, kind=n.kind, conversation_id=n.conversation_id, title=_shown_title(n),
-                            preview=n.preview, created_at=n.created_at, read=n.read_at is not None,
+                            preview=preview_shown(shown(n.preview)), created_at=n.created_at,
+                            read=n.read_at is not None,
                             link=_path(n), key=n.key, count=n.count)
 
 
 def _shown_title(n: Notification) -> str:
-    """The title with how many new messages the notice stands for ("Ana wrote: Billing · 3 new messages")."""
-    return n.title if n.count <= 1 else f'{n.title} · {n.count} new messages'
+    """The title in the reader's language, with how many new messages the notice stands for ("Ana wrote: Billing ·
+    3 new messages")."""
+    title = shown(n.title)
+    if n.count <= 1:
+        return title
+    return f'{title} · ' + ngettext('{count} new message', '{count} new messages', n.count).format(count=n.count)
 
 
 def _path(n: Notification) -> str:
@@ -497,14 +517,20 @@ def mentions(body: str, name: str) -> bool:
 
 
 def _title(kind: NotificationKind, author: UserView, conversation: Facts, message: MessageView) -> str:
+    """The notice's title, stored as words for the reader's language (services.i18n.deferred)."""
     about = f': {conversation.subject}' if conversation.subject else ''
-    return {
-        K.ADDED: f'{author.name} added you to a conversation{about}',
-        K.MESSAGE: f'{author.name} wrote{about}',
-        K.CUSTOMER_REPLY: f'{author.name} replied{" by email" if message.via == MessageVia.EMAIL else ""}{about}',
-        K.MENTION: f'{author.name} mentioned you{about}',
-        K.UNASSIGNED: f'New live chat from {author.name}',
-    }[kind]
+    name = author.name
+    if kind == K.ADDED:
+        return deferred('{name} added you to a conversation{about}', name=name, about=about)
+    if kind == K.MESSAGE:
+        return deferred('{name} wrote{about}', name=name, about=about)
+    if kind == K.CUSTOMER_REPLY:
+        if message.via == MessageVia.EMAIL:
+            return deferred('{name} replied by email{about}', name=name, about=about)
+        return deferred('{name} replied{about}', name=name, about=about)
+    if kind == K.MENTION:
+        return deferred('{name} mentioned you{about}', name=name, about=about)
+    return deferred('New live chat from {name}', name=name)
 
 
 def _preview(text: str) -> str:

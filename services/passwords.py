@@ -27,4 +27,5 @@ def temporary_password() -> str:
 
 def validate_password(password: str) -> None:
     if len(password or '') < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(f'Choose a password of at least {MIN_PASSWORD_LENGTH} characters.')
+        raise InvalidInput('Choose a password of at least {min_password_length} characters.',
+                           min_password_length=MIN_PASSWORD_LENGTH)

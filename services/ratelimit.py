@@ -9,6 +9,11 @@ from limits.storage import MemoryStorage, Storage
 from limits.strategies import MovingWindowRateLimiter
 
 from services.errors import Throttled
+from services.i18n import N_, duration
+
+# What a throttled sign-in says, by what was throttled.
+THROTTLED = {'this email': N_('Too many failed sign-ins for this email. Try again in {wait}.'),
+             'this network': N_('Too many failed sign-ins from this network. Try again in {wait}.')}
 
 
 class RateLimit:
@@ -51,6 +56,7 @@ class LoginThrottle:
     def __init__(self, *, limit: int = 5, window: float = 900, lockout: float = 300, what: str = 'this email',
                  storage: Storage | None = None) -> None:
         self.what = what
+        self.message = THROTTLED[what]
         self.failures = RateLimit(limit, timedelta(seconds=window), name=f'sign-in failures {what}', storage=storage)
         self.locks = RateLimit(1, timedelta(seconds=lockout), name=f'sign-in lockout {what}', storage=storage)
 
@@ -67,8 +73,7 @@ class LoginThrottle:
         remaining = self.locks.seconds_left(key)
         if remaining > 0:
             minutes = max(1, math.ceil(remaining / 60))
-            raise Throttled(f'Too many failed sign-ins for {self.what}. Try again in {minutes} '
-                            f'minute{"s" if minutes > 1 else ""}.')
+            raise Throttled(self.message, wait=lambda: duration(timedelta(minutes=minutes)))
 
     def failed(self, key: str) -> None:
         self.failures.allow(key)

@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from models import SavedReply, UserKind
 from models._types import utcnow
 from services import access
+from services.i18n import N_
 from services.access import acting, is_id
 from services.conversations import MAX_MESSAGE_LENGTH
 from services.db import Database
@@ -21,7 +22,7 @@ from services.errors import Forbidden, InvalidInput, NotFound
 from services.text import clean_text, one_line
 from services.views import UserView
 
-REPLY_NOT_FOUND = 'This saved reply does not exist any more.'
+REPLY_NOT_FOUND = N_('This saved reply does not exist any more.')
 SHORTCUT = re.compile(r'[a-z0-9][a-z0-9-]{0,31}')
 MAX_TITLE = 100
 MAX_REPLIES = 500   # per agent, and for the team
@@ -96,7 +97,7 @@ class SavedReplyService:
             _unique(tx.session, owner, shortcut)
             count = len(tx.session.exec(select(SavedReply.id).where(SavedReply.owner_id == owner)).all())
             if count >= MAX_REPLIES:
-                raise InvalidInput(f'There are {count} saved replies here already; remove some first.')
+                raise InvalidInput('There are {count} saved replies here already; remove some first.', count=count)
             row = SavedReply(owner_id=owner, title=title, shortcut=shortcut, body=body, updated_at=utcnow())
             tx.session.add(row)
             tx.session.flush()
@@ -126,20 +127,21 @@ def _validated(title: str, shortcut: str, body: str) -> tuple[str, str, str]:
     if not title:
         raise InvalidInput('Give the reply a title (what it is for).')
     if len(title) > MAX_TITLE:
-        raise InvalidInput(f'Keep the title under {MAX_TITLE} characters.')
+        raise InvalidInput('Keep the title under {max_title} characters.', max_title=MAX_TITLE)
     if not SHORTCUT.fullmatch(shortcut):
         raise InvalidInput('A shortcut is 1 to 32 lowercase letters, digits or dashes, such as "refund" or "hi-2".')
     if not body:
         raise InvalidInput('Write the reply\'s text.')
     if len(body) > MAX_MESSAGE_LENGTH:
-        raise InvalidInput(f'The text is {len(body):,} characters; a message can have {MAX_MESSAGE_LENGTH:,}.')
+        raise InvalidInput('The text is {count} characters; a message can have {max_message_length}.',
+                           count=len(body), max_message_length=MAX_MESSAGE_LENGTH)
     return title, shortcut, body
 
 
 def _unique(session, owner_id: int | None, shortcut: str) -> None:
     owner = col(SavedReply.owner_id).is_(None) if owner_id is None else SavedReply.owner_id == owner_id
     if session.exec(select(SavedReply.id).where(owner, SavedReply.shortcut == shortcut)).first() is not None:
-        raise InvalidInput(f'"/{shortcut}" is taken already. Pick another shortcut.')
+        raise InvalidInput('"/{shortcut}" is taken already. Pick another shortcut.', shortcut=shortcut)
 
 
 def _editable(session, actor: UserView, reply_id: object) -> SavedReply:

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from models import Message, MessageVia, Participant, ThreadEvent, User, UserKind
 from services.db import Transaction
 from services.events import EventBus, MessageSent
+from services.i18n import _, name_list
 from services.views import MessageView, UserView
 
 E = ThreadEvent
@@ -43,40 +44,49 @@ def agent_ids(tx: Transaction, conversation_id: int) -> list[int]:
 
 
 def names(listed: Sequence[str]) -> str:
-    """"John Smith", "John Smith and Mike Chen", "Ann, Bo and Cy"."""
-    return listed[0] if len(listed) == 1 else ', '.join(listed[:-1]) + ' and ' + listed[-1]
+    """"John Smith", "John Smith and Mike Chen", "Ann, Bo and Cy" ("Ann, Bo e Cy"), in the reader's language."""
+    return name_list(list(listed))
 
 
 def describe(line: MessageView, when: Callable[[datetime], str]) -> str:
-    """The line in words; `when` shows a time in the viewer's zone ("Mon 09:00")."""
+    """The line in words, in the reader's language; `when` shows a time in the viewer's zone ("Mon 09:00")."""
     try:
         details = json.loads(line.body)
     except ValueError:
         details = {}
     who = line.author.name
     if line.event == E.CLOSED:
-        return f'{who} closed this conversation'
+        return _('{who} closed this conversation').format(who=who)
     if line.event == E.REOPENED:
-        return f"Reopened by {who}'s reply" if details.get('reply') else f'{who} reopened this conversation'
+        return (_("Reopened by {who}'s reply") if details.get('reply') else
+                _('{who} reopened this conversation')).format(who=who)
     if line.event == E.SNOOZED:
         until = details.get('until')
-        return (f'Snoozed until {when(datetime.fromisoformat(until))} by {who}' if until
-                else f'Snoozed until someone replies by {who}')
+        return (_('Snoozed until {time} by {who}').format(time=when(datetime.fromisoformat(until)), who=who) if until
+                else _('Snoozed until someone replies by {who}').format(who=who))
     if line.event == E.WOKE:
-        return 'The snooze ended: open again'
+        return _('The snooze ended: open again')
     if line.event == E.ADDED:
-        return f'{who} added {details.get("names", "someone")}'
+        return _('{who} added {names}').format(who=who, names=_listed(details.get('names')))
     if line.event == E.REMOVED:
-        return f'{who} removed {details.get("names", "someone")}'
+        return _('{who} removed {names}').format(who=who, names=_listed(details.get('names')))
     if line.event == E.LEFT:
-        return f'{who} left the conversation'
+        return _('{who} left the conversation').format(who=who)
     if line.event == E.RENAMED:
-        return f'{who} renamed the conversation to "{details.get("subject", "")}"'
+        return _('{who} renamed the conversation to "{subject}"').format(who=who, subject=details.get('subject', ''))
     if line.event == E.ASSIGNED:
         assignee = details.get('assignee', '')
-        return f'{who} took this conversation' if assignee == who else f'{who} assigned this conversation to {assignee}'
+        return (_('{who} took this conversation') if assignee == who else
+                _('{who} assigned this conversation to {assignee}')).format(who=who, assignee=assignee)
     if line.event == E.UNASSIGNED:
-        return f'{who} unassigned this conversation'
+        return _('{who} unassigned this conversation').format(who=who)
     if line.event == E.LINKED:
-        return f'{who} linked this conversation to {details.get("item", "an item")}'
+        return _('{who} linked this conversation to {item}').format(who=who, item=details.get('item') or _('an item'))
     return who
+
+
+def _listed(stored: object) -> str:
+    """The people a line names: a list (joined in the reader's language), or the text of older lines."""
+    if isinstance(stored, list) and stored:
+        return names([str(name) for name in stored])
+    return str(stored) if stored else _('someone')

@@ -8,9 +8,10 @@ import hmac
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from models._types import utcnow
+from services.i18n import N_
 from services.errors import NotFound
 
-EXPIRED = 'This chat link has expired or is not valid. Use the link in our latest email, or start a new chat.'
+EXPIRED = N_('This chat link has expired or is not valid. Use the link in our latest email, or start a new chat.')
 
 
 class ChatTokens:

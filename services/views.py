@@ -6,6 +6,7 @@ import json
 
 from enum import StrEnum
 
+from services.i18n import N_, _, ngettext, number
 from models import (ConversationKind, ConversationStatus, DeliveryState, EmailStatus, ItemKind, MessageVia, Priority,
                     ThreadEvent, UserKind)
 
@@ -36,6 +37,7 @@ class UserView:
     avatar_color: str | None = None      # a palette name (services.directory.AVATAR_COLORS); None: the default
     avatar_initials: str | None = None   # None: from the name
     time_zone: str | None = None         # None: the browser's
+    language: str | None = None          # i18n.LANGUAGES; None: the browser's (agents), the default (customers)
     deleted: bool = False                # a deleted customer ("Deleted customer")
 
     @property
@@ -60,7 +62,8 @@ class ItemLink:
 
     @property
     def label(self) -> str:
-        return f'{"Ticket" if self.kind == ItemKind.TICKET else "Task"} #{self.ref}: {self.title}'
+        return (_('Ticket #{ref}: {title}') if self.kind == ItemKind.TICKET else _('Task #{ref}: {title}')).format(
+            ref=self.ref, title=self.title)
 
     @property
     def path(self) -> str:
@@ -94,23 +97,24 @@ class ConversationView:
 
 
 # A delivery state in words for the thread.
-STATE_LABELS = {DeliveryState.QUEUED: 'Queued', DeliveryState.LIVE: 'Delivered live', DeliveryState.SEEN: 'Seen',
-                DeliveryState.EMAILED: 'Emailed', DeliveryState.EMAIL_FAILED: 'Email failed, retrying',
-                DeliveryState.REPLIED: 'Replied'}
+STATE_LABELS = {DeliveryState.QUEUED: N_('Queued'), DeliveryState.LIVE: N_('Delivered live'),
+                DeliveryState.SEEN: N_('Seen'), DeliveryState.EMAILED: N_('Emailed'),
+                DeliveryState.EMAIL_FAILED: N_('Email failed, retrying'), DeliveryState.REPLIED: N_('Replied')}
 
 
 def delivery_label(state: DeliveryState, email_status: EmailStatus | None) -> str:
-    """The state's words, told apart by its email's status: still sending, or failed for good."""
+    """The state's words (English: a message id, translated where shown, since a view travels to readers of other
+    languages), told apart by its email's status: still sending, or failed for good."""
     if state == DeliveryState.EMAILED and email_status == EmailStatus.QUEUED:
-        return 'Sending email'
+        return N_('Sending email')
     if state == DeliveryState.EMAIL_FAILED and email_status == EmailStatus.FAILED:
-        return 'Email failed'
+        return N_('Email failed')
     return STATE_LABELS[state]
 
 
 @dataclass(frozen=True)
 class DeliveryView:
-    """How an agent message reached one customer, in words for the thread."""
+    """How an agent message reached one customer, in words for the thread (label: a message id, shown with _())."""
     customer_id: int
     customer_name: str
     state: DeliveryState
@@ -118,17 +122,27 @@ class DeliveryView:
 
 
 def size_label(size: int) -> str:
-    """1 byte, 900 bytes, 1.5 KB, 25 MB."""
-    if size == 1:
-        return '1 byte'
-    amount = float(size)
-    for unit in ('bytes', 'KB', 'MB', 'GB'):
+    """1 byte, 900 bytes, 1.5 KB, 25 MB (in the reader's language: "1,5 KB")."""
+    if size < 1024:
+        return ngettext('{count} byte', '{count} bytes', size).format(count=number(size))
+    amount = size / 1024
+    for unit in ('KB', 'MB', 'GB'):
         if amount < 1024 or unit == 'GB':
-            if unit == 'bytes':
-                return f'{amount:.0f} bytes'
-            return f'{amount:.1f} {unit}'.replace('.0 ', ' ')
+            break
         amount /= 1024
-    return f'{size} bytes'
+    return f'{number(round(amount, 1))} {unit}'
+
+
+NOTE_PREFIX = 'Note: '   # a note's preview, as stored (conversations, edits); shown translated
+DELETED_PREVIEW = N_('Message deleted')
+
+
+def preview_shown(preview: str | None) -> str:
+    """A conversation's stored preview in the reader's language (its "Note: " and "Message deleted" words)."""
+    text = preview or ''
+    if text.startswith(NOTE_PREFIX):
+        return _('Note: {text}').format(text=preview_shown(text[len(NOTE_PREFIX):]))
+    return _(DELETED_PREVIEW) if text == DELETED_PREVIEW else text
 
 
 def files_line(attachments: Iterable['AttachmentView']) -> str:

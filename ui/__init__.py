@@ -6,6 +6,7 @@ from fastapi.responses import JSONResponse, Response
 from nicegui import Client, app, run, ui
 from nicegui.page import page
 
+from services.i18n import N_, _
 from services.container import Parley
 from ui.internals import nicegui_not_found, quiet_redis_listener_errors
 from ui.theme import page_setup, use_stylesheet
@@ -51,22 +52,22 @@ async def _not_found(request: Request, exception: Exception) -> Response:
     if request.url.path.startswith('/_nicegui') or request.scope.get('endpoint') is not None:
         return await nicegui_not_found(request, exception)
     with Client(page(''), request=request) as client:
-        _apology('search_off', 'Page not found', 'There is nothing at this address.')
+        _apology('search_off', N_('Page not found'), N_('There is nothing at this address.'))
     return client.build_response(request, 404)
 
 
 def _error_page(exception: Exception) -> None:
     """What a user sees when building a page fails: an apology and a way on, never a traceback."""
     log.error('page failed: %r', exception, exc_info=exception)
-    _apology('error_outline', 'Something went wrong',
-             'The problem has been logged. Reload the page, or go back to your conversations.')
+    _apology('error_outline', N_('Something went wrong'),
+             N_('The problem has been logged. Reload the page, or go back to your conversations.'))
 
 
 def _apology(icon: str, title: str, detail: str) -> None:
     page_setup(title)
     with ui.column().classes('w-full min-h-[100dvh] items-center justify-center text-center gap-2 p-6'):
         ui.icon(icon, size='xl', color='grey-6')
-        ui.label(title).classes('text-xl font-semibold')
-        ui.label(detail).classes('text-slate-600 max-w-md')
-        ui.button('Go to your conversations', on_click=lambda: ui.navigate.to('/messenger')) \
+        ui.label(_(title)).classes('text-xl font-semibold')
+        ui.label(_(detail)).classes('text-slate-600 max-w-md')
+        ui.button(_('Go to your conversations'), on_click=lambda: ui.navigate.to('/messenger')) \
             .props('unelevated no-caps').classes('mt-2')

@@ -2,11 +2,14 @@
 from fastapi.responses import RedirectResponse
 from nicegui import run, ui
 
+from services.i18n import N_, _
 from services.container import Parley
 from services.errors import ParleyError
+from services.passwords import MIN_PASSWORD_LENGTH
 from services.views import UserView
 from ui.session import (CHOOSE_PASSWORD_PATH, HOME, client_address, current_agent, keeping_this_browser,
                         safe_next, sign_in, sign_out)
+from ui.i18n import prop
 from ui.theme import page_setup
 
 
@@ -24,12 +27,12 @@ def register(parley: Parley) -> None:
         target = safe_next(next)
         if current_agent(parley):
             return RedirectResponse(target, status_code=303)
-        page_setup('Sign in')
+        page_setup(N_('Sign in'))
         _login_form(parley, target)
 
     @ui.page('/setup')
     def setup():
-        page_setup('Set up')
+        page_setup(N_('Set up'))
         if not parley.auth.needs_setup():
             _gone()
             return
@@ -43,7 +46,7 @@ def register(parley: Parley) -> None:
             return RedirectResponse('/login', status_code=303)
         if not agent.must_change_password:
             return RedirectResponse(HOME, status_code=303)
-        page_setup('Choose your password')
+        page_setup(N_('Choose your password'))
         _choose_password_form(parley, agent)
         return None
 
@@ -52,29 +55,30 @@ def register(parley: Parley) -> None:
         """Signing out changes state, so it takes a click here (a link from elsewhere cannot do it)."""
         if current_agent(parley) is None:
             return RedirectResponse('/login', status_code=303)
-        page_setup('Sign out')
+        page_setup(N_('Sign out'))
         with _card():
-            ui.label('Sign out of Parley?').classes('text-lg font-semibold')
-            ui.label('This signs you out in every browser.').classes('text-sm text-slate-600')
-            ui.button('Sign out', on_click=lambda: (sign_out(parley), ui.navigate.to('/login'))) \
+            ui.label(_('Sign out of Parley?')).classes('text-lg font-semibold')
+            ui.label(_('This signs you out in every browser.')).classes('text-sm text-slate-600')
+            ui.button(_('Sign out'), on_click=lambda: (sign_out(parley), ui.navigate.to('/login'))) \
                 .props('unelevated no-caps').classes('w-full')
         return None
 
 
 def _choose_password_form(parley: Parley, agent: UserView) -> None:
     with _card():
-        ui.label(f'Welcome, {agent.name}').classes('text-xl font-semibold').props('role=heading aria-level=1')
-        ui.label('You signed in with a temporary password. Choose your own to continue; the temporary one stops '
-                 'working.').classes('text-sm text-slate-600')
-        new = ui.input('New password', password=True, password_toggle_button=True) \
+        ui.label(_('Welcome, {name}').format(
+                   name=agent.name)).classes('text-xl font-semibold').props('role=heading aria-level=1')
+        ui.label(_('You signed in with a temporary password. Choose your own to continue; the temporary one stops '
+                   'working.')).classes('text-sm text-slate-600')
+        new = ui.input(_('New password'), password=True, password_toggle_button=True) \
             .props('outlined autofocus autocomplete=new-password').classes('w-full').mark('new-password')
-        again = ui.input('New password again', password=True).props('outlined autocomplete=new-password') \
+        again = ui.input(_('New password again'), password=True).props('outlined autocomplete=new-password') \
             .classes('w-full').mark('new-password-again')
         error = ui.label().classes('text-sm text-negative').props('role=alert')
 
         async def save() -> None:
             if new.value != again.value:
-                error.text = 'The two passwords are not the same.'
+                error.text = _('The two passwords are not the same.')
                 return
             try:
                 await keeping_this_browser(lambda: parley.auth.choose_password(agent, new.value))
@@ -84,31 +88,31 @@ def _choose_password_form(parley: Parley, agent: UserView) -> None:
             ui.navigate.to(HOME)
 
         again.on('keydown.enter', save)
-        ui.button('Save and continue', on_click=save).props('unelevated no-caps').classes('w-full') \
+        ui.button(_('Save and continue'), on_click=save).props('unelevated no-caps').classes('w-full') \
             .mark('choose-password')
-        ui.link('Sign out', '/logout').classes('text-sm self-center')
+        ui.link(_('Sign out'), '/logout').classes('text-sm self-center')
 
 
 def _card() -> ui.card:
     with ui.column().classes('w-full min-h-[100dvh] items-center justify-center p-4'):
         with ui.row().classes('items-center gap-2 mb-4'):
             ui.icon('chat_bubble', color='primary', size='md')
-            ui.label('Parley').classes('text-2xl font-semibold tracking-tight')
+            ui.label(_('Parley')).classes('text-2xl font-semibold tracking-tight')
         return ui.card().classes('w-full max-w-sm p-6 gap-4 shadow-sm rounded-xl')
 
 
 def _login_form(parley: Parley, target: str) -> None:
     with _card():
-        ui.label('Sign in').classes('text-xl font-semibold')
-        email = ui.input('Email').props('outlined type=email autocomplete=username autofocus').classes('w-full')
-        password = ui.input('Password', password=True, password_toggle_button=True) \
+        ui.label(_('Sign in')).classes('text-xl font-semibold')
+        email = ui.input(_('Email')).props('outlined type=email autocomplete=username autofocus').classes('w-full')
+        password = ui.input(_('Password'), password=True, password_toggle_button=True) \
             .props('outlined autocomplete=current-password').classes('w-full')
         error = ui.label().classes('text-negative text-sm').props('role=alert')
         error.visible = False
 
         async def submit() -> None:
             if not (email.value or '').strip() or not password.value:
-                error.text, error.visible = 'Enter your email and password.', True
+                error.text, error.visible = _('Enter your email and password.'), True
                 return
             button.props('loading')
             try:
@@ -123,20 +127,22 @@ def _login_form(parley: Parley, target: str) -> None:
             sign_in(parley, agent)
             ui.navigate.to(target)
 
-        button = ui.button('Sign in', on_click=submit).props('unelevated no-caps size=md').classes('w-full')
+        button = ui.button(_('Sign in'), on_click=submit).props('unelevated no-caps size=md').classes('w-full')
         email.on('keydown.enter', submit)
         password.on('keydown.enter', submit)
 
 
 def _setup_form(parley: Parley) -> None:
     with _card():
-        ui.label('Create the first admin').classes('text-xl font-semibold')
-        ui.label('This workspace is empty. The account you create here manages it.') \
+        ui.label(_('Create the first admin')).classes('text-xl font-semibold')
+        ui.label(_('This workspace is empty. The account you create here manages it.')) \
             .classes('text-sm text-slate-500')
-        name = ui.input('Name').props('outlined autocomplete=name autofocus').classes('w-full')
-        email = ui.input('Email').props('outlined type=email autocomplete=username').classes('w-full')
-        password = ui.input('Password', password=True, password_toggle_button=True) \
-            .props('outlined autocomplete=new-password hint="At least 8 characters"').classes('w-full')
+        name = ui.input(_('Name')).props('outlined autocomplete=name autofocus').classes('w-full')
+        email = ui.input(_('Email')).props('outlined type=email autocomplete=username').classes('w-full')
+        password = ui.input(_('Password'), password=True, password_toggle_button=True) \
+            .props('outlined autocomplete=new-password ' +
+                   prop('hint', 'At least {count} characters', count=MIN_PASSWORD_LENGTH)) \
+            .classes('w-full')
         error = ui.label().classes('text-negative text-sm').props('role=alert')
         error.visible = False
 
@@ -150,12 +156,12 @@ def _setup_form(parley: Parley) -> None:
             sign_in(parley, agent)
             ui.navigate.to(HOME)
 
-        ui.button('Create admin', on_click=submit).props('unelevated no-caps').classes('w-full')
+        ui.button(_('Create admin'), on_click=submit).props('unelevated no-caps').classes('w-full')
         password.on('keydown.enter', submit)
 
 
 def _gone() -> None:
     with _card():
-        ui.label('Page not found').classes('text-xl font-semibold')
-        ui.label('This workspace is already set up.').classes('text-slate-600')
-        ui.button('Go to sign in', on_click=lambda: ui.navigate.to('/login')).props('unelevated no-caps')
+        ui.label(_('Page not found')).classes('text-xl font-semibold')
+        ui.label(_('This workspace is already set up.')).classes('text-slate-600')
+        ui.button(_('Go to sign in'), on_click=lambda: ui.navigate.to('/login')).props('unelevated no-caps')

@@ -10,10 +10,12 @@ import weakref
 
 from nicegui import context, ui
 
+from services.i18n import _
 from services.container import Parley
 from services.events import CatchUp, Event, NotificationCreated, NotificationsRead, SessionsEnded
 from services.views import UserView
 from ui import live
+from ui.i18n import aria
 from ui.formatting import list_time, viewer_zone
 from ui.session import session_ended
 
@@ -66,7 +68,7 @@ class Bell:
         self.unread: int | None = None   # the count on the badge
         self.opened = False   # the list is drawn when the agent first opens it, not on every page load
         with ui.button(icon='notifications_none', on_click=self._show) \
-                .props('flat round dense aria-label="Notifications"').classes('parley-focus text-slate-700') \
+                .props('flat round dense ' + aria('Notifications')).classes('parley-focus text-slate-700') \
                 .mark('bell') as self.button:
             self.badge = ui.badge('', color='negative').props('floating rounded').classes('text-[11px]') \
                 .mark('bell-count')
@@ -92,8 +94,7 @@ class Bell:
         self.unread = unread
         self.badge.text = str(unread) if unread < 100 else '99+'
         self.badge.visible = unread > 0
-        label = f'Notifications, {unread} unread' if unread else 'Notifications'
-        self.button.props(f'aria-label="{label}"')
+        self.button.props(aria('Notifications, {count} unread', count=unread) if unread else aria('Notifications'))
         self.button.props(f'icon={"notifications" if unread else "notifications_none"}')
 
     # ----- the list ---------------------------------------------------------------------------
@@ -108,14 +109,14 @@ class Bell:
             return
         items = self.notifications.bell(self.agent)
         with ui.row().classes('w-full items-center px-4 py-2 border-b border-slate-100 no-wrap'):
-            ui.label('Notifications').classes('font-semibold')
+            ui.label(_('Notifications')).classes('font-semibold')
             ui.space()
-            ui.button('Mark all as read', on_click=self._mark_all).props('flat dense no-caps size=sm') \
+            ui.button(_('Mark all as read'), on_click=self._mark_all).props('flat dense no-caps size=sm') \
                 .mark('mark-all-read').set_enabled(any(not n.read for n in items))
         if not items:
             with ui.column().classes('w-full items-center text-center gap-1 px-6 py-8 text-slate-500'):
                 ui.icon('notifications_none', size='md', color='grey-5')
-                ui.label('You are all caught up.')
+                ui.label(_('You are all caught up.'))
         with ui.list().classes('w-full'):
             for item in items:
                 with ui.item(on_click=lambda n=item: self._open(n)).classes('parley-item py-2') \
@@ -129,9 +130,9 @@ class Bell:
                         ui.item_label(list_time(item.created_at, self.zone)).props('caption')
                         if not item.read:
                             ui.element('span').classes('w-2 h-2 rounded-full bg-primary mt-1') \
-                                .props('aria-label=Unread')
+                                .props(aria('Unread'))
         with ui.row().classes('w-full px-4 py-2 border-t border-slate-100'):
-            ui.link('Notification settings', '/settings/notifications').classes('text-sm text-primary')
+            ui.link(_('Notification settings'), '/settings/notifications').classes('text-sm text-primary')
 
     def _open(self, item) -> None:
         self.notifications.mark_read(self.agent, item.id)
@@ -165,7 +166,7 @@ class Bell:
         if 'popup' in event.channels:
             ui.notify(f'{notification.title}: {notification.preview}' if notification.preview else notification.title,
                       position='bottom-right', color='primary', icon='notifications', timeout=6000, multi_line=True,
-                      actions=[{'label': 'Dismiss', 'color': 'white', 'noCaps': True}])   # closeBtn: unreadable
+                      actions=[{'label': _('Dismiss'), 'color': 'white', 'noCaps': True}])   # closeBtn: unreadable
         if 'sound' in event.channels:
             ui.run_javascript('window.parleyChime && window.parleyChime()')
         if 'desktop' in event.channels:

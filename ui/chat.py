@@ -15,6 +15,7 @@ import uuid
 from fastapi import Request
 from nicegui import ui
 
+from services.i18n import N_, _, negotiate, normalize
 from services.container import Parley
 from services.conversations import TYPING_EVERY
 from services.errors import NotFound, ParleyError
@@ -23,6 +24,7 @@ from services.events import (CatchUp, ConversationChanged, Event, MessageChanged
 from services.livechat import ChatIdentity
 from services.views import AttachmentView, MessageView
 from ui import live
+from ui.i18n import aria, page_language, use_page_language
 from ui.composer import Composer
 from ui.message_actions import MessageActions
 from ui.files import file_path
@@ -46,21 +48,24 @@ BOOT_SCRIPT = '''/*parley-chat-boot*/(() => {
 OTHER_TAB_SCRIPT = '/*parley-chat-other-tab*/(() => { try { return localStorage.getItem("parley_chat") } ' \
                    'catch (e) { return null } })()'
 _CLOSE_SCRIPT = 'window.parent && window.parent !== window && window.parent.postMessage("parley:close", "*")'
-ONLINE = 'We are online and usually answer within minutes.'
+ONLINE = N_('We are online and usually answer within minutes.')
 CHAT_PAGE = 100   # messages the chat opens with, and loads at a time when the customer scrolls up
-AWAY = 'No one is online right now. Leave a message and we will answer by email.'
+AWAY = N_('No one is online right now. Leave a message and we will answer by email.')
 
 
 def register(parley: Parley) -> None:
-    @ui.page('/chat', title='Live chat')
-    async def chat(request: Request):
-        page = ChatPage(parley, viewer_zone(request))
+    @ui.page('/chat')
+    async def chat(request: Request, lang: str | None = None):
+        """lang: the language the host page states (the widget's data-lang), else the browser's decides."""
+        page = ChatPage(parley, viewer_zone(request), stated=normalize(lang[:20] if lang else None),
+                        browser=negotiate(request.headers.get('accept-language')))
         await page.start()
 
 
 class ChatPage:
-    def __init__(self, parley: Parley, zone) -> None:
+    def __init__(self, parley: Parley, zone, *, stated: str | None = None, browser: str | None = None) -> None:
         self.parley, self.zone = parley, zone
+        self.stated, self.browser = stated, browser
         self.chat = parley.chat
         self.identity: ChatIdentity | None = None
         self.visible = True
@@ -68,7 +73,7 @@ class ChatPage:
         self.messages: MessageList | None = None
         self._file_tokens: dict[tuple[int, int], str] = {}
         self.empty: ui.element | None = None
-        page_setup('Live chat')
+        page_setup(N_('Live chat'), language=stated)
         ui.add_css('body { background: #fff; } .parley-chat { height: 100dvh; }')
         ui.add_head_html(visibility_script('parley_chat_visibility'))
         with ui.column().classes('parley-chat w-full max-w-2xl mx-auto gap-0 no-wrap'):
@@ -78,13 +83,13 @@ class ChatPage:
                     ui.label(parley.settings.team_name).classes('text-base font-semibold truncate') \
                         .props('role=heading aria-level=1')
                     self.status = ui.label().classes('text-xs text-indigo-100')
-                ui.button(icon='close', on_click=lambda: ui.run_javascript(_CLOSE_SCRIPT)) \
-                    .props('flat round dense color=white aria-label="Close chat"').tooltip('Close')
+                self.close = ui.button(icon='close', on_click=lambda: ui.run_javascript(_CLOSE_SCRIPT)) \
+                    .props('flat round dense color=white ' + aria('Close chat')).tooltip(_('Close'))
             self.body = ui.column().classes('w-full flex-1 min-h-0 gap-0 no-wrap')
             with self.body:
                 with ui.column().classes('w-full flex-1 items-center justify-center text-slate-500 gap-2'):
                     ui.spinner(size='lg')
-                    ui.label('Connecting…')
+                    ui.label(_('Connecting…'))
         self._show_status()
         ui.timer(20, self._show_status)   # agents come and go
 
@@ -128,6 +133,7 @@ class ChatPage:
     def _enter(self, identity: ChatIdentity) -> None:
         """Signed in: remember it in this tab, show the conversation (or an empty one) and go live."""
         self.identity = identity
+        self._speak(identity)
         self.body.clear()   # may hold the button that called us: work inside the body from here on
         with self.body:
             self._remember(identity)
@@ -135,6 +141,18 @@ class ChatPage:
             self._present()
             live.subscribe(self.parley.bus, identity.customer.id, self._on_event)
         self._mark_seen()
+
+    def _speak(self, identity: ChatIdentity) -> None:
+        """The customer's language from here on: the host page's (stored on the customer), else the one stored, else
+        the browser's (stored when none is), else the team's default; the header follows if it changes."""
+        stored = self.parley.directory.remember_customer_language(
+            identity.customer.id, self.stated or self.browser, stated=self.stated is not None)
+        if stored is None or stored == page_language():
+            return
+        use_page_language(None, stored)
+        ui.page_title(_('{title} · Parley').format(title=_('Live chat')))
+        self.close.props(aria('Close chat'))
+        self._show_status()
 
     def _remember(self, identity: ChatIdentity) -> None:
         """Keep a short-lived session in this tab and this browser (session and local storage), so a reload or a
@@ -157,14 +175,14 @@ class ChatPage:
                 with ui.row().classes('w-full no-wrap gap-2 items-start p-3 rounded-lg bg-amber-50 '
                                       'text-amber-900 text-sm'):
                     ui.icon('link_off', size='sm')
-                    ui.label(problem).props('role=alert')
-            ui.label('Hi there!').classes('text-xl font-semibold')
-            ui.label('Ask us anything. Tell us who you are so we can answer by email if you leave.') \
+                    ui.label(_(problem)).props('role=alert')   # (a message id, or an error's own words)
+            ui.label(_('Hi there!')).classes('text-xl font-semibold')
+            ui.label(_('Ask us anything. Tell us who you are so we can answer by email if you leave.')) \
                 .classes('text-sm text-slate-600')
-            name = ui.input('Your name').props('outlined dense autocomplete=name maxlength=120').classes('w-full')
-            email = ui.input('Your email').props('outlined dense type=email autocomplete=email maxlength=254') \
+            name = ui.input(_('Your name')).props('outlined dense autocomplete=name maxlength=120').classes('w-full')
+            email = ui.input(_('Your email')).props('outlined dense type=email autocomplete=email maxlength=254') \
                 .classes('w-full')
-            body = ui.textarea('How can we help?').props('outlined autogrow rows=3 input-class="max-h-48"') \
+            body = ui.textarea(_('How can we help?')).props('outlined autogrow rows=3 input-class="max-h-48"') \
                 .classes('w-full').mark('prechat-message')
             error = ui.label().classes('text-negative text-sm').props('role=alert')
             client_id = uuid.uuid4().hex
@@ -181,8 +199,8 @@ class ChatPage:
                     return
                 self._enter(identity)
 
-            ui.button('Start chat', icon='send', on_click=start).props('unelevated no-caps').classes('w-full')
-            ui.label('We use your email only to answer you.').classes('text-xs text-slate-400 self-center')
+            ui.button(_('Start chat'), icon='send', on_click=start).props('unelevated no-caps').classes('w-full')
+            ui.label(_('We use your email only to answer you.')).classes('text-xs text-slate-400 self-center')
 
     async def _joined_elsewhere(self, text: str, client_id: str) -> bool:
         """A chat started in another tab since this form opened: continue it there, with this message."""
@@ -206,7 +224,7 @@ class ChatPage:
     def _thread(self) -> None:
         identity = self.identity
         with ui.element('div').classes('parley-thread flex-1 w-full px-3 py-4') \
-                .props('role=log aria-live=polite aria-label="Messages"') as self.scroller:
+                .props('role=log aria-live=polite ' + aria('Messages')) as self.scroller:
             with ui.column().classes('w-full gap-0') as self.inner:
                 self.actions = MessageActions(self.parley, identity.customer, self.zone)
                 self.history = History(self.scroller, self._draw, page_size=CHAT_PAGE, older=lambda before_id:
@@ -226,8 +244,8 @@ class ChatPage:
             with self.inner, ui.column().classes('w-full items-center text-center text-slate-500 gap-1 py-8') \
                     as self.empty:
                 ui.icon('waving_hand', size='md', color='grey-5')
-                ui.label(f'Hi {identity.customer.name.split()[0]}, how can we help?')
-        Composer(on_send=self._send, action='Send', hint=False, placeholder='Write a message…',
+                ui.label(_('Hi {name}, how can we help?').format(name=identity.customer.name.split()[0]))
+        Composer(on_send=self._send, action=N_('Send'), hint=False, placeholder=N_('Write a message…'),
                  keep=f'chat_{identity.conversation_id or "new"}', on_text=self._typed,
                  was_sent=lambda client_id: self.parley.conversations.was_sent(self.identity.customer, client_id),
                  files={'limit': self.parley.files.max_bytes, 'chat': True, 'drop': [self.scroller]})
@@ -273,7 +291,7 @@ class ChatPage:
 
     def _on_event(self, event: Event) -> None:
         if isinstance(event, SessionsEnded):   # an admin signed this customer out everywhere
-            self._end('You were signed out of this chat. Start a new one if you need us.')
+            self._end(N_('You were signed out of this chat. Start a new one if you need us.'))
             return
         identity = self.identity
         if identity is None:
@@ -282,7 +300,7 @@ class ChatPage:
             try:   # taken out of the conversation: nothing more of it here
                 self.parley.conversations.access_conversation(identity.customer, event.conversation_id)
             except NotFound:
-                self._end('This conversation is no longer available to you. Start a new one if you need us.')
+                self._end(N_('This conversation is no longer available to you. Start a new one if you need us.'))
             return
         if isinstance(event, Typing) and event.conversation_id == identity.conversation_id:
             self.typing.typing(event.user_id, event.name)
@@ -328,4 +346,4 @@ class ChatPage:
             self.parley.conversations.mark_read(identity.customer, identity.conversation_id)
 
     def _show_status(self) -> None:
-        self.status.text = ONLINE if self.chat.agents_online() else AWAY
+        self.status.text = _(ONLINE) if self.chat.agents_online() else _(AWAY)

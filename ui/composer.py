@@ -19,11 +19,14 @@ import uuid
 
 from nicegui import ui
 
+from services import i18n
+from services.i18n import N_, _, ngettext
 from services.conversations import MAX_MESSAGE_LENGTH
 from services.directory import SUGGESTION_LIMIT
 from services.errors import ParleyError
 from services.views import UserView, size_label
 from ui import live
+from ui.i18n import aria, prop
 from ui.internals import set_quietly
 from ui.files import UPLOAD_PATH
 from ui.picker import Suggestions
@@ -32,7 +35,7 @@ log = logging.getLogger(__name__)
 
 COUNTER_FROM = MAX_MESSAGE_LENGTH - 1000
 _MENTION = re.compile(r'(?:^|\s)@([^\s@]{0,40})$')
-NOTE_PLACEHOLDER = 'Write an internal note: only teammates see it…'
+NOTE_PLACEHOLDER = N_('Write an internal note: only teammates see it…')
 # Static script: keep a composer's text (and client id) in this tab; give it back after a reload.
 KEEP_SCRIPT = '''
 window.parleyKeep = (id, key) => {
@@ -71,6 +74,20 @@ window.parleySent = (id, cid, sent, next) => {
 '''
 
 
+def upload_words() -> dict:
+    """The words of uploads.js in the page's language ({name}-style placeholders filled in by the browser)."""
+    return {'lang': i18n.current().replace('_', '-'), 'byte': ngettext('{count} byte', '{count} bytes', 1),
+            'bytes': ngettext('{count} byte', '{count} bytes', 2),
+            'pasted': _('Pasted image'), 'tooLarge': _('{name} is {size}; files can be up to {limit}.'),
+            'empty': _('{name} is empty (0 bytes): there is nothing to attach.'),
+            'failed': _('{name} could not be uploaded (error {status}). Try again.'),
+            'dropped': _('{name} did not upload: the connection dropped. Remove it and attach it again.'),
+            'drop': _('Drop files to attach them'), 'list': _('Files to send'),
+            'progress': _('{percent} of {size}'), 'uploading': _('Uploading {name}'),
+            'cancelOf': _('Cancel upload of {name}'), 'removeOf': _('Remove {name}'), 'cancel': _('Cancel upload'),
+            'remove': _('Remove')}
+
+
 class Uploads(ui.element, component='uploads.js'):
     """The files waiting to go with the next message (ui/uploads.js): `ready` holds the ids of those uploaded."""
 
@@ -79,7 +96,7 @@ class Uploads(ui.element, component='uploads.js'):
         self.ready: list[int] = []
         self.busy = self.failed = 0
         self.props.update(url=UPLOAD_PATH, limit=limit, limitText=size_label(limit), chat=chat,
-                          targets=[f'c{t.id}' for t in targets], pasteTarget=f'c{paste.id}')
+                          targets=[f'c{t.id}' for t in targets], pasteTarget=f'c{paste.id}', t=upload_words())
         self.on('change', self._changed)
 
     def _changed(self, event) -> None:
@@ -98,7 +115,7 @@ class Uploads(ui.element, component='uploads.js'):
 class Composer:
     def __init__(self, *, on_send: Callable[..., None], action: str, initial: str = '',
                  on_text: Callable[[str], None] | None = None, mentions=None, allow_notes: bool = False,
-                 placeholder: str = 'Write a message…', hint: bool = True, keep: str | None = None,
+                 placeholder: str = N_('Write a message…'), hint: bool = True, keep: str | None = None,
                  was_sent: Callable[[str], bool] = lambda client_id: False, autofocus: bool = False,
                  files: dict | None = None, replies=None, edit_last: Callable[[], None] | None = None) -> None:
         """on_send(text, client_id) raises ParleyError with a message for the user when it cannot send.
@@ -140,22 +157,22 @@ class Composer:
             with ui.row().classes('w-full items-end no-wrap gap-2'):
                 if files is not None:
                     ui.button(icon='attach_file', on_click=lambda: self.uploads and self.uploads.pick()) \
-                        .props('flat round dense color=grey-7 aria-label="Attach files"') \
-                        .tooltip('Attach files (or drop or paste them here)').classes('mb-1').mark('attach')
-                self.box = ui.textarea(placeholder=placeholder, value=initial, on_change=self._changed) \
+                        .props('flat round dense color=grey-7 ' + aria('Attach files')) \
+                        .tooltip(_('Attach files (or drop or paste them here)')).classes('mb-1').mark('attach')
+                self.box = ui.textarea(placeholder=_(placeholder), value=initial, on_change=self._changed) \
                     .props('outlined dense autogrow rows=1 aria-label=Message input-class="max-h-48"'
                            + (' autofocus' if autofocus else '')).classes('flex-1').mark('composer')
                 if action == 'Send':
                     self.send_button = ui.button(icon='send', on_click=self.submit) \
-                        .props('unelevated round aria-label=Send').tooltip('Send (Enter)').mark('send')
+                        .props('unelevated round ' + aria('Send')).tooltip(_('Send (Enter)')).mark('send')
             with ui.row().classes('w-full items-center no-wrap gap-2 min-h-[1.25rem]'):
                 self.error = ui.label().classes('text-negative text-sm flex-1').props('role=alert')
                 if hint:
-                    ui.label('Enter to send · Shift+Enter for a new line').classes('text-xs text-slate-400 '
+                    ui.label(_('Enter to send · Shift+Enter for a new line')).classes('text-xs text-slate-400 '
                                                                                     'max-sm:hidden')
                 self.counter = ui.label().classes('text-xs text-slate-500')
                 if action != 'Send':  # a labelled button gets its own line end, so phones keep a wide box
-                    ui.button(action, icon='send', on_click=self.submit).props('unelevated no-caps').mark('create')
+                    ui.button(_(action), icon='send', on_click=self.submit).props('unelevated no-caps').mark('create')
         if files is not None and files_slot is not None:
             with files_slot:
                 self.uploads = Uploads(limit=files['limit'], chat=files.get('chat', False),
@@ -197,7 +214,7 @@ class Composer:
         text = self.text
         uploads = self.uploads
         if uploads is not None and uploads.busy:
-            self.error.text = 'Wait until the files have uploaded, or remove them.'
+            self.error.text = _('Wait until the files have uploaded, or remove them.')
             return
         try:
             if uploads is not None:
@@ -209,7 +226,7 @@ class Composer:
             return
         except Exception:  # e.g. the database is busy: say so, keep the text, let them retry
             log.warning('sending failed; the text stays in the composer for a retry', exc_info=True)
-            self.error.text = 'Could not send just now. Your text is kept; try again in a moment.'
+            self.error.text = _('Could not send just now. Your text is kept; try again in a moment.')
             return
         self._sent, self.client_id = (self.client_id, text), uuid.uuid4().hex
         self.error.text = ''
@@ -244,11 +261,12 @@ class Composer:
             self.client_id = client_id
             self.box.props(f'data-cid={client_id}')
         self.box.value = text[:MAX_MESSAGE_LENGTH + 1000]
-        self.error.text = 'Not sent yet: the connection dropped. Your message is back here; press Enter to send it.'
+        self.error.text = _('Not sent yet: the connection dropped. Your message is back here; press Enter to send '
+                            'it.')
 
     def _mode_changed(self) -> None:
         note = self.is_note
-        self.box.props(f'placeholder="{NOTE_PLACEHOLDER if note else self.placeholder}"')
+        self.box.props(prop('placeholder', NOTE_PLACEHOLDER if note else self.placeholder))
         if note:
             self.box.classes(add='parley-note-box')
         else:
@@ -270,7 +288,7 @@ class Composer:
         if self.action == 'Send' and not self.text.strip() and not (self.uploads and (self.uploads.ready or
                                                                                    self.uploads.busy)):
             if self.text:   # only spaces or blank lines: say why nothing went, as for an empty send
-                self.error.text = 'Write a message first.'
+                self.error.text = _('Write a message first.')
             return   # Enter in an empty box (or a second Enter right after sending) does nothing, as in any messenger
         self.submit()
 
@@ -330,7 +348,7 @@ class Composer:
         self.box.run_method('focus')
 
 
-NO_REPLY = 'No saved reply matches. Keep your answers in Saved replies (account menu).'
+NO_REPLY = N_('No saved reply matches. Keep your answers in Saved replies (account menu).')
 _SLASH = re.compile(r'/([^\n/]{0,40})')
 
 

@@ -3,7 +3,7 @@
 // and q-badge (same classes and look) without their component instances: cheaper to load and to update.
 // A changed row arrives as set(data) (ui/live.py call), together with the page's other changes.
 export default {
-  props: { href: String, m: Object },
+  props: { href: String, m: Object, t: Object },
   data() {
     return { d: this.m };
   },
@@ -44,17 +44,17 @@ export default {
           </span>
           <span v-if="d.ref" class="text-[11px] font-mono text-primary shrink-0" :title="d.item">#{{ d.ref }}</span>
           <span v-if="d.assignee" class="text-[11px] text-slate-500 shrink-0 truncate max-w-[7rem]"
-                :title="'Assigned to ' + d.assignee">{{ d.assignee }}</span>
+                :title="t.assigned.replace('{name}', d.assignee)">{{ d.assignee }}</span>
           <span v-if="d.snoozed" class="text-[11px] font-medium text-slate-600 bg-slate-100 rounded px-1 shrink-0"
-                title="Snoozed: it comes back to Open then">{{ d.snoozed }}</span>
+                :title="t.snoozed">{{ d.snoozed }}</span>
           <div v-if="d.waiting" class="q-badge flex inline items-center no-wrap q-badge--single-line q-badge--rounded
-                                      bg-amber-8 shrink-0" role="status">Waiting</div>
-          <div v-else-if="d.unread" :aria-label="d.unread + ' unread'" role="status"
+                                      bg-amber-8 shrink-0" role="status">{{ t.waiting }}</div>
+          <div v-else-if="d.unread" :aria-label="t.unread.replace('{count}', d.unread)" role="status"
                class="q-badge flex inline items-center no-wrap q-badge--single-line q-badge--rounded bg-primary
                       shrink-0">{{ d.unread < 100 ? String(d.unread) : '99+' }}</div>
           <i v-if="d.customer && !d.waiting" class="q-icon notranslate material-icons text-grey-6 shrink-0"
-             style="font-size: 18px" title="Conversation with a customer"
-             aria-label="Conversation with a customer">support_agent</i>
+             style="font-size: 18px" :title="t.customer"
+             :aria-label="t.customer">support_agent</i>
         </div>
       </div>
     </a>

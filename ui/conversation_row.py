@@ -5,6 +5,7 @@ row by replacing its data instead of drawing the list again.
 """
 from nicegui import ui
 
+from services.i18n import _
 from ui import live
 from ui.internals import ShowsText
 
@@ -16,6 +17,7 @@ class ConversationRow(ShowsText, ui.link, component='conversation_row.js'):
         super().__init__(target=f'/messenger/{conversation_id}')
         self.classes(remove='nicegui-link')
         self.props['m'] = data
+        self.props['t'] = words()
         self.mark(f'conversation-{conversation_id}')
         self.cursor: tuple | None = None   # where the list's next page starts, when this row is its last
 
@@ -30,7 +32,14 @@ class ConversationRow(ShowsText, ui.link, component='conversation_row.js'):
         live.call(self, 'set', data)
 
     def shown_text(self) -> list:
-        m = self.data   # what the browser shows as text, for ElementFilter and the user simulation
+        m, t = self.data, self.props['t']   # what the browser shows as text, for ElementFilter and the user simulation
         return [m['title'], m['time'], m['preview'], f'#{m["ref"]}' if m['ref'] else None,
-                'Waiting' if m['waiting'] else None, f'{m["unread"]} unread' if m['unread'] else None,
-                m.get('snoozed'), f'Assigned to {m["assignee"]}' if m.get('assignee') else None]
+                t['waiting'] if m['waiting'] else None,
+                t['unread'].replace('{count}', str(m['unread'])) if m['unread'] else None,
+                m.get('snoozed'), t['assigned'].replace('{name}', m['assignee']) if m.get('assignee') else None]
+
+
+def words() -> dict:
+    """The words of conversation_row.js in the page's language ({name} and {count} filled in by the row)."""
+    return {'assigned': _('Assigned to {name}'), 'snoozed': _('Snoozed: it comes back to Open then'),
+            'waiting': _('Waiting'), 'unread': _('{count} unread'), 'customer': _('Conversation with a customer')}

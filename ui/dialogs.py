@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from nicegui import ui
 
+from services.i18n import _
 from services.errors import ParleyError
 
 
@@ -36,7 +37,7 @@ class FormDialog:
             self.body = ui.column().classes('w-full gap-3 p-0')
             self.error = ui.label().classes('text-sm text-negative').props('role=alert')
             with ui.row().classes('w-full justify-end gap-2'):
-                ui.button('Cancel', on_click=self.dialog.close).props('flat no-caps')
+                ui.button(_('Cancel'), on_click=self.dialog.close).props('flat no-caps')
                 ui.button(action, on_click=self.submit) \
                     .props('unelevated no-caps' + (' color=negative' if danger else '')).mark(confirm)
         self.dialog.on('hide', self.dialog.delete)

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from nicegui import app
 
 from services.container import Parley
+from services.i18n import LANGUAGES, _, using
 from services.livechat import widget_signature
 
 log = logging.getLogger(__name__)
@@ -27,14 +28,18 @@ WIDGET_JS = r'''(function () {
   try {
     if (window.__parleyWidget) return;
     window.__parleyWidget = true;
+    var WORDS = __WORDS__;
     var script = document.currentScript;
     var origin = new URL(script && script.src ? script.src : '/', location.href).origin;
     var settings = window.ParleySettings || {};
+    // The host page's language: data-lang on this script tag (or ParleySettings.lang), else the browser's.
+    var lang = (script && script.getAttribute('data-lang')) || settings.lang || '';
+    var words = WORDS[(lang || navigator.language || 'en').toLowerCase().slice(0, 2)] || WORDS.en;
     var frame = null, open = false;
     var button = document.createElement('button');
     button.type = 'button';
     button.id = 'parley-launcher';
-    button.setAttribute('aria-label', 'Chat with us');
+    button.setAttribute('aria-label', words.open);
     button.setAttribute('aria-expanded', 'false');
     button.textContent = '\uD83D\uDCAC';
     var LAUNCHER = 'position:fixed;width:56px;height:56px;border-radius:28px;border:none;background:#4f46e5;' +
@@ -72,8 +77,8 @@ WIDGET_JS = r'''(function () {
           hash = '#email=' + encodeURIComponent(settings.email) + '&sig=' + encodeURIComponent(settings.signature) +
             (settings.name ? '&name=' + encodeURIComponent(settings.name) : '');
         }
-        frame.src = origin + '/chat' + hash;
-        frame.title = 'Live chat';
+        frame.src = origin + '/chat' + (lang ? '?lang=' + encodeURIComponent(lang) : '') + hash;
+        frame.title = words.title;
         frame.id = 'parley-chat';
         frame.allow = 'clipboard-write';
         document.body.appendChild(frame);
@@ -96,6 +101,15 @@ WIDGET_JS = r'''(function () {
   } catch (e) { /* never break the host page */ }
 })();
 '''
+
+
+def widget_script() -> str:
+    """The launcher with its two phrases in every language Parley speaks (by the first two letters of a tag)."""
+    words = {}
+    for language in LANGUAGES:
+        with using(language):
+            words[language[:2]] = {'open': _('Chat with us'), 'title': _('Live chat')}
+    return WIDGET_JS.replace('__WORDS__', json.dumps(words, ensure_ascii=False))
 
 
 def embed_origins(text: str) -> list[str]:
@@ -138,7 +152,7 @@ def register(parley: Parley) -> None:
 
     @app.get('/widget.js', include_in_schema=False)
     def widget_js() -> Response:
-        return Response(WIDGET_JS, media_type='application/javascript',
+        return Response(widget_script(), media_type='application/javascript',
                         headers={'Cache-Control': 'public, max-age=300'})
 
     if parley.settings.demo:

@@ -22,6 +22,7 @@ from starlette.requests import ClientDisconnect
 
 from services.attachments import FILE_NOT_FOUND, ServedFile, Variant, address
 from services.container import Parley
+from services.i18n import _, negotiate, using
 from services.errors import NotFound, ParleyError, SignedOut
 from services.files import TooLarge
 from services.views import UserView
@@ -42,7 +43,9 @@ file_path = address   # a kept file's address (a customer's carries their signed
 def register(parley: Parley) -> None:
     @app.post(UPLOAD_PATH, include_in_schema=False)
     async def upload(request: Request) -> JSONResponse:
-        return await _upload(parley, request)
+        actor = _uploader(parley, request)   # its refusals in the uploader's language, else the browser's
+        with using((actor.language if actor else None) or negotiate(request.headers.get('accept-language'))):
+            return await _upload(parley, request)
 
     @app.delete('/files/{attachment_id}', include_in_schema=False)
     async def remove(attachment_id: str, request: Request) -> Response:
@@ -79,19 +82,19 @@ def _refused(message: str, status: int) -> JSONResponse:
 
 async def _upload(parley: Parley, request: Request) -> JSONResponse:
     if not request.headers.get(NAME_HEADER):
-        return _refused('Send the file with its name (X-File-Name).', 400)
+        return _refused(_('Send the file with its name (X-File-Name).'), 400)
     actor = _uploader(parley, request)
     if actor is None:
-        return _refused('Your session has ended. Reload the page to attach files.', 401)
+        return _refused(_('Your session has ended. Reload the page to attach files.'), 401)
     name = unquote(request.headers[NAME_HEADER][:4000])
     declared = request.headers.get('content-length')
     try:
         pending = await run.io_bound(parley.files.begin, actor, name=name,
                                      declared_size=int(declared) if declared and declared.isdigit() else None)
     except SignedOut:
-        return _refused('Your session has ended. Reload the page to attach files.', 401)
+        return _refused(_('Your session has ended. Reload the page to attach files.'), 401)
     except ParleyError as problem:
-        return _refused(str(problem), 413 if 'can be up to' in str(problem) else 400)
+        return _refused(str(problem), 413 if 'can be up to' in problem.message_id else 400)
     try:
         buffer = bytearray()
         async for chunk in request.stream():
@@ -110,7 +113,7 @@ async def _upload(parley: Parley, request: Request) -> JSONResponse:
     except ClientDisconnect:
         pending.abort()
         log.info('an upload of %r broke off; nothing was kept', name[:100])
-        return _refused('The upload broke off.', 400)
+        return _refused(_('The upload broke off.'), 400)
     except BaseException:
         pending.abort()
         raise

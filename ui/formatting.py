@@ -4,6 +4,8 @@ from zoneinfo import ZoneInfo
 
 from fastapi import Request
 
+from services.i18n import _, pattern
+
 TZ_COOKIE = 'parley_tz'
 # Static script (no user data in it): tells the server the browser's time zone for later pages.
 TZ_SCRIPT = ('<script>document.cookie = "parley_tz=" + encodeURIComponent('
@@ -43,39 +45,38 @@ def viewer_zone(request: Request | None, agent=None) -> ZoneInfo | timezone:
 
 
 def list_time(moment: datetime, zone, *, now: datetime | None = None) -> str:
-    """14:05 today, 'Yesterday', a weekday within a week, else 3 Nov (or 3 Nov 2025)."""
+    """14:05 today, 'Yesterday', a weekday within a week, else 3 Nov (or 3 Nov 2025), in the reader's language."""
     local, today = moment.astimezone(zone), (now or datetime.now(UTC)).astimezone(zone)
     days = (today.date() - local.date()).days
     if days <= 0:
-        return local.strftime('%H:%M')
+        return pattern(local, 'Hm')
     if days == 1:
-        return 'Yesterday'
+        return _('Yesterday')
     if days < 7:
-        return local.strftime('%a')
-    return f'{local.day} {local:%b}' + ('' if local.year == today.year else f' {local.year}')
+        return pattern(local, 'EEE')
+    return pattern(local, 'MMMd' if local.year == today.year else 'yMMMd')
 
 
 def day_label(moment: datetime, zone, *, now: datetime | None = None) -> str:
     local, today = moment.astimezone(zone), (now or datetime.now(UTC)).astimezone(zone)
     if local.date() == today.date():
-        return 'Today'
+        return _('Today')
     if local.date() == today.date() - timedelta(days=1):
-        return 'Yesterday'
-    return f'{local:%A}, {local.day} {local:%B}' + ('' if local.year == today.year else f' {local.year}')
+        return _('Yesterday')
+    return pattern(local, 'MMMMEEEEd' if local.year == today.year else 'yMMMMEEEEd')
 
 
 def clock(moment: datetime, zone) -> str:
-    return moment.astimezone(zone).strftime('%H:%M')
+    return pattern(moment.astimezone(zone), 'Hm')
 
 
 def full_time(moment: datetime, zone) -> str:
     local = moment.astimezone(zone)
-    return f'{local:%A} {local.day} {local:%B %Y}, {local:%H:%M}'
+    return _('{date}, {time}').format(date=pattern(local, 'yMMMMEEEEd'), time=pattern(local, 'Hm'))
 
 
 def short_time(moment: datetime, zone) -> str:
     """A time in the coming week, as a snooze shows it: "Mon 09:00" (a date beyond the week: "8 Dec 09:00")."""
     local = moment.astimezone(zone)
-    if local - datetime.now(zone) < timedelta(days=6):
-        return local.strftime('%a %H:%M')
-    return f'{local.day} {local.strftime("%b %H:%M")}'
+    day = pattern(local, 'EEE' if local - datetime.now(zone) < timedelta(days=6) else 'MMMd')
+    return f'{day} {pattern(local, "Hm")}'

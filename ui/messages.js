@@ -24,7 +24,7 @@ const Seen = {
 };
 
 const Message = {
-  props: { m: Object },
+  props: { m: Object, t: Object },
   emits: ["open", "menu", "action"],
   components: { "parley-seen": Seen },
   template: `
@@ -48,50 +48,50 @@ const Message = {
           <div v-if="!m.grouped" class="pm-head">
             <span v-if="m.name" class="pm-name">{{ m.name }}</span>
             <span v-if="m.note" class="pm-note">
-              <i class="q-icon notranslate material-icons" style="font-size: 14px" aria-hidden="true">lock</i><span>Internal note</span>
+              <i class="q-icon notranslate material-icons" style="font-size: 14px" aria-hidden="true">lock</i><span>{{ t.note }}</span>
             </span>
             <span class="pm-time" :title="m.full">{{ m.time }}</span>
-            <span v-if="m.email" class="pm-email" title="Received by email: quoted history and signature removed">
+            <span v-if="m.email" class="pm-email" :title="t.emailTitle">
               <i class="q-icon notranslate material-icons" style="font-size: 14px"
-                 aria-hidden="true">mail_outline</i><span>by email</span>
+                 aria-hidden="true">mail_outline</i><span>{{ t.byEmail }}</span>
             </span>
           </div>
           <div v-if="m.deleted" class="pm-bubble pm-deleted">
             <i class="q-icon notranslate material-icons" style="font-size: 16px" aria-hidden="true">block</i>
-            <span>Message deleted</span>
+            <span>{{ t.deleted }}</span>
           </div>
           <div v-else-if="m.body && m.mine" class="pm-bubble-row">
             <div v-if="m.html" :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
             <div v-else :class="'pm-bubble pm-plain ' + m.bubble">{{ m.body }}</div>
-            <button type="button" class="pm-more" aria-label="Edit or delete this message"
-                    title="Edit or delete" @click="$emit('menu', m, $event.currentTarget)">
+            <button type="button" class="pm-more" :aria-label="t.menuLabel"
+                    :title="t.menuTitle" @click="$emit('menu', m, $event.currentTarget)">
               <i class="q-icon notranslate material-icons" aria-hidden="true">more_horiz</i>
             </button>
           </div>
           <div v-else-if="m.html" :class="'pm-bubble pm-rich ' + m.bubble" v-html="m.html"></div>
           <div v-else-if="m.body" :class="'pm-bubble pm-plain ' + m.bubble">{{ m.body }}</div>
-          <button v-else-if="m.mine" type="button" class="pm-more pm-more-files" aria-label="Delete this message"
-                  title="Delete" @click="$emit('menu', m, $event.currentTarget)">
+          <button v-else-if="m.mine" type="button" class="pm-more pm-more-files" :aria-label="t.deleteLabel"
+                  :title="t.delete" @click="$emit('menu', m, $event.currentTarget)">
             <i class="q-icon notranslate material-icons" aria-hidden="true">more_horiz</i>
           </button>
           <button v-if="m.edited && m.versions" type="button" class="pm-edited pm-edited-button"
-                  @click="$emit('action', {id: m.id, action: 'versions'})" title="See what it said before">edited</button>
-          <span v-else-if="m.edited" class="pm-edited">edited</span>
+                  @click="$emit('action', {id: m.id, action: 'versions'})" :title="t.editedTitle">{{ t.edited }}</button>
+          <span v-else-if="m.edited" class="pm-edited">{{ t.edited }}</span>
           <div v-if="m.images" class="pm-images">
             <button v-for="file in m.images" :key="file.id" type="button" class="pm-image"
-                    :aria-label="'Open ' + file.name" :title="file.name" @click="$emit('open', file)">
+                    :aria-label="t.open.replace('{name}', file.name)" :title="file.name" @click="$emit('open', file)">
               <img :src="file.thumb" :alt="file.name" loading="lazy" :width="file.w" :height="file.h"
                    :style="{aspectRatio: file.w + ' / ' + file.h}">
             </button>
           </div>
           <div v-if="m.files" class="pm-files">
             <template v-for="(file, i) in m.files" :key="i">
-              <a v-if="file.url" class="pm-file" :href="file.url" :download="file.name" :title="'Download ' + file.name">
+              <a v-if="file.url" class="pm-file" :href="file.url" :download="file.name" :title="t.downloadFile.replace('{name}', file.name)">
                 <i class="q-icon notranslate material-icons" aria-hidden="true">{{ file.icon }}</i>
                 <span class="pm-file-name">{{ file.name }}</span><span class="pm-file-size">{{ file.size }}</span>
                 <i class="q-icon notranslate material-icons pm-file-get" aria-hidden="true">download</i>
               </a>
-              <span v-else class="pm-file pm-listed" title="Listed from the email: this file was not kept.">
+              <span v-else class="pm-file pm-listed" :title="t.listed">
                 <i class="q-icon notranslate material-icons" aria-hidden="true">attach_file</i>
                 <span class="pm-file-name">{{ file.name }}</span><span class="pm-file-size">{{ file.size }}</span>
               </span>
@@ -111,7 +111,7 @@ const Message = {
 export default {
   components: { "parley-message": Message, "parley-seen": Seen },
   emits: ["action"],
-  props: { messages: Array, found: Number, tail: Object },
+  props: { messages: Array, found: Number, tail: Object, t: Object },
   data() {
     return { list: this.messages.map((m) => Object.freeze({ ...m })), last: this.tail, large: null, menu: null };
   },
@@ -190,16 +190,16 @@ export default {
   },
   template: `
     <div class="parley-messages" style="width: 100%">
-      <parley-message v-for="m in list" :key="m.id" :m="m" @open="open" @menu="openMenu"
+      <parley-message v-for="m in list" :key="m.id" :m="m" :t="t" @open="open" @menu="openMenu"
                       @action="(a) => $emit('action', a)"></parley-message>
       <teleport to="body"><div v-if="menu" class="pm-menu-backdrop" @click="closeMenu" @keydown.esc="closeMenu">
         <div class="pm-menu" role="menu" :style="{top: menu.top + 'px', left: menu.left + 'px'}" @click.stop
              @keydown.down.prevent="$event.target.nextElementSibling && $event.target.nextElementSibling.focus()"
              @keydown.up.prevent="$event.target.previousElementSibling && $event.target.previousElementSibling.focus()">
           <button v-if="menu.text" type="button" role="menuitem" @click="pick('edit')">
-            <i class="q-icon notranslate material-icons" aria-hidden="true">edit</i>Edit</button>
+            <i class="q-icon notranslate material-icons" aria-hidden="true">edit</i>{{ t.edit }}</button>
           <button type="button" role="menuitem" class="pm-menu-danger" @click="pick('delete')">
-            <i class="q-icon notranslate material-icons" aria-hidden="true">delete_outline</i>Delete</button>
+            <i class="q-icon notranslate material-icons" aria-hidden="true">delete_outline</i>{{ t.delete }}</button>
         </div>
       </div></teleport>
       <parley-seen v-if="last" :seen="last"></parley-seen>
@@ -208,9 +208,9 @@ export default {
         <img :src="large.large" :alt="large.name" @click="close">
         <div class="pm-lightbox-bar">
           <span class="pm-file-name">{{ large.name }}</span>
-          <a :href="large.url" :download="large.name" class="pm-lightbox-button" title="Download the original">
-            <i class="q-icon notranslate material-icons" aria-hidden="true">download</i><span>Download</span></a>
-          <button ref="close" type="button" class="pm-lightbox-button" @click="close" aria-label="Close">
+          <a :href="large.url" :download="large.name" class="pm-lightbox-button" :title="t.downloadTitle">
+            <i class="q-icon notranslate material-icons" aria-hidden="true">download</i><span>{{ t.download }}</span></a>
+          <button ref="close" type="button" class="pm-lightbox-button" @click="close" :aria-label="t.close">
             <i class="q-icon notranslate material-icons" aria-hidden="true">close</i></button>
         </div>
       </div></teleport>

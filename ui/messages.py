@@ -13,6 +13,7 @@ import time
 
 from nicegui import ui
 
+from services.i18n import _
 from services.attachments import Variant
 from services.views import AttachmentView, DeliveryView, MessageVia, MessageView
 from ui import live
@@ -45,6 +46,15 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
         self._ids: set[int] = set()
         self.props['messages'] = ()
         self.props['tail'] = None   # seen_line(...) of who read up to the last message, drawn after it
+        self.props['t'] = {   # the words of messages.js, in the page's language
+            'note': _('Internal note'), 'byEmail': _('by email'), 'deleted': _('Message deleted'),
+            'emailTitle': _('Received by email: quoted history and signature removed'),
+            'menuLabel': _('Edit or delete this message'), 'menuTitle': _('Edit or delete'),
+            'deleteLabel': _('Delete this message'), 'delete': _('Delete'), 'edit': _('Edit'),
+            'edited': _('edited'), 'editedTitle': _('See what it said before'),
+            'listed': _('Listed from the email: this file was not kept.'),
+            'download': _('Download'), 'downloadTitle': _('Download the original'), 'close': _('Close'),
+            'open': _('Open {name}'), 'downloadFile': _('Download {name}')}
 
     def __contains__(self, message_id: int) -> bool:
         return message_id in self._ids
@@ -167,12 +177,13 @@ class MessageList(ShowsText, ui.element, component='messages.js'):
 
     def shown_text(self) -> list:
         """What the browser shows as text, for ElementFilter and the user simulation."""
-        tail = self.props['tail']
+        tail, words = self.props['tail'], self.props['t']
         return [text for m in self.data for text in (
             m['day'], m.get('line'), *(() if m.get('line') else (m['name'], m['time'], m['body'])),
-            'Message deleted' if m.get('deleted') else None, 'edited' if m.get('edited') else None,
-            'Internal note' if m['note'] and not m.get('line') else None,
-            'by email' if m['email'] else None, *(f['label'] for f in (m.get('images') or []) + (m['files'] or [])),
+            words['deleted'] if m.get('deleted') else None, words['edited'] if m.get('edited') else None,
+            words['note'] if m['note'] and not m.get('line') else None,
+            words['byEmail'] if m['email'] else None,
+            *(f['label'] for f in (m.get('images') or []) + (m['files'] or [])),
             (m['delivery'] or {}).get('text'),
             m['seen']['label'] if m.get('seen') else None)] + ([tail['label']] if tail else [])
 
@@ -241,7 +252,7 @@ def _action(args, on_action: Callable[[int, str], None]) -> None:
 
 def line_data(message: MessageView, previous: MessageView | None, zone) -> dict:
     """A line about the conversation ("Alice Admin closed this conversation"), across the thread, for agents."""
-    new_day, _ = placement(previous, message, zone)
+    new_day, _grouped = placement(previous, message, zone)
     return {'id': message.id, 'day': day_label(message.created_at, zone) if new_day else None, 'grouped': False,
             'own': False, 'avatar': None, 'width': '', 'name': None, 'note': True, 'email': False, 'body': '',
             'time': clock(message.created_at, zone), 'full': full_time(message.created_at, zone), 'bubble': '',
@@ -260,7 +271,7 @@ SEEN_FACES = 5   # avatars under a message at most; the others are a count (a gr
 def seen_line(readers: list[dict]) -> dict:
     """The avatars under a message and the words for screen readers: "Seen by Susan Miller, John Smith"."""
     return {'faces': readers[:SEEN_FACES], 'more': max(0, len(readers) - SEEN_FACES),
-            'label': 'Seen by ' + ', '.join(p['name'] for p in readers)}
+            'label': _('Seen by {names}').format(names=', '.join(p['name'] for p in readers))}
 
 
 def avatar_data(message: MessageView, *, size: str, spacer: str, color: str = 'indigo-1',
@@ -271,9 +282,9 @@ def avatar_data(message: MessageView, *, size: str, spacer: str, color: str = 'i
 def delivery_line(deliveries: tuple[DeliveryView, ...]) -> dict:
     """"Seen", or per customer when there are several: "Ana Costa: Seen · Carlos Pereira: Emailed"."""
     if len(deliveries) == 1:
-        text = deliveries[0].label
+        text = _(deliveries[0].label)
     else:
-        text = ' · '.join(f'{d.customer_name}: {d.label}' for d in deliveries)
+        text = ' · '.join(f'{d.customer_name}: {_(d.label)}' for d in deliveries)
     return {'text': text, 'failed': any(d.state == 'email_failed' for d in deliveries)}
 
 
@@ -288,7 +299,7 @@ class History:
                  page_size: int, changed: Callable[[], None] = lambda: None,
                  on_action: Callable[[int, str], None] | None = None) -> None:
         self._older, self._page_size, self._changed = older, page_size, changed   # changed: after messages came
-        self.load_more = ui.button('Load earlier messages', on_click=self.load_older) \
+        self.load_more = ui.button(_('Load earlier messages'), on_click=self.load_older) \
             .props('flat no-caps dense color=grey-8').classes('self-center mb-2')
         self.messages = MessageList(draw, on_action)
         self._more(False)
@@ -381,10 +392,10 @@ class TypingLine:
         if not typists:
             text = ''
         elif len(typists) == 1:
-            name, note, _ = typists[0]
-            text = f'{name} is {"writing a note" if note else "typing"}…'
+            name, note, _at = typists[0]
+            text = (_('{name} is writing a note…') if note else _('{name} is typing…')).format(name=name)
         else:
-            text = f'{names([t[0] for t in typists])} are typing…'
+            text = _('{names} are typing…').format(names=names([t[0] for t in typists]))
         self.label.set_text(text)   # (only a change goes out)
 
 

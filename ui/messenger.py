@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse
 from nicegui import app, ui
 
+from services.i18n import N_, _, name_list, number, pN_, pgettext
 from services.replies import fill
 from services.container import Parley
 from services.directory import matching
@@ -17,8 +18,10 @@ from services.conversations import NOT_FOUND, PAGE_SIZE, TYPING_EVERY, parse_con
 from services.errors import NotFound
 from services.events import (CatchUp, ConversationChanged, ConversationRead, DeliveryChanged, Event, MessageChanged,
                              MessageSent, NotificationCreated, NotificationsRead, SeenUpTo, Typing)
-from services.views import ConversationStatus, ConversationView, Inbox, ItemKind, MessageView, UserKind, UserView
+from services.views import (ConversationStatus, ConversationView, Inbox, ItemKind, MessageView, UserKind, UserView,
+                            preview_shown)
 from ui import live
+from ui.i18n import aria, prop
 from ui.bell import Bell
 from ui.composer import Composer
 from ui.handoff import Handoff
@@ -46,18 +49,19 @@ DRAFT_PATH = '/messenger/draft'
 INBOX_KEY = 'inbox'   # the list filter chosen last (it survives a reload)
 LIST_PAGE = 50        # rows a list shows at first, and adds each time it is scrolled to its end
 WAITING_SHOWN = 20    # unassigned conversations above the Open list (all of them: the Unassigned filter)
-INBOX_LABELS = {Inbox.OPEN: 'Open', Inbox.UNREAD: 'Unread', Inbox.MINE: 'Mine', Inbox.UNASSIGNED: 'Unassigned',
-                Inbox.SNOOZED: 'Snoozed', Inbox.CLOSED: 'Closed'}
-EMPTY = {Inbox.OPEN: ('forum', 'No open conversations', 'Start one with Add conversation: teammates see it right '
-                                                         'away.'),
-         Inbox.UNREAD: ('mark_chat_read', 'All caught up', 'Nothing unread in your open conversations.'),
-         Inbox.MINE: ('assignment_ind', 'Nothing assigned to you',
-                      'Customer conversations you answer or are assigned show here.'),
-         Inbox.UNASSIGNED: ('hourglass_empty', 'No customer is waiting', 'New live chats show here until an agent '
-                                                                         'answers.'),
-         Inbox.SNOOZED: ('snooze', 'Nothing snoozed', 'Snoozed conversations come back to Open at their time.'),
-         Inbox.CLOSED: ('check_circle', 'Nothing closed yet', 'Closed conversations open again when someone '
-                                                              'writes.')}
+INBOX_LABELS = {Inbox.OPEN: pN_('inbox', 'Open'), Inbox.UNREAD: pN_('inbox', 'Unread'),
+                Inbox.MINE: pN_('inbox', 'Mine'), Inbox.UNASSIGNED: pN_('inbox', 'Unassigned'),
+                Inbox.SNOOZED: pN_('inbox', 'Snoozed'), Inbox.CLOSED: pN_('inbox', 'Closed')}
+EMPTY = {Inbox.OPEN: ('forum', N_('No open conversations'), N_('Start one with Add conversation: teammates see it '
+                                                               'right away.')),
+         Inbox.UNREAD: ('mark_chat_read', N_('All caught up'), N_('Nothing unread in your open conversations.')),
+         Inbox.MINE: ('assignment_ind', N_('Nothing assigned to you'),
+                      N_('Customer conversations you answer or are assigned show here.')),
+         Inbox.UNASSIGNED: ('hourglass_empty', N_('No customer is waiting'),
+                            N_('New live chats show here until an agent answers.')),
+         Inbox.SNOOZED: ('snooze', N_('Nothing snoozed'), N_('Snoozed conversations come back to Open at their time.')),
+         Inbox.CLOSED: ('check_circle', N_('Nothing closed yet'),
+                        N_('Closed conversations open again when someone writes.'))}
 
 
 def register(parley: Parley) -> None:
@@ -79,7 +83,7 @@ def _open(parley: Parley, request: Request, raw_id: str | None):
     storage = app.storage.user
     if raw_id == 'draft' and not storage.get(DRAFT_KEY):
         return RedirectResponse('/messenger', status_code=303)
-    with frame(parley, agent, 'Messenger'):
+    with frame(parley, agent, N_('Messenger')):
         MessengerPage(parley, agent, raw_id, storage=storage, zone=viewer_zone(request, agent),
                       message_id=_message_id(request.query_params.get('m')))
     return None
@@ -150,7 +154,7 @@ class MessengerPage:
                                  'lg:w-[26rem] shrink-0' + (' max-md:hidden' if detail else '')):
             self._list_header()
             with ui.element('nav').classes('parley-scroll flex-1 w-full overflow-y-auto overflow-x-hidden') \
-                    .props('aria-label=Conversations') as self.nav:
+                    .props('data-list=conversations ' + aria('Conversations')) as self.nav:
                 self._conversation_list()
             self.nav.on('scroll', self._load_more, throttle=0.3, js_handler='''(e) => {
                 const t = e.target;
@@ -164,24 +168,24 @@ class MessengerPage:
 
     def _list_header(self) -> None:
         with ui.row().classes('w-full items-center px-4 pt-3 pb-2 no-wrap'):
-            ui.label('Conversations').classes('text-base font-semibold').props('role=heading aria-level=1')
+            ui.label(_('Conversations')).classes('text-base font-semibold').props('role=heading aria-level=1')
             ui.space()
-            with ui.button('Add conversation', icon='add').props('unelevated no-caps dense no-wrap').classes('px-3'):
+            with ui.button(_('Add conversation'), icon='add').props('unelevated no-caps dense no-wrap').classes('px-3'):
                 with ui.menu().props('anchor="bottom right" self="top right" role=menu'):   # arrow keys: theme.py
-                    ui.menu_item('Conversation with user', on_click=lambda: self.start_draft('user')) \
+                    ui.menu_item(_('Conversation with user'), on_click=lambda: self.start_draft('user')) \
                         .props('role=menuitem').mark('new-user-conversation')
-                    ui.menu_item('Conversation with customer', on_click=lambda: self.start_draft('customer')) \
+                    ui.menu_item(_('Conversation with customer'), on_click=lambda: self.start_draft('customer')) \
                         .props('role=menuitem').mark('new-customer-conversation')
         with ui.element('div').classes('w-full px-3 pb-2'):
             self.search = SearchBox(self.parley, self.agent, self.zone, on_toggle=self._searching)
         with ui.tabs(value=self.inbox, on_change=lambda e: self.choose_inbox(e.value)) \
                 .props('dense no-caps inline-label active-color=primary '
-                       'indicator-color=primary align=left aria-label="Filter conversations"') \
+                       'indicator-color=primary align=left ' + aria('Filter conversations')) \
                 .classes('w-full px-2 border-b border-slate-100 text-slate-600 shrink-0').mark('inbox-filters') \
                 as self.filters:
             self.inbox_badges: dict[Inbox, ui.badge] = {}
             for inbox, label in INBOX_LABELS.items():
-                with ui.tab(inbox.value, label).classes('parley-tab').mark(f'inbox-{inbox.value}'):
+                with ui.tab(inbox.value, pgettext(*label)).classes('parley-tab').mark(f'inbox-{inbox.value}'):
                     self.inbox_badges[inbox] = ui.badge('', color='amber-8' if inbox == Inbox.UNASSIGNED
                                                         else 'grey-3', text_color=None if inbox == Inbox.UNASSIGNED
                                                         else 'grey-9') \
@@ -236,8 +240,8 @@ class MessengerPage:
             icon, title, hint = EMPTY[self.inbox]
             with ui.column().classes('items-center text-center p-8 gap-2 text-slate-500').mark('empty-list'):
                 ui.icon(icon, size='lg', color='grey-5')
-                ui.label(title).classes('font-medium text-slate-700')
-                ui.label(hint).classes('text-sm')
+                ui.label(_(title)).classes('font-medium text-slate-700')
+                ui.label(_(hint)).classes('text-sm')
 
     def _load_more(self) -> None:
         """The list was scrolled to its end: the next page, after the last row shown (keyset, never OFFSET)."""
@@ -297,9 +301,9 @@ class MessengerPage:
             with ui.item_section().props('avatar'):
                 ui.avatar(icon='edit', color='grey-3', text_color='grey-8', size='40px')
             with ui.item_section():
-                ui.item_label('New conversation with customer' if self.storage[DRAFT_KEY].get('kind') == 'customer'
-                              else 'New conversation').classes('font-medium')
-                ui.item_label('Draft').props('caption').classes('text-amber-700')
+                ui.item_label(_('New conversation with customer') if self.storage[DRAFT_KEY].get('kind') == 'customer'
+                              else _('New conversation')).classes('font-medium')
+                ui.item_label(_('Draft')).props('caption').classes('text-amber-700')
 
     def _row_data(self, conversation: ConversationView) -> dict:
         others = [p for p in conversation.participants if p.id != self.agent.id]
@@ -308,13 +312,14 @@ class MessengerPage:
         face = None if len(others) > 1 else (others or [self.agent])[0]
         item = conversation.item
         return {'title': conversation.title, 'time': list_time(conversation.last_message_at, self.zone),
-                'preview': conversation.last_message_preview, 'unread': conversation.unread_count,
+                'preview': preview_shown(conversation.last_message_preview), 'unread': conversation.unread_count,
                 'waiting': conversation.unassigned, 'customer': conversation.is_customer,
                 'selected': self.selected is not None and conversation.id == self.selected.id,
                 'initials': face.initials if face is not None else None,
                 'ref': item.ref if item is not None else None, 'item': item.label if item is not None else None,
-                'snoozed': (f'Until {short_time(conversation.snoozed_until, self.zone)}' if conversation.snoozed_until
-                            else 'Until a reply') if conversation.status == ConversationStatus.SNOOZED else None,
+                'snoozed': (_('Until {time}').format(time=short_time(conversation.snoozed_until, self.zone))
+                            if conversation.snoozed_until else _('Until a reply'))
+                if conversation.status == ConversationStatus.SNOOZED else None,
                 'assignee': conversation.assignee.name if conversation.assignee and conversation.is_customer
                 and conversation.assignee.id != self.agent.id else None}
 
@@ -391,7 +396,7 @@ class MessengerPage:
             return True
         if not event.at:
             return False
-        row.set_data({**row.data, 'preview': event.preview,
+        row.set_data({**row.data, 'preview': preview_shown(event.preview),
                       'time': list_time(datetime.fromisoformat(event.at), self.zone), 'unread': unread})
         if section.box.default_slot.children.index(row) != section.offset:
             row.move(target_index=section.offset)   # the newest activity goes first
@@ -432,7 +437,8 @@ def _message_id(raw: str | None) -> int | None:
 
 
 def _waiting_label(count: int) -> str:
-    return f'Unassigned · {count}{"+" if count >= WAITING_SHOWN else ""} waiting'
+    shown = f'{number(count)}{"+" if count >= WAITING_SHOWN else ""}'
+    return _('Unassigned · {count} waiting').format(count=shown)
 
 
 @dataclass
@@ -458,9 +464,9 @@ class Thread:
             with ui.row().classes('w-full items-center gap-2 px-4 py-2 bg-amber-50 border-b border-amber-100 '
                                   'text-sm text-amber-900 no-wrap') as self.waiting_banner:
                 ui.icon('hourglass_top', size='xs')
-                ui.label('This customer is waiting for an answer. Replying assigns the conversation to you.')
+                ui.label(_('This customer is waiting for an answer. Replying assigns the conversation to you.'))
         with ui.element('div').classes('parley-thread parley-scroll flex-1 w-full px-3 md:px-6 py-4') \
-                .props('role=log aria-live=polite aria-label="Messages"') as self.scroller:
+                .props('role=log aria-live=polite ' + aria('Messages')) as self.scroller:
             with ui.column().classes('w-full gap-0') as self.inner:
                 self.actions = MessageActions(page.parley, self.agent, self.zone)
                 self.history = History(self.scroller, self._draw, page_size=PAGE_SIZE, older=lambda before_id:
@@ -477,10 +483,10 @@ class Thread:
             self.reveal(reveal)
         self.typing = TypingLine('w-full px-4 md:px-6 h-5 text-xs italic text-slate-500 truncate')
         self._may_tell_typing = Throttle(TYPING_EVERY)
-        placeholder = (f'Write to {", ".join(c.name for c in conversation.customers)}…' if conversation.is_customer
-                       else 'Write a message…')
+        placeholder = (_('Write to {names}…').format(names=', '.join(c.name for c in conversation.customers))
+                       if conversation.is_customer else N_('Write a message…'))
         teammates = [p for p in conversation.participants if p.kind == UserKind.AGENT and p.id != self.agent.id]
-        self.composer = Composer(on_send=self.send, action='Send', allow_notes=conversation.is_customer,
+        self.composer = Composer(on_send=self.send, action=N_('Send'), allow_notes=conversation.is_customer,
                                  placeholder=placeholder, keep=f'thread_{conversation.id}',
                                  was_sent=lambda client_id: page.conversations.was_sent(self.agent, client_id),
                                  mentions=_Mentions(lambda text, limit: matching(teammates, text)[:limit]),
@@ -521,7 +527,7 @@ class Thread:
 
     def reveal(self, message_id: int) -> None:
         """Scroll to a message (a search result), loading older pages until it is there, and mark it a moment."""
-        for _ in range(REVEAL_PAGES):
+        for _page in range(REVEAL_PAGES):
             if message_id in self.messages or not self.history.has_more:
                 break
             self.history.load_older()
@@ -529,7 +535,7 @@ class Thread:
             self.messages.props['found'] = message_id   # a page being built: revealed as it is drawn
             live.call(self.messages, 'reveal', message_id)   # (else: now)
         else:
-            ui.notify('That message is not in this conversation any more, or too far back: scroll up to find it.')
+            ui.notify(_('That message is not in this conversation any more, or too far back: scroll up to find it.'))
 
     @ui.refreshable_method
     def _header(self) -> None:
@@ -558,8 +564,8 @@ class Thread:
         self.page.selected = None
         self.page.thread_box.clear()
         with self.page.thread_box:
-            _not_found('You are no longer in this conversation',
-                       'Someone removed you from it, or it was handed to another agent.')
+            _not_found(N_('You are no longer in this conversation'),
+                       N_('Someone removed you from it, or it was handed to another agent.'))
         self.page.list_soon()
 
     def send(self, text: str, client_id: str, files: list[int]) -> None:
@@ -640,7 +646,7 @@ class Thread:
         face = avatar_data(message, size='32px', spacer='w-8',
                            **({'color': 'light-blue-1', 'text': 'light-blue-9'} if customer else {}))
         return message_data(message, previous, self.zone, viewer_id=self.agent.id, bubble=bubble, avatar=face,
-                            width=AGENT_WIDTH, name='You' if own else message.author.name, versions=True)
+                            width=AGENT_WIDTH, name=_('You') if own else message.author.name, versions=True)
 
 
 class DraftPane:
@@ -654,42 +660,45 @@ class DraftPane:
         chosen = [u for u in directory.get_users(draft.get('participants') or [])
                   if u.kind == UserKind.AGENT and u.id != page.agent.id]
         customers = [u for u in directory.get_users(draft.get('customers') or []) if u.kind == UserKind.CUSTOMER]
-        title = 'New conversation with customer' if self.with_customer else 'New conversation'
+        title = _('New conversation with customer') if self.with_customer else _('New conversation')
         with ui.row().classes('w-full items-center px-4 py-3 bg-white border-b border-slate-200 no-wrap gap-2'):
             ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/messenger')) \
-                .props('flat round dense aria-label="Back to conversations"').classes('md:hidden')
+                .props('flat round dense ' + aria('Back to conversations')).classes('md:hidden')
             ui.label(title).classes('text-base font-semibold flex-1').props('role=heading aria-level=2')
             ui.button(icon='close', on_click=page.discard_draft) \
-                .props('flat round dense aria-label="Discard draft"').tooltip('Discard draft').mark('discard-draft')
+                .props('flat round dense ' + aria('Discard draft')).tooltip(_('Discard draft')).mark('discard-draft')
         self.customers: PeoplePicker | None = None
         self.item_id = _draft_item(page, draft.get('item_id'))
         with ui.column().classes('w-full px-4 pt-4 gap-3'):
             if self.item_id is not None:
                 link = page.parley.items.get_by_id(page.agent, self.item_id).link
-                ui.chip(f'Linked to {link.label}', icon='confirmation_number' if link.kind == ItemKind.TICKET
+                ui.chip(_('Linked to {label}').format(
+                          label=link.label), icon='confirmation_number' if link.kind == ItemKind.TICKET
                         else 'task_alt', removable=True, on_value_change=lambda e: self._unlink(e.sender)) \
-                    .props('outline color=primary remove-aria-label="Do not link it"').classes('self-start') \
+                    .props('outline color=primary ' + prop('remove-aria-label', 'Do not link it')) \
+                    .classes('self-start') \
                     .mark('draft-item-link')
             if self.with_customer:
                 self.customers = PeoplePicker(
                     search=self.search_customers, on_change=self._customers_changed, selected=customers,
-                    label='Customer', add_label='Add customer', placeholder='Type a name, email or organization',
-                    search_label='Search customers', no_match=NO_CUSTOMER, marker='customer-add')
+                    label=N_('Customer'), add_label=N_('Add customer'),
+                    placeholder=N_('Type a name, email or organization'),
+                    search_label=N_('Search customers'), no_match=NO_CUSTOMER, marker='customer-add')
             self.picker = PeoplePicker(search=self.search, on_change=self._participants_changed, selected=chosen,
-                                       label='Teammates (optional)' if self.with_customer else 'Participants')
+                                       label=N_('Teammates (optional)') if self.with_customer else N_('Participants'))
         with ui.column().classes('flex-1 w-full items-center justify-center text-center p-6 gap-1 text-slate-500'):
             if self.with_customer:
                 ui.icon('support_agent', size='lg', color='grey-5')
-                ui.label('Pick the customer, write the first message, then Create conversation.') \
+                ui.label(_('Pick the customer, write the first message, then Create conversation.')) \
                     .classes('text-sm max-w-sm')
-                ui.label('They get it on the live chat if they are there, by email if not. '
-                         'Teammates you add can follow along.').classes('text-xs max-w-sm')
+                ui.label(_('They get it on the live chat if they are there, by email if not. Teammates you add can '
+                           'follow along.')).classes('text-xs max-w-sm')
             else:
                 ui.icon('group_add', size='lg', color='grey-5')
-                ui.label('Add one or more teammates, write the first message, then Create conversation.') \
+                ui.label(_('Add one or more teammates, write the first message, then Create conversation.')) \
                     .classes('text-sm max-w-sm')
-                ui.label('Only the people you add can see it.').classes('text-xs')
-        self.composer = Composer(on_send=self._create, action='Create conversation',
+                ui.label(_('Only the people you add can see it.')).classes('text-xs')
+        self.composer = Composer(on_send=self._create, action=N_('Create conversation'),
                                  initial=draft.get('body') or '', on_text=lambda text: page.save_draft(body=text),
                                  mentions=_Mentions(self.search_mentions, self.mentioned),
                                  files={'limit': page.parley.files.max_bytes})
@@ -765,7 +774,7 @@ def _thread_header(conversation: ConversationView, agent: UserView, actions) -> 
     customers = list(conversation.customers)
     with ui.row().classes('w-full items-center px-4 py-3 bg-white border-b border-slate-200 no-wrap gap-3'):
         ui.button(icon='arrow_back', on_click=lambda: ui.navigate.to('/messenger')) \
-            .props('flat round dense aria-label="Back to conversations"').classes('md:hidden')
+            .props('flat round dense ' + aria('Back to conversations')).classes('md:hidden')
         if customers:
             avatar(customers[0] if len(customers) == 1 else None, size='36px', color='light-blue-1',
                    text_color='light-blue-9')
@@ -783,11 +792,12 @@ def _thread_header(conversation: ConversationView, agent: UserView, actions) -> 
                         ui.link(customer.name, f'/customers/{customer.id}') \
                             .classes('shrink-0 text-primary no-underline hover:underline font-medium') \
                             .mark(f'customer-page-{customer.id}')
-                    ui.label(' · '.join(filter(None, [details, 'with ' + ', '.join(['you', *team]) if team else '']))) \
+                    ui.label(' · '.join(filter(None, [details, _('with {names}').format(
+                        names=name_list([_('you'), *team])) if team else '']))) \
                         .classes('truncate min-w-0')
             else:
-                names = ', '.join(['You', *[p.name for p in others]])
-                ui.label(f'{len(conversation.participants)} participants: {names}') \
+                names = ', '.join([_('You'), *[p.name for p in others]])
+                ui.label(_('{count} participants: {names}').format(count=len(conversation.participants), names=names)) \
                     .classes('text-xs text-slate-500 truncate w-full')
         if conversation.item is not None:   # the ticket or task it belongs to
             with ui.link(target=conversation.item.path).classes(
@@ -802,15 +812,16 @@ def _thread_header(conversation: ConversationView, agent: UserView, actions) -> 
 def _nothing_selected() -> None:
     with ui.column().classes('w-full h-full items-center justify-center text-center gap-2 p-8 text-slate-500'):
         ui.icon('chat', size='xl', color='grey-4')
-        ui.label('Pick a conversation').classes('text-lg font-medium text-slate-700')
-        ui.label('Or start a new one with Add conversation.').classes('text-sm')
+        ui.label(_('Pick a conversation')).classes('text-lg font-medium text-slate-700')
+        ui.label(_('Or start a new one with Add conversation.')).classes('text-sm')
 
 
 def _not_found(title: str = NOT_FOUND,
-               hint: str = 'It does not exist, or you are not one of its participants.') -> None:
+               hint: str = N_('It does not exist, or you are not one of its participants.')) -> None:
+    """title, hint: message ids, shown in the page's language."""
     with ui.column().classes('w-full h-full items-center justify-center text-center gap-2 p-8').mark('not-found'):
         ui.icon('search_off', size='xl', color='grey-5')
-        ui.label(title).classes('text-lg font-semibold text-slate-800')
-        ui.label(hint).classes('text-sm text-slate-500')
-        ui.button('Back to conversations', on_click=lambda: ui.navigate.to('/messenger')) \
+        ui.label(_(title)).classes('text-lg font-semibold text-slate-800')
+        ui.label(_(hint)).classes('text-sm text-slate-500')
+        ui.button(_('Back to conversations'), on_click=lambda: ui.navigate.to('/messenger')) \
             .props('unelevated no-caps').classes('mt-2')

@@ -4,22 +4,27 @@ from collections.abc import Callable, Sequence
 from nicegui import ui
 
 from services.directory import SUGGESTION_LIMIT
+from services.i18n import N_, _
 from services.views import UserView
 from ui import live
+from ui.i18n import aria
 from ui.theme import avatar
 
 Search = Callable[[str, set[int], int], list[UserView]]
-NO_MATCH = 'No matching users'
-NO_CUSTOMER = 'No matching customers'
+NO_MATCH = N_('No matching users')
+NO_CUSTOMER = N_('No matching customers')
 
 
 class PeoplePicker:
-    """A field of chips: suggestions on typing (keyboard or click), removable chips, a searchable dialog."""
+    """A field of chips: suggestions on typing (keyboard or click), removable chips, a searchable dialog.
+
+    Its words (label, placeholder...) are English message ids (N_), shown in the page's language.
+    """
 
     def __init__(self, *, search: Search, on_change: Callable[[list[UserView]], None],
-                 selected: Sequence[UserView] = (), label: str = 'Participants',
-                 add_label: str = 'Add participant', placeholder: str = 'Type @ and a name',
-                 search_label: str = 'Search teammates', no_match: str = NO_MATCH,
+                 selected: Sequence[UserView] = (), label: str = N_('Participants'),
+                 add_label: str = N_('Add participant'), placeholder: str = N_('Type @ and a name'),
+                 search_label: str = N_('Search teammates'), no_match: str = NO_MATCH,
                  marker: str = 'picker-add', single: bool = False) -> None:
         self._search = search
         self.single = single   # one person only (a ticket's customer): a pick replaces the chip
@@ -28,11 +33,11 @@ class PeoplePicker:
         self._add_label, self._search_label, self._no_match = add_label, search_label, no_match
         with ui.column().classes('w-full gap-1 relative'):
             self._chips = ui.row().classes('gap-1 flex-wrap items-center')
-            self.input = ui.input(label, placeholder=placeholder, on_change=self._typed) \
+            self.input = ui.input(_(label), placeholder=_(placeholder), on_change=self._typed) \
                 .props('outlined dense autocomplete=off spellcheck=false').classes('w-full')
             with self.input.add_slot('append'):
                 ui.button(icon='person_add', on_click=self.open_dialog) \
-                    .props(f'flat round dense aria-label="{add_label}"').tooltip(add_label).mark(marker)
+                    .props('flat round dense ' + aria(add_label)).tooltip(_(add_label)).mark(marker)
             self._suggestions = Suggestions(self._pick, classes='absolute left-0 right-0 top-full mt-1',
                                             no_match=no_match)
         self.input.on('keydown.down.prevent', lambda: self._suggestions.move(1))
@@ -140,7 +145,7 @@ class Suggestions:
         self._card.clear()
         with self._card:
             if not self.matches:
-                ui.label(self._no_match).classes('text-slate-500 text-sm px-3 py-2')
+                ui.label(_(self._no_match)).classes('text-slate-500 text-sm px-3 py-2')
             for index, match in enumerate(self.matches):
                 self._item(match, lambda m=match: self._on_pick(m), highlighted=index == self._highlight)
         self._card.visible = True
@@ -150,15 +155,15 @@ def person_dialog(title: str, search_label: str, no_match: str, search: Callable
                   on_pick: Callable[[UserView], object], *, hint: str | None = None, first: Callable[[], None] |
                   None = None, first_label: str = '', marker: str = 'person-dialog') -> None:
     """A dialog to find one person as one types; picking closes it. `first` adds an item above the results
-    ("Assign to me")."""
+    ("Assign to me"). The words are English message ids (N_), shown in the page's language."""
     with ui.dialog() as dialog, ui.card().classes('w-full max-w-md p-4 gap-3').mark(marker):
         with ui.row().classes('w-full items-center no-wrap'):
-            ui.label(title).classes('text-lg font-semibold').props('role=heading aria-level=2')
+            ui.label(_(title)).classes('text-lg font-semibold').props('role=heading aria-level=2')
             ui.space()
-            ui.button(icon='close', on_click=dialog.close).props('flat round dense aria-label=Close')
+            ui.button(icon='close', on_click=dialog.close).props('flat round dense ' + aria('Close'))
         if hint:
-            ui.label(hint).classes('text-sm text-slate-600 -mt-2')
-        query = ui.input(search_label).props('outlined dense autofocus clearable').classes('w-full')
+            ui.label(_(hint)).classes('text-sm text-slate-600 -mt-2')
+        query = ui.input(_(search_label)).props('outlined dense autofocus clearable').classes('w-full')
         results = ui.column().classes('w-full gap-0 max-h-80 overflow-y-auto')
 
         def show() -> None:
@@ -170,9 +175,9 @@ def person_dialog(title: str, search_label: str, no_match: str, search: Callable
                             .mark('person-first'):
                         with ui.item_section().props('avatar'):
                             ui.icon('person', color='primary')
-                        ui.item_section(first_label)
+                        ui.item_section(_(first_label))
                 if not people:
-                    ui.label(no_match).classes('text-slate-500 p-3')
+                    ui.label(_(no_match)).classes('text-slate-500 p-3')
                 for person in people:
                     person_item(person, lambda p=person: (dialog.close(), on_pick(p)))
 

@@ -2,18 +2,24 @@
 them (ui/composer.py)."""
 from nicegui import ui
 
+from services.i18n import N_, _
 from services.container import Parley
 from services.replies import PLACEHOLDERS, SavedReplyView
 from services.views import UserView
 from ui.dialogs import FormDialog
+from ui.i18n import aria, prop
 from ui.theme import REPLIES_PATH, agent_page
 
-HINT = ('Type "/" and the shortcut at the start of a reply or a note to use it. These fill in for the '
-        'conversation: ' + ', '.join(PLACEHOLDERS) + '.')
+HINT = N_('Type "/" and the shortcut at the start of a reply or a note to use it. These fill in for the '
+          'conversation: {placeholders}.')
+
+
+def hint() -> str:
+    return _(HINT).format(placeholders=', '.join(PLACEHOLDERS))
 
 
 def register(parley: Parley) -> None:
-    agent_page(parley, REPLIES_PATH, 'Saved replies', lambda agent, _request: RepliesPage(parley, agent))
+    agent_page(parley, REPLIES_PATH, N_('Saved replies'), lambda agent, _request: RepliesPage(parley, agent))
 
 
 class RepliesPage:
@@ -21,11 +27,11 @@ class RepliesPage:
         self.parley, self.agent = parley, agent
         with ui.column().classes('w-full max-w-3xl mx-auto p-4 md:p-6 gap-4'):
             with ui.row().classes('w-full items-center gap-2'):
-                ui.label('Saved replies').classes('text-xl font-semibold').props('role=heading aria-level=1')
+                ui.label(_('Saved replies')).classes('text-xl font-semibold').props('role=heading aria-level=1')
                 ui.space()
-                ui.button('New reply', icon='add', on_click=lambda: self._edit(None)) \
+                ui.button(_('New reply'), icon='add', on_click=lambda: self._edit(None)) \
                     .props('unelevated no-caps').mark('new-reply')
-            ui.label(HINT).classes('text-sm text-slate-600')
+            ui.label(hint()).classes('text-sm text-slate-600')
             self.lists = ui.column().classes('w-full gap-6')
         self._show()
 
@@ -33,9 +39,9 @@ class RepliesPage:
         replies = self.parley.replies.list_replies(self.agent)
         self.lists.clear()
         with self.lists:
-            self._section('Your replies', 'Only you see these.', [r for r in replies if not r.shared], 'mine')
-            self._section('Team replies', 'Everyone on the team can use these' +
-                          ('; you keep them as an admin.' if self.agent.is_admin else '; admins keep them.'),
+            self._section(_('Your replies'), _('Only you see these.'), [r for r in replies if not r.shared], 'mine')
+            self._section(_('Team replies'), _('Everyone on the team can use these; you keep them as an admin.')
+                          if self.agent.is_admin else _('Everyone on the team can use these; admins keep them.'),
                           [r for r in replies if r.shared], 'team')
 
     def _section(self, title: str, detail: str, replies: list[SavedReplyView], marker: str) -> None:
@@ -63,46 +69,49 @@ class RepliesPage:
                 ui.label(reply.body).classes('text-sm text-slate-600 line-clamp-2 whitespace-pre-line break-words')
             if reply.mine:
                 ui.button(icon='edit', on_click=lambda r=reply: self._edit(r)) \
-                    .props(f'flat round dense color=grey-7 aria-label="Edit /{reply.shortcut}"') \
-                    .tooltip('Edit').mark(f'edit-{reply.shortcut}')
+                    .props('flat round dense color=grey-7 ' + aria('Edit /{shortcut}', shortcut=reply.shortcut)) \
+                    .tooltip(_('Edit')).mark(f'edit-{reply.shortcut}')
                 ui.button(icon='delete_outline', on_click=lambda r=reply: self._delete(r)) \
-                    .props(f'flat round dense color=grey-7 aria-label="Delete /{reply.shortcut}"') \
-                    .tooltip('Delete').mark(f'delete-{reply.shortcut}')
+                    .props('flat round dense color=grey-7 ' + aria('Delete /{shortcut}', shortcut=reply.shortcut)) \
+                    .tooltip(_('Delete')).mark(f'delete-{reply.shortcut}')
 
     def _edit(self, reply: SavedReplyView | None) -> None:
-        form = FormDialog('New saved reply' if reply is None else 'Edit saved reply', 'Save', marker='reply-form',
-                          confirm='save-reply', hint=HINT, after=self._show, width='max-w-lg')
+        form = FormDialog(_('New saved reply') if reply is None else _('Edit saved reply'), _('Save'),
+                          marker='reply-form', confirm='save-reply', hint=hint(), after=self._show, width='max-w-lg')
         with form.body:
-            title = ui.input('Title', value=reply.title if reply else '').props('outlined dense autofocus') \
+            title = ui.input(_('Title'), value=reply.title if reply else '').props('outlined dense autofocus') \
                 .classes('w-full').mark('reply-title')
-            shortcut = ui.input('Shortcut', value=reply.shortcut if reply else '') \
-                .props('outlined dense prefix=/ hint="Lowercase letters, digits and dashes"').classes('w-full') \
+            shortcut = ui.input(_('Shortcut'), value=reply.shortcut if reply else '') \
+                .props('outlined dense prefix=/ ' + prop('hint', 'Lowercase letters, digits and dashes')) \
+                .classes('w-full') \
                 .mark('reply-shortcut')
-            body = ui.textarea('Text', value=reply.body if reply else '') \
+            body = ui.textarea(_('Text'), value=reply.body if reply else '') \
                 .props('outlined autogrow input-class="min-h-[6rem]"').classes('w-full').mark('reply-body')
             shared = None
             if reply is None and self.agent.is_admin:
-                shared = ui.checkbox('A team reply (everyone can use it)').mark('reply-shared')
+                shared = ui.checkbox(_('A team reply (everyone can use it)')).mark('reply-shared')
 
         def save() -> str:
             if reply is None:
                 self.parley.replies.create(self.agent, title=title.value, shortcut=shortcut.value, body=body.value,
                                            shared=bool(shared and shared.value))
-                return 'Saved reply added.'
+                return _('Saved reply added.')
             self.parley.replies.update(self.agent, reply.id, title=title.value, shortcut=shortcut.value,
                                        body=body.value)
-            return 'Saved reply changed.'
+            return _('Saved reply changed.')
         form.run = save
         form.open()
 
     def _delete(self, reply: SavedReplyView) -> None:
-        form = FormDialog(f'Delete /{reply.shortcut}?', 'Delete', marker='delete-reply', confirm='confirm-delete',
-                          hint=f'"{reply.title}" is removed' + (' for the whole team.' if reply.shared else '.'),
+        form = FormDialog(_('Delete /{shortcut}?').format(shortcut=reply.shortcut), _('Delete'), marker='delete-reply',
+                          confirm='confirm-delete',
+                          hint=(_('"{title}" is removed for the whole team.') if reply.shared else
+                                _('"{title}" is removed.')).format(title=reply.title),
                           after=self._show, danger=True)
 
         def delete() -> str:
             self.parley.replies.delete(self.agent, reply.id)
-            return 'Saved reply deleted.'
+            return _('Saved reply deleted.')
         form.run = delete
         form.open()
 

@@ -5,11 +5,13 @@ from collections.abc import Callable
 
 from nicegui import ui
 
+from services.i18n import _
 from services.container import Parley
 from services.errors import ParleyError
 from services.search import MessageHit, SearchResults
 from services.views import ConversationView, ItemKind, UserView
 from ui import live
+from ui.i18n import aria
 from ui.formatting import list_time
 
 SEARCH_DELAY = 0.2   # seconds after a keystroke (a burst of them searches once)
@@ -22,8 +24,8 @@ class SearchBox:
         self.parley, self.agent, self.zone, self.on_toggle = parley, agent, zone, on_toggle
         self.showing = False
         self._soon = live.Soon(SEARCH_DELAY, self._search, 'search')
-        self.field = ui.input(placeholder='Search messages, people, #T-12') \
-            .props('outlined dense clearable type=search maxlength=500 aria-label=Search data-search=1') \
+        self.field = ui.input(placeholder=_('Search messages, people, #T-12')) \
+            .props('outlined dense clearable type=search maxlength=500  data-search=1 ' + aria('Search')) \
             .classes('w-full').mark('search')
         with self.field.add_slot('prepend'):
             ui.icon('search', size='20px', color='grey-6')
@@ -36,7 +38,7 @@ class SearchBox:
     def results_panel(self) -> None:
         """Where the results go (built hidden; shown instead of the list while there is a query)."""
         self.panel = ui.column().classes('parley-scroll flex-1 w-full overflow-y-auto gap-0') \
-            .props('role=region aria-label="Search results"').mark('search-results')
+            .props('role=region data-list=results ' + aria('Search results')).mark('search-results')
         self.panel.visible = False
 
     def _search(self) -> None:
@@ -66,11 +68,12 @@ class SearchBox:
         if results.empty:
             with ui.column().classes('items-center text-center p-8 gap-2 text-slate-500 w-full'):
                 ui.icon('search_off', size='lg', color='grey-5')
-                ui.label(f'Nothing matches “{results.query[:80]}”').classes('font-medium text-slate-700')
-                ui.label('Try fewer or shorter words; accents do not matter.').classes('text-sm')
+                ui.label(_('Nothing matches “{value}”').format(
+                           value=results.query[:80])).classes('font-medium text-slate-700')
+                ui.label(_('Try fewer or shorter words; accents do not matter.')).classes('text-sm')
             return
         if results.conversations or results.items:
-            _heading('Conversations')
+            _heading(_('Conversations'))
             for link in results.items:
                 with ui.link(target=link.path).classes('parley-item no-underline text-inherit flex items-center gap-3 '
                                                       'px-4 py-2 w-full'):
@@ -79,7 +82,7 @@ class SearchBox:
             for conversation in results.conversations:
                 self._conversation(conversation)
         if results.messages:
-            _heading('Messages')
+            _heading(_('Messages'))
             for hit in results.messages:
                 self._message(hit)
 

@@ -3,14 +3,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from fastapi import Request
-from nicegui import ui
+from nicegui import context, ui
 
+from services.i18n import N_, _
 from services.container import Parley
 from services.views import UserView
 from ui.bell import Bell
 from ui import live
 from ui.internals import CONNECTION_BANNER_CSS, CONTENT_CSS, FOCUS_RING_CSS, ShowsText
 from ui.formatting import TZ_SCRIPT
+from ui.i18n import use_page_language
 from ui.session import current_agent, first_things_first, login_redirect, sign_out
 
 BRAND = '#4f46e5'
@@ -19,11 +21,11 @@ PASSWORD_PATH = '/settings/password'
 PROFILE_PATH = '/settings/profile'
 REPLIES_PATH = '/settings/replies'
 AUDIT_PATH = '/admin/audit'
-NAV = [('Messenger', '/messenger', 'forum'), ('Tickets', '/tickets', 'confirmation_number'),
-       ('Tasks', '/tasks', 'task_alt')]
-ADMIN_NAV = [('Customers', '/admin/customers', 'contacts'), ('Agents', '/admin/agents', 'badge'),
-             ('Live chat', '/admin/live-chat', 'chat'), ('Outbox', '/admin/outbox', 'outbox'),
-             ('Unmatched email', '/admin/email', 'move_to_inbox'), ('Audit log', AUDIT_PATH, 'history')]
+NAV = [(N_('Messenger'), '/messenger', 'forum'), (N_('Tickets'), '/tickets', 'confirmation_number'),
+       (N_('Tasks'), '/tasks', 'task_alt')]
+ADMIN_NAV = [(N_('Customers'), '/admin/customers', 'contacts'), (N_('Agents'), '/admin/agents', 'badge'),
+             (N_('Live chat'), '/admin/live-chat', 'chat'), (N_('Outbox'), '/admin/outbox', 'outbox'),
+             (N_('Unmatched email'), '/admin/email', 'move_to_inbox'), (N_('Audit log'), AUDIT_PATH, 'history')]
 
 _CSS = '''
 :root { --parley-header: 52px; }  /* the header's height; the content area fills the rest of the window */
@@ -194,9 +196,11 @@ def use_stylesheet(url: str) -> None:
     _stylesheet = f'<link rel="stylesheet" href="{url}">'
 
 
-def page_setup(title: str) -> None:
-    """Colours, fonts, the utility classes and the time-zone cookie, for every page (signed in or not)."""
-    ui.page_title(f'{title} · Parley')
+def page_setup(title: str, *, language: str | None = None) -> None:
+    """The page's language (`language`, else the browser's), its title (English, marked with N_: shown translated),
+    colours, fonts, the utility classes and the time-zone cookie, for every page (signed in or not)."""
+    use_page_language(context.client.request, language)
+    ui.page_title(_('{title} · Parley').format(title=_(title)))
     ui.add_head_html(_stylesheet)
     ui.colors(primary=BRAND, secondary='#0ea5e9', accent='#f59e0b', positive='#16a34a', negative='#dc2626')
     ui.add_css(_CSS + CONTENT_CSS + FOCUS_RING_CSS + CONNECTION_BANNER_CSS)
@@ -226,7 +230,7 @@ def agent_page(parley: Parley, path: str, title: str, build: Callable[[UserView,
 @contextmanager
 def frame(parley: Parley, agent: UserView, title: str, *, active: str = '/messenger') -> Iterator[ui.element]:
     """Header with navigation, the bell and the account menu; yields the full-height content area."""
-    page_setup(title)
+    page_setup(title, language=agent.language)
     with ui.header().classes('bg-white text-slate-900 border-b border-slate-200 px-3 md:px-5 py-2 no-wrap '
                              'items-center gap-3').props('bordered=false elevated=false') \
             .style('height: var(--parley-header)'):
@@ -242,8 +246,12 @@ class Masthead(ShowsText, ui.element, component='masthead.js'):
 
     def __init__(self, agent: UserView, active: str) -> None:
         super().__init__()
-        self.props.update(nav=[{'label': label, 'href': href, 'icon': icon, 'current': href == active}
+        self.props.update(nav=[{'label': _(label), 'href': href, 'icon': icon, 'current': href == active}
                                 for label, href, icon in _nav(agent)],
+                           t={'home': _('Parley home'), 'main': _('Main'), 'account': _('Account'),
+                              'profile': _('Profile'), 'replies': _('Saved replies'),
+                              'settings': _('Notification settings'), 'password': _('Change password'),
+                              'signOut': _('Sign out')},
                            name=agent.name, email=agent.email, initials=agent.initials, settings=SETTINGS_PATH,
                            password=PASSWORD_PATH, profile=PROFILE_PATH, replies=REPLIES_PATH,
                            color=agent.avatar_color or 'primary')
@@ -275,4 +283,4 @@ def attachment_list(attachments) -> None:
         for attachment in attachments:
             ui.chip(attachment.label, icon='attach_file').props('dense outline color=grey-8') \
                 .classes('text-xs max-w-full') \
-                .tooltip('Listed from the email: Parley does not keep attached files.')
+                .tooltip(_('Listed from the email: Parley does not keep attached files.'))

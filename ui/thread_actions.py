@@ -4,10 +4,12 @@ from datetime import datetime
 
 from nicegui import ui
 
+from services.i18n import N_, _, name_list
 from services.container import Parley
 from services.errors import InvalidInput
 from services.lifecycle import snooze_choices
 from services.views import ConversationStatus, ConversationView, UserView
+from ui.i18n import aria
 from ui.dialogs import FormDialog, attempt
 from ui.formatting import short_time
 
@@ -21,7 +23,7 @@ SNOOZE_KEY = 'Alt+S'
 LIST_KEYS_SCRIPT = '''<script>
 (() => {
   const rows = () => [...document.querySelectorAll(
-    'nav[aria-label="Conversations"] a.parley-item, [aria-label="Search results"] a.parley-item')]
+    'nav[data-list="conversations"] a.parley-item, [data-list="results"] a.parley-item')]
     .filter((r) => r.offsetParent);
   const busy = () => document.querySelector('.q-menu, .q-dialog');
   const typing = (t) => t.matches && t.matches('input, textarea, select, [contenteditable], [contenteditable] *');
@@ -66,82 +68,84 @@ class StatusActions:
         self.parley, self.agent, self.conversation, self.zone, self.changed = parley, agent, conversation, zone, changed
         status = conversation.status
         if status == ConversationStatus.OPEN:
-            with ui.button(icon='snooze').props('flat round dense aria-label="Snooze" data-shortcut=snooze') \
+            with ui.button(icon='snooze').props('flat round dense  data-shortcut=snooze ' + aria('Snooze')) \
                     .mark('snooze') as self.snooze_button:
-                ui.tooltip(f'Snooze ({SNOOZE_KEY})')
+                ui.tooltip(_('Snooze ({snooze_key})').format(snooze_key=SNOOZE_KEY))
                 self._snooze_menu()
             with ui.button(icon='check', on_click=self.ask_close) \
-                    .props('unelevated dense no-caps color=positive data-shortcut=close '
-                           'aria-label="Close conversation"') \
+                    .props('unelevated dense no-caps color=positive data-shortcut=close ' +
+                           aria('Close conversation')) \
                     .classes('px-2').mark('close-conversation') as close:
-                ui.label('Close').classes('ml-1 max-sm:hidden')
-            close.tooltip(f'Close conversation ({CLOSE_KEY})')
+                ui.label(_('Close')).classes('ml-1 max-sm:hidden')
+            close.tooltip(_('Close conversation ({close_key})').format(close_key=CLOSE_KEY))
         else:
             with ui.button(icon='replay', on_click=self.reopen) \
-                    .props('outline dense no-caps data-shortcut=close aria-label="Reopen conversation"') \
+                    .props('outline dense no-caps data-shortcut=close ' + aria('Reopen conversation')) \
                     .classes('px-2').mark('reopen-conversation') as reopen:
-                ui.label('Reopen').classes('ml-1 max-sm:hidden')
-            reopen.tooltip(f'Reopen conversation ({CLOSE_KEY})')
+                ui.label(_('Reopen')).classes('ml-1 max-sm:hidden')
+            reopen.tooltip(_('Reopen conversation ({close_key})').format(close_key=CLOSE_KEY))
 
     def _snooze_menu(self) -> None:
         with ui.menu().props('anchor="bottom right" self="top right" role=menu').mark('snooze-menu'):
-            ui.item_label('Snooze until').props('header').classes('text-xs text-slate-500 pb-1')
+            ui.item_label(_('Snooze until')).props('header').classes('text-xs text-slate-500 pb-1')
             for label, until in snooze_choices(datetime.now(self.zone), self.zone):
                 ui.menu_item(label, on_click=lambda until=until: self.snooze(until)).props('role=menuitem') \
                     .mark('snooze-' + label.split()[0].lower())
-            ui.menu_item('Until someone replies', on_click=lambda: self.snooze(None)).props('role=menuitem') \
+            ui.menu_item(_('Until someone replies'), on_click=lambda: self.snooze(None)).props('role=menuitem') \
                 .mark('snooze-reply')
             ui.separator()
-            ui.menu_item('Pick a date and time…', on_click=self.pick_time).props('role=menuitem').mark('snooze-pick')
+            ui.menu_item(_('Pick a date and time…'), on_click=self.pick_time).props('role=menuitem').mark('snooze-pick')
 
     def ask_close(self) -> None:
         """Close at once; a customer conversation first offers to email the customer a transcript."""
         if not self.conversation.is_customer:
             self.close(False)
             return
-        form = FormDialog('Close conversation', 'Close conversation', marker='close-dialog', confirm='confirm-close',
-                          hint='It leaves your Open list. If the customer writes again, it opens again.',
+        form = FormDialog(_('Close conversation'), _('Close conversation'), marker='close-dialog',
+                          confirm='confirm-close',
+                          hint=_('It leaves your Open list. If the customer writes again, it opens again.'),
                           after=self.changed, width='max-w-[26rem]')
         with form.body:
-            names = ', '.join(c.name for c in self.conversation.customers)
-            transcript = ui.checkbox(f'Email {names} a transcript').mark('transcript')
-            ui.label('What they could see of it (never internal notes), with the reply address.') \
+            names = name_list([c.name for c in self.conversation.customers])
+            transcript = ui.checkbox(_('Email {names} a transcript').format(names=names)).mark('transcript')
+            ui.label(_('What they could see of it (never internal notes), with the reply address.')) \
                 .classes('text-xs text-slate-500 -mt-3 ml-10')
 
         def close() -> str:
             self.parley.lifecycle.close(self.agent, self.conversation.id, transcript=transcript.value)
-            return 'Closed. A transcript is on its way.' if transcript.value else 'Conversation closed.'
+            return _('Closed. A transcript is on its way.') if transcript.value else _('Conversation closed.')
         form.run = close
         form.open()
 
     def close(self, transcript: bool) -> None:
         self._do(lambda: self.parley.lifecycle.close(self.agent, self.conversation.id, transcript=transcript),
-                 'Closed. A transcript is on its way.' if transcript else 'Conversation closed.')
+                 _('Closed. A transcript is on its way.') if transcript else _('Conversation closed.'))
 
     def reopen(self) -> None:
-        self._do(lambda: self.parley.lifecycle.reopen(self.agent, self.conversation.id), 'Conversation reopened.')
+        self._do(lambda: self.parley.lifecycle.reopen(self.agent, self.conversation.id), _('Conversation reopened.'))
 
     def snooze(self, until: datetime | None) -> None:
-        said = f'Snoozed until {short_time(until, self.zone)}.' if until else 'Snoozed until someone replies.'
+        said = (_('Snoozed until {time}.').format(time=short_time(until, self.zone)) if until
+                else _('Snoozed until someone replies.'))
         self._do(lambda: self.parley.lifecycle.snooze(self.agent, self.conversation.id, until=until), said)
 
     def pick_time(self) -> None:
         local = datetime.now(self.zone)
-        form = FormDialog('Snooze until', 'Snooze', marker='snooze-dialog', confirm='confirm-snooze',
+        form = FormDialog(_('Snooze until'), _('Snooze'), marker='snooze-dialog', confirm='confirm-snooze',
                           after=self.changed, width='max-w-[22rem]')
         with form.body:
-            day = ui.input('Date', value=local.strftime('%Y-%m-%d')).props('type=date outlined dense') \
+            day = ui.input(_('Date'), value=local.strftime('%Y-%m-%d')).props('type=date outlined dense') \
                 .classes('w-full').mark('snooze-date')
-            hour = ui.input('Time', value='09:00').props('type=time outlined dense').classes('w-full') \
+            hour = ui.input(_('Time'), value='09:00').props('type=time outlined dense').classes('w-full') \
                 .mark('snooze-time')
 
         def snooze() -> str:
             try:
                 until = datetime.fromisoformat(f'{day.value}T{hour.value}').replace(tzinfo=self.zone)
             except (TypeError, ValueError):
-                raise InvalidInput('Pick a date and a time.') from None
+                raise InvalidInput(N_('Pick a date and a time.')) from None
             self.parley.lifecycle.snooze(self.agent, self.conversation.id, until=until)
-            return f'Snoozed until {short_time(until, self.zone)}.'
+            return _('Snoozed until {time}.').format(time=short_time(until, self.zone))
         form.run = snooze
         form.open()
 
@@ -155,10 +159,11 @@ def status_banner(conversation: ConversationView, zone) -> None:
         return
     snoozed = conversation.status == ConversationStatus.SNOOZED
     if snoozed:
-        text = (f'Snoozed until {short_time(conversation.snoozed_until, zone)}.' if conversation.snoozed_until
-                else 'Snoozed until someone replies.') + ' A new message opens it again.'
+        text = (_('Snoozed until {time}. A new message opens it again.').format(
+            time=short_time(conversation.snoozed_until, zone)) if conversation.snoozed_until
+                else _('Snoozed until someone replies. A new message opens it again.'))
     else:
-        text = 'This conversation is closed. A new message from someone else opens it again.'
+        text = _('This conversation is closed. A new message from someone else opens it again.')
     with ui.row().classes('w-full items-center gap-2 px-4 py-2 bg-slate-50 border-b border-slate-200 text-sm '
                           'text-slate-700 no-wrap').props('role=status').mark('status-banner'):
         ui.icon('snooze' if snoozed else 'check_circle', size='xs')

@@ -8,22 +8,29 @@ function chatToken() {
   try { return sessionStorage.getItem("parley_chat") || localStorage.getItem("parley_chat"); } catch (e) { return null; }
 }
 
-function sizeText(size) {
-  if (size < 1024) return size === 1 ? "1 byte" : `${size} bytes`;
+function sizeText(size, t) {
+  const number = (n) => new Intl.NumberFormat(t.lang, { maximumFractionDigits: 1 }).format(n);
+  if (size < 1024) return fill(size === 1 ? t.byte : t.bytes, { count: number(size) });
   const units = ["KB", "MB", "GB"];
   let amount = size / 1024, unit = 0;
   while (amount >= 1024 && unit < units.length - 1) { amount /= 1024; unit += 1; }
-  return `${amount.toFixed(1).replace(/\.0$/, "")} ${units[unit]}`;
+  return `${number(amount)} ${units[unit]}`;
 }
 
-function pastedName(file) {
+function pastedName(file, prefix) {
   if (file.name && file.name !== "image.png") return file.name;
   const stamp = new Date().toISOString().slice(0, 19).replace("T", " ").replace(/:/g, ".");
-  return `Pasted image ${stamp}.${(file.type.split("/")[1] || "png").replace("jpeg", "jpg")}`;
+  return `${prefix} ${stamp}.${(file.type.split("/")[1] || "png").replace("jpeg", "jpg")}`;
+}
+
+// The server's words ({name}-style placeholders) with the values filled in.
+function fill(text, values) {
+  return text.replace(/\{(\w+)\}/g, (all, key) => (key in values ? String(values[key]) : all));
 }
 
 export default {
-  props: { url: String, limit: Number, limitText: String, chat: Boolean, targets: Array, pasteTarget: String },
+  props: { url: String, limit: Number, limitText: String, chat: Boolean, targets: Array, pasteTarget: String,
+           t: Object },
   data() {
     return { items: [], over: false };
   },
@@ -39,6 +46,7 @@ export default {
     for (const item of this.items) this.forget(item);
   },
   methods: {
+    fill,
     listen(id, name, handler) {
       const element = document.getElementById(id);
       if (!element) return;
@@ -61,7 +69,7 @@ export default {
       const data = event.clipboardData;
       if (!data || !data.files.length || data.types.includes("text/plain")) return;   // text pastes as text
       event.preventDefault();
-      this.add([...data.files].map((f) => new File([f], pastedName(f), { type: f.type })));
+      this.add([...data.files].map((f) => new File([f], pastedName(f, this.t.pasted), { type: f.type })));
     },
     pick() {
       this.$refs.input.click();
@@ -74,10 +82,11 @@ export default {
       for (const file of files) {
         const name = file.name || "file";
         let error = null;
-        if (file.size > this.limit) error = `${name} is ${sizeText(file.size)}; files can be up to ${this.limitText}.`;
-        else if (file.size === 0) error = `${name} is empty (0 bytes): there is nothing to attach.`;
+        if (file.size > this.limit) {
+          error = fill(this.t.tooLarge, {name: name, size: sizeText(file.size, this.t), limit: this.limitText});
+        } else if (file.size === 0) error = fill(this.t.empty, {name: name});
         this.items.push({
-          key: ++counter, name: name, sizeText: sizeText(file.size), progress: 0, id: null, error: error,
+          key: ++counter, name: name, sizeText: sizeText(file.size, this.t), progress: 0, id: null, error: error,
           thumb: !error && file.type.startsWith("image/") ? URL.createObjectURL(file) : null, xhr: null,
         });
         if (!error) this.send(this.items[this.items.length - 1], file);   // (the reactive copy: progress shows)
@@ -99,13 +108,13 @@ export default {
           item.id = answer.id;
           item.progress = 1;
         } else {
-          item.error = answer.error || `${item.name} could not be uploaded (error ${xhr.status}). Try again.`;
+          item.error = answer.error || fill(this.t.failed, {name: item.name, status: xhr.status});
         }
         this.changed();
       };
       xhr.onerror = () => {
         item.xhr = null;
-        item.error = `${item.name} did not upload: the connection dropped. Remove it and attach it again.`;
+        item.error = fill(this.t.dropped, {name: item.name});
         this.changed();
       };
       xhr.send(file);
@@ -140,8 +149,8 @@ export default {
   template: `
     <div class="parley-uploads" :class="{'pu-over': over}">
       <input ref="input" type="file" multiple hidden @change="chosen" aria-hidden="true" tabindex="-1">
-      <div v-if="over" class="pu-drop" aria-hidden="true">Drop files to attach them</div>
-      <ul v-if="items.length" class="pu-list" aria-label="Files to send">
+      <div v-if="over" class="pu-drop" aria-hidden="true">{{ t.drop }}</div>
+      <ul v-if="items.length" class="pu-list" :aria-label="t.list">
         <li v-for="item in items" :key="item.key" :class="['pu-item', item.error ? 'pu-error' : '']"
             :data-name="item.name">
           <img v-if="item.thumb && !item.error" :src="item.thumb" alt="" class="pu-thumb">
@@ -149,15 +158,15 @@ export default {
           <div class="pu-text">
             <div class="pu-name" :title="item.name">{{ item.name }}</div>
             <div v-if="item.error" class="pu-message" role="alert">{{ item.error }}</div>
-            <div v-else class="pu-size">{{ item.xhr ? Math.round(item.progress * 100) + '% of ' : '' }}{{ item.sizeText }}</div>
+            <div v-else class="pu-size">{{ item.xhr ? fill(t.progress, {percent: Math.round(item.progress * 100) + '%', size: item.sizeText}) : item.sizeText }}</div>
             <div v-if="item.xhr" class="pu-bar" role="progressbar" :aria-valuenow="Math.round(item.progress * 100)"
-                 aria-valuemin="0" aria-valuemax="100" :aria-label="'Uploading ' + item.name">
+                 aria-valuemin="0" aria-valuemax="100" :aria-label="fill(t.uploading, {name: item.name})">
               <div :style="{width: (item.progress * 100) + '%'}"></div>
             </div>
           </div>
           <button type="button" class="pu-remove" @click="remove(item)"
-                  :aria-label="(item.xhr ? 'Cancel upload of ' : 'Remove ') + item.name"
-                  :title="item.xhr ? 'Cancel upload' : 'Remove'">
+                  :aria-label="fill(item.xhr ? t.cancelOf : t.removeOf, {name: item.name})"
+                  :title="item.xhr ? t.cancel : t.remove">
             <i class="q-icon notranslate material-icons" aria-hidden="true">close</i>
           </button>
         </li>

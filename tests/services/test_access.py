@@ -171,6 +171,10 @@ ENTRIES = {
     'edit a customer': (lambda p, who, c, n, i: p.directory.update_customer(
         who, 5, name='Sample Customer', email='customer@example.com', organization=None),
         (OK, OK, OK, NotFound, NotFound)),
+    'own language': (lambda p, who, c, n, i: p.directory.set_language(who, 'pt_PT'),
+                     (OK, OK, OK, Forbidden, Forbidden)),
+    "a customer's language": (lambda p, who, c, n, i: p.directory.set_customer_language(who, 5, 'pt_PT'),
+                              (OK, OK, OK, NotFound, NotFound)),
 }
 
 

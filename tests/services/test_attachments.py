@@ -55,7 +55,7 @@ def test_the_same_file_twice_is_stored_once(tmp_path):
 
 def test_a_file_is_written_whole_or_not_at_all(tmp_path):
     store = FolderStore(tmp_path / 'files')
-    writer = store.writer(10, 'too large')
+    writer = store.writer(10, InvalidInput('too large'))
     writer.write(b'12345')
     assert list(store.stored()) == [] and len(list(store.temporary.iterdir())) == 1   # not under a real name yet
     with pytest.raises(TooLarge):
@@ -116,11 +116,11 @@ def test_an_empty_file_is_refused(parley, team):
 
 def test_a_file_over_the_limit_is_refused_before_it_is_read(parley, team):
     parley.files.max_bytes = 1000
-    with pytest.raises(InvalidInput, match=r'big.zip is 2 KB; files can be up to 1000 bytes'):
+    with pytest.raises(InvalidInput, match=r'big.zip is 2 KB; files can be up to 1,000 bytes'):
         parley.files.begin(team['alice'], name='big.zip', declared_size=2048)
     pending = parley.files.begin(team['alice'], name='big.zip', declared_size=None)   # it said nothing: counted
     pending.write(b'x' * 600)
-    with pytest.raises(TooLarge, match=r'big\.zip is too large: files can be up to 1000 bytes'):
+    with pytest.raises(TooLarge, match=r'big\.zip is too large: files can be up to 1,000 bytes'):
         pending.write(b'x' * 600)
     assert stored_files(parley) == [] and list(parley.files.store.temporary.iterdir()) == []
 
