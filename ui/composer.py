@@ -160,7 +160,7 @@ class Composer:
                         .props('flat round dense color=grey-7 ' + aria('Attach files')) \
                         .tooltip(_('Attach files (or drop or paste them here)')).classes('mb-1').mark('attach')
                 self.box = ui.textarea(placeholder=_(placeholder), value=initial, on_change=self._changed) \
-                    .props('outlined dense autogrow rows=1 aria-label=Message input-class="max-h-48"'
+                    .props('outlined dense autogrow rows=1 input-class="max-h-48" ' + aria('Message')
                            + (' autofocus' if autofocus else '')).classes('flex-1').mark('composer')
                 if action == 'Send':
                     self.send_button = ui.button(icon='send', on_click=self.submit) \

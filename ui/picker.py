@@ -7,7 +7,7 @@ from services.directory import SUGGESTION_LIMIT
 from services.i18n import N_, _
 from services.views import UserView
 from ui import live
-from ui.i18n import aria
+from ui.i18n import aria, prop
 from ui.theme import avatar
 
 Search = Callable[[str, set[int], int], list[UserView]]
@@ -96,8 +96,8 @@ class PeoplePicker:
         with self._chips:
             for person in self.selected:
                 ui.chip(person.name, removable=True, on_value_change=lambda _, p=person: self.remove(p.id)) \
-                    .props(f'dense color=indigo-1 text-color=indigo-10 '
-                           f'aria-label="{_attr(person.name)}" remove-aria-label="Remove {_attr(person.name)}"') \
+                    .props(f'dense color=indigo-1 text-color=indigo-10 aria-label="{_attr(person.name)}" ' +
+                           prop('remove-aria-label', 'Remove {name}', name=person.name)) \
                     .tooltip(person.email)
         self._chips.visible = bool(self.selected)
 

@@ -107,10 +107,10 @@ def text_calls_with_plain_words(path: Path) -> list[str]:
         name = getattr(node.func, 'attr', getattr(node.func, 'id', ''))
         candidates = ([node.args[0]] if name in first and node.args else []) + \
             [k.value for k in node.keywords if k.arg in named]
-        if name == 'props' and node.args:
-            candidates += [a for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str) and
-                           re.search(r'\b(aria-label|placeholder|label|title|hint)=("?)[A-Za-z]{2}', a.value)]
-            candidates = [c for c in candidates if c in node.args]
+        if name == 'props' and node.args:   # every literal part of the props, however they are put together
+            parts = [n for n in ast.walk(node.args[0]) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
+            candidates = [p for p in parts if re.search(r'\b(aria-label|placeholder|label|title|hint)=("?)[A-Za-z]{2}',
+                                                        p.value)]
         for value in candidates:
             words = value.value if isinstance(value, ast.Constant) and isinstance(value.value, str) else \
                 ''.join(v.value for v in value.values if isinstance(v, ast.Constant)) \
