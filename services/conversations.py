@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 from models import (Conversation, ConversationKind, ConversationStatus, CustomerThread, Delivery, EmailStatus, Item,
                     Message, MessageVia, NotificationSettings, OutboundEmail, Participant, ThreadEvent, User, UserKind)
 from models._types import utcnow
-from services.i18n import N_
+from services.i18n import N_, _
 from services.db import Database, Transaction
 from services.directory import to_view
 from services.errors import InvalidInput, NotFound, SignedOut
@@ -534,7 +534,8 @@ class ConversationService:
         if not rows:
             return None, {}
         members = {}
-        for _, _, _, _, user_id, unread, kind, name, active, grid, delay, thread, _, _ in rows:
+        for row in rows:
+            user_id, unread, kind, name, active, grid, delay, thread = row[4:12]
             if user_id is not None:   # plain values from the driver: enums by name, booleans as 0/1
                 settings = None if grid is None else NotificationSettings(user_id=user_id, grid=grid,
                                                                           email_delay_minutes=delay)
@@ -745,7 +746,7 @@ def _item_links(session: Session, conversations: Sequence[Conversation]) -> dict
 def _conversation_view(conversation: Conversation, unread: int, people: list[UserView],
                        viewer: UserView, items: dict[int, ItemLink] | None = None) -> ConversationView:
     others = [p.name for p in people if p.id != viewer.id]
-    title = conversation.subject or ', '.join(others) or 'Only you'
+    title = conversation.subject or ', '.join(others) or _('Only you')
     if viewer.kind != UserKind.AGENT:  # a customer sees their conversation with the team, nothing agent-only
         return ConversationView(id=conversation.id, kind=conversation.kind, title=title,
                                 participants=(viewer,), last_message_at=conversation.last_message_at,

@@ -15,7 +15,7 @@ from sqlmodel import col, func, select
 from models import Conversation, ConversationKind, Item, Message, Participant, ThreadEvent, User, UserKind
 from models._types import utcnow
 from services import access
-from services.i18n import N_
+from services.i18n import N_, _
 from services.access import acting, is_id
 from services.db import Database, Transaction
 from services.errors import InvalidInput, NotFound
@@ -175,7 +175,7 @@ class HandoffService:
             first = first or session.exec(select(Message.body).where(
                 Message.conversation_id == conversation.id, col(Message.event).is_(None))
                 .order_by(col(Message.id))).first()
-        title = conversation.subject or one_line((first or '').split('\n')[0])[:120] or 'Conversation'
+        title = conversation.subject or one_line((first or '').split('\n')[0])[:120] or _('Conversation')
         return title, access.to_view(customer) if customer else None
 
     def create_ticket(self, actor: UserView, conversation_id: int, *, title: str) -> ItemLink:
