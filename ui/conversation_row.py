@@ -3,8 +3,11 @@
 It is a link (a real <a>: middle-click opens a new tab), so it derives from ui.link; the list updates a
 row by replacing its data instead of drawing the list again.
 """
+from functools import cache
+
 from nicegui import ui
 
+from services import i18n
 from services.i18n import _
 from ui import live
 from ui.internals import ShowsText
@@ -40,6 +43,14 @@ class ConversationRow(ShowsText, ui.link, component='conversation_row.js'):
 
 
 def words() -> dict:
-    """The words of conversation_row.js in the page's language ({name} and {count} filled in by the row)."""
-    return {'assigned': _('Assigned to {name}'), 'snoozed': _('Snoozed: it comes back to Open then'),
-            'waiting': _('Waiting'), 'unread': _('{count} unread'), 'customer': _('Conversation with a customer')}
+    """The words of conversation_row.js in the page's language ({name} and {count} filled in by the row): one dict
+    per language, shared by every row (never changed)."""
+    return _words(i18n.current())
+
+
+@cache
+def _words(language: str) -> dict:
+    with i18n.using(language):
+        return {'assigned': _('Assigned to {name}'), 'snoozed': _('Snoozed: it comes back to Open then'),
+                'waiting': _('Waiting'), 'unread': _('{count} unread'),
+                'customer': _('Conversation with a customer')}
