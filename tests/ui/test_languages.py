@@ -25,6 +25,16 @@ async def entrar(user: User, email: str, *, browser: str = 'pt-PT,pt;q=0.9,en;q=
     await user.should_see('Conversas', retries=SLOW)
 
 
+async def comecar(user: User, name: str, email: str, text: str) -> None:
+    """A visitor fills the Portuguese pre-chat form and starts the chat."""
+    user.find('O seu nome').type(name)
+    user.find('O seu email').type(email)
+    user.find(marker='prechat-message').type(text)
+    user.find(kind=ui.button, content='Iniciar chat').click()
+    await user.should_not_see(marker='prechat-message', retries=SLOW)   # the chat started
+    await user.should_see(text)
+
+
 async def test_the_walkthrough_in_portuguese(user: User, create_user: Callable[[], User], people, app_parley):
     app_parley.directory.set_language(people['alice'], 'pt_PT')   # her choice, whatever her browser says
     susan = create_user()   # Susan, in English, is signed in too (both first: the simulation's way)
@@ -75,12 +85,7 @@ async def test_a_portuguese_customer_chats_and_is_emailed_in_portuguese(user: Us
     await user.open('/chat')
     await user.should_see('Olá!')
     await user.should_see('Não está ninguém online neste momento. Deixe uma mensagem e respondemos por email.')
-    user.find('O seu nome').type('Ana Costa')
-    user.find('O seu email').type('ana@example.pt')
-    user.find(marker='prechat-message').type('A impressora não imprime')
-    user.find(kind=ui.button, content='Iniciar chat').click()
-    await user.should_not_see(marker='prechat-message', retries=SLOW)   # the chat started
-    await user.should_see('A impressora não imprime')
+    await comecar(user, 'Ana Costa', 'ana@example.pt', 'A impressora não imprime')
     [ana] = app_parley.directory.search_customers(people['alice'], 'ana@example.pt')
     assert ana.language == 'pt_PT', "the browser's language is kept on the customer"
     [conversation] = app_parley.conversations.list_conversations(ana)
@@ -109,12 +114,7 @@ async def test_the_host_page_states_the_language_of_its_chat(user: User, people,
     user.http_client.headers['Accept-Language'] = 'en-GB'
     await user.open('/chat?lang=pt-PT')
     await user.should_see('Olá!')
-    user.find('O seu nome').type('Sample Customer')
-    user.find('O seu email').type('customer@example.com')
-    user.find(marker='prechat-message').type('Preciso de ajuda')
-    user.find(kind=ui.button, content='Iniciar chat').click()
-    await user.should_not_see(marker='prechat-message', retries=SLOW)
-    await user.should_see('Preciso de ajuda')
+    await comecar(user, 'Sample Customer', 'customer@example.com', 'Preciso de ajuda')
     [customer] = app_parley.directory.search_customers(people['alice'], 'customer@example.com')
     assert customer.language == 'pt_PT'
 
