@@ -3,9 +3,14 @@
 // and q-badge (same classes and look) without their component instances: cheaper to load and to update.
 // A changed row arrives as set(data) (ui/live.py call), together with the page's other changes.
 export default {
-  props: { href: String, m: Object, t: Object },
+  props: { href: String, m: Object, t: String },
   data() {
     return { d: this.m };
+  },
+  computed: {
+    w() {   // the row's words in the page's language, one JSON string every row shares
+      return JSON.parse(this.t);
+    },
   },
   watch: {
     m(value) {   // the server sent the element again: its data is the latest
@@ -44,17 +49,17 @@ export default {
           </span>
           <span v-if="d.ref" class="text-[11px] font-mono text-primary shrink-0" :title="d.item">#{{ d.ref }}</span>
           <span v-if="d.assignee" class="text-[11px] text-slate-500 shrink-0 truncate max-w-[7rem]"
-                :title="t.assigned.replace('{name}', d.assignee)">{{ d.assignee }}</span>
+                :title="w.assigned.replace('{name}', d.assignee)">{{ d.assignee }}</span>
           <span v-if="d.snoozed" class="text-[11px] font-medium text-slate-600 bg-slate-100 rounded px-1 shrink-0"
-                :title="t.snoozed">{{ d.snoozed }}</span>
+                :title="w.snoozed">{{ d.snoozed }}</span>
           <div v-if="d.waiting" class="q-badge flex inline items-center no-wrap q-badge--single-line q-badge--rounded
-                                      bg-amber-8 shrink-0" role="status">{{ t.waiting }}</div>
-          <div v-else-if="d.unread" :aria-label="t.unread.replace('{count}', d.unread)" role="status"
+                                      bg-amber-8 shrink-0" role="status">{{ w.waiting }}</div>
+          <div v-else-if="d.unread" :aria-label="w.unread.replace('{count}', d.unread)" role="status"
                class="q-badge flex inline items-center no-wrap q-badge--single-line q-badge--rounded bg-primary
                       shrink-0">{{ d.unread < 100 ? String(d.unread) : '99+' }}</div>
           <i v-if="d.customer && !d.waiting" class="q-icon notranslate material-icons text-grey-6 shrink-0"
-             style="font-size: 18px" :title="t.customer"
-             :aria-label="t.customer">support_agent</i>
+             style="font-size: 18px" :title="w.customer"
+             :aria-label="w.customer">support_agent</i>
         </div>
       </div>
     </a>

@@ -4,6 +4,7 @@ It is a link (a real <a>: middle-click opens a new tab), so it derives from ui.l
 row by replacing its data instead of drawing the list again.
 """
 from functools import cache
+import json
 
 from nicegui import ui
 
@@ -35,22 +36,22 @@ class ConversationRow(ShowsText, ui.link, component='conversation_row.js'):
         live.call(self, 'set', data)
 
     def shown_text(self) -> list:
-        m, t = self.data, self.props['t']   # what the browser shows as text, for ElementFilter and the user simulation
+        m, t = self.data, json.loads(self.props['t'])   # what the browser shows, for ElementFilter and the simulation
         return [m['title'], m['time'], m['preview'], f'#{m["ref"]}' if m['ref'] else None,
                 t['waiting'] if m['waiting'] else None,
                 t['unread'].replace('{count}', str(m['unread'])) if m['unread'] else None,
                 m.get('snoozed'), t['assigned'].replace('{name}', m['assignee']) if m.get('assignee') else None]
 
 
-def words() -> dict:
-    """The words of conversation_row.js in the page's language ({name} and {count} filled in by the row): one dict
-    per language, shared by every row (never changed)."""
+def words() -> str:
+    """The words of conversation_row.js in the page's language ({name} and {count} filled in by the row), as JSON:
+    one string per language that every row shares (a dict in props would be copied into each row's)."""
     return _words(i18n.current())
 
 
 @cache
-def _words(language: str) -> dict:
+def _words(language: str) -> str:
     with i18n.using(language):
-        return {'assigned': _('Assigned to {name}'), 'snoozed': _('Snoozed: it comes back to Open then'),
-                'waiting': _('Waiting'), 'unread': _('{count} unread'),
-                'customer': _('Conversation with a customer')}
+        return json.dumps({'assigned': _('Assigned to {name}'), 'snoozed': _('Snoozed: it comes back to Open then'),
+                           'waiting': _('Waiting'), 'unread': _('{count} unread'),
+                           'customer': _('Conversation with a customer')}, ensure_ascii=False)
