@@ -26,8 +26,8 @@ from services.text import clean_text, one_line
 from services.threadlines import add_line, agent_ids
 from services import access
 from services.access import SIGNED_OUT, acting, current_actor, is_id
-from services.views import (AttachmentView, ConversationView, DeliveryView, Inbox, ItemLink, MessageView, UserView,
-                            delivery_label, files_line)
+from services.views import (NOTE_PREFIX, AttachmentView, ConversationView, DeliveryView, Inbox, ItemLink, MessageView,
+                            UserView, delivery_label, files_line)
 
 MAX_MESSAGE_LENGTH = 10_000
 MAX_PARTICIPANTS = 100
@@ -600,7 +600,7 @@ class ConversationService:
             sql.execute(insert(Participant), dict(conversation_id=conversation.id, user_id=author.id, joined_at=now,
                                                   unread_count=0, last_message_at=now, status=status))
             members[author.id] = Member(author.id, UserKind.AGENT, author.name, True, 0, None, False)
-        preview = ('Note: ' if note else '') + preview_text(text, attachments)
+        preview = (NOTE_PREFIX if note else '') + preview_text(text, attachments)
         self._update_conversation.execute(
             sql, p_id=conversation.id, p_at=now, p_author=author.id, p_preview=preview,
             p_customer_preview=None if note else preview_text(text, attachments),

@@ -23,7 +23,7 @@ from services.db import Database, Transaction
 from services.errors import InvalidInput, NotFound
 from services.events import EventBus, MessageChanged
 from services.hooks import MessageDeleted
-from services.views import DELETED_PREVIEW, AttachmentView, MessageView, UserView
+from services.views import DELETED_PREVIEW, NOTE_PREFIX, AttachmentView, MessageView, UserView
 
 MESSAGE_NOT_FOUND = N_('This message does not exist any more, or is not yours to change.')
 
@@ -136,7 +136,7 @@ class MessageEdits:
                                                                   col(Message.event).is_(None))).one()
         if last != message.id:
             return
-        values = {'last_message_preview': ('Note: ' if message.is_note else '') + preview}
+        values = {'last_message_preview': (NOTE_PREFIX if message.is_note else '') + preview}
         if not message.is_note:
             values['customer_preview'] = preview
         tx.session.exec(update(Conversation).where(col(Conversation.id) == message.conversation_id)

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
 from babel.lists import format_list
-from babel.dates import format_date, format_datetime, format_skeleton, format_time, format_timedelta
+from babel.dates import format_date, format_datetime, format_skeleton, format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -195,10 +195,6 @@ def date(moment: datetime, form: str = 'medium') -> str:
     return format_date(moment, form, locale=locale())
 
 
-def time(moment: datetime, form: str = 'short') -> str:
-    return format_time(moment, form, locale=locale())
-
-
 def date_time(moment: datetime, form: str = 'medium') -> str:
     return format_datetime(moment, form, locale=locale())
 
@@ -211,11 +207,6 @@ def pattern(moment: datetime, skeleton: str) -> str:
 def name_list(names: list[str]) -> str:
     """"Ann, Bo and Cy" / "Ann, Bo e Cy"."""
     return format_list(names, locale=locale()) if names else ''
-
-
-def ago(delta: timedelta) -> str:
-    """"5 minutes ago" / "há 5 minutos" (a moment in the past: a positive delta)."""
-    return format_timedelta(-delta, add_direction=True, locale=locale())
 
 
 def duration(delta: timedelta) -> str:

@@ -35,7 +35,7 @@ from services.hooks import (ConversationAssigned, ConversationOpened, Facts, Ite
 from services.richtext import to_text
 from services.threadlines import agent_ids
 from services.mail import MailService
-from services.views import MessageView, UserView, files_line, preview_shown
+from services.views import DELETED_PREVIEW, NOTE_PREFIX, MessageView, UserView, files_line, preview_shown
 
 K, C = NotificationKind, Channel
 KINDS = tuple(NotificationKind)
@@ -155,7 +155,7 @@ class NotificationService:
     def message_deleted(self, tx: Transaction, event: MessageDeleted) -> None:
         """A deleted message's notices stop quoting it."""
         tx.session.exec(update(Notification).where(col(Notification.message_id) == event.message_id)
-                        .values(preview=deferred('Message deleted')))
+                        .values(preview=DELETED_PREVIEW))
 
     def register(self, hooks: Hooks) -> None:
         """Notices follow a stored message (and the author has read the conversation; an answered unassigned
@@ -218,7 +218,7 @@ class NotificationService:
         """
         now = self.clock()
         text = _preview(message.body) or files_line(message.attachments)
-        preview = deferred('Note: {text}', text=text) if message.is_note else text
+        preview = NOTE_PREFIX + text if message.is_note else text   # (views.preview_shown words it)
         key = f'message:{message.id}'
         same_kind = None if '@' in message.body else _kind(conversation, message, author, '', started=started)
         titles: dict[str, str] = {}

@@ -133,7 +133,7 @@ def size_label(size: int) -> str:
     return f'{number(round(amount, 1))} {unit}'
 
 
-NOTE_PREFIX = 'Note: '   # a note's preview, as stored (conversations, edits); shown translated
+NOTE_PREFIX = 'Note: '   # a note's preview, as stored (conversations, edits, notices); shown translated
 DELETED_PREVIEW = N_('Message deleted')
 
 

@@ -31,7 +31,7 @@ from ui.files import file_path
 from ui.formatting import viewer_zone, visibility_script
 from ui.messages import CHAT_WIDTH, History, MessageList, Throttle, TypingLine, avatar_data, message_data
 from ui.session import client_address
-from ui.theme import page_setup
+from ui.theme import page_setup, page_title
 
 log = logging.getLogger(__name__)
 
@@ -150,7 +150,7 @@ class ChatPage:
         if stored is None or stored == page_language():
             return
         use_page_language(None, stored)
-        ui.page_title(_('{title} · Parley').format(title=_('Live chat')))
+        page_title(N_('Live chat'))
         self.close.props(aria('Close chat'))
         self._show_status()
 

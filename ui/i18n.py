@@ -35,9 +35,9 @@ def use_page_language(request: Request | None, chosen: str | None = None) -> str
 
 def prop(prop_name: str, text: str, /, **arguments: object) -> str:
     """A Quasar prop carrying words, translated: .props(prop('placeholder', 'Search')); {named} arguments filled in
-    after. Double quotes are dropped (they would end the prop's value)."""
+    after. Double quotes become single ones (they would end the prop's value)."""
     words = _(text).format(**arguments) if arguments else _(text)
-    return f'{prop_name}="{words.replace(chr(34), "")}"'
+    return f'{prop_name}="{words.replace(chr(34), chr(39))}"'
 
 
 def aria(text: str, /, **arguments: object) -> str:

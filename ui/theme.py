@@ -196,11 +196,16 @@ def use_stylesheet(url: str) -> None:
     _stylesheet = f'<link rel="stylesheet" href="{url}">'
 
 
+def page_title(title: str) -> None:
+    """The tab's title in the page's language (title: English, marked with N_)."""
+    ui.page_title(_('{title} · Parley').format(title=_(title)))
+
+
 def page_setup(title: str, *, language: str | None = None) -> None:
     """The page's language (`language`, else the browser's), its title (English, marked with N_: shown translated),
     colours, fonts, the utility classes and the time-zone cookie, for every page (signed in or not)."""
     use_page_language(context.client.request, language)
-    ui.page_title(_('{title} · Parley').format(title=_(title)))
+    page_title(title)
     ui.add_head_html(_stylesheet)
     ui.colors(primary=BRAND, secondary='#0ea5e9', accent='#f59e0b', positive='#16a34a', negative='#dc2626')
     ui.add_css(_CSS + CONTENT_CSS + FOCUS_RING_CSS + CONNECTION_BANNER_CSS)

@@ -20,7 +20,7 @@ from services.errors import InvalidInput, NotFound, Throttled
 from services.i18n import negotiate, normalize, using
 from services.ratelimit import LoginThrottle
 from services.threadlines import describe
-from services.views import size_label
+from services.views import preview_shown, size_label
 from tests.conftest import Clock, cid
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -182,11 +182,13 @@ def test_dates_numbers_and_plurals_follow_the_language():
     assert (i18n.pattern(moment, 'MMMd'), i18n.pattern(moment, 'Hm')) == ('7 Dec', '09:05')
     with using('pt_PT'):
         assert i18n.pattern(moment, 'MMMMEEEEd') == 'segunda, 7 de dezembro'
-        assert i18n.ago(timedelta(minutes=5)) == 'há 5 minutos'
+        assert i18n.duration(timedelta(minutes=5)) == '5 minutos'
         assert (size_label(1), size_label(900), size_label(1536)) == ('1 byte', '900 bytes', '1,5 KB')
         assert i18n.ngettext('{count} minute', '{count} minutes', 1).format(count=1) == '1 minuto'
         assert i18n.name_list(['Ana', 'Bruno', 'Carla']) == 'Ana, Bruno e Carla'
-    assert i18n.ago(timedelta(minutes=5)) == '5 minutes ago' and size_label(1536) == '1.5 KB'
+        assert preview_shown('Note: Message deleted') == 'Nota: Mensagem eliminada', 'a stored preview, worded'
+        assert preview_shown('Note to self') == 'Note to self'
+    assert i18n.duration(timedelta(minutes=5)) == '5 minutes' and size_label(1536) == '1.5 KB'
     assert i18n.name_list(['Ana', 'Bruno', 'Carla']) == 'Ana, Bruno and Carla'
 
 
