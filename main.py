@@ -104,12 +104,12 @@ if __name__ in {'__main__', '__mp_main__'}:
             print(f'Customer replies by email are received by SMTP on {parley.listener.host}:{parley.listener.port}',
                   flush=True)
     try:
-        # The session cookie: HttpOnly and SameSite=Lax (Starlette's defaults), Secure when served over HTTPS.
+        # The session cookie (HttpOnly, SameSite=Lax, Secure over HTTPS) is set up by pages.register, in front of
+        # /healthz; storage_secret here is the same secret, for NiceGUI's storage.
         ui.run(host=settings.host, port=settings.port, title='Parley', favicon='💬', reload=False, show=False,
                storage_secret=settings.resolved_storage_secret(), show_welcome_message=False,
                tailwind=False,  # ui/utilities.css, built ahead by `make css` (ui/stylesheet.py)
                reconnect_timeout=settings.reconnect_seconds,
-               **proxy_options(settings),
-               session_middleware_kwargs={'same_site': 'lax', 'https_only': settings.public_url.startswith('https:')})
+               **proxy_options(settings))
     except KeyboardInterrupt:  # Ctrl+C after uvicorn's graceful shutdown: nothing left to report
         print('Parley stopped.', flush=True)

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -25,6 +26,7 @@ from tests.postgres import cluster as postgres_cluster
 ROOT = Path(__file__).resolve().parents[1]
 HAPROXY_CONFIG = ROOT / 'docs' / 'haproxy.cfg'
 SLOTS = 3   # the processes docs/haproxy.cfg names
+_LOG_LINE = re.compile(r'\d{4}-\d\d-\d\d \d\d:\d\d:\d\d')   # where a log record starts (main.py's format)
 
 
 def free_port() -> int:
@@ -192,8 +194,15 @@ class Cluster:
                 self.redis.stop()
 
     def tracebacks(self) -> str:
-        """Every process's log where it holds a traceback ('' when none does)."""
-        return '\n'.join(p.log() for p in self.processes if 'Traceback' in p.log())
+        """Every traceback in the processes' logs, each with the line that logged it ('' when there is none): short
+        enough that the end of a failed test run shows them whole."""
+        found = []
+        for process in self.processes:
+            lines = process.log().splitlines()
+            for start in (n for n, line in enumerate(lines) if line.startswith('Traceback')):
+                end = next((n for n in range(start + 1, len(lines)) if _LOG_LINE.match(lines[n])), len(lines))
+                found.append(f'Parley {process.slot}:\n' + '\n'.join(lines[max(0, start - 1):min(end, start + 60)]))
+        return '\n\n'.join(found)
 
 
 @contextmanager

@@ -5,6 +5,8 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 from nicegui import Client, app, run, ui
 from nicegui.page import page
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.i18n import N_, _
 from services.container import Parley
@@ -32,19 +34,43 @@ def register(parley: Parley) -> None:
     replies.register(parley)
     items.register(parley)
     customers.register(parley)
-    app.add_api_route('/healthz', _health(parley), methods=['GET', 'HEAD'], include_in_schema=False)
+    _serve_health_before_sessions(parley)
     app.on_page_exception(_error_page)
     app.add_exception_handler(404, _not_found)
 
 
-def _health(parley: Parley):
-    async def health() -> JSONResponse:
-        """For the load balancer: 200 when the database (and Redis, when set) answer, else 503 saying which."""
-        checks = await run.io_bound(parley.health)
-        ok = all(checks.values())
-        return JSONResponse({'ok': ok, **checks}, status_code=200 if ok else 503,
-                            headers={'Cache-Control': 'no-store'})
-    return health
+def _serve_health_before_sessions(parley: Parley) -> None:
+    """The browser's session cookie, then /healthz, then NiceGUI's per-browser storage (in that order, outer first).
+
+    A load balancer's check carries no cookie: behind NiceGUI's request tracking each check would open a new browser
+    session (with Redis: a read, a subscription and a connection, kept until NiceGUI prunes it). NiceGUI appends its
+    request tracking innermost when a SessionMiddleware is already there, which is what this adds, with the settings
+    ui.run would give it (tests/ui/test_auth_pages.py checks a check leaves no session behind)."""
+    settings = parley.settings
+    app.add_middleware(HealthCheck, parley=parley)
+    app.add_middleware(SessionMiddleware, secret_key=settings.resolved_storage_secret(), same_site='lax',
+                       https_only=settings.public_url.startswith('https:'))
+
+
+class HealthCheck:
+    """GET/HEAD /healthz for the load balancer: 200 when the database (and Redis, when set) answer, else 503 saying
+    which. Every other request goes on."""
+
+    def __init__(self, app: ASGIApp, parley: Parley) -> None:
+        self.app, self.parley = app, parley
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope['type'] != 'http' or scope['path'] != '/healthz':
+            await self.app(scope, receive, send)
+            return
+        if scope['method'] not in ('GET', 'HEAD'):
+            response = JSONResponse({'detail': 'Method Not Allowed'}, status_code=405, headers={'Allow': 'GET, HEAD'})
+        else:
+            checks = await run.io_bound(self.parley.health)
+            ok = all(checks.values())
+            response = JSONResponse({'ok': ok, **checks}, status_code=200 if ok else 503,
+                                    headers={'Cache-Control': 'no-store'})
+        await response(scope, receive, send)
 
 
 async def _not_found(request: Request, exception: Exception) -> Response:

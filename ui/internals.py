@@ -72,19 +72,25 @@ CONNECTION_BANNER_CSS = '''
 # that listener logs the error with a traceback and ends (NiceGUI 3.18 does not reconnect it), and its clean-up fails
 # the same way. Parley says so in one warning per session instead: the session data stays in the process, is written
 # to Redis again on its next change, and a session loaded afresh listens anew. Matched on NiceGUI's wording for the
-# listener (tests/ui/test_internals.py checks it is there) and on Redis's connection errors for the rest.
+# listener (tests/ui/test_internals.py checks it is there) and on Redis's errors (refused, reset, timed out) for the
+# rest.
 REDIS_LISTENER_FAILED = 'Unexpected error in Redis listener for '
 
 
 class _RedisListenerLost:
     def filter(self, record) -> bool:
         problem = record.exc_info[1] if record.exc_info else None
-        if not isinstance(problem, redis.ConnectionError) or record.levelno < logging.ERROR:
+        if problem is None or record.levelno < logging.ERROR:
             return True
         message = record.getMessage()
-        if message.startswith(REDIS_LISTENER_FAILED):
+        listener = message.startswith(REDIS_LISTENER_FAILED)   # whatever ended it, the listener is gone
+        if not listener and not isinstance(problem, redis.RedisError):
+            return True
+        if listener:
             message = (f'session storage {message[len(REDIS_LISTENER_FAILED):]} lost its Redis subscription; it no '
                        'longer hears changes made by other processes until the session is loaded again')
+        elif message == str(problem):   # a storage's background write, unsubscribe or clean-up, logged bare
+            message = 'a session storage could not reach Redis'
         record.levelno, record.levelname = logging.WARNING, 'WARNING'
         record.msg, record.args = f'{message} ({problem})', None
         record.exc_info = record.exc_text = None

@@ -26,7 +26,7 @@ def cluster_sink() -> Iterator[Sink]:
         yield handler
 
 
-@pytest.fixture(scope='session')
+@pytest.fixture(scope='package')   # stopped once its tests are done, not kept through the rest of the run
 def cluster(cluster_sink: Sink, tmp_path_factory) -> Iterator[Cluster]:
     settings = {'PARLEY_SMTP_URL': f'smtp://127.0.0.1:{cluster_sink.port}?starttls=off',
                 'PARLEY_EMAIL_FALLBACK_SECONDS': str(EMAIL_FALLBACK_SECONDS),

@@ -94,10 +94,23 @@ async def test_an_anonymous_visitor_reaches_no_agent_page_or_api(user: User, peo
     health = await client.get('/healthz')
     assert health.status_code == 200 and health.json() == {'ok': True, 'database': True}
     assert health.headers['cache-control'] == 'no-store'
+    assert (await client.head('/healthz')).status_code == 200
+    assert (await client.post('/healthz')).status_code == 405
     app_parley.settings.inbound_secret = 'webhook secret'
     answer = await client.post('/api/inbound-email', content=b'From: a@b.test\r\n\r\nhi',
                                headers={'Content-Type': 'message/rfc822'})
     assert answer.status_code == 401
+
+
+async def test_a_load_balancers_check_opens_no_browser_session(user: User):
+    """A check carries no cookie; it gets no session (with Redis each one would cost a read and a subscription),
+    while a page asked for without a cookie still gets one."""
+    client = user.http_client
+    client.cookies.clear()
+    health = await client.get('/healthz')
+    assert health.status_code == 200 and 'set-cookie' not in health.headers
+    page = await client.get('/login')
+    assert 'session=' in page.headers['set-cookie'] and 'samesite=lax' in page.headers['set-cookie'].lower()
 
 
 async def test_changing_the_password_keeps_this_browser_and_signs_out_the_others(user: User,

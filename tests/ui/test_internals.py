@@ -79,4 +79,16 @@ def test_nicegui_still_logs_a_lost_redis_session_listener_in_the_words_parley_qu
     assert record.levelno == logging.WARNING and record.exc_info is None
     assert record.getMessage().startswith('session storage parley:session:user-1 lost its Redis subscription')
     assert record.getMessage().endswith('(Connection refused)')
-
+    # A session storage's write or clean-up that times out says so in one line too; other errors keep their traceback.
+    words = {}
+    for problem, quieted in ((redis.TimeoutError('Timeout reading from socket'), True), (KeyError('x'), False)):
+        try:
+            raise problem
+        except Exception:
+            record = logging.LogRecord('nicegui', logging.ERROR, __file__, 1, str(problem), None, sys.exc_info())
+        for f in logging.getLogger('nicegui').filters:
+            f.filter(record)
+        assert (record.levelno == logging.WARNING and record.exc_info is None) == quieted, problem
+        words[type(problem)] = record.getMessage()
+    assert words[redis.TimeoutError] == 'a session storage could not reach Redis (Timeout reading from socket)'
+    assert words[KeyError] == "'x'"
