@@ -13,7 +13,7 @@ from models import AuditAction, AuditEntry, User, UserKind
 from services.access import acting, is_id, require_admin, to_view
 from services.db import Database
 from services.errors import InvalidInput
-from services.i18n import N_
+from services.i18n import N_, _, shown
 from services.views import UserView
 
 PAGE = 50
@@ -99,7 +99,7 @@ def _view(entry: AuditEntry, people: dict[int, User]) -> AuditView:
     actor = people.get(entry.actor_id)
     subject = people.get(entry.subject_id) if entry.subject_id is not None else None
     return AuditView(id=entry.id, at=entry.at, action=entry.action, what=WHAT[entry.action],
-                     actor=actor.name if actor else 'Someone', subject=subject.name if subject else None,
+                     actor=actor.name if actor else _('Someone'), subject=subject.name if subject else None,
                      subject_id=entry.subject_id,
                      subject_is_customer=subject is not None and subject.kind == UserKind.CUSTOMER,
-                     detail=entry.detail)
+                     detail=shown(entry.detail))

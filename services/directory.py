@@ -13,7 +13,7 @@ from services.audit import record
 from services.db import Database
 from services.errors import Forbidden, InvalidInput, NotFound
 from services.events import EventBus, SessionsEnded
-from services.i18n import LANGUAGES, normalize as normalize_language
+from services.i18n import LANGUAGES, deferred, normalize as normalize_language
 from services.text import one_line
 from services.passwords import hash_password, temporary_password, validate_password
 from services.access import acting, is_id, require_admin, require_agent, to_view
@@ -88,7 +88,8 @@ class DirectoryService:
             user = self._insert(tx.session, UserKind.AGENT, name=name, email=email,
                                 password_hash=hash_password(password), is_admin=is_admin, must_change_password=True)
             record(tx.session, actor, AuditAction.AGENT_CREATED, subject_id=user.id,
-                   detail=f'{name} <{email}>' + (', admin' if is_admin else ''))
+                   detail=deferred('{name} <{email}>, admin', name=name, email=email) if is_admin else
+                   f'{name} <{email}>')
             return to_view(user)
 
     @acting
@@ -99,12 +100,12 @@ class DirectoryService:
         with self.db.transaction() as tx:
             user = _agent(tx.session, agent_id)
             self._check_free(tx.session, email, agent_id)
-            changes = [f'{label}: {old} → {new}' for label, old, new in
-                       (('name', user.name, name), ('email', user.email, email)) if old != new]
+            changes = {'name': (user.name, name), 'email': (user.email, email)}
+            changes = {what: change for what, change in changes.items() if change[0] != change[1]}
             if changes:
+                record(tx.session, actor, AuditAction.AGENT_EDITED, subject_id=user.id, detail=_edited(changes))
                 user.name, user.email = name, email
                 tx.session.add(user)
-                record(tx.session, actor, AuditAction.AGENT_EDITED, subject_id=user.id, detail='; '.join(changes))
             return to_view(user)
 
     @acting
@@ -120,7 +121,7 @@ class DirectoryService:
             user.is_admin = is_admin
             tx.session.add(user)
             record(tx.session, actor, AuditAction.ROLE_CHANGED, subject_id=user.id,
-                   detail='made an admin' if is_admin else 'no longer an admin')
+                   detail=deferred('made an admin') if is_admin else deferred('no longer an admin'))
             return to_view(user)
 
     @acting
@@ -379,6 +380,19 @@ def _language(language: str | None) -> str | None:
     if language not in LANGUAGES:
         raise InvalidInput('Choose one of the languages shown.')
     return language
+
+
+def _edited(changes: dict[str, tuple[str, str]]) -> str:
+    """What an admin corrected on an agent (name, email or both), for the audit log: worded when read."""
+    if len(changes) == 2:
+        (old_name, new_name), (old_email, new_email) = changes['name'], changes['email']
+        return deferred('name: {old_name} → {new_name}; email: {old_email} → {new_email}', old_name=old_name,
+                        new_name=new_name, old_email=old_email, new_email=new_email)
+    if 'name' in changes:
+        old, new = changes['name']
+        return deferred('name: {old} → {new}', old=old, new=new)
+    old, new = changes['email']
+    return deferred('email: {old} → {new}', old=old, new=new)
 
 
 def _agent(session: Session, agent_id: int) -> User:

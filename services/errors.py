@@ -3,7 +3,7 @@
 An error keeps its message id (English, with {named} arguments, marked for the catalog) and its arguments; str(error)
 is the sentence in the language of whoever is shown it (services.i18n), so the page that shows it translates it.
 """
-from services.i18n import gettext, number
+from services.i18n import deferred, gettext, number
 
 
 class ParleyError(Exception):
@@ -13,6 +13,12 @@ class ParleyError(Exception):
         super().__init__(message)
         self.message_id = message
         self.arguments = arguments
+
+    def stored(self) -> str:
+        """The sentence kept for a later reader (`i18n.deferred`): its id and arguments (words that need the reader's
+        language are put into words now)."""
+        return deferred(self.message_id, **{name: value() if callable(value) else value
+                                            for name, value in self.arguments.items()})
 
     def __str__(self) -> str:
         text = gettext(self.message_id) if self.message_id else ''

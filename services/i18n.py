@@ -158,7 +158,9 @@ def shown(stored: str | None) -> str:
         data = json.loads(stored)
         message, arguments = data['t'], data['a']
         text = gettext(message)
-        return text.format(**arguments) if arguments else text
+        # An argument may be stored words itself (a matched-by phrase, an error): worded for the same reader.
+        return text.format(**{k: shown(v) if isinstance(v, str) else v for k, v in arguments.items()}) \
+            if arguments else text
     except (ValueError, KeyError, TypeError, IndexError, AttributeError):
         return stored
 

@@ -32,7 +32,7 @@ from models._types import utcnow
 from models.mail import TRIAGE
 from limits.storage import Storage
 
-from services.i18n import N_
+from services.i18n import N_, _, deferred, shown, using
 from services.conversations import MAX_MESSAGE_LENGTH, ConversationService
 from services.db import Database
 from services.directory import DirectoryService, to_view
@@ -111,7 +111,8 @@ class InboundService:
                 envelope_to: Iterable[str] = ()) -> Receipt:
         """Decide what one raw email is and act on it. Never raises for anything about the email itself."""
         if len(raw) > self.max_bytes:
-            return self._log(Receipt(TOO_LARGE, f'{len(raw):,} bytes; the limit is {self.max_bytes:,}'), source)
+            return self._log(Receipt(TOO_LARGE, _english(deferred('{size} bytes; the limit is {limit}', size=f'{len(raw):,}',
+                                                                  limit=f'{self.max_bytes:,}'))), source)
         try:
             email = parse_email(raw, tuple(envelope_to))
         except Unreadable as problem:
@@ -119,36 +120,40 @@ class InboundService:
         except Exception as problem:  # a parser bug must not lose the email: keep it for an admin
             log.warning('inbound email could not be parsed', exc_info=True)
             return self._record(raw, source, None, InboundOutcome.QUARANTINED,
-                                f'Parley could not read this email ({type(problem).__name__}).', keep_raw=True)
+                                deferred('Parley could not read this email ({error}).', error=type(problem).__name__),
+                                keep_raw=True)
         if not self.rate_limit.allow(email.from_address):
-            return self._log(Receipt(RATE_LIMITED, f'more than {self.rate_limit.limit} emails a minute from '
-                                                   f'{email.from_address}'), source)
+            return self._log(Receipt(RATE_LIMITED, _english(deferred(
+                'more than {limit} emails a minute from {address}', limit=self.rate_limit.limit,
+                address=email.from_address))), source)
         if self._seen_before(email):
             return self._record(raw, source, email, InboundOutcome.DUPLICATE,
-                                f'Already received ({email.message_id}).')
+                                deferred('Already received ({message_id}).', message_id=email.message_id))
         if email.bounce is not None:
             return self._record(raw, source, email, InboundOutcome.BOUNCE, self._bounced(email.bounce))
         if email.automatic:
-            return self._record(raw, source, email, InboundOutcome.AUTO_REPLY, f'Not posted: {email.automatic}.')
+            return self._record(raw, source, email, InboundOutcome.AUTO_REPLY,
+                                deferred('Not posted: automatic mail ({why}).', why=email.automatic))
         conversation_id, matched_by = self._match(email)
         if conversation_id is None:
             return self._record(raw, source, email, InboundOutcome.UNMATCHED,
-                                'No reply address or thread header of ours: it answers nothing Parley sent.',
+                                deferred('No reply address or thread header of ours: it answers nothing Parley sent.'),
                                 keep_raw=True)
         customer = self._customer_in(conversation_id, email.from_address)
         if customer is None:
             return self._record(raw, source, email, InboundOutcome.NOT_PARTICIPANT,
-                                f'Matched conversation #{conversation_id} by {matched_by}, but {email.from_address} '
-                                'is not a customer in it.', conversation_id=conversation_id, keep_raw=True)
+                                deferred('Matched conversation #{id} {matched_by}, but {address} is not a '
+                                         'customer in it.', id=conversation_id, matched_by=matched_by,
+                                         address=email.from_address), conversation_id=conversation_id, keep_raw=True)
         body = _message_body(email)
         if not body:
             return self._record(raw, source, email, InboundOutcome.EMPTY,
-                                'Nothing to post: no text outside the quoted history and signature.',
+                                deferred('Nothing to post: no text outside the quoted history and signature.'),
                                 conversation_id=conversation_id)
         client_id = _client_id(email, raw)
         if self.conversations.was_sent(customer, client_id):   # the same email again (no Message-ID to tell)
             return self._record(raw, source, email, InboundOutcome.DUPLICATE,
-                                'Already received: the same email was posted before.',
+                                deferred('Already received: the same email was posted before.'),
                                 conversation_id=conversation_id)
         files = self.files.from_email(email.attachments, uploader_id=customer.id)
         body = _posted_text(email.reply, files)
@@ -157,9 +162,11 @@ class InboundService:
                                                        client_id=client_id, attachments=files)
         except ParleyError as problem:  # e.g. removed from the conversation a moment ago: an admin decides
             return self._record(raw, source, email, InboundOutcome.NOT_PARTICIPANT,
-                                f'Matched conversation #{conversation_id} by {matched_by}, but it could not be '
-                                f'posted: {problem}', conversation_id=conversation_id, keep_raw=True)
-        return self._record(raw, source, email, InboundOutcome.POSTED, f'Posted: matched by {matched_by}.',
+                                deferred('Matched conversation #{id} {matched_by}, but it could not be '
+                                         'posted: {problem}', id=conversation_id, matched_by=matched_by,
+                                         problem=problem.stored()), conversation_id=conversation_id, keep_raw=True)
+        return self._record(raw, source, email, InboundOutcome.POSTED,
+                            deferred('Posted: matched {matched_by}.', matched_by=matched_by),
                             conversation_id=conversation_id, message_id=message.id, files=files)
 
     # ----- triage (admins) --------------------------------------------------------------------
@@ -217,9 +224,9 @@ class InboundService:
         message = self.conversations.receive_email(customer, conversation_id, body=body, join=True,
                                                    client_id=f'inbound:{row.id}', attachments=view.attachments)
         self._resolve(row.id, admin, InboundOutcome.ATTACHED,
-                      f'Attached to conversation #{conversation_id} by {admin.name}.', conversation_id, message.id,
-                      audit=(AuditAction.EMAIL_ATTACHED, customer.id,
-                             f'email #{row.id} → conversation #{conversation_id}'))
+                      deferred('Attached to conversation #{id} by {name}.', id=conversation_id, name=admin.name),
+                      conversation_id, message.id, audit=(AuditAction.EMAIL_ATTACHED, customer.id, deferred(
+                          'email #{email} → conversation #{conversation}', email=row.id, conversation=conversation_id)))
         return message.id
 
     @acting
@@ -232,10 +239,10 @@ class InboundService:
             admin, customer, subject=_subject(row.subject), body=_posted_text(row.body, _view(row).attachments),
             client_id=f'inbound:{row.id}', attachments=_view(row).attachments)
         message_id = self.conversations.list_messages(admin, conversation.id)[0].id
-        self._resolve(row.id, admin, InboundOutcome.ATTACHED, f'Made a new conversation #{conversation.id} by '
-                      f'{admin.name}.', conversation.id, message_id,
-                      audit=(AuditAction.EMAIL_TO_CONVERSATION, customer.id,
-                             f'email #{row.id} → conversation #{conversation.id}'))
+        self._resolve(row.id, admin, InboundOutcome.ATTACHED,
+                      deferred('Made a new conversation #{id} by {name}.', id=conversation.id, name=admin.name),
+                      conversation.id, message_id, audit=(AuditAction.EMAIL_TO_CONVERSATION, customer.id, deferred(
+                          'email #{email} → conversation #{conversation}', email=row.id, conversation=conversation.id)))
         return conversation.id
 
     @acting
@@ -244,11 +251,13 @@ class InboundService:
         Returns the ticket's id."""
         require_admin(admin, TRIAGE_ADMINS)
         row, customer = self._sender(admin, inbound_id, add_customer)
-        ticket = self.items.create(admin, 'ticket', title=_subject(row.subject) or f'Email from {customer.name}',
+        ticket = self.items.create(admin, 'ticket', title=_subject(row.subject) or
+                                   _('Email from {name}').format(name=customer.name),
                                    description=_limit(row.body) or NO_TEXT, customer_id=customer.id)
-        self._resolve(row.id, admin, InboundOutcome.TICKETED, f'Made ticket T-{ticket.number} by {admin.name}.',
-                      None, None, audit=(AuditAction.EMAIL_TO_TICKET, customer.id,
-                                         f'email #{row.id} → ticket T-{ticket.number}'))
+        self._resolve(row.id, admin, InboundOutcome.TICKETED,
+                      deferred('Made ticket T-{number} by {name}.', number=ticket.number, name=admin.name),
+                      None, None, audit=(AuditAction.EMAIL_TO_TICKET, customer.id, deferred(
+                          'email #{email} → ticket T-{number}', email=row.id, number=ticket.number)))
         return ticket.id
 
     @acting
@@ -283,8 +292,8 @@ class InboundService:
     def discard(self, admin: UserView, inbound_id: int) -> None:
         require_admin(admin, TRIAGE_ADMINS)
         self._triaged(inbound_id)
-        self._resolve(inbound_id, admin, InboundOutcome.DISCARDED, f'Discarded by {admin.name}.', None, None,
-                      audit=(AuditAction.EMAIL_DISCARDED, None, f'email #{inbound_id}'))
+        self._resolve(inbound_id, admin, InboundOutcome.DISCARDED, deferred('Discarded by {name}.', name=admin.name),
+                      None, None, audit=(AuditAction.EMAIL_DISCARDED, None, deferred('email #{email}', email=inbound_id)))
 
     # ----- internals --------------------------------------------------------------------------
 
@@ -303,7 +312,7 @@ class InboundService:
                     or session.exec(select(CustomerThread).where(  # some mail systems lower-case addresses
                         func.lower(CustomerThread.reply_token) == token.lower())).first()
                 if thread is not None:
-                    return thread.conversation_id, 'reply address'
+                    return thread.conversation_id, deferred('by its reply address')
             for message_id in email.thread_ids:
                 found = session.exec(select(OutboundEmail.conversation_id).where(
                     OutboundEmail.message_id == message_id, col(OutboundEmail.conversation_id).is_not(None))).first()
@@ -312,7 +321,7 @@ class InboundService:
                         InboundEmail.email_message_id == message_id,
                         col(InboundEmail.outcome).in_([InboundOutcome.POSTED, InboundOutcome.ATTACHED]))).first()
                 if found is not None:
-                    return found, 'thread headers'
+                    return found, deferred('by its thread headers')
         return None, ''
 
     def _customer_in(self, conversation_id: int, address: str) -> UserView | None:
@@ -329,12 +338,14 @@ class InboundService:
                 col(OutboundEmail.message_id).in_(list(bounce.original_ids) or ['-']))
                 .order_by(col(OutboundEmail.id).desc())).first()
             if row is None:
-                return f'Delivery failure report for an email Parley did not send: {bounce.reason}'
+                return deferred('Delivery failure report for an email Parley did not send: {reason}',
+                                reason=bounce.reason)
             row.status = EmailStatus.FAILED
             row.last_error = f'Bounced: {bounce.reason}'[:500]
             tx.session.add(row)
             self.mail.mark_failed(tx, row)
-            return f'Email #{row.id} to {row.to_address} bounced: {bounce.reason}'
+            return deferred('Email #{id} to {address} bounced: {reason}', id=row.id, address=row.to_address,
+                            reason=bounce.reason)
 
     def _record(self, raw: bytes, source: InboundSource, email: ParsedEmail | None, outcome: InboundOutcome,
                 reason: str, *, conversation_id: int | None = None, message_id: int | None = None,
@@ -358,7 +369,7 @@ class InboundService:
             with self.db.transaction() as tx:
                 tx.session.exec(update(InboundEmail).where(col(InboundEmail.id) == inbound_id)
                                 .values(attachments=AttachmentView.dump(kept)))
-        return self._log(Receipt(outcome.value, reason, inbound_id, conversation_id), source,
+        return self._log(Receipt(outcome.value, _english(reason), inbound_id, conversation_id), source,
                          email.from_address if email else '')
 
     def _log(self, receipt: Receipt, source: InboundSource, sender: str = '') -> Receipt:
@@ -387,10 +398,16 @@ class InboundService:
             if conversation_id is not None:
                 row.conversation_id, row.message_id = conversation_id, message_id
             tx.session.add(row)
-        log.info('inbound email #%s: %s', inbound_id, reason)
+        log.info('inbound email #%s: %s', inbound_id, _english(reason))
 
 
 TRIAGE_ADMINS = N_('Only admins handle unmatched email.')
+
+
+def _english(stored: str) -> str:
+    """Stored words (`deferred`) in English: for the log and the answers to mail servers and providers."""
+    with using('en'):
+        return shown(stored)
 
 
 def _subject(subject: str) -> str:
@@ -425,5 +442,5 @@ def _client_id(email: ParsedEmail, raw: bytes) -> str:
 def _view(row: InboundEmail) -> InboundView:
     attachments = AttachmentView.load(row.attachments)
     return InboundView(id=row.id, received_at=row.received_at, source=row.source, from_address=row.from_address,
-                       from_name=row.from_name, subject=row.subject, outcome=row.outcome, reason=row.reason,
+                       from_name=row.from_name, subject=row.subject, outcome=row.outcome, reason=shown(row.reason),
                        conversation_id=row.conversation_id, body=row.body, attachments=attachments, size=row.size)

@@ -19,6 +19,7 @@ from mailparser_reply import EmailReplyParser
 from mailparser_reply.constants import MAIL_LANGUAGES, QUOTED_MATCH_INCLUDE
 import html2text
 
+from services.i18n import deferred
 from services.text import clean_text, one_line
 
 MAX_TEXT = 200_000        # characters of body text looked at; the rest of a giant email is not read
@@ -65,7 +66,7 @@ _CONTROL = {c: None for c in [*range(32), 127, *range(0x202A, 0x202F), *range(0x
 
 
 class Unreadable(Exception):
-    """The email cannot be read well enough to act on; the message says why."""
+    """The email cannot be read well enough to act on; its message says why, as stored words (i18n.deferred)."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ class ParsedEmail:
     text: str                          # the whole readable body
     reply: str                         # what the sender wrote: no quoted history, no signature
     attachments: tuple['MailFile', ...]
-    automatic: str | None              # why it is an auto-reply or bulk mail, else None
+    automatic: str | None              # the header that makes it an auto-reply or bulk mail, else None
     bounce: Bounce | None
 
 
@@ -106,12 +107,13 @@ def parse_email(raw: bytes, envelope_to: tuple[str, ...] = ()) -> ParsedEmail:
     try:
         message = BytesParser(policy=policy.default).parsebytes(raw)
     except Exception as problem:  # the parser is lenient; this is a last resort
-        raise Unreadable(f'The email could not be parsed ({type(problem).__name__}).') from problem
+        raise Unreadable(deferred('The email could not be parsed ({error}).', error=type(problem).__name__)) \
+            from problem
     if not message.keys():
-        raise Unreadable('The email has no headers.')
+        raise Unreadable(deferred('The email has no headers.'))
     name, address = _sender(message)
     if not ADDRESS.match(address) or len(address) > 254:
-        raise Unreadable('The email has no valid sender address (From).')
+        raise Unreadable(deferred('The email has no valid sender address (From).'))
     text = _body_text(message)
     recipients = ' '.join([_header(message, h, every=True) for h in RECIPIENT_HEADERS] + list(envelope_to))
     message_id = _message_ids(_header(message, 'Message-ID'))
@@ -299,9 +301,9 @@ def _automatic(message: Message) -> str | None:
         return f'Precedence: {precedence}'
     for name in AUTOMATIC_HEADERS:
         if _header(message, name):
-            return f'{name} header'
+            return name
     if _header(message, 'List-Id') or _header(message, 'List-Unsubscribe'):
-        return 'mailing-list mail (List-Id / List-Unsubscribe)'
+        return 'List-Id / List-Unsubscribe'
     return None
 
 

@@ -70,7 +70,7 @@ class UnmatchedEmailPage:
                     .tooltip(full_time(email.received_at, self.zone))
             with ui.column().classes('w-full gap-1 bg-amber-50 rounded-md px-3 py-2'):
                 ui.badge(_(label), color=color).props('outline')
-                ui.label(_(email.reason)).classes('text-sm text-amber-900')
+                ui.label(email.reason).classes('text-sm text-amber-900')
             if email.body:
                 shown = email.body if len(email.body) <= PREVIEW else email.body[:PREVIEW] + '…'
                 ui.label(shown).classes('parley-bubble text-sm p-3 bg-slate-50 rounded-md w-full')
@@ -200,7 +200,7 @@ class UnmatchedEmailPage:
                         ui.item_label(f'{email.from_address or _("Unknown sender")} · '
                                       f'{email.subject or _("(no subject)")}') \
                             .classes('truncate font-medium')
-                        ui.item_label(_(email.reason)).props('caption')
+                        ui.item_label(email.reason).props('caption')
                     with ui.item_section().props('side').classes('items-end gap-1'):
                         ui.badge(_(label), color=color).props('outline')
                         ui.label(f'{list_time(email.received_at, self.zone)} · {email.source.upper()}') \

@@ -303,3 +303,45 @@ def test_the_catalog_compiles_in_memory_when_make_has_not_run(tmp_path, monkeypa
             assert i18n.gettext('Add conversation') == 'Adicionar conversa'
     finally:
         i18n.translations.cache_clear()
+
+
+def test_the_inbound_log_and_the_audit_log_are_stored_as_words_and_read_in_the_readers_language(parley, team):
+    """Why an email was not posted and what an admin did are read later, by whoever reads them: stored as message
+    ids with their values. Mail servers and the operator's log get English; rows from before read as stored."""
+    from models import InboundEmail, InboundOutcome, InboundSource
+    from tests import mailcorpus as corpus
+    alice, mike = team['alice'], team['mike']
+    receipt = parley.inbound.receive(corpus.fresh())
+    assert receipt.reason == 'No reply address or thread header of ours: it answers nothing Parley sent.'
+    assert receipt.smtp_reply == '250 2.0.0 OK: unmatched'
+    [email] = parley.inbound.list_emails(alice)
+    assert email.reason == receipt.reason
+    with using('pt_PT'):
+        [email] = parley.inbound.list_emails(alice)
+        assert email.reason == ('Sem endereço de resposta nem cabeçalho de conversa nossos: não responde a nada que '
+                                'o Parley tenha enviado.')
+        parley.inbound.discard(alice, email.id)
+        [email] = parley.inbound.list_emails(alice, triage=False)
+        assert email.reason == 'Descartado por Alice Admin.'
+    unreadable = parley.inbound.receive(b'Subject: hi\r\n\r\nbody')
+    assert unreadable.reason == 'The email has no valid sender address (From).'
+    with using('pt_PT'):
+        [email] = parley.inbound.list_emails(alice)
+        assert email.id == unreadable.inbound_id
+        assert email.reason == 'O email não tem um endereço de remetente válido (From).'
+
+    parley.directory.update_agent(alice, mike.id, name='Mike Davis', email='mike@example.com')
+    parley.directory.set_admin(alice, mike.id, is_admin=True)
+    entries = parley.audit.entries(alice, limit=3)
+    assert [e.detail for e in entries[:2]] == ['made an admin', 'name: Mike Brown → Mike Davis']
+    with using('pt_PT'):
+        entries = parley.audit.entries(alice, limit=3)
+        assert [e.detail for e in entries] == ['passou a administrador', 'nome: Mike Brown → Mike Davis',
+                                               'email #1']
+
+    with parley.db.transaction() as tx:   # a row written before reasons were stored as words
+        tx.session.add(InboundEmail(source=InboundSource.SMTP, size=1, outcome=InboundOutcome.UNMATCHED,
+                                    reason='No reply address or thread header of ours.', from_address='a@b.test',
+                                    body='Hi'))
+    with using('pt_PT'):
+        assert parley.inbound.list_emails(alice)[0].reason == 'No reply address or thread header of ours.'

@@ -130,3 +130,12 @@ async def test_an_agent_sets_a_customers_language_on_their_page(user: User, peop
     await user.should_see('Saved. Their live chat and emails use it from now on.')
     [carlos] = app_parley.directory.get_users([customer.id])
     assert carlos.language == 'pt_PT'
+
+
+async def test_a_portuguese_admin_reads_why_an_email_waits_in_portuguese(user: User, people, app_parley):
+    """The reason was stored before anyone read it; it is put into the admin's words when shown."""
+    app_parley.inbound.receive(b'Subject: sem remetente\r\n\r\nola')
+    await entrar(user, 'alice@example.com')
+    await user.open('/admin/email')
+    await user.should_see('O email não tem um endereço de remetente válido (From).')
+    await user.should_not_see('The email has no valid sender address (From).')
