@@ -111,8 +111,8 @@ class InboundService:
                 envelope_to: Iterable[str] = ()) -> Receipt:
         """Decide what one raw email is and act on it. Never raises for anything about the email itself."""
         if len(raw) > self.max_bytes:
-            return self._log(Receipt(TOO_LARGE, _english(deferred('{size} bytes; the limit is {limit}', size=f'{len(raw):,}',
-                                                                  limit=f'{self.max_bytes:,}'))), source)
+            # Refused before anything is stored: the reason is for the sender's mail server and the log (English).
+            return self._log(Receipt(TOO_LARGE, f'{len(raw):,} bytes; the limit is {self.max_bytes:,}'), source)
         try:
             email = parse_email(raw, tuple(envelope_to))
         except Unreadable as problem:
@@ -123,9 +123,8 @@ class InboundService:
                                 deferred('Parley could not read this email ({error}).', error=type(problem).__name__),
                                 keep_raw=True)
         if not self.rate_limit.allow(email.from_address):
-            return self._log(Receipt(RATE_LIMITED, _english(deferred(
-                'more than {limit} emails a minute from {address}', limit=self.rate_limit.limit,
-                address=email.from_address))), source)
+            return self._log(Receipt(RATE_LIMITED, f'more than {self.rate_limit.limit} emails a minute from '
+                                                   f'{email.from_address}'), source)
         if self._seen_before(email):
             return self._record(raw, source, email, InboundOutcome.DUPLICATE,
                                 deferred('Already received ({message_id}).', message_id=email.message_id))
@@ -293,7 +292,8 @@ class InboundService:
         require_admin(admin, TRIAGE_ADMINS)
         self._triaged(inbound_id)
         self._resolve(inbound_id, admin, InboundOutcome.DISCARDED, deferred('Discarded by {name}.', name=admin.name),
-                      None, None, audit=(AuditAction.EMAIL_DISCARDED, None, deferred('email #{email}', email=inbound_id)))
+                      None, None,
+                      audit=(AuditAction.EMAIL_DISCARDED, None, deferred('email #{email}', email=inbound_id)))
 
     # ----- internals --------------------------------------------------------------------------
 
