@@ -110,6 +110,9 @@ if __name__ in {'__main__', '__mp_main__'}:
                storage_secret=settings.resolved_storage_secret(), show_welcome_message=False,
                tailwind=False,  # ui/utilities.css, built ahead by `make css` (ui/stylesheet.py)
                reconnect_timeout=settings.reconnect_seconds,
+               # No permessage-deflate: its zlib state is about 0.27 MB for every open page (a third of a page's
+               # memory), while a page's socket carries small updates (its content comes over HTTP, gzipped).
+               ws_per_message_deflate=False,
                **proxy_options(settings))
     except KeyboardInterrupt:  # Ctrl+C after uvicorn's graceful shutdown: nothing left to report
         print('Parley stopped.', flush=True)

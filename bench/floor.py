@@ -46,4 +46,4 @@ def thread() -> None:
 if __name__ in {'__main__', '__mp_main__'}:
     app.on_startup(lambda: print('floor ready', flush=True))
     ui.run(port=int(sys.argv[1]), host='127.0.0.1', reload=False, show=False, show_welcome_message=False,
-           reconnect_timeout=30)
+           reconnect_timeout=30, ws_per_message_deflate=False)   # as main.py runs Parley

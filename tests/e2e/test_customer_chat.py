@@ -137,6 +137,16 @@ async def test_agent_pages_cannot_be_framed_but_the_chat_can(browser: Browser, s
     await context.close()
 
 
+def test_a_pages_socket_is_not_compressed(server):
+    """permessage-deflate costs a page about 0.27 MB of server memory (zlib's state) and saves little on its small
+    updates: main.py turns it off, so a browser that offers it is answered without it."""
+    from websockets.sync.client import connect
+    address = server.replace('http://', 'ws://') + '/_nicegui_ws/socket.io/?EIO=4&transport=websocket'
+    with connect(address, compression='deflate', open_timeout=10) as socket:
+        assert socket.recv(timeout=10).startswith('0{')   # engine.io's open packet: the socket works
+        assert 'Sec-WebSocket-Extensions' not in socket.response.headers   # (case-insensitive)
+
+
 async def test_a_visitor_types_on_after_enter_and_unsent_text_survives_a_reload(browser: Browser, server):
     context = await browser.new_context(base_url=server, viewport={'width': 390, 'height': 740})
     visitor = await context.new_page()
