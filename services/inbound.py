@@ -116,7 +116,8 @@ class InboundService:
         try:
             email = parse_email(raw, tuple(envelope_to))
         except Unreadable as problem:
-            return self._record(raw, source, None, InboundOutcome.QUARANTINED, str(problem), keep_raw=True)
+            return self._record(raw, source, None, InboundOutcome.QUARANTINED, str(problem), keep_raw=True,
+                                subject=problem.subject)
         except Exception as problem:  # a parser bug must not lose the email: keep it for an admin
             log.warning('inbound email could not be parsed', exc_info=True)
             return self._record(raw, source, None, InboundOutcome.QUARANTINED,
@@ -349,11 +350,13 @@ class InboundService:
 
     def _record(self, raw: bytes, source: InboundSource, email: ParsedEmail | None, outcome: InboundOutcome,
                 reason: str, *, conversation_id: int | None = None, message_id: int | None = None,
-                keep_raw: bool = False, files: tuple[AttachmentView, ...] | None = None) -> Receipt:
-        """Log the email; its files are listed, and kept for one that may still be posted (triage)."""
+                keep_raw: bool = False, files: tuple[AttachmentView, ...] | None = None,
+                subject: str = '') -> Receipt:
+        """Log the email; its files are listed, and kept for one that may still be posted (triage). `subject`: what
+        could be read of an unreadable one."""
         row = InboundEmail(received_at=self.clock(), source=source, size=len(raw), outcome=outcome,
                            reason=reason[:1000], conversation_id=conversation_id, message_id=message_id,
-                           raw=raw if keep_raw else None)
+                           raw=raw if keep_raw else None, subject=subject)
         if email is not None:
             row.from_address, row.from_name, row.subject = email.from_address, email.from_name, email.subject
             row.email_message_id = email.message_id

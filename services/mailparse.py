@@ -66,7 +66,12 @@ _CONTROL = {c: None for c in [*range(32), 127, *range(0x202A, 0x202F), *range(0x
 
 
 class Unreadable(Exception):
-    """The email cannot be read well enough to act on; its message says why, as stored words (i18n.deferred)."""
+    """The email cannot be read well enough to act on; its message says why, as stored words (i18n.deferred), and
+    `subject` is its subject when the headers could be read (to recognise it in triage)."""
+
+    def __init__(self, reason: str, subject: str = '') -> None:
+        super().__init__(reason)
+        self.subject = subject
 
 
 @dataclass(frozen=True)
@@ -113,7 +118,8 @@ def parse_email(raw: bytes, envelope_to: tuple[str, ...] = ()) -> ParsedEmail:
         raise Unreadable(deferred('The email has no headers.'))
     name, address = _sender(message)
     if not ADDRESS.match(address) or len(address) > 254:
-        raise Unreadable(deferred('The email has no valid sender address (From).'))
+        raise Unreadable(deferred('The email has no valid sender address (From).'),
+                         subject=one_line(_header(message, 'Subject'))[:200])
     text = _body_text(message)
     recipients = ' '.join([_header(message, h, every=True) for h in RECIPIENT_HEADERS] + list(envelope_to))
     message_id = _message_ids(_header(message, 'Message-ID'))

@@ -97,6 +97,7 @@ async def test_an_admin_discards_a_quarantined_email_and_agents_cannot_see_the_p
     await sign_in(user, 'alice@example.com')
     await user.open('/admin/email')
     await user.should_see('The email has no valid sender address (From).')
+    await user.should_see('no sender at all')   # its subject, to recognise it
     user.find(kind=ui.button, content='Show source').click()
     await user.should_see('Subject: no sender at all')
     user.find(kind=ui.button, content='Close').click()
