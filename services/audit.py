@@ -13,7 +13,7 @@ from models import AuditAction, AuditEntry, User, UserKind
 from services.access import acting, is_id, require_admin, to_view
 from services.db import Database
 from services.errors import InvalidInput
-from services.i18n import N_, _, shown
+from services.i18n import N_, _, fitted, shown
 from services.views import UserView
 
 PAGE = 50
@@ -53,7 +53,7 @@ class AuditView:
 def record(session: Session, actor: UserView, action: AuditAction, *, subject_id: int | None = None,
            detail: str = '') -> None:
     """Log an admin action in the caller's transaction (it commits with the action, or not at all)."""
-    session.add(AuditEntry(actor_id=actor.id, action=action, subject_id=subject_id, detail=detail[:MAX_DETAIL]))
+    session.add(AuditEntry(actor_id=actor.id, action=action, subject_id=subject_id, detail=fitted(detail, MAX_DETAIL)))
 
 
 class AuditService:

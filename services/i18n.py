@@ -150,6 +150,18 @@ def deferred(message: str, /, **arguments: object) -> str:
     return json.dumps({'t': message, 'a': arguments}, ensure_ascii=False, separators=(',', ':'))
 
 
+def english(stored: str) -> str:
+    """Stored words in English: for logs, and answers to other machines (mail servers, APIs)."""
+    with using('en'):
+        return shown(stored)
+
+
+def fitted(stored: str, limit: int) -> str:
+    """Stored words for a column of `limit` characters: as they are when they fit, else put into words in English and
+    cut (cutting the JSON would leave neither message id nor words)."""
+    return stored if len(stored) <= limit else english(stored)[:limit]
+
+
 def shown(stored: str | None) -> str:
     """Stored words (`deferred`) in the reader's language; any other text as it is."""
     if not stored or not stored.startswith('{"t":'):

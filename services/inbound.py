@@ -32,7 +32,7 @@ from models._types import utcnow
 from models.mail import TRIAGE
 from limits.storage import Storage
 
-from services.i18n import N_, _, deferred, shown, using
+from services.i18n import N_, _, deferred, english, fitted, shown
 from services.conversations import MAX_MESSAGE_LENGTH, ConversationService
 from services.db import Database
 from services.directory import DirectoryService, to_view
@@ -355,7 +355,7 @@ class InboundService:
         """Log the email; its files are listed, and kept for one that may still be posted (triage). `subject`: what
         could be read of an unreadable one."""
         row = InboundEmail(received_at=self.clock(), source=source, size=len(raw), outcome=outcome,
-                           reason=reason[:1000], conversation_id=conversation_id, message_id=message_id,
+                           reason=fitted(reason, 1000), conversation_id=conversation_id, message_id=message_id,
                            raw=raw if keep_raw else None, subject=subject)
         if email is not None:
             row.from_address, row.from_name, row.subject = email.from_address, email.from_name, email.subject
@@ -372,7 +372,7 @@ class InboundService:
             with self.db.transaction() as tx:
                 tx.session.exec(update(InboundEmail).where(col(InboundEmail.id) == inbound_id)
                                 .values(attachments=AttachmentView.dump(kept)))
-        return self._log(Receipt(outcome.value, _english(reason), inbound_id, conversation_id), source,
+        return self._log(Receipt(outcome.value, english(reason), inbound_id, conversation_id), source,
                          email.from_address if email else '')
 
     def _log(self, receipt: Receipt, source: InboundSource, sender: str = '') -> Receipt:
@@ -401,16 +401,10 @@ class InboundService:
             if conversation_id is not None:
                 row.conversation_id, row.message_id = conversation_id, message_id
             tx.session.add(row)
-        log.info('inbound email #%s: %s', inbound_id, _english(reason))
+        log.info('inbound email #%s: %s', inbound_id, english(reason))
 
 
 TRIAGE_ADMINS = N_('Only admins handle unmatched email.')
-
-
-def _english(stored: str) -> str:
-    """Stored words (`deferred`) in English: for the log and the answers to mail servers and providers."""
-    with using('en'):
-        return shown(stored)
 
 
 def _subject(subject: str) -> str:

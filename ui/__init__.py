@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from services.i18n import N_, _
 from services.container import Parley
 from ui.internals import nicegui_not_found, quiet_redis_listener_errors
-from ui.theme import page_setup, use_stylesheet
+from ui.theme import page_setup, use_shared_head
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ def register(parley: Parley) -> None:
     """Define every page for this Parley (called by main.py, never at import time)."""
     from ui import (admin, auth_pages, chat, customers, embed, files, inbound_api, items, messenger, replies,
                     settings, stylesheet)
-    use_stylesheet(stylesheet.serve())
+    use_shared_head(stylesheet.serve())
     if parley.redis is not None:
         quiet_redis_listener_errors()
     embed.register(parley)

@@ -189,7 +189,7 @@ document.addEventListener("keydown", (e) => {
 </script>'''
 
 
-def use_stylesheet(url: str) -> None:
+def use_shared_head(url: str) -> None:
     """Every page links the utility classes at url (ui/stylesheet.py), in place of Tailwind in the browser, and
     gets the same CSS and scripts: added once for all pages (NiceGUI's shared head) rather than copied into each
     page's client (about 15 KB of server memory per open page)."""

@@ -345,3 +345,12 @@ def test_the_inbound_log_and_the_audit_log_are_stored_as_words_and_read_in_the_r
                                     body='Hi'))
     with using('pt_PT'):
         assert parley.inbound.list_emails(alice)[0].reason == 'No reply address or thread header of ours.'
+
+
+def test_stored_words_too_long_for_their_column_are_kept_as_english_words_not_cut_json(parley, team):
+    long_name, long_email = 'N' * 120, 'e' * 59 + '@' + '.'.join(['d' * 60] * 3) + '.example.com'
+    parley.directory.update_agent(team['alice'], team['mike'].id, name=long_name, email=long_email)
+    [entry] = parley.audit.entries(team['alice'], limit=1)
+    # As JSON it is 535 characters, over the column's 500: kept as the English sentence (421) instead of cut JSON.
+    assert entry.detail == f'name: Mike Brown → {long_name}; email: mike@example.com → {long_email}'
+    assert i18n.fitted(i18n.deferred('made an admin'), 500) == i18n.deferred('made an admin')
